@@ -1,0 +1,169 @@
+"""Numpy/scipy twin of every compiled kernel in ``coherency._kernels``.
+
+Same names and signatures as the compiled module, written independently of the C
+code: Bessel functions from ``scipy.special``, vectorised numpy, and
+``scipy.integrate.quad`` (``epsabs=0``) for integrals. It is the oracle in the tests
+and the fallback when the extension is not built.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from scipy import integrate, special
+
+FloatArray = npt.NDArray[np.float64]
+
+MODEL_UNITY = 0
+MODEL_HELM = 1
+MODEL_KLEIN_NYSTRAND = 2
+MODEL_SYMMETRIZED_FERMI = 3
+_STATUS = {
+    -1: "unknown form-factor model id",
+    -2: "argument outside the documented domain",
+    -3: "empty or malformed quadrature rule",
+}
+
+# Relative accuracy asked of scipy.integrate.quad; the absolute tolerance is off
+# because cross sections are ~1e-40 cm^2 (PHYSICS.md section 6).
+QUAD_EPSREL = 1e-13
+QUAD_LIMIT = 1000
+
+
+def _raise(status: int, where: str) -> None:
+    raise RuntimeError(f"{where}: {_STATUS[status]} (status {status})")
+
+
+def _sphere(x: FloatArray) -> FloatArray:
+    """3 j1(x)/x with its limit 1 at x = 0."""
+    x = np.abs(x)
+    safe = np.where(x == 0.0, 1.0, x)
+    return np.where(x == 0.0, 1.0, 3.0 * special.spherical_jn(1, safe) / safe)
+
+
+def _symmetrized_fermi(q: FloatArray, c: float, a: float) -> FloatArray:
+    # y coth y - 1 = y i1(y)/i0(y) and y/sinh y = 1/i0(y) with the modified
+    # spherical Bessel functions; sin x - x cos x = x^2 j1(x).
+    x = q * c
+    y = math.pi * q * a
+    big = y > 700.0
+    ys = np.where(big, 0.0, y)
+    i0 = special.spherical_in(0, ys)
+    i1 = special.spherical_in(1, ys)
+    xs = np.where(x == 0.0, 1.0, x)
+    num = ys * i1 * np.sin(xs) / i0**2 + xs**2 * special.spherical_jn(1, xs) / i0
+    val = 3.0 * num / (xs * (xs**2 + ys**2))
+    return np.where(x == 0.0, 1.0, np.where(big, 0.0, val))
+
+
+def _ff(q: FloatArray, model: int, p1: float, p2: float) -> FloatArray:
+    if model == MODEL_UNITY:
+        return np.ones_like(q)
+    if model == MODEL_HELM:
+        return _sphere(q * p1) * np.exp(-0.5 * (q * p2) ** 2)
+    if model == MODEL_KLEIN_NYSTRAND:
+        return _sphere(q * p1) / (1.0 + (q * p2) ** 2)
+    if model == MODEL_SYMMETRIZED_FERMI:
+        return _symmetrized_fermi(q, p1, p2)
+    _raise(-1, "form_factor")
+    raise AssertionError  # unreachable
+
+
+def _check_ff(model: int, p1: float, p2: float, where: str) -> None:
+    if model not in (0, 1, 2, 3):
+        _raise(-1, where)
+    if not (p1 >= 0.0 and p2 >= 0.0) or (model == MODEL_SYMMETRIZED_FERMI and not p1 > 0):
+        _raise(-2, where)
+
+
+def spherical_j1(x: FloatArray, out: FloatArray) -> None:
+    """out[i] = j1(x[i])."""
+    out[:] = special.spherical_jn(1, x)
+
+
+def helm(q: FloatArray, r0: float, s: float, out: FloatArray) -> None:
+    """Helm form factor (seed Eq. 7); q in MeV, r0 and s in MeV^-1."""
+    if not (r0 >= 0.0 and s >= 0.0):
+        _raise(-2, "helm")
+    out[:] = _ff(np.asarray(q), MODEL_HELM, r0, s)
+
+
+def form_factor(q: FloatArray, model: int, p1: float, p2: float, out: FloatArray) -> None:
+    """Form factor of model id ``model`` (0 unity, 1 Helm, 2 Klein-Nystrand,
+    3 symmetrized Fermi) with lengths p1, p2 in MeV^-1; q in MeV."""
+    _check_ff(model, p1, p2, "form_factor")
+    out[:] = _ff(np.asarray(q), model, p1, p2)
+
+
+def _unpack(spec: tuple) -> tuple:
+    if len(spec) != 10:
+        raise ValueError("spec must have 10 entries")
+    mass, pref, wz, wn, mz, pz1, pz2, mn, pn1, pn2 = spec
+    _check_ff(int(mz), pz1, pz2, "spec")
+    _check_ff(int(mn), pn1, pn2, "spec")
+    if not mass > 0:
+        _raise(-2, "spec")
+    return mass, pref, wz, wn, (int(mz), pz1, pz2), (int(mn), pn1, pn2)
+
+
+def _gamma(q: FloatArray, wz: float, wn: float, ffz: tuple, ffn: tuple) -> FloatArray:
+    return (wz * _ff(q, *ffz) - wn * _ff(q, *ffn)) ** 2
+
+
+def dsigma_dq2(q2: FloatArray, E: FloatArray, spec: tuple, out: FloatArray) -> None:
+    """dsigma/dq2 (seed Eq. 1) at pairs (q2[i], E[i]); 0 outside kinematics."""
+    mass, pref, wz, wn, ffz, ffn = _unpack(spec)
+    q2 = np.asarray(q2)
+    E = np.asarray(E)
+    q2max = 4.0 * E**2 * mass / (mass + 2.0 * E)
+    inside = (q2 >= 0.0) & (q2 <= q2max)
+    q = np.sqrt(np.where(inside, q2, 0.0))
+    val = pref * (1.0 - q2 / (4.0 * E**2)) * _gamma(q, wz, wn, ffz, ffn)
+    out[:] = np.where(inside, val, 0.0)
+
+
+def sigma_total(
+    E: FloatArray,
+    q2_min: FloatArray,
+    spec: tuple,
+    panel_dq: float,
+    gl_x: FloatArray,
+    gl_w: FloatArray,
+    out: FloatArray,
+) -> None:
+    """sigma(E) integrated over q2 from q2_min[i] to q2_max(E[i]).
+
+    The twin integrates in q2 with adaptive ``scipy.integrate.quad``; ``panel_dq``,
+    ``gl_x`` and ``gl_w`` (the compiled rule) are checked but not used.
+    """
+    mass, pref, wz, wn, ffz, ffn = _unpack(spec)
+    if len(gl_x) == 0 or len(gl_x) != len(gl_w):
+        _raise(-3, "sigma_total")
+
+    for i, (energy, lo) in enumerate(zip(E, q2_min)):
+        hi = 4.0 * energy**2 * mass / (mass + 2.0 * energy)
+        lo = max(lo, 0.0)
+        if not lo < hi:
+            out[i] = 0.0
+            continue
+
+        def integrand(q2: float, energy: float = energy) -> float:
+            q = np.array([math.sqrt(q2)])
+            return float((1.0 - q2 / (4.0 * energy**2)) * _gamma(q, wz, wn, ffz, ffn)[0])
+
+        # Break the range where the form factor oscillates (zeros of j1 spaced by
+        # about pi/R) so quad sees smooth pieces.
+        n_pieces = 1
+        if panel_dq > 0:
+            n_pieces = max(1, math.ceil((math.sqrt(hi) - math.sqrt(lo)) / panel_dq))
+        edges = np.linspace(math.sqrt(lo), math.sqrt(hi), n_pieces + 1) ** 2
+        edges[0], edges[-1] = lo, hi
+        total = 0.0
+        for a, b in zip(edges[:-1], edges[1:]):
+            val, _ = integrate.quad(
+                integrand, a, b, epsabs=0.0, epsrel=QUAD_EPSREL, limit=QUAD_LIMIT
+            )
+            total += val
+        out[i] = pref * total

@@ -1,0 +1,127 @@
+"""Shared argument checks: one place that turns bad input into clear errors.
+
+Every message names the argument, the allowed range with its unit and the first
+offending value with its index, e.g. ``q must be >= 0 MeV; got -3.0 at index 7``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _first_bad(arr: FloatArray, bad: npt.NDArray[np.bool_]) -> str:
+    if arr.ndim == 0:
+        return f"got {arr.item()!r}"
+    idx = np.argwhere(bad)[0]
+    where = int(idx[0]) if arr.ndim == 1 else tuple(int(i) for i in idx)
+    return f"got {arr[tuple(idx)].item()!r} at index {where}"
+
+
+def as_float_array(
+    x: Any,
+    name: str,
+    *,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    exclusive_min: bool = False,
+    finite: bool = True,
+    unit: str = "",
+) -> FloatArray:
+    """Convert ``x`` to a float64 array and check its values.
+
+    Raises ``TypeError`` for non-numeric input and ``ValueError`` for NaN,
+    infinities (when ``finite``) and values outside ``[min_value, max_value]``.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a real number or array of numbers; got {x!r}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged nested sequences and similar
+        raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must be real numbers; got an array of dtype {arr.dtype}"
+        )
+    arr = np.asarray(arr, dtype=np.float64)
+    u = f" {unit}" if unit else ""
+    nan = np.isnan(arr)
+    if nan.any():
+        raise ValueError(f"{name} must not be NaN; {_first_bad(arr, nan)}")
+    if finite:
+        inf = np.isinf(arr)
+        if inf.any():
+            raise ValueError(f"{name} must be finite; {_first_bad(arr, inf)}")
+    if min_value is not None:
+        low = arr <= min_value if exclusive_min else arr < min_value
+        if low.any():
+            op = ">" if exclusive_min else ">="
+            raise ValueError(f"{name} must be {op} {min_value:g}{u}; {_first_bad(arr, low)}")
+    if max_value is not None:
+        high = arr > max_value
+        if high.any():
+            raise ValueError(f"{name} must be <= {max_value:g}{u}; {_first_bad(arr, high)}")
+    return arr
+
+
+def as_float(
+    x: Any,
+    name: str,
+    *,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    exclusive_min: bool = False,
+    finite: bool = True,
+    unit: str = "",
+) -> float:
+    """Like :func:`as_float_array` for a scalar; rejects arrays of size != 1."""
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        arr = np.float64(x)
+    else:
+        arr = as_float_array(x, name, finite=finite)
+        if arr.ndim != 0:
+            raise ValueError(f"{name} must be a scalar; got an array of shape {arr.shape}")
+    checked = as_float_array(
+        arr,
+        name,
+        min_value=min_value,
+        max_value=max_value,
+        exclusive_min=exclusive_min,
+        finite=finite,
+        unit=unit,
+    )
+    return float(checked)
+
+
+def broadcast(*named: tuple[str, FloatArray]) -> list[FloatArray]:
+    """Broadcast arrays against each other; a ``ValueError`` names them on failure."""
+    try:
+        out = np.broadcast_arrays(*(a for _, a in named))
+    except ValueError:
+        shapes = ", ".join(f"{n} {a.shape}" for n, a in named)
+        raise ValueError(f"arguments do not broadcast together: {shapes}") from None
+    return [np.ascontiguousarray(a, dtype=np.float64) for a in out]
+
+
+def flat(a: FloatArray) -> FloatArray:
+    """Contiguous 1-D float64 view (copy if needed) for the kernels."""
+    return np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
+
+
+def restore_shape(out: FloatArray, shape: tuple[int, ...]) -> FloatArray | float:
+    """Reshape a kernel's flat output; a 0-d result becomes a Python float."""
+    if shape == ():
+        return float(out[0])
+    return out.reshape(shape)
+
+
+def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """Check a string option."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+    return value

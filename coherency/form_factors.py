@@ -1,0 +1,436 @@
+"""Nuclear form factors F(q): Helm (seed Eq. 7, Lewin-Smith variant),
+Klein-Nystrand, symmetrized Fermi, and user callables.
+
+``q`` is the three-momentum transfer in MeV (q^2 = 2 M T); lengths are in fm and
+converted with hbar c. F(0) = 1 exactly and 0 <= |F| <= 1 for every model here.
+Separate proton and neutron form factors (a neutron skin) are described by
+:class:`NuclearFormFactors`.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Union
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _backend, _validation
+from ._reference import (
+    MODEL_HELM,
+    MODEL_KLEIN_NYSTRAND,
+    MODEL_SYMMETRIZED_FERMI,
+    MODEL_UNITY,
+)
+from .constants import HBARC_MEV_FM
+
+FloatOrArray = Union[float, npt.NDArray[np.float64]]
+
+
+def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
+    """Spherical Bessel function of the first kind of order 1.
+
+    Parameters
+    ----------
+    x : array_like
+        Real argument (any sign; j1 is odd).
+
+    Returns
+    -------
+    float or ndarray
+        j1(x) = sin x / x^2 - cos x / x, with the shape of ``x``.
+
+    Notes
+    -----
+    Below ``|x| = 1`` a ten-term series of 3 j1(x)/x (PHYSICS.md section 3)
+    replaces the closed form, which cancels catastrophically for small x.
+
+    Examples
+    --------
+    >>> spherical_j1(0.0)
+    0.0
+    >>> abs(spherical_j1(1e-8) - 1e-8 / 3) < 1e-30
+    True
+    """
+    arr = _validation.as_float_array(x, "x")
+    out = np.empty(arr.size)
+    _backend.kernels().spherical_j1(_validation.flat(arr), out)
+    return _validation.restore_shape(out, arr.shape)
+
+
+def _mass_number(A: Any) -> float:
+    return _validation.as_float(A, "A", min_value=0.0, exclusive_min=True)
+
+
+class FormFactor(ABC):
+    """A nuclear form factor model F(q; A), normalised to F(0) = 1."""
+
+    model_id: ClassVar[int]
+    name: ClassVar[str]
+
+    @abstractmethod
+    def lengths_fm(self, A: float) -> tuple[float, float]:
+        """The model's two lengths (fm) for mass number ``A``."""
+
+    @abstractmethod
+    def rms_radius_fm(self, A: float) -> float:
+        """Root-mean-square radius (fm) of the density behind F."""
+
+    @abstractmethod
+    def with_rms_radius(self, r_rms_fm: float) -> FormFactor:
+        """Same model with its size fixed so that the rms radius is ``r_rms_fm``."""
+
+    def kernel_params(self, A: float) -> tuple[int, float, float]:
+        """(model id, p1, p2) with lengths in MeV^-1, as the kernels take them."""
+        p1, p2 = self.lengths_fm(A)
+        return self.model_id, p1 / HBARC_MEV_FM, p2 / HBARC_MEV_FM
+
+    def panel_dq(self, A: float) -> float:
+        """Momentum span (MeV) of one oscillation of F^2: pi hbar c / radius."""
+        p1 = self.lengths_fm(A)[0]
+        return math.pi * HBARC_MEV_FM / p1 if p1 > 0 else 0.0
+
+    def __call__(self, q: npt.ArrayLike, A: float) -> FloatOrArray:
+        """F(q) for mass number ``A``; q in MeV (>= 0)."""
+        A = _mass_number(A)
+        arr = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV")
+        model, p1, p2 = self.kernel_params(A)
+        out = np.empty(arr.size)
+        _backend.kernels().form_factor(_validation.flat(arr), model, p1, p2, out)
+        return _validation.restore_shape(out, arr.shape)
+
+
+@dataclass(frozen=True)
+class Unity(FormFactor):
+    """F = 1: complete coherency (seed Table 1)."""
+
+    model_id: ClassVar[int] = MODEL_UNITY
+    name: ClassVar[str] = "unity"
+
+    def lengths_fm(self, A: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def rms_radius_fm(self, A: float) -> float:
+        return 0.0
+
+    def with_rms_radius(self, r_rms_fm: float) -> FormFactor:
+        raise ValueError("the unit form factor has no radius to set")
+
+
+def _check_length(value: float | None, name: str, *, positive: bool = False) -> None:
+    if value is not None:
+        _validation.as_float(value, name, min_value=0.0, exclusive_min=positive, unit="fm")
+
+
+@dataclass(frozen=True)
+class Helm(FormFactor):
+    """Helm form factor, seed Eq. 7: F = 3 j1(q R0)/(q R0) exp(-q^2 s^2 / 2).
+
+    R0^2 = c^2 + (7/3) pi^2 a^2 - 5 s^2 with c = r_coeff_fm A^(1/3) + r_offset_fm.
+    The defaults are the seed's (s = 0.5 fm, R = 1.2 A^(1/3) fm, a = 0, so
+    R0^2 = R^2 - 5 s^2); :meth:`lewin_smith` gives the dark-matter convention
+    (Lewin & Smith, Astropart. Phys. 6 (1996) 87). ``radius_fm`` fixes R0 directly.
+    """
+
+    r_coeff_fm: float = 1.2
+    s_fm: float = 0.5
+    r_offset_fm: float = 0.0
+    a_fm: float = 0.0
+    radius_fm: float | None = None
+
+    model_id: ClassVar[int] = MODEL_HELM
+    name: ClassVar[str] = "helm"
+
+    def __post_init__(self) -> None:
+        _check_length(self.r_coeff_fm, "r_coeff_fm")
+        _check_length(self.s_fm, "s_fm")
+        _check_length(self.a_fm, "a_fm")
+        _check_length(self.radius_fm, "radius_fm")
+        _validation.as_float(self.r_offset_fm, "r_offset_fm", unit="fm")
+
+    @classmethod
+    def lewin_smith(cls) -> Helm:
+        """s = 0.9 fm, a = 0.52 fm, c = 1.23 A^(1/3) - 0.60 fm (Lewin & Smith 1996)."""
+        return cls(r_coeff_fm=1.23, s_fm=0.9, r_offset_fm=-0.60, a_fm=0.52)
+
+    def lengths_fm(self, A: float) -> tuple[float, float]:
+        if self.radius_fm is not None:
+            return self.radius_fm, self.s_fm
+        c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm
+        r0_sq = c * c + (7.0 / 3.0) * math.pi**2 * self.a_fm**2 - 5.0 * self.s_fm**2
+        if r0_sq < 0.0:
+            raise ValueError(
+                f"Helm radius R0^2 = {r0_sq:.4g} fm^2 < 0 for A = {A:g}: the skin "
+                f"thickness s_fm = {self.s_fm} is too large for so light a nucleus"
+            )
+        return math.sqrt(r0_sq), self.s_fm
+
+    def rms_radius_fm(self, A: float) -> float:
+        r0, s = self.lengths_fm(A)
+        return math.sqrt(0.6 * r0 * r0 + 3.0 * s * s)
+
+    def with_rms_radius(self, r_rms_fm: float) -> Helm:
+        r = _validation.as_float(r_rms_fm, "r_rms_fm", min_value=0.0, unit="fm")
+        r0_sq = (r * r - 3.0 * self.s_fm**2) / 0.6
+        if r0_sq < 0:
+            raise ValueError(f"r_rms_fm must be >= sqrt(3) s = {math.sqrt(3) * self.s_fm:g} fm")
+        return replace(self, radius_fm=math.sqrt(r0_sq))
+
+
+@dataclass(frozen=True)
+class KleinNystrand(FormFactor):
+    """Klein-Nystrand: hard sphere of radius R_A = r_coeff_fm A^(1/3) folded with a
+    Yukawa of range a: F = 3 j1(q R_A)/(q R_A) / (1 + q^2 a^2)
+    (Klein & Nystrand, PRC 60 (1999) 014903; a = 0.7 fm)."""
+
+    r_coeff_fm: float = 1.2
+    a_fm: float = 0.7
+    radius_fm: float | None = None
+
+    model_id: ClassVar[int] = MODEL_KLEIN_NYSTRAND
+    name: ClassVar[str] = "klein-nystrand"
+
+    def __post_init__(self) -> None:
+        _check_length(self.r_coeff_fm, "r_coeff_fm")
+        _check_length(self.a_fm, "a_fm")
+        _check_length(self.radius_fm, "radius_fm")
+
+    def lengths_fm(self, A: float) -> tuple[float, float]:
+        if self.radius_fm is not None:
+            return self.radius_fm, self.a_fm
+        return self.r_coeff_fm * A ** (1.0 / 3.0), self.a_fm
+
+    def rms_radius_fm(self, A: float) -> float:
+        r, a = self.lengths_fm(A)
+        return math.sqrt(0.6 * r * r + 6.0 * a * a)
+
+    def with_rms_radius(self, r_rms_fm: float) -> KleinNystrand:
+        r = _validation.as_float(r_rms_fm, "r_rms_fm", min_value=0.0, unit="fm")
+        ra_sq = (r * r - 6.0 * self.a_fm**2) / 0.6
+        if ra_sq < 0:
+            raise ValueError(f"r_rms_fm must be >= sqrt(6) a = {math.sqrt(6) * self.a_fm:g} fm")
+        return replace(self, radius_fm=math.sqrt(ra_sq))
+
+
+@dataclass(frozen=True)
+class SymmetrizedFermi(FormFactor):
+    """Symmetrized Fermi density, half-density radius c = r_coeff_fm A^(1/3) +
+    r_offset_fm and diffuseness a (defaults: Lewin-Smith's c and a = 0.52 fm).
+
+    F = 3/(qc[(qc)^2 + (pi q a)^2]) [pi q a / sinh(pi q a)]
+        [pi q a coth(pi q a) sin(qc) - qc cos(qc)]
+    (Sprung & Martorell, J. Phys. A 30 (1997) 6525), computed without cancellation.
+    """
+
+    r_coeff_fm: float = 1.23
+    r_offset_fm: float = -0.60
+    a_fm: float = 0.52
+    radius_fm: float | None = None
+
+    model_id: ClassVar[int] = MODEL_SYMMETRIZED_FERMI
+    name: ClassVar[str] = "symmetrized-fermi"
+
+    def __post_init__(self) -> None:
+        _check_length(self.r_coeff_fm, "r_coeff_fm")
+        _check_length(self.a_fm, "a_fm")
+        _check_length(self.radius_fm, "radius_fm", positive=True)
+        _validation.as_float(self.r_offset_fm, "r_offset_fm", unit="fm")
+
+    def lengths_fm(self, A: float) -> tuple[float, float]:
+        if self.radius_fm is not None:
+            return self.radius_fm, self.a_fm
+        c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm
+        if c <= 0:
+            raise ValueError(f"symmetrized Fermi radius c = {c:g} fm <= 0 for A = {A:g}")
+        return c, self.a_fm
+
+    def rms_radius_fm(self, A: float) -> float:
+        c, a = self.lengths_fm(A)
+        return math.sqrt(0.6 * c * c + 1.4 * math.pi**2 * a * a)
+
+    def with_rms_radius(self, r_rms_fm: float) -> SymmetrizedFermi:
+        r = _validation.as_float(r_rms_fm, "r_rms_fm", min_value=0.0, unit="fm")
+        c_sq = (r * r - 1.4 * math.pi**2 * self.a_fm**2) / 0.6
+        if c_sq <= 0:
+            raise ValueError("r_rms_fm is too small for the diffuseness a_fm")
+        return replace(self, radius_fm=math.sqrt(c_sq))
+
+
+@dataclass(frozen=True)
+class CallableFormFactor:
+    """Wraps a user function ``F(q)`` (q in MeV, vectorised over numpy arrays)."""
+
+    func: Callable[[npt.NDArray[np.float64]], Any]
+    name: str = "callable"
+
+    def __call__(self, q: npt.ArrayLike, A: float | None = None) -> npt.NDArray[np.float64]:
+        arr = np.asarray(q, dtype=np.float64)
+        val = np.asarray(self.func(arr), dtype=np.float64)
+        if val.shape != arr.shape:
+            val = np.broadcast_to(val, arr.shape).copy()
+        if not np.all(np.isfinite(val)):
+            raise ValueError(f"form factor {self.name} returned a non-finite value")
+        return val
+
+
+AnyFormFactor = Union[FormFactor, CallableFormFactor]
+
+
+@dataclass(frozen=True)
+class NuclearFormFactors:
+    """Proton and neutron form factors, F_Z and F_N (seed Eq. 2).
+
+    Use :meth:`with_neutron_skin` for a neutron distribution larger than the
+    proton one by ``skin_fm`` in rms radius.
+    """
+
+    proton: AnyFormFactor
+    neutron: AnyFormFactor
+
+    @classmethod
+    def with_neutron_skin(
+        cls, model: FormFactor, A: float, skin_fm: float
+    ) -> NuclearFormFactors:
+        """F_Z = ``model``; F_N = same model with rms radius larger by ``skin_fm``."""
+        r_p = model.rms_radius_fm(_mass_number(A))
+        skin = _validation.as_float(skin_fm, "skin_fm", unit="fm")
+        return cls(model, model.with_rms_radius(r_p + skin))
+
+    @property
+    def compiled(self) -> bool:
+        return isinstance(self.proton, FormFactor) and isinstance(self.neutron, FormFactor)
+
+
+_NAMED: dict[str, Callable[[], FormFactor]] = {
+    "helm": Helm,
+    "lewin-smith": Helm.lewin_smith,
+    "helm-lewin-smith": Helm.lewin_smith,
+    "klein-nystrand": KleinNystrand,
+    "symmetrized-fermi": SymmetrizedFermi,
+    "unity": Unity,
+    "none": Unity,
+}
+
+FormFactorSpec = Union[str, None, FormFactor, CallableFormFactor, NuclearFormFactors,
+                       Callable[..., Any], tuple]
+
+
+def form_factor_model(spec: str | FormFactor) -> FormFactor:
+    """A form-factor model from its name (``helm``, ``lewin-smith``,
+    ``klein-nystrand``, ``symmetrized-fermi``, ``unity``) or a model instance."""
+    if isinstance(spec, FormFactor):
+        return spec
+    if isinstance(spec, str):
+        key = spec.strip().lower().replace("_", "-").replace(" ", "-")
+        if key in _NAMED:
+            return _NAMED[key]()
+        import difflib
+
+        close = difflib.get_close_matches(key, list(_NAMED), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"form_factor: unknown model {spec!r}; known: {sorted(_NAMED)}{hint}")
+    raise TypeError(f"form_factor must be a name or a FormFactor; got {type(spec).__name__}")
+
+
+def resolve(spec: FormFactorSpec) -> NuclearFormFactors:
+    """Turn any accepted ``form_factor=`` argument into proton/neutron form factors.
+
+    Accepted: None or a name (same model for protons and neutrons), a FormFactor,
+    a callable F(q) with q in MeV, a (F_Z, F_N) pair of any of these, or a
+    NuclearFormFactors.
+    """
+    if isinstance(spec, NuclearFormFactors):
+        return spec
+    if spec is None:
+        spec = "helm"
+    if isinstance(spec, tuple):
+        if len(spec) != 2:
+            raise ValueError("form_factor given as a tuple must be (F_Z, F_N)")
+        return NuclearFormFactors(_single(spec[0]), _single(spec[1]))
+    single = _single(spec)
+    return NuclearFormFactors(single, single)
+
+
+def _single(spec: Any) -> AnyFormFactor:
+    if isinstance(spec, (FormFactor, CallableFormFactor)):
+        return spec
+    if isinstance(spec, str) or spec is None:
+        return form_factor_model(spec or "helm")
+    if callable(spec):
+        return CallableFormFactor(spec, getattr(spec, "__name__", "callable"))
+    raise TypeError(
+        "form_factor must be a model name, a FormFactor, a callable F(q) or a "
+        f"(F_Z, F_N) pair; got {type(spec).__name__}"
+    )
+
+
+def helm_form_factor(
+    q: npt.ArrayLike, A: npt.ArrayLike, s_fm: float = 0.5, r_coeff_fm: float = 1.2
+) -> FloatOrArray:
+    """Helm nuclear form factor, seed Eq. 7.
+
+    Parameters
+    ----------
+    q : array_like, MeV
+        Three-momentum transfer, q >= 0 (q^2 = 2 M T).
+    A : array_like
+        Mass number (> 0); broadcasts against ``q``.
+    s_fm : float, fm
+        Surface thickness s (seed: 0.5 fm).
+    r_coeff_fm : float, fm
+        R = r_coeff_fm * A^(1/3) (seed: 1.2 fm); R0^2 = R^2 - 5 s^2.
+
+    Returns
+    -------
+    float or ndarray
+        F(q) in [-1, 1] (|F| <= 1, F(0) = 1 exactly), broadcast shape of q and A.
+
+    Raises
+    ------
+    ValueError
+        q < 0, A <= 0, NaN or infinite input, or R0^2 < 0.
+    TypeError
+        Non-numeric input.
+
+    Notes
+    -----
+    F(q) = [3 j1(q R0)/(q R0)] exp(-q^2 s^2 / 2), q in fm^-1 = q[MeV]/hbar c
+    (seed Eq. 7, PHYSICS.md section 3). Below q R0 = 1 the series of 3 j1(x)/x
+    is used, so there is no cancellation and no NaN at q = 0.
+
+    References
+    ----------
+    R. H. Helm, Phys. Rev. 104 (1956) 1466; V. Sharma, H. T. Wong, ICHEP2020.
+
+    Examples
+    --------
+    >>> helm_form_factor(0.0, 132)
+    1.0
+    >>> 0.0 < helm_form_factor(50.0, 132) < 1.0
+    True
+    """
+    qa = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV")
+    aa = _validation.as_float_array(A, "A", min_value=0.0, exclusive_min=True)
+    s = _validation.as_float(s_fm, "s_fm", min_value=0.0, unit="fm")
+    rc = _validation.as_float(r_coeff_fm, "r_coeff_fm", min_value=0.0, unit="fm")
+    qb, ab = _validation.broadcast(("q", qa), ("A", aa))
+    shape = qb.shape
+    qf = qb.reshape(-1)
+    af = ab.reshape(-1)
+    out = np.empty(qf.size)
+    model = Helm(r_coeff_fm=rc, s_fm=s)
+    kern = _backend.kernels()
+    uniq = np.unique(af)
+    for a_value in uniq:
+        r0_fm, _ = model.lengths_fm(float(a_value))
+        if uniq.size == 1:
+            kern.helm(qf, r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, out)
+        else:
+            sel = af == a_value
+            part = np.empty(int(sel.sum()))
+            kern.helm(np.ascontiguousarray(qf[sel]), r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, part)
+            out[sel] = part
+    return _validation.restore_shape(out, shape)

@@ -1,0 +1,104 @@
+/* Cross sections: see coh_xsec.h and PHYSICS.md section 1. */
+#include <math.h>
+#include "coh_xsec.h"
+
+double coh_q2_max(double E, double mass)
+{
+    return 4.0 * E * E * mass / (mass + 2.0 * E);
+}
+
+double coh_gamma(const coh_nucleus_t *nuc, double q)
+{
+    double fz = coh_ff_eval(&nuc->ffz, q);
+    double fn;
+    if (nuc->ffn.model == nuc->ffz.model && nuc->ffn.p1 == nuc->ffz.p1
+        && nuc->ffn.p2 == nuc->ffz.p2) {
+        fn = fz;
+    } else {
+        fn = coh_ff_eval(&nuc->ffn, q);
+    }
+    double amp = nuc->wz * fz - nuc->wn * fn;
+    return amp * amp;
+}
+
+double coh_dsigma_dq2(const coh_nucleus_t *nuc, double q2, double E)
+{
+    if (!(q2 >= 0.0) || q2 > coh_q2_max(E, nuc->mass)) {
+        return 0.0;
+    }
+    return nuc->prefactor * (1.0 - q2 / (4.0 * E * E)) * coh_gamma(nuc, sqrt(q2));
+}
+
+double coh_sigma_total(const coh_nucleus_t *nuc, double E, double q2_min,
+                       double panel_dq, const double *gl_x, const double *gl_w,
+                       ptrdiff_t n_gl)
+{
+    double q2_max = coh_q2_max(E, nuc->mass);
+    if (!(q2_min < q2_max)) {
+        return 0.0;
+    }
+    double q_lo = sqrt(q2_min > 0.0 ? q2_min : 0.0);
+    double q_hi = sqrt(q2_max);
+    ptrdiff_t n_panels = 1;
+    if (panel_dq > 0.0) {
+        double ratio = ceil((q_hi - q_lo) / panel_dq);
+        n_panels = ratio > 1.0 ? (ptrdiff_t)ratio : 1;
+    }
+    double width = (q_hi - q_lo) / (double)n_panels;
+    double inv_4e2 = 1.0 / (4.0 * E * E);
+    double total = 0.0;
+    for (ptrdiff_t p = 0; p < n_panels; ++p) {
+        double half = 0.5 * width;
+        double mid = q_lo + (p + 0.5) * width;
+        double panel = 0.0;
+        for (ptrdiff_t k = 0; k < n_gl; ++k) {
+            double q = mid + half * gl_x[k];
+            double q2 = q * q;
+            panel += gl_w[k] * 2.0 * q * (1.0 - q2 * inv_4e2) * coh_gamma(nuc, q);
+        }
+        total += half * panel;
+    }
+    return nuc->prefactor * total;
+}
+
+int coh_nucleus_check(const coh_nucleus_t *nuc)
+{
+    int status = coh_ff_check(&nuc->ffz);
+    if (status == COH_OK) {
+        status = coh_ff_check(&nuc->ffn);
+    }
+    if (status == COH_OK && !(nuc->mass > 0.0)) {
+        status = COH_EBADARG;
+    }
+    return status;
+}
+
+int coh_dsigma_dq2_array(const coh_nucleus_t *nuc, const double *q2, const double *E,
+                         double *out, ptrdiff_t n)
+{
+    int status = coh_nucleus_check(nuc);
+    if (status != COH_OK) {
+        return status;
+    }
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        out[i] = coh_dsigma_dq2(nuc, q2[i], E[i]);
+    }
+    return COH_OK;
+}
+
+int coh_sigma_total_array(const coh_nucleus_t *nuc, const double *E, const double *q2_min,
+                          double *out, ptrdiff_t n, double panel_dq,
+                          const double *gl_x, const double *gl_w, ptrdiff_t n_gl)
+{
+    int status = coh_nucleus_check(nuc);
+    if (status != COH_OK) {
+        return status;
+    }
+    if (n_gl < 1) {
+        return COH_EBADRULE;
+    }
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        out[i] = coh_sigma_total(nuc, E[i], q2_min[i], panel_dq, gl_x, gl_w, n_gl);
+    }
+    return COH_OK;
+}
