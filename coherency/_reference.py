@@ -36,26 +36,43 @@ def _raise(status: int, where: str) -> None:
     raise RuntimeError(f"{where}: {_STATUS[status]} (status {status})")
 
 
+# scipy's spherical_jn(1, x) loses accuracy below x ~ 1e-50 (1e-14 relative) and
+# returns 0 at x = 1e-300; below TINY_X the two-term Taylor expansion
+# j1 = x/3 (1 - x^2/10) is exact to x^4/280 < 1e-22 relative.
+TINY_X = 1e-5
+
+
+def _j1(x: FloatArray) -> FloatArray:
+    x = np.asarray(x, dtype=np.float64)
+    tiny = np.abs(x) < TINY_X
+    return np.where(tiny, x / 3.0 * (1.0 - x * x / 10.0), special.spherical_jn(1, x))
+
+
 def _sphere(x: FloatArray) -> FloatArray:
     """3 j1(x)/x with its limit 1 at x = 0."""
     x = np.abs(x)
-    safe = np.where(x == 0.0, 1.0, x)
-    return np.where(x == 0.0, 1.0, 3.0 * special.spherical_jn(1, safe) / safe)
+    tiny = x < TINY_X
+    safe = np.where(tiny, 1.0, x)
+    return np.where(tiny, 1.0 - x * x / 10.0, 3.0 * special.spherical_jn(1, safe) / safe)
 
 
 def _symmetrized_fermi(q: FloatArray, c: float, a: float) -> FloatArray:
     # y coth y - 1 = y i1(y)/i0(y) and y/sinh y = 1/i0(y) with the modified
-    # spherical Bessel functions; sin x - x cos x = x^2 j1(x).
+    # spherical Bessel functions; sin x - x cos x = x^2 j1(x). Below q c = TINY_X
+    # the moment expansion F = 1 - q^2 <r^2>/6, <r^2> = 3/5 c^2 + 7/5 pi^2 a^2
+    # (next term ~1e-20 relative).
     x = q * c
     y = math.pi * q * a
+    tiny = x < TINY_X
     big = y > 700.0
-    ys = np.where(big, 0.0, y)
+    ys = np.where(big | tiny, 1.0, y)
+    xs = np.where(big | tiny, 1.0, x)
     i0 = special.spherical_in(0, ys)
     i1 = special.spherical_in(1, ys)
-    xs = np.where(x == 0.0, 1.0, x)
-    num = ys * i1 * np.sin(xs) / i0**2 + xs**2 * special.spherical_jn(1, xs) / i0
+    num = ys * i1 * np.sin(xs) / i0**2 + xs**2 * _j1(xs) / i0
     val = 3.0 * num / (xs * (xs**2 + ys**2))
-    return np.where(x == 0.0, 1.0, np.where(big, 0.0, val))
+    r2 = 0.6 * c * c + 1.4 * math.pi**2 * a * a
+    return np.where(tiny, 1.0 - q * q * r2 / 6.0, np.where(big, 0.0, val))
 
 
 def _ff(q: FloatArray, model: int, p1: float, p2: float) -> FloatArray:
@@ -80,7 +97,7 @@ def _check_ff(model: int, p1: float, p2: float, where: str) -> None:
 
 def spherical_j1(x: FloatArray, out: FloatArray) -> None:
     """out[i] = j1(x[i])."""
-    out[:] = special.spherical_jn(1, x)
+    out[:] = _j1(x)
 
 
 def helm(q: FloatArray, r0: float, s: float, out: FloatArray) -> None:

@@ -105,7 +105,7 @@ def broadcast(*named: tuple[str, FloatArray]) -> list[FloatArray]:
     except ValueError:
         shapes = ", ".join(f"{n} {a.shape}" for n, a in named)
         raise ValueError(f"arguments do not broadcast together: {shapes}") from None
-    return [np.ascontiguousarray(a, dtype=np.float64) for a in out]
+    return [np.asarray(a, dtype=np.float64, order="C") for a in out]
 
 
 def flat(a: FloatArray) -> FloatArray:

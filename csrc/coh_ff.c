@@ -85,12 +85,21 @@ static double symm_fermi(double q, double c, double a)
 {
     double x = q * c;
     double y = COH_PI * q * a;
-    if (x == 0.0 && y == 0.0) {
-        return 1.0;
+    double r2 = x * x + y * y;
+    if (r2 < 1e-10) {
+        /* Moment expansion 1 - q^2 <r^2>/6 with <r^2> = 3/5 c^2 + 7/5 pi^2 a^2; the
+         * q^4 term is < 1e-20 here, and x (x^2 + y^2) would underflow. */
+        return 1.0 - (3.0 * x * x + 7.0 * y * y) / 30.0;
     }
     double yshy = (y == 0.0) ? 1.0 : (y > 700.0 ? 0.0 : y / sinh(y));
     double bracket = ycothy_minus_one(y) * sin(x) + x * x * x * coh_sphere_ff(x) / 3.0;
-    return 3.0 * yshy * bracket / (x * (x * x + y * y));
+    return 3.0 * yshy * bracket / (x * r2);
+}
+
+static double helm(double q, double r0, double s)
+{
+    double qs = q * s;
+    return coh_sphere_ff(q * r0) * exp(-0.5 * qs * qs);
 }
 
 double coh_ff_eval(const coh_ff_t *ff, double q)
@@ -99,7 +108,7 @@ double coh_ff_eval(const coh_ff_t *ff, double q)
     case COH_FF_UNITY:
         return 1.0;
     case COH_FF_HELM:
-        return coh_sphere_ff(q * ff->p1) * exp(-0.5 * q * q * ff->p2 * ff->p2);
+        return helm(q, ff->p1, ff->p2);
     case COH_FF_KLEIN_NYSTRAND: {
         double qa = q * ff->p2;
         return coh_sphere_ff(q * ff->p1) / (1.0 + qa * qa);
@@ -138,10 +147,8 @@ int coh_helm_array(const double *q, double *out, ptrdiff_t n, double r0, double 
     if (!(r0 >= 0.0) || !(s >= 0.0)) {
         return COH_EBADARG;
     }
-    double half_s2 = 0.5 * s * s;
     for (ptrdiff_t i = 0; i < n; ++i) {
-        double qi = q[i];
-        out[i] = coh_sphere_ff(qi * r0) * exp(-half_s2 * qi * qi);
+        out[i] = helm(q[i], r0, s);
     }
     return COH_OK;
 }
