@@ -49,23 +49,23 @@ def as_float_array(
             f"{name} must be real numbers; got an array of dtype {arr.dtype}"
         )
     arr = np.asarray(arr, dtype=np.float64)
+    if arr.size == 0:
+        return arr
+    # Two vectorised reductions find every problem (NaN propagates through min);
+    # the slower search for the offending index runs only on failure.
+    lo = arr.min()
+    hi = arr.max()
+    if lo != lo:
+        raise ValueError(f"{name} must not be NaN; {_first_bad(arr, np.isnan(arr))}")
+    if finite and (hi == np.inf or lo == -np.inf):
+        raise ValueError(f"{name} must be finite; {_first_bad(arr, np.isinf(arr))}")
     u = f" {unit}" if unit else ""
-    nan = np.isnan(arr)
-    if nan.any():
-        raise ValueError(f"{name} must not be NaN; {_first_bad(arr, nan)}")
-    if finite:
-        inf = np.isinf(arr)
-        if inf.any():
-            raise ValueError(f"{name} must be finite; {_first_bad(arr, inf)}")
-    if min_value is not None:
+    if min_value is not None and (lo <= min_value if exclusive_min else lo < min_value):
         low = arr <= min_value if exclusive_min else arr < min_value
-        if low.any():
-            op = ">" if exclusive_min else ">="
-            raise ValueError(f"{name} must be {op} {min_value:g}{u}; {_first_bad(arr, low)}")
-    if max_value is not None:
-        high = arr > max_value
-        if high.any():
-            raise ValueError(f"{name} must be <= {max_value:g}{u}; {_first_bad(arr, high)}")
+        op = ">" if exclusive_min else ">="
+        raise ValueError(f"{name} must be {op} {min_value:g}{u}; {_first_bad(arr, low)}")
+    if max_value is not None and hi > max_value:
+        raise ValueError(f"{name} must be <= {max_value:g}{u}; {_first_bad(arr, arr > max_value)}")
     return arr
 
 

@@ -413,24 +413,25 @@ def helm_form_factor(
     True
     """
     qa = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV")
-    aa = _validation.as_float_array(A, "A", min_value=0.0, exclusive_min=True)
     s = _validation.as_float(s_fm, "s_fm", min_value=0.0, unit="fm")
     rc = _validation.as_float(r_coeff_fm, "r_coeff_fm", min_value=0.0, unit="fm")
+    model = Helm(r_coeff_fm=rc, s_fm=s)
+    kern = _backend.kernels()
+    if np.ndim(A) == 0:
+        a_value = _mass_number(A)
+        r0_fm, _ = model.lengths_fm(a_value)
+        out = np.empty(qa.size)
+        kern.helm(_validation.flat(qa), r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, out)
+        return _validation.restore_shape(out, qa.shape)
+    aa = _validation.as_float_array(A, "A", min_value=0.0, exclusive_min=True)
     qb, ab = _validation.broadcast(("q", qa), ("A", aa))
-    shape = qb.shape
     qf = qb.reshape(-1)
     af = ab.reshape(-1)
     out = np.empty(qf.size)
-    model = Helm(r_coeff_fm=rc, s_fm=s)
-    kern = _backend.kernels()
-    uniq = np.unique(af)
-    for a_value in uniq:
+    for a_value in np.unique(aa):
         r0_fm, _ = model.lengths_fm(float(a_value))
-        if uniq.size == 1:
-            kern.helm(qf, r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, out)
-        else:
-            sel = af == a_value
-            part = np.empty(int(sel.sum()))
-            kern.helm(np.ascontiguousarray(qf[sel]), r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, part)
-            out[sel] = part
-    return _validation.restore_shape(out, shape)
+        sel = af == a_value
+        part = np.empty(int(sel.sum()))
+        kern.helm(np.ascontiguousarray(qf[sel]), r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, part)
+        out[sel] = part
+    return _validation.restore_shape(out, qb.shape)

@@ -1,0 +1,1 @@
+"""Benchmarks run with: pytest benchmarks --benchmark-group-by=group -p no:randomly"""
