@@ -34,7 +34,7 @@ import functools
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -441,8 +441,8 @@ class Target:
         return [(n, f * per_kg) for n, f in self.components]
 
 
-NucleusLike = Union[Nucleus, Target, str]
-TargetLike = Union[Target, Nucleus, str]
+NucleusLike = Nucleus | Target | str
+TargetLike = Target | Nucleus | str
 
 
 def _natural_components(symbol: str) -> list[tuple[Nucleus, float]]:

@@ -1,0 +1,716 @@
+"""The many-body term Gamma(q^2) and the degree of coherency (seed Eqs. 2-6, Table 1).
+
+Three descriptions of Gamma in seed Eq. 1 (PHYSICS.md section 2):
+
+* nuclear physics, Eq. 2: Gamma_NP = [eps Z F_Z - N F_N]^2 (the seed's Eq. 2 lacks
+  the square; Table 1, Eq. 5 and Eq. 6 have it);
+* quantum-mechanical coherency, Eq. 3:
+  Gamma_QM = (eps Z - N)^2 alpha + (eps^2 Z + N)(1 - alpha), alpha = cos(phi) in [0, 1];
+* data, Eq. 4: Gamma_DATA = (eps Z - N)^2 xi, xi the cross section relative to
+  complete coherency.
+
+They are linked by Eq. 5, xi = alpha + (1 - alpha) xi_dec with
+xi_dec = (eps^2 Z + N)/(eps Z - N)^2, and by Eq. 6, Gamma_NP = Gamma_QM.
+
+``nucleus`` arguments take anything :func:`coherency.targets.as_nucleus` accepts
+(a Nucleus, an isotope name such as ``"Xe132"``, ``"CsI-as-Xe"``, a single-component
+Target). ``epsilon = 1 - 4 sin^2 theta_W`` defaults to
+:data:`coherency.constants.EPSILON_DEFAULT`; pass
+:data:`coherency.constants.EPSILON_SEED` (0.045) to reproduce the seed's numbers.
+All functions broadcast like ufuncs and return a float for scalar input.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _validation
+from .constants import EPSILON_DEFAULT, HBARC_MEV_FM, MUON_MASS_MEV, PION_MASS_MEV
+from .form_factors import Helm, helm_form_factor
+from .kinematics import q2_max
+from .targets import Nucleus, NucleusLike, as_nucleus
+
+__all__ = [
+    "FIGURE1_NUCLEI",
+    "FIGURE1_SOURCES_MEV",
+    "CoherencyLimit",
+    "CoherencyLimits",
+    "alpha_from_form_factors",
+    "alpha_from_phi",
+    "alpha_from_xi",
+    "coherency_limits",
+    "figure1_data",
+    "gamma_data",
+    "gamma_np",
+    "gamma_qm",
+    "phi_from_alpha",
+    "xi_decoherent",
+    "xi_from_alpha",
+]
+
+FloatOrArray = float | npt.NDArray[np.float64]
+
+# epsilon = 1 - 4 sin^2 theta_W with 0 <= sin^2 theta_W <= 1.
+_EPSILON_RANGE = (-3.0, 1.0)
+
+
+@dataclass(frozen=True)
+class _Charges:
+    nucleus: Nucleus
+    epsilon: float
+    Z: float
+    N: float
+
+    @property
+    def coherent(self) -> float:
+        """(eps Z - N)^2: Gamma at complete coherency."""
+        return (self.epsilon * self.Z - self.N) ** 2
+
+    @property
+    def decoherent(self) -> float:
+        """eps^2 Z + N: Gamma at complete decoherency."""
+        return self.epsilon**2 * self.Z + self.N
+
+    def xi_decoherent(self) -> float:
+        if self.coherent == 0.0:
+            raise ValueError(
+                f"nucleus: eps Z - N = 0 for {self.nucleus.name} with epsilon = "
+                f"{self.epsilon!r}; xi (Eq. 4) is undefined"
+            )
+        return self.decoherent / self.coherent
+
+    def alpha_denominator(self) -> float:
+        """1 - xi_dec, the slope of Eq. 5; zero when xi cannot tell alpha."""
+        xi_dec = self.xi_decoherent()
+        if xi_dec == 1.0:
+            raise ValueError(
+                f"nucleus: xi_dec = 1 for {self.nucleus.name} with epsilon = "
+                f"{self.epsilon!r}, so xi does not determine alpha (Eq. 5)"
+            )
+        return 1.0 - xi_dec
+
+
+def _epsilon(epsilon: Any) -> float:
+    if epsilon is None:
+        return EPSILON_DEFAULT
+    return _validation.as_float(
+        epsilon, "epsilon", min_value=_EPSILON_RANGE[0], max_value=_EPSILON_RANGE[1]
+    )
+
+
+def _charges(nucleus: Any, epsilon: Any) -> _Charges:
+    nuc = as_nucleus(nucleus)
+    return _Charges(nuc, _epsilon(epsilon), float(nuc.Z), float(nuc.N))
+
+
+def _alpha(alpha: Any) -> npt.NDArray[np.float64]:
+    return _validation.as_float_array(alpha, "alpha", min_value=0.0, max_value=1.0)
+
+
+def _form_factor(F: Any, name: str) -> npt.NDArray[np.float64]:
+    return _validation.as_float_array(F, name, min_value=-1.0, max_value=1.0)
+
+
+def _out(values: npt.NDArray[np.float64], shape: tuple[int, ...]) -> FloatOrArray:
+    return _validation.restore_shape(np.ascontiguousarray(values, dtype=np.float64)
+                                     .reshape(-1), shape)
+
+
+def gamma_np(
+    FZ: npt.ArrayLike, FN: npt.ArrayLike, nucleus: NucleusLike, epsilon: float | None = None
+) -> FloatOrArray:
+    """Many-body term from nuclear form factors, seed Eq. 2 (with its square).
+
+    Parameters
+    ----------
+    FZ, FN : array_like
+        Proton and neutron form factors F_Z(q^2), F_N(q^2), each in [-1, 1]
+        (Helm-type form factors change sign past their zeros); they broadcast.
+    nucleus : Nucleus, isotope name or single-component Target
+        Supplies Z and N.
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W in [-3, 1]; default ``constants.EPSILON_DEFAULT``.
+
+    Returns
+    -------
+    float or ndarray
+        Gamma_NP = [eps Z F_Z - N F_N]^2 (dimensionless), broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        FZ or FN outside [-1, 1] or NaN; epsilon out of range; a nucleus that is
+        not a single nucleus.
+    TypeError
+        Non-numeric form factors, or an unsupported ``nucleus``.
+
+    Notes
+    -----
+    Seed Eq. 2. The seed prints it without the square; Table 1, Eq. 5 and Eq. 6
+    carry it, and F = 1 must give (eps Z - N)^2 (PHYSICS.md section 2).
+
+    Examples
+    --------
+    >>> gamma_np(1.0, 1.0, "Xe132", epsilon=0.045) == (0.045 * 54 - 78) ** 2
+    True
+    """
+    ch = _charges(nucleus, epsilon)
+    fz, fn = _validation.broadcast(("FZ", _form_factor(FZ, "FZ")),
+                                   ("FN", _form_factor(FN, "FN")))
+    return _out((ch.epsilon * ch.Z * fz - ch.N * fn) ** 2, fz.shape)
+
+
+def gamma_qm(
+    alpha: npt.ArrayLike, nucleus: NucleusLike, epsilon: float | None = None
+) -> FloatOrArray:
+    """Many-body term from the degree of coherency, seed Eq. 3.
+
+    Parameters
+    ----------
+    alpha : array_like
+        Degree of coherency alpha = cos(phi), in [0, 1].
+    nucleus : Nucleus, isotope name or single-component Target
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``.
+
+    Returns
+    -------
+    float or ndarray
+        Gamma_QM = (eps Z - N)^2 alpha + (eps^2 Z + N)(1 - alpha), shape of alpha.
+
+    Raises
+    ------
+    ValueError
+        alpha outside [0, 1] or NaN; epsilon out of range; not a single nucleus.
+
+    Notes
+    -----
+    Seed Eq. 3; alpha = 1 gives complete coherency, (eps Z - N)^2, and alpha = 0
+    complete decoherency, eps^2 Z + N (seed Table 1).
+
+    Examples
+    --------
+    >>> gamma_qm(0.0, "Ar40", epsilon=0.045) == 0.045**2 * 18 + 22
+    True
+    """
+    ch = _charges(nucleus, epsilon)
+    a = _alpha(alpha)
+    return _out(ch.coherent * a + ch.decoherent * (1.0 - a), a.shape)
+
+
+def gamma_data(
+    xi: npt.ArrayLike, nucleus: NucleusLike, epsilon: float | None = None
+) -> FloatOrArray:
+    """Many-body term from the measured suppression xi, seed Eq. 4.
+
+    Parameters
+    ----------
+    xi : array_like
+        Cross section relative to complete coherency. Any finite value: a measured
+        xi may fluctuate below 0 or above 1.
+    nucleus : Nucleus, isotope name or single-component Target
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``.
+
+    Returns
+    -------
+    float or ndarray
+        Gamma_DATA = (eps Z - N)^2 xi, shape of xi.
+
+    Raises
+    ------
+    ValueError
+        NaN or infinite xi; epsilon out of range; not a single nucleus.
+
+    Notes
+    -----
+    Seed Eq. 4.
+
+    Examples
+    --------
+    >>> gamma_data(1.0, "Ge74") == gamma_np(1.0, 1.0, "Ge74")
+    True
+    """
+    ch = _charges(nucleus, epsilon)
+    x = _validation.as_float_array(xi, "xi")
+    return _out(ch.coherent * x, x.shape)
+
+
+def xi_decoherent(nucleus: NucleusLike, epsilon: float | None = None) -> float:
+    """xi at complete decoherency, xi_dec = (eps^2 Z + N)/(eps Z - N)^2.
+
+    Parameters
+    ----------
+    nucleus : Nucleus, isotope name or single-component Target
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        eps Z - N = 0 (xi undefined); epsilon out of range; not a single nucleus.
+
+    Notes
+    -----
+    Seed Eq. 5 at alpha = 0 and Table 1 (III).
+
+    Examples
+    --------
+    >>> 0.0 < xi_decoherent("Xe132") < 0.02
+    True
+    """
+    return _charges(nucleus, epsilon).xi_decoherent()
+
+
+def xi_from_alpha(
+    alpha: npt.ArrayLike, nucleus: NucleusLike, epsilon: float | None = None
+) -> FloatOrArray:
+    """Cross-section suppression from the degree of coherency, seed Eq. 5 (left).
+
+    Parameters
+    ----------
+    alpha : array_like
+        Degree of coherency in [0, 1].
+    nucleus : Nucleus, isotope name or single-component Target
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``.
+
+    Returns
+    -------
+    float or ndarray
+        xi = alpha + (1 - alpha) xi_dec, shape of alpha.
+
+    Raises
+    ------
+    ValueError
+        alpha outside [0, 1] or NaN; eps Z - N = 0; not a single nucleus.
+
+    Notes
+    -----
+    Seed Eq. 5. Then Gamma_DATA(xi) = Gamma_QM(alpha) (Eq. 6).
+
+    Examples
+    --------
+    >>> xi_from_alpha(1.0, "Xe132")
+    1.0
+    >>> xi_from_alpha(0.0, "Xe132") == xi_decoherent("Xe132")
+    True
+    """
+    ch = _charges(nucleus, epsilon)
+    xi_dec = ch.xi_decoherent()
+    a = _alpha(alpha)
+    return _out(a + (1.0 - a) * xi_dec, a.shape)
+
+
+def alpha_from_xi(
+    xi: npt.ArrayLike,
+    nucleus: NucleusLike,
+    epsilon: float | None = None,
+    clip: bool = False,
+) -> FloatOrArray:
+    """Degree of coherency from the measured suppression xi, seed Eq. 5 inverted.
+
+    Parameters
+    ----------
+    xi : array_like
+        Cross section relative to complete coherency; any finite value.
+    nucleus : Nucleus, isotope name or single-component Target
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``.
+    clip : bool
+        Clip the result to the physical domain [0, 1]. Default False.
+
+    Returns
+    -------
+    float or ndarray
+        alpha = (xi - xi_dec)/(1 - xi_dec), shape of xi.
+
+    Raises
+    ------
+    ValueError
+        NaN or infinite xi; xi_dec = 1 (xi cannot tell alpha); not a single
+        nucleus.
+
+    Notes
+    -----
+    Seed Eq. 5 solved for alpha; data-driven, no nuclear physics. The map is
+    linear, so a measured xi below xi_dec gives alpha < 0 and xi > 1 gives
+    alpha > 1: outside the physical domain alpha = cos(phi) in [0, 1] but kept
+    by default, since a fluctuation is information (PHYSICS.md section 7). With
+    ``clip=True`` the result is clipped to [0, 1].
+
+    Examples
+    --------
+    >>> alpha_from_xi(1.0, "Xe132")
+    1.0
+    >>> alpha_from_xi(0.0, "Xe132") < 0.0
+    True
+    >>> alpha_from_xi(0.0, "Xe132", clip=True)
+    0.0
+    """
+    ch = _charges(nucleus, epsilon)
+    denominator = ch.alpha_denominator()
+    xi_dec = ch.xi_decoherent()
+    x = _validation.as_float_array(xi, "xi")
+    a = (x - xi_dec) / denominator
+    if clip:
+        a = np.clip(a, 0.0, 1.0)
+    return _out(a, x.shape)
+
+
+def phi_from_alpha(alpha: npt.ArrayLike) -> FloatOrArray:
+    """Misalignment phase angle from the degree of coherency, phi = arccos(alpha).
+
+    Parameters
+    ----------
+    alpha : array_like
+        Degree of coherency in [0, 1].
+
+    Returns
+    -------
+    float or ndarray, radians
+        phi in [0, pi/2], shape of alpha.
+
+    Raises
+    ------
+    ValueError
+        alpha outside [0, 1] or NaN.
+
+    Notes
+    -----
+    Seed Eq. 3: alpha = cos(phi); Table 1 (II): phi = 0 at complete coherency,
+    pi/2 at complete decoherency.
+
+    Examples
+    --------
+    >>> phi_from_alpha(1.0)
+    0.0
+    >>> phi_from_alpha(0.0) == math.pi / 2
+    True
+    """
+    a = _alpha(alpha)
+    return _out(np.arccos(a), a.shape)
+
+
+def alpha_from_phi(phi: npt.ArrayLike) -> FloatOrArray:
+    """Degree of coherency from the misalignment phase angle, alpha = cos(phi).
+
+    Parameters
+    ----------
+    phi : array_like, radians
+        Phase angle in [0, pi/2].
+
+    Returns
+    -------
+    float or ndarray
+        alpha in [0, 1], shape of phi. cos(pi/2) in floating point is 6e-17,
+        not 0.
+
+    Raises
+    ------
+    ValueError
+        phi outside [0, pi/2] or NaN.
+
+    Notes
+    -----
+    Seed Eq. 3.
+
+    Examples
+    --------
+    >>> alpha_from_phi(0.0)
+    1.0
+    >>> alpha_from_phi(math.pi / 2) < 1e-16
+    True
+    """
+    p = _validation.as_float_array(phi, "phi", min_value=0.0, max_value=math.pi / 2,
+                                   unit="rad")
+    return _out(np.cos(p), p.shape)
+
+
+def alpha_from_form_factors(
+    FZ: npt.ArrayLike,
+    FN: npt.ArrayLike,
+    nucleus: NucleusLike,
+    epsilon: float | None = None,
+    clip: bool = True,
+) -> FloatOrArray:
+    """Degree of coherency implied by nuclear form factors, seed Eqs. 5 and 6.
+
+    Parameters
+    ----------
+    FZ, FN : array_like
+        Proton and neutron form factors, each in [-1, 1]; they broadcast.
+    nucleus : Nucleus, isotope name or single-component Target
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``.
+    clip : bool
+        Clip alpha to [0, 1]. **Default True**: where the form factors make
+        xi < xi_dec (near a zero of F) the linear relation gives alpha < 0, outside
+        the physical domain alpha = cos(phi) in [0, 1]; such values become 0.
+
+    Returns
+    -------
+    float or ndarray
+        alpha, broadcast shape of FZ and FN.
+
+    Raises
+    ------
+    ValueError
+        FZ or FN outside [-1, 1] or NaN; xi_dec = 1; not a single nucleus.
+
+    Notes
+    -----
+    xi = [eps Z F_Z - N F_N]^2/(eps Z - N)^2 (seed Eq. 5, right), then
+    alpha = (xi - xi_dec)/(1 - xi_dec) (Eq. 5 left, i.e. Eq. 6 solved for alpha).
+    With F_Z = F_N = F (seed Eq. 7 choice), xi = F^2.
+
+    Examples
+    --------
+    >>> alpha_from_form_factors(1.0, 1.0, "Ar40")
+    1.0
+    >>> alpha_from_form_factors(0.0, 0.0, "Ar40")
+    0.0
+    """
+    ch = _charges(nucleus, epsilon)
+    denominator = ch.alpha_denominator()
+    xi_dec = ch.xi_decoherent()
+    fz, fn = _validation.broadcast(("FZ", _form_factor(FZ, "FZ")),
+                                   ("FN", _form_factor(FN, "FN")))
+    xi = (ch.epsilon * ch.Z * fz - ch.N * fn) ** 2 / ch.coherent
+    a = (xi - xi_dec) / denominator
+    if clip:
+        a = np.clip(a, 0.0, 1.0)
+    return _out(a, fz.shape)
+
+
+@dataclass(frozen=True)
+class CoherencyLimit:
+    """One column of seed Table 1 (complete coherency or complete decoherency).
+
+    Attributes
+    ----------
+    q2 : float, MeV^2
+        0 at complete coherency (q^2 -> 0); (pi/R)^2 at complete decoherency,
+        which holds for q^2 >~ this scale.
+    FZ, FN : float or None
+        Form factors: 1 at complete coherency; None (Table 1's "-") at
+        decoherency, which no single value of F_Z, F_N describes.
+    gamma_np : float
+        Gamma_NP = Gamma_QM = Gamma_DATA at this limit.
+    phi : float, radians
+    alpha : float
+    xi : float
+    """
+
+    q2: float
+    FZ: float | None
+    FN: float | None
+    gamma_np: float
+    phi: float
+    alpha: float
+    xi: float
+
+
+@dataclass(frozen=True)
+class CoherencyLimits:
+    """Seed Table 1 for one nucleus; see :func:`coherency_limits`."""
+
+    nucleus: Nucleus
+    epsilon: float
+    radius_fm: float
+    q2_scale: float
+    coherent: CoherencyLimit
+    decoherent: CoherencyLimit
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain nested dict (nucleus as its name)."""
+        out = asdict(self)
+        out["nucleus"] = self.nucleus.name
+        return out
+
+
+def coherency_limits(nucleus: NucleusLike, epsilon: float | None = None) -> CoherencyLimits:
+    """Seed Table 1: limits of complete coherency and decoherency for a nucleus.
+
+    Parameters
+    ----------
+    nucleus : Nucleus, isotope name or single-component Target
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``.
+
+    Returns
+    -------
+    CoherencyLimits
+        ``.coherent`` and ``.decoherent`` columns (q^2, F_Z, F_N, Gamma_NP, phi,
+        alpha, xi), ``.radius_fm`` R = 1.2 A^(1/3) fm and ``.q2_scale`` = (pi/R)^2
+        in MeV^2 (with hbar c), the onset of complete decoherency.
+
+    Raises
+    ------
+    ValueError
+        eps Z - N = 0; epsilon out of range; not a single nucleus.
+
+    Notes
+    -----
+    Seed Table 1. Complete coherency: q^2 -> 0, F_Z = F_N = 1, phi = 0, alpha = 1,
+    xi = 1, Gamma = (eps Z - N)^2. Complete decoherency: q^2 >~ (pi/R)^2,
+    phi = pi/2, alpha = 0, xi = xi_dec, Gamma = eps^2 Z + N, which follows from
+    Eq. 6 (Gamma_NP = Gamma_QM at alpha = 0), not from Eq. 2 alone. R uses the
+    seed's Helm radius coefficient (Eq. 7, R = 1.2 A^(1/3) fm).
+
+    Examples
+    --------
+    >>> lim = coherency_limits("Xe132", epsilon=0.045)
+    >>> lim.coherent.gamma_np == (0.045 * 54 - 78) ** 2
+    True
+    >>> lim.decoherent.alpha, lim.decoherent.phi == math.pi / 2
+    (0.0, True)
+    """
+    ch = _charges(nucleus, epsilon)
+    radius_fm = Helm().r_coeff_fm * ch.nucleus.A ** (1.0 / 3.0)
+    q2_scale = (math.pi * HBARC_MEV_FM / radius_fm) ** 2
+    coherent = CoherencyLimit(
+        q2=0.0,
+        FZ=1.0,
+        FN=1.0,
+        gamma_np=float(gamma_np(1.0, 1.0, ch.nucleus, ch.epsilon)),
+        phi=float(phi_from_alpha(1.0)),
+        alpha=1.0,
+        xi=float(xi_from_alpha(1.0, ch.nucleus, ch.epsilon)),
+    )
+    decoherent = CoherencyLimit(
+        q2=q2_scale,
+        FZ=None,
+        FN=None,
+        gamma_np=float(gamma_qm(0.0, ch.nucleus, ch.epsilon)),
+        phi=float(phi_from_alpha(0.0)),
+        alpha=0.0,
+        xi=ch.xi_decoherent(),
+    )
+    return CoherencyLimits(ch.nucleus, ch.epsilon, radius_fm, q2_scale, coherent, decoherent)
+
+
+# Seed Fig. 1 and Section 2: Ar, Ge, Xe with Z = 18, 32, 54. The seed gives no A;
+# each label takes its element's most abundant isotope (periodictable abundances):
+# Ar40 (99.6%), Ge74 (36.5%), Xe132 (26.9%), the last also being the seed's
+# "CsI as Xe" (Z = 54, A = 132).
+FIGURE1_NUCLEI: dict[str, str] = {"Ar": "Ar40", "Ge": "Ge74", "Xe": "Xe132"}
+
+# Endpoint energies (MeV) of the sources whose q^2_max contours seed Fig. 1 marks.
+FIGURE1_SOURCES_MEV: dict[str, float] = {
+    # Reactor antineutrino spectra are tabulated up to ~8 MeV (Huber, PRC 84 (2011)
+    # 024617; Mueller et al., PRC 83 (2011) 054615); PHYSICS.md section 5.
+    "reactor": 8.0,
+    # Solar 8B and hep spectrum endpoints as listed in PHYSICS.md section 5 (shapes
+    # from J. N. Bahcall, "Neutrino Astrophysics", CUP 1989; fluxes B16-GS98,
+    # Vinyoles et al., ApJ 835 (2017) 202).
+    "solar-8B": 16.34,
+    "solar-hep": 18.765,
+    # Pion decay at rest: prompt nu_mu line (m_pi^2 - m_mu^2)/(2 m_pi) and the
+    # delayed nu_e / anti-nu_mu endpoint m_mu/2.
+    "DAR-prompt": (PION_MASS_MEV**2 - MUON_MASS_MEV**2) / (2.0 * PION_MASS_MEV),
+    "DAR-delayed": MUON_MASS_MEV / 2.0,
+}
+
+
+def figure1_data(
+    alpha: npt.ArrayLike | None = None,
+    *,
+    epsilon: float | None = None,
+    nuclei: dict[str, NucleusLike] | None = None,
+    sources: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """The numbers behind seed Fig. 1: xi(alpha) and Gamma_NP(alpha) per nucleus,
+    with the q^2_max contours of the neutrino sources.
+
+    Parameters
+    ----------
+    alpha : array_like, optional
+        Grid of alpha in [0, 1]; default 101 points from 0 to 1.
+    epsilon : float, optional
+        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``. Pass
+        ``constants.EPSILON_SEED`` (0.045) for the seed's figure.
+    nuclei : dict of label -> nucleus, optional
+        Default :data:`FIGURE1_NUCLEI`: Ar40, Ge74, Xe132 (the most abundant
+        isotope of each of the seed's Z = 18, 32, 54; Xe132 is also the seed's
+        CsI-as-Xe).
+    sources : dict of label -> E_max (MeV), optional
+        Default :data:`FIGURE1_SOURCES_MEV`: reactor 8 MeV, solar 8B 16.34 MeV,
+        hep 18.765 MeV, DAR prompt 29.792 MeV, DAR delayed m_mu/2 = 52.83 MeV.
+
+    Returns
+    -------
+    dict
+        ``"alpha"`` (n,), ``"epsilon"``, ``"sources"`` (tuple of labels),
+        ``"E_max"`` (k,) MeV, and ``"nuclei"``: label -> dict with ``"Z"``,
+        ``"N"``, ``"A"``, ``"mass"`` (MeV), ``"xi_decoherent"``, ``"xi"`` (n,) and
+        ``"gamma_np"`` (n,) along the alpha grid, and, per source (k,):
+        ``"q2_max"`` (MeV^2), ``"form_factor"`` (Helm F at q = sqrt(q2_max)),
+        ``"alpha_at_q2_max"`` (clipped to [0, 1]), ``"xi_at_q2_max"`` and
+        ``"gamma_at_q2_max"`` (the contour's point on the curves).
+
+    Raises
+    ------
+    ValueError
+        alpha outside [0, 1], a bad nucleus, or E_max < 0.
+
+    Notes
+    -----
+    Seed Fig. 1. Left: xi(alpha) from Eq. 5; right: Gamma_NP(alpha) = Gamma_QM(alpha)
+    (Eqs. 3 and 6). The contours use q^2_max = 4 E^2 M/(M + 2E) (seed text below
+    Eq. 1) and the Helm form factor with the seed's parameters (Eq. 7, s = 0.5 fm,
+    R = 1.2 A^(1/3) fm, F_Z = F_N = F_A so xi = F_A^2); alpha there follows from
+    Eq. 5 and is clipped to [0, 1] (:func:`alpha_from_form_factors`).
+
+    Examples
+    --------
+    >>> d = figure1_data()
+    >>> sorted(d["nuclei"])
+    ['Ar', 'Ge', 'Xe']
+    >>> bool(d["nuclei"]["Xe"]["xi"][-1] == 1.0)
+    True
+    """
+    a = _alpha(np.linspace(0.0, 1.0, 101) if alpha is None else alpha)
+    eps = _epsilon(epsilon)
+    chosen = FIGURE1_NUCLEI if nuclei is None else nuclei
+    src = FIGURE1_SOURCES_MEV if sources is None else sources
+    labels = tuple(src)
+    e_max = _validation.as_float_array([src[k] for k in labels], "sources E_max",
+                                       min_value=0.0, unit="MeV")
+    per_nucleus: dict[str, dict[str, Any]] = {}
+    for label, spec in chosen.items():
+        nuc = as_nucleus(spec)
+        q2 = np.asarray(q2_max(e_max, nuc), dtype=np.float64)
+        form = np.asarray(helm_form_factor(np.sqrt(q2), nuc.A), dtype=np.float64)
+        alpha_at = np.asarray(alpha_from_form_factors(form, form, nuc, eps),
+                              dtype=np.float64)
+        per_nucleus[label] = {
+            "Z": nuc.Z,
+            "N": nuc.N,
+            "A": nuc.A,
+            "mass": float(nuc.mass),  # type: ignore[arg-type]
+            "xi_decoherent": xi_decoherent(nuc, eps),
+            "xi": np.asarray(xi_from_alpha(a, nuc, eps), dtype=np.float64),
+            "gamma_np": np.asarray(gamma_qm(a, nuc, eps), dtype=np.float64),
+            "q2_max": q2,
+            "form_factor": form,
+            "alpha_at_q2_max": alpha_at,
+            "xi_at_q2_max": np.asarray(xi_from_alpha(alpha_at, nuc, eps), dtype=np.float64),
+            "gamma_at_q2_max": np.asarray(gamma_qm(alpha_at, nuc, eps), dtype=np.float64),
+        }
+    return {
+        "alpha": np.array(a, dtype=np.float64, ndmin=1),
+        "epsilon": eps,
+        "sources": labels,
+        "E_max": e_max,
+        "nuclei": per_nucleus,
+    }

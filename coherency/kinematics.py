@@ -1,0 +1,195 @@
+"""Elastic neutrino-nucleus kinematics (PHYSICS.md section 1, seed text below Eq. 1).
+
+All energies, masses and momenta in MeV, q^2 in MeV^2. Every function broadcasts its
+arguments like a numpy ufunc and returns a Python float for scalar input. ``mass``
+is the nuclear mass in MeV, or anything :func:`coherency.targets.as_nucleus`
+accepts (a :class:`~coherency.targets.Nucleus`, an isotope name, a single-component
+:class:`~coherency.targets.Target`), whose ``.mass`` is then used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _validation
+from .targets import Nucleus, Target, as_nucleus
+
+__all__ = ["E_min", "T_max", "q2_max", "q2_min"]
+
+FloatOrArray = float | npt.NDArray[np.float64]
+MassLike = npt.ArrayLike | Nucleus | Target | str
+
+
+def _mass_array(mass: Any) -> npt.NDArray[np.float64]:
+    if isinstance(mass, (Nucleus, Target, str)):
+        return np.asarray(as_nucleus(mass, "mass").mass, dtype=np.float64)
+    return _validation.as_float_array(mass, "mass", min_value=0.0, exclusive_min=True,
+                                      unit="MeV")
+
+
+def _energy_and_mass(
+    x: Any, name: str, mass: Any
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], tuple[int, ...]]:
+    arr = _validation.as_float_array(x, name, min_value=0.0, unit="MeV")
+    m = _mass_array(mass)
+    xb, mb = _validation.broadcast((name, arr), ("mass", m))
+    return xb, mb, xb.shape
+
+
+def _finish(out: npt.NDArray[np.float64], shape: tuple[int, ...]) -> FloatOrArray:
+    return _validation.restore_shape(np.ascontiguousarray(out).reshape(-1), shape)
+
+
+def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
+    """Largest squared three-momentum transfer for neutrino energy E.
+
+    Parameters
+    ----------
+    E : array_like, MeV
+        Neutrino energy, E >= 0.
+    mass : array_like (MeV), Nucleus, single-component Target or isotope name
+        Nuclear mass M > 0.
+
+    Returns
+    -------
+    float or ndarray, MeV^2
+        q^2_max = 4 E^2 M/(M + 2E) = 2 M T_max, broadcast shape of E and mass.
+
+    Raises
+    ------
+    ValueError
+        E < 0, mass <= 0, NaN or infinite input, shapes that do not broadcast,
+        or a target with several nuclei.
+    TypeError
+        Non-numeric input.
+
+    Notes
+    -----
+    Seed text below Eq. 1 (PHYSICS.md section 1): q^2_max = 4 E^2 [M/(M + 2E)],
+    which tends to 4 E^2 for M >> E.
+
+    Examples
+    --------
+    >>> q2_max(10.0, 1e30)  # M -> infinity: 4 E^2
+    400.0
+    >>> M = as_nucleus("Xe132").mass
+    >>> abs(q2_max(30.0, M) / (2 * M * T_max(30.0, M)) - 1) < 1e-15
+    True
+    """
+    e, m, shape = _energy_and_mass(E, "E", mass)
+    return _finish(4.0 * e * e * m / (m + 2.0 * e), shape)
+
+
+def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
+    """Largest nuclear recoil kinetic energy for neutrino energy E.
+
+    Parameters
+    ----------
+    E : array_like, MeV
+        Neutrino energy, E >= 0.
+    mass : array_like (MeV), Nucleus, single-component Target or isotope name
+        Nuclear mass M > 0.
+
+    Returns
+    -------
+    float or ndarray, MeV
+        T_max = 2 E^2/(M + 2E) (backward scattering), broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        E < 0, mass <= 0, NaN or infinite input, or shapes that do not broadcast.
+    TypeError
+        Non-numeric input.
+
+    Notes
+    -----
+    PHYSICS.md section 1 (seed Eq. 1 kinematics): T_max = 2 E^2/(M + 2E), so
+    q^2_max = 2 M T_max.
+
+    Examples
+    --------
+    >>> T_max(0.0, 1000.0)
+    0.0
+    >>> abs(E_min(T_max(20.0, "Ar40"), "Ar40") - 20.0) < 1e-12
+    True
+    """
+    e, m, shape = _energy_and_mass(E, "E", mass)
+    return _finish(2.0 * e * e / (m + 2.0 * e), shape)
+
+
+def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
+    """Squared momentum transfer at the recoil threshold, q^2_min = 2 M T_min.
+
+    Parameters
+    ----------
+    T_min : array_like, MeV
+        Recoil-energy threshold, T_min >= 0.
+    mass : array_like (MeV), Nucleus, single-component Target or isotope name
+        Nuclear mass M > 0.
+
+    Returns
+    -------
+    float or ndarray, MeV^2
+        2 M T_min, broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        T_min < 0, mass <= 0, NaN or infinite input, or shapes that do not broadcast.
+    TypeError
+        Non-numeric input.
+
+    Notes
+    -----
+    Seed text below Eq. 1, PHYSICS.md section 1: q^2 = 2 M T.
+
+    Examples
+    --------
+    >>> q2_min(1e-3, 1000.0)
+    2.0
+    """
+    t, m, shape = _energy_and_mass(T_min, "T_min", mass)
+    return _finish(2.0 * m * t, shape)
+
+
+def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
+    """Smallest neutrino energy that can give the nucleus a recoil energy T.
+
+    Parameters
+    ----------
+    T : array_like, MeV
+        Nuclear recoil kinetic energy, T >= 0.
+    mass : array_like (MeV), Nucleus, single-component Target or isotope name
+        Nuclear mass M > 0.
+
+    Returns
+    -------
+    float or ndarray, MeV
+        E_min = [T + sqrt(T^2 + 2 M T)]/2, broadcast shape; the inverse of
+        :func:`T_max` in E.
+
+    Raises
+    ------
+    ValueError
+        T < 0, mass <= 0, NaN or infinite input, or shapes that do not broadcast.
+    TypeError
+        Non-numeric input.
+
+    Notes
+    -----
+    PHYSICS.md section 1. Both terms are non-negative, so the sum has no
+    cancellation; sqrt(T^2 + 2 M T) is evaluated as sqrt(T (T + 2M)).
+
+    Examples
+    --------
+    >>> E_min(0.0, 1000.0)
+    0.0
+    >>> abs(T_max(E_min(1e-3, "Ge74"), "Ge74") - 1e-3) < 1e-18
+    True
+    """
+    t, m, shape = _energy_and_mass(T, "T", mass)
+    return _finish(0.5 * (t + np.sqrt(t * (t + 2.0 * m))), shape)
