@@ -1,13 +1,26 @@
 """coherency: coherent elastic neutrino-nucleus scattering and its coherency.
 
 Energies, momenta and masses in MeV (q^2 in MeV^2), lengths in fm, cross sections
-in cm^2. See the README and PHYSICS.md for the formulas.
+in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and PHYSICS.md.
 """
 
 from __future__ import annotations
 
 from ._backend import CoherencyWarning, get_backend, set_backend, use_backend
 from ._version import __version__
+from .coherence import (
+    alpha_from_form_factors,
+    alpha_from_phi,
+    alpha_from_xi,
+    coherency_limits,
+    figure1_data,
+    gamma_data,
+    gamma_np,
+    gamma_qm,
+    phi_from_alpha,
+    xi_decoherent,
+    xi_from_alpha,
+)
 from .cross_sections import dsigma_dq2, dsigma_dT, sigma_total
 from .form_factors import (
     Helm,
@@ -18,29 +31,78 @@ from .form_factors import (
     helm_form_factor,
     spherical_j1,
 )
+from .kinematics import E_min, T_max, q2_max, q2_min
+from .rates import (
+    event_rate,
+    flux_averaged_sigma,
+    max_q2,
+    q2_fwhm,
+    q2_spectrum,
+    recoil_spectrum,
+)
+from .targets import Nucleus, Target, as_nucleus, as_target, nucleus, target
 
 __all__ = [
     "CoherencyWarning",
+    "E_min",
     "Helm",
     "KleinNystrand",
     "NuclearFormFactors",
+    "Nucleus",
     "SymmetrizedFermi",
+    "T_max",
+    "Target",
     "Unity",
     "__version__",
+    "alpha_from_form_factors",
+    "alpha_from_phi",
+    "alpha_from_xi",
+    "as_nucleus",
+    "as_target",
+    "coherency_limits",
     "dsigma_dT",
     "dsigma_dq2",
-    "sigma_total",
+    "event_rate",
+    "figure1_data",
+    "flux_averaged_sigma",
+    "gamma_data",
+    "gamma_np",
+    "gamma_qm",
     "get_backend",
     "helm_form_factor",
+    "max_q2",
+    "nucleus",
+    "phi_from_alpha",
+    "q2_fwhm",
+    "q2_max",
+    "q2_min",
+    "q2_spectrum",
+    "recoil_spectrum",
     "set_backend",
+    "sigma_total",
     "spherical_j1",
+    "target",
     "use_backend",
+    "xi_decoherent",
+    "xi_from_alpha",
 ]
 
-# Modules of helpers that may still be landing: export them when present.
+# Modules that are still being built may be absent in a partial checkout.
 try:
-    from .targets import Nucleus, Target, as_target, nucleus, target
+    from . import sources
 
-    __all__ += ["Nucleus", "Target", "as_target", "nucleus", "target"]
+    __all__ += ["sources"]
+except ImportError:  # pragma: no cover
+    pass
+try:
+    from . import analysis
+
+    __all__ += ["analysis"]
+except ImportError:  # pragma: no cover
+    pass
+try:
+    from . import data
+
+    __all__ += ["data"]
 except ImportError:  # pragma: no cover
     pass
