@@ -1,0 +1,91 @@
+"""Packaged tables: bin-wise ξ(q²) derived from public COHERENT releases.
+
+``load(name)`` returns a :class:`coherency.analysis.Measurement` read from the CSV
+tables shipped in this folder (package data, read with ``importlib.resources``; the
+public releases themselves are not shipped). Each table carries a ``#`` header naming
+the release files, the script (:mod:`coherency.coherent_release`) and the choices made;
+rerun :func:`coherency.coherent_release.write_shipped_tables` on your own download to
+remake them. See README.md in this folder.
+
+Names
+-----
+``"coherent_csi"``       COHERENT CsI[Na] 2017, CsI treated as Xe132 (the seed's choice)
+``"coherent_csi_cs_i"``  the same data, CsI as Cs133 + I127 (q² with the rate-weighted
+                         mean mass, ξ_dec rate-weighted over the two nuclei)
+``"coherent_ar"``        COHERENT CENNS-10 Ar 2020, analysis A
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+from typing import Any
+
+__all__ = ["DATASETS", "load", "table"]
+
+DATASETS: dict[str, str] = {
+    "coherent_csi": "coherent_csi_2017_xi.csv",
+    "coherent_csi_cs_i": "coherent_csi_2017_cs_i_xi.csv",
+    "coherent_ar": "coherent_ar_2020_xi.csv",
+}
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a data-set name (str); got {type(name).__name__}")
+    if name not in DATASETS:
+        close = difflib.get_close_matches(name, list(DATASETS), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"name: unknown data set {name!r}; known: {sorted(DATASETS)}{hint}")
+    return name
+
+
+def table(name: str) -> Any:
+    """The shipped table of data set ``name`` as a
+    :class:`coherency.coherent_release.XiTable` (columns and provenance lines)."""
+    from ..coherent_release import read_table
+
+    fname = DATASETS[_check_name(name)]
+    text = resources.files(__name__).joinpath(fname).read_text(encoding="utf-8")
+    return read_table(text)
+
+
+def load(name: str, epsilon: float | None = None) -> Any:
+    """A :class:`~coherency.analysis.Measurement` of a packaged data set.
+
+    Parameters
+    ----------
+    name : str
+        ``"coherent_csi"``, ``"coherent_csi_cs_i"`` or ``"coherent_ar"``.
+    epsilon : float, optional
+        1 − 4 sin²θ_W for ξ_dec; default: the value the table was derived with
+        (its header line ``epsilon:``).
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a string.
+    ValueError
+        Unknown name (close matches are listed).
+
+    Examples
+    --------
+    >>> m = load("coherent_csi")
+    >>> m.nucleus.name, len(m) > 3
+    ('Xe132', True)
+    """
+    from ..analysis import BinCounts, Measurement
+
+    tab = table(name)
+    meta = {}
+    for line in tab.provenance:
+        key, sep, value = line.partition(":")
+        if sep:
+            meta[key.strip()] = value.strip()
+    eps = float(meta["epsilon"]) if epsilon is None else epsilon
+    c = tab.columns
+    counts = BinCounts(c["on"], c["background"], c["background_ratio"], c["predicted"])
+    return Measurement(
+        q2=c["q2"], xi=c["xi"], xi_err=c["xi_err"], nucleus=meta["target"],
+        epsilon=eps, counts=counts, q2_lo=c["q2_lo"], q2_hi=c["q2_hi"], label=name,
+    )
