@@ -697,7 +697,7 @@ def figure1_data(
             "Z": nuc.Z,
             "N": nuc.N,
             "A": nuc.A,
-            "mass": float(nuc.mass),  # type: ignore[arg-type]
+            "mass": nuc.mass,
             "xi_decoherent": xi_decoherent(nuc, eps),
             "xi": np.asarray(xi_from_alpha(a, nuc, eps), dtype=np.float64),
             "gamma_np": np.asarray(gamma_qm(a, nuc, eps), dtype=np.float64),

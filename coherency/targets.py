@@ -141,7 +141,9 @@ class Nucleus:
 
     Z: int
     N: int
-    mass: float | None = None
+    # None at construction means "from the isotope table"; __post_init__ always
+    # stores a float, so readers see a float.
+    mass: float = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         Z = _check_count(self.Z, "Z", 0)
@@ -194,7 +196,6 @@ class Nucleus:
     @property
     def atomic_mass_u(self) -> float:
         """Mass of the neutral atom in u: (M + Z m_e)/u (electron binding neglected)."""
-        assert self.mass is not None
         return (self.mass + self.Z * ELECTRON_MASS_MEV) / ATOMIC_MASS_UNIT_MEV
 
 
