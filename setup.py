@@ -20,6 +20,8 @@ extensions = [
         "coherency._kernels",
         ["coherency/_kernels.pyx", *sorted(glob.glob(os.path.join("csrc", "*.c")))],
         include_dirs=["csrc"],
+        # libm's linker script pulls in libmvec (vector sin/cos/exp) on glibc.
+        libraries=[] if sys.platform == "win32" else ["m"],
         extra_compile_args=extra_compile_args,
     )
 ]

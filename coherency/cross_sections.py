@@ -300,7 +300,7 @@ def sigma_total(
     Examples
     --------
     >>> from coherency import sigma_total
-    >>> 1e-41 < sigma_total(30.0, "CsI") < 1e-38
+    >>> 1e-39 < sigma_total(30.0, "CsI") < 1e-37
     True
     """
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")

@@ -42,4 +42,7 @@ int coh_spherical_j1_array(const double *x, double *out, ptrdiff_t n);
 int coh_helm_array(const double *q, double *out, ptrdiff_t n, double r0, double s);
 int coh_form_factor_array(const double *q, double *out, ptrdiff_t n, const coh_ff_t *ff);
 
+/* Which Helm loop the CPU runs: a short human-readable description. */
+const char *coh_simd_info(void);
+
 #endif
