@@ -96,8 +96,9 @@ except ImportError:  # pragma: no cover
     pass
 try:
     from . import analysis
+    from .analysis import Measurement, alpha_theory
 
-    __all__ += ["analysis"]
+    __all__ += ["Measurement", "alpha_theory", "analysis"]
 except ImportError:  # pragma: no cover
     pass
 try:

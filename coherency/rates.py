@@ -23,7 +23,7 @@ from scipy import optimize
 
 from . import _validation
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
-from .cross_sections import _epsilon, _gamma_python, kernel_spec, sigma_nucleus, unity_spec
+from .cross_sections import _epsilon, _gamma_python, sigma_nucleus
 from .form_factors import FormFactorSpec, NuclearFormFactors, resolve
 from .targets import Nucleus, Target, as_target
 
@@ -54,6 +54,19 @@ def _check_source(source: Any) -> Any:
     return source
 
 
+def _mapped_rule(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes/weights on [a, b] (arrays, one row per interval) after the
+    map E = b - (b - a)(1 - u)^2, u in [0, 1]. Spectra ending like sqrt(b - E) (beta
+    decay endpoints) become smooth in u, so the rule converges spectrally there too;
+    for analytic integrands the map is harmless."""
+    u = 0.5 * (E_GL_X + 1.0)
+    w = 0.5 * E_GL_W
+    span = (b - a)[..., None]
+    nodes = b[..., None] - span * (1.0 - u) ** 2
+    weights = 2.0 * span * (1.0 - u) * w
+    return nodes, weights
+
+
 def _intervals(source: Any, E_lo: float) -> list[tuple[float, float]]:
     """Smooth intervals of the continuum above E_lo, split where they span > x4."""
     bps = sorted(float(b) for b in source.breakpoints)
@@ -78,10 +91,7 @@ def energy_rule(source: Any, E_lo: float = 0.0) -> tuple[np.ndarray, np.ndarray]
     ivals = _intervals(source, E_lo)
     if not ivals:
         return np.empty(0), np.empty(0)
-    a = np.array([iv[0] for iv in ivals])[:, None]
-    b = np.array([iv[1] for iv in ivals])[:, None]
-    nodes = 0.5 * (a + b) + 0.5 * (b - a) * E_GL_X[None, :]
-    weights = 0.5 * (b - a) * E_GL_W[None, :]
+    nodes, weights = _mapped_rule(np.array([iv[0] for iv in ivals]), np.array([iv[1] for iv in ivals]))
     nodes = nodes.reshape(-1)
     flux = np.asarray(source.flux(nodes), dtype=np.float64).reshape(-1)
     return nodes, weights.reshape(-1) * flux
@@ -179,10 +189,7 @@ def _flux_moments(source: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         F2[below] = tail2[0]
         if inside.any():
             ki = k[inside]
-            a = x[inside][:, None]
-            b = bps[ki + 1][:, None]
-            nodes = 0.5 * (a + b) + 0.5 * (b - a) * E_GL_X[None, :]
-            w = 0.5 * (b - a) * E_GL_W[None, :]
+            nodes, w = _mapped_rule(x[inside], bps[ki + 1])
             flux = np.asarray(source.flux(nodes.reshape(-1)), dtype=np.float64).reshape(nodes.shape)
             F0[inside] = np.sum(w * flux, axis=1) + tail0[ki + 1]
             F2[inside] = np.sum(w * flux / nodes**2, axis=1) + tail2[ki + 1]
@@ -209,18 +216,7 @@ def _dN_dq2_nucleus(
     T = q2 / (2.0 * nuc.mass)
     x = E_min_for_T(T, nuc.mass)
     F0, F2 = _flux_moments(source, x)
-    q = np.sqrt(q2)
-    if ffs.compiled:
-        from . import _backend
-
-        # Gamma(q) from the kernel: dsigma/dq2 at E -> infinity is pref * Gamma.
-        gam = np.empty(q2.size)
-        _backend.kernels().dsigma_dq2(
-            np.ascontiguousarray(q2), np.full(q2.size, 1e300), kernel_spec(nuc, ffs, eps), gam
-        )
-        gam /= DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
-    else:
-        gam = _gamma_python(q, nuc, ffs, eps)
+    gam = _gamma_python(np.sqrt(q2), nuc, ffs, eps)
     return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
 
 
