@@ -111,6 +111,28 @@ def _prepare(
     return tgt, resolve(form_factor), alpha_arr, eps
 
 
+def _average_over_nuclei(
+    first: tuple[str, np.ndarray],
+    second: tuple[str, np.ndarray],
+    nucleus: Any,
+    form_factor: FormFactorSpec,
+    alpha: Any,
+    epsilon: Any,
+    per_nucleus: Any,
+) -> FloatOrArray:
+    """Broadcast the two arguments (and alpha), then average per_nucleus(nuc, x, y,
+    ffs, alpha, eps) over the target's nuclei with their number fractions."""
+    tgt, ffs, alpha_arr, eps = _prepare(nucleus, form_factor, alpha, epsilon)
+    named = [first, second] + ([("alpha", alpha_arr)] if alpha_arr is not None else [])
+    arrays = _validation.broadcast(*named)
+    flat = [a.reshape(-1) for a in arrays]
+    alpha_flat = flat[2] if alpha_arr is not None else None
+    total = np.zeros(flat[0].size)
+    for nuc, fraction in tgt.components:
+        total += fraction * per_nucleus(nuc, flat[0], flat[1], ffs, alpha_flat, eps)
+    return _validation.restore_shape(total, arrays[0].shape)
+
+
 def dsigma_dq2(
     q2: npt.ArrayLike,
     E: npt.ArrayLike,
@@ -164,17 +186,12 @@ def dsigma_dq2(
     """
     q2a = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2")
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
-    tgt, ffs, alpha_arr, eps = _prepare(nucleus, form_factor, alpha, epsilon)
-    named = [("q2", q2a), ("E", Ea)] + ([("alpha", alpha_arr)] if alpha_arr is not None else [])
-    arrays = _validation.broadcast(*named)
-    shape = arrays[0].shape
-    flat = [a.reshape(-1) for a in arrays]
-    total = np.zeros(flat[0].size)
-    for nuc, fraction in tgt.components:
-        total += fraction * _dsigma_dq2_nucleus(
-            flat[0], flat[1], nuc, ffs, flat[2] if alpha_arr is not None else None, eps
-        )
-    return _validation.restore_shape(total, shape)
+
+    def per_nucleus(nuc, q2f, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
+        return _dsigma_dq2_nucleus(q2f, Ef, nuc, ffs, alpha_f, eps)
+
+    return _average_over_nuclei(("q2", q2a), ("E", Ea), nucleus, form_factor, alpha, epsilon,
+                                per_nucleus)
 
 
 def dsigma_dT(
@@ -212,18 +229,12 @@ def dsigma_dT(
     """
     Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV")
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
-    tgt, ffs, alpha_arr, eps = _prepare(nucleus, form_factor, alpha, epsilon)
-    named = [("T", Ta), ("E", Ea)] + ([("alpha", alpha_arr)] if alpha_arr is not None else [])
-    arrays = _validation.broadcast(*named)
-    shape = arrays[0].shape
-    flat = [a.reshape(-1) for a in arrays]
-    total = np.zeros(flat[0].size)
-    for nuc, fraction in tgt.components:
-        q2 = 2.0 * nuc.mass * flat[0]
-        total += fraction * 2.0 * nuc.mass * _dsigma_dq2_nucleus(
-            q2, flat[1], nuc, ffs, flat[2] if alpha_arr is not None else None, eps
-        )
-    return _validation.restore_shape(total, shape)
+
+    def per_nucleus(nuc, Tf, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
+        return 2.0 * nuc.mass * _dsigma_dq2_nucleus(2.0 * nuc.mass * Tf, Ef, nuc, ffs, alpha_f, eps)
+
+    return _average_over_nuclei(("T", Ta), ("E", Ea), nucleus, form_factor, alpha, epsilon,
+                                per_nucleus)
 
 
 def sigma_nucleus(
@@ -305,15 +316,9 @@ def sigma_total(
     """
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
     Ta = _validation.as_float_array(T_min, "T_min", min_value=0.0, unit="MeV")
-    tgt, ffs, alpha_arr, eps = _prepare(target, form_factor, alpha, epsilon)
-    named = [("E", Ea), ("T_min", Ta)] + ([("alpha", alpha_arr)] if alpha_arr is not None else [])
-    arrays = _validation.broadcast(*named)
-    shape = arrays[0].shape
-    flat = [a.reshape(-1) for a in arrays]
-    total = np.zeros(flat[0].size)
-    for nuc, fraction in tgt.components:
-        q2_min = 2.0 * nuc.mass * flat[1]
-        total += fraction * sigma_nucleus(
-            flat[0], q2_min, nuc, ffs, eps, flat[2] if alpha_arr is not None else None
-        )
-    return _validation.restore_shape(total, shape)
+
+    def per_nucleus(nuc, Ef, Tf, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
+        return sigma_nucleus(Ef, 2.0 * nuc.mass * Tf, nuc, ffs, eps, alpha_f)
+
+    return _average_over_nuclei(("E", Ea), ("T_min", Ta), target, form_factor, alpha, epsilon,
+                                per_nucleus)
