@@ -126,3 +126,66 @@ def sigma_total(const double[::1] E, const double[::1] q2_min, tuple spec,
                                        panel_dq, &gl_x[0], &gl_w[0], gl_x.shape[0])
     if status != 0:
         _raise(status, "coh_sigma_total_array")
+
+
+# ---------------------------------------------------------------------------------
+# Scalar entry points: one point in, a Python float out, no arrays. They are the
+# public layer's fast path for plain-float arguments (issue 7). Each calls the same
+# C array routine as its array kernel with n = 1 on stack doubles, so a scalar call
+# returns bit for bit what a one-element array call returns. Twins of the same
+# names live in coherency._reference.
+# ---------------------------------------------------------------------------------
+
+def spherical_j1_scalar(double x):
+    """j1(x) at one point."""
+    cdef double out = 0.0
+    coh_spherical_j1_array(&x, &out, 1)
+    return out
+
+
+def helm_scalar(double q, double r0, double s):
+    """Helm form factor at one q (MeV); r0 and s in MeV^-1."""
+    cdef double out = 0.0
+    cdef int status = coh_helm_array(&q, &out, 1, r0, s)
+    if status != 0:
+        _raise(status, "coh_helm_array")
+    return out
+
+
+def form_factor_scalar(double q, int model, double p1, double p2):
+    """Form factor of model id ``model`` at one q (MeV); p1, p2 in MeV^-1."""
+    cdef double out = 0.0
+    cdef coh_ff_t ff
+    ff.model = model
+    ff.p1 = p1
+    ff.p2 = p2
+    cdef int status = coh_form_factor_array(&q, &out, 1, &ff)
+    if status != 0:
+        _raise(status, "coh_form_factor_array")
+    return out
+
+
+def dsigma_dq2_scalar(double q2, double E, tuple spec):
+    """dsigma/dq2 (seed Eq. 1) at one (q2, E); 0 outside kinematics."""
+    cdef double out = 0.0
+    cdef coh_nucleus_t nuc = _nucleus(spec)
+    cdef int status = coh_dsigma_dq2_array(&nuc, &q2, &E, &out, 1)
+    if status != 0:
+        _raise(status, "coh_dsigma_dq2_array")
+    return out
+
+
+def sigma_total_scalar(double E, double q2_min, tuple spec, double panel_dq,
+                       const double[::1] gl_x, const double[::1] gl_w):
+    """sigma(E) integrated over q2 from q2_min to q2_max(E), at one E."""
+    cdef double out = 0.0
+    cdef int status
+    cdef coh_nucleus_t nuc = _nucleus(spec)
+    if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
+        _raise(-3, "coh_sigma_total_array")
+    with nogil:
+        status = coh_sigma_total_array(&nuc, &E, &q2_min, &out, 1, panel_dq,
+                                       &gl_x[0], &gl_w[0], gl_x.shape[0])
+    if status != 0:
+        _raise(status, "coh_sigma_total_array")
+    return out

@@ -184,3 +184,49 @@ def sigma_total(
             )
             total += val
         out[i] = pref * total
+
+
+# --- scalar entry points (one point in, a float out) --------------------------------
+# Twins of the compiled fast-path kernels: each runs the array twin above on a
+# one-element array, so on this backend a scalar call equals the array call exactly.
+
+
+def _one(x: float) -> FloatArray:
+    return np.array([x], dtype=np.float64)
+
+
+def spherical_j1_scalar(x: float) -> float:
+    """j1(x) at one point."""
+    out = np.empty(1)
+    spherical_j1(_one(x), out)
+    return float(out[0])
+
+
+def helm_scalar(q: float, r0: float, s: float) -> float:
+    """Helm form factor at one q (MeV); r0 and s in MeV^-1."""
+    out = np.empty(1)
+    helm(_one(q), r0, s, out)
+    return float(out[0])
+
+
+def form_factor_scalar(q: float, model: int, p1: float, p2: float) -> float:
+    """Form factor of model id ``model`` at one q (MeV); p1, p2 in MeV^-1."""
+    out = np.empty(1)
+    form_factor(_one(q), model, p1, p2, out)
+    return float(out[0])
+
+
+def dsigma_dq2_scalar(q2: float, E: float, spec: tuple) -> float:
+    """dsigma/dq2 (seed Eq. 1) at one (q2, E); 0 outside kinematics."""
+    out = np.empty(1)
+    dsigma_dq2(_one(q2), _one(E), spec, out)
+    return float(out[0])
+
+
+def sigma_total_scalar(
+    E: float, q2_min: float, spec: tuple, panel_dq: float, gl_x: FloatArray, gl_w: FloatArray
+) -> float:
+    """sigma(E) integrated over q2 from q2_min to q2_max(E), at one E."""
+    out = np.empty(1)
+    sigma_total(_one(E), _one(q2_min), spec, panel_dq, gl_x, gl_w, out)
+    return float(out[0])
