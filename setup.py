@@ -23,6 +23,11 @@ extensions = [
         # libm's linker script pulls in libmvec (vector sin/cos/exp) on glibc.
         libraries=[] if sys.platform == "win32" else ["m"],
         extra_compile_args=extra_compile_args,
+        # Recorded for coherency.show_config(): a C string literal read in _kernels.pyx.
+        define_macros=[
+            ("COH_BUILD_FLAGS", '"%s"' % " ".join([*extra_compile_args, os.environ.get("CFLAGS", "")])
+             .strip().replace("\\", "/").replace('"', "'"))
+        ],
     )
 ]
 

@@ -7,6 +7,7 @@ in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and PHYSICS.md.
 from __future__ import annotations
 
 from ._backend import CoherencyWarning, get_backend, set_backend, use_backend
+from ._config import config, show_config
 from ._version import __version__
 from .coherence import (
     alpha_from_form_factors,
@@ -60,6 +61,7 @@ __all__ = [
     "as_nucleus",
     "as_target",
     "coherency_limits",
+    "config",
     "dsigma_dT",
     "dsigma_dq2",
     "event_rate",
@@ -79,6 +81,7 @@ __all__ = [
     "q2_spectrum",
     "recoil_spectrum",
     "set_backend",
+    "show_config",
     "sigma_total",
     "spherical_j1",
     "target",

@@ -230,3 +230,8 @@ def sigma_total_scalar(
     out = np.empty(1)
     sigma_total(_one(E), _one(q2_min), spec, panel_dq, gl_x, gl_w, out)
     return float(out[0])
+
+
+def simd_info() -> str:
+    """Twin of the compiled ``simd_info``: the numpy/scipy code has no SIMD clone."""
+    return "none (numpy/scipy twin)"
