@@ -125,3 +125,22 @@ def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {choices}; got {value!r}")
     return value
+
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def plain_float(x: Any) -> float | None:
+    """``x`` as a float if it is a finite plain Python ``float`` or ``int``, else None.
+
+    The test of the public functions' scalar fast path (issue 7): numpy scalars,
+    bools, arrays, huge ints, NaN and infinities return None and so take the array
+    path, which raises the usual errors. Ints are those numpy would hold as int64.
+    """
+    t = type(x)
+    if t is float:
+        return x if x - x == 0.0 else None  # inf - inf and nan - nan are NaN
+    if t is int and _INT64_MIN <= x <= _INT64_MAX:
+        return float(x)
+    return None

@@ -55,6 +55,12 @@ __all__ = [
 
 FloatOrArray = float | npt.NDArray[np.float64]
 
+# numpy's ufuncs, called on a float by the scalar fast paths so that they give the
+# array path's values bit for bit (math.acos/math.cos may differ by an ulp from
+# numpy's SIMD loops).
+_np_arccos = np.arccos
+_np_cos = np.cos
+
 # epsilon = 1 - 4 sin^2 theta_W with 0 <= sin^2 theta_W <= 1.
 _EPSILON_RANGE = (-3.0, 1.0)
 
@@ -103,9 +109,39 @@ def _epsilon(epsilon: Any) -> float:
     )
 
 
+# (nucleus, epsilon) -> _Charges, so that scalar calls skip the name look-up.
+_CHARGES: dict[tuple[Any, Any], _Charges] = {}
+_CACHE_MAX = 256
+
+
 def _charges(nucleus: Any, epsilon: Any) -> _Charges:
+    key = (nucleus, epsilon)
+    try:
+        found = _CHARGES.get(key)
+        hashable = True
+    except TypeError:  # unhashable argument: no caching
+        found, hashable = None, False
+    if found is not None:
+        return found
     nuc = as_nucleus(nucleus)
-    return _Charges(nuc, _epsilon(epsilon), float(nuc.Z), float(nuc.N))
+    ch = _Charges(nuc, _epsilon(epsilon), float(nuc.Z), float(nuc.N))
+    if hashable:
+        if len(_CHARGES) >= _CACHE_MAX:
+            _CHARGES.clear()
+        _CHARGES[key] = ch
+    return ch
+
+
+def _in_unit_interval(x: Any) -> float | None:
+    """A plain float/int in [0, 1] as a float (scalar fast path), else None."""
+    v = _validation.plain_float(x)
+    return v if v is not None and 0.0 <= v <= 1.0 else None
+
+
+def _form_factor_value(x: Any) -> float | None:
+    """A plain float/int in [-1, 1] as a float (scalar fast path), else None."""
+    v = _validation.plain_float(x)
+    return v if v is not None and -1.0 <= v <= 1.0 else None
 
 
 def _alpha(alpha: Any) -> npt.NDArray[np.float64]:
@@ -160,6 +196,10 @@ def gamma_np(
     True
     """
     ch = _charges(nucleus, epsilon)
+    fzf, fnf = _form_factor_value(FZ), _form_factor_value(FN)
+    if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
+        amplitude = ch.epsilon * ch.Z * fzf - ch.N * fnf
+        return amplitude * amplitude
     fz, fn = _validation.broadcast(("FZ", _form_factor(FZ, "FZ")),
                                    ("FN", _form_factor(FN, "FN")))
     return _out((ch.epsilon * ch.Z * fz - ch.N * fn) ** 2, fz.shape)
@@ -199,6 +239,9 @@ def gamma_qm(
     True
     """
     ch = _charges(nucleus, epsilon)
+    af = _in_unit_interval(alpha)
+    if af is not None:  # scalar fast path, same arithmetic
+        return ch.coherent * af + ch.decoherent * (1.0 - af)
     a = _alpha(alpha)
     return _out(ch.coherent * a + ch.decoherent * (1.0 - a), a.shape)
 
@@ -237,6 +280,9 @@ def gamma_data(
     True
     """
     ch = _charges(nucleus, epsilon)
+    xf = _validation.plain_float(xi)
+    if xf is not None:  # scalar fast path
+        return ch.coherent * xf
     x = _validation.as_float_array(xi, "xi")
     return _out(ch.coherent * x, x.shape)
 
@@ -307,6 +353,9 @@ def xi_from_alpha(
     """
     ch = _charges(nucleus, epsilon)
     xi_dec = ch.xi_decoherent()
+    af = _in_unit_interval(alpha)
+    if af is not None:  # scalar fast path, same arithmetic
+        return af + (1.0 - af) * xi_dec
     a = _alpha(alpha)
     return _out(a + (1.0 - a) * xi_dec, a.shape)
 
@@ -360,6 +409,10 @@ def alpha_from_xi(
     ch = _charges(nucleus, epsilon)
     denominator = ch.alpha_denominator()
     xi_dec = ch.xi_decoherent()
+    xf = _validation.plain_float(xi)
+    if xf is not None:  # scalar fast path; min/max clip = np.clip for finite values
+        value = (xf - xi_dec) / denominator
+        return min(max(value, 0.0), 1.0) if clip else value
     x = _validation.as_float_array(xi, "xi")
     a = (x - xi_dec) / denominator
     if clip:
@@ -397,6 +450,9 @@ def phi_from_alpha(alpha: npt.ArrayLike) -> FloatOrArray:
     >>> phi_from_alpha(0.0) == math.pi / 2
     True
     """
+    af = _in_unit_interval(alpha)
+    if af is not None:  # scalar fast path: numpy's own arccos on a numpy scalar
+        return float(_np_arccos(af))
     a = _alpha(alpha)
     return _out(np.arccos(a), a.shape)
 
@@ -431,6 +487,9 @@ def alpha_from_phi(phi: npt.ArrayLike) -> FloatOrArray:
     >>> alpha_from_phi(math.pi / 2) < 1e-16
     True
     """
+    pf = _validation.plain_float(phi)
+    if pf is not None and 0.0 <= pf <= math.pi / 2:  # scalar fast path (numpy's cos)
+        return float(_np_cos(pf))
     p = _validation.as_float_array(phi, "phi", min_value=0.0, max_value=math.pi / 2,
                                    unit="rad")
     return _out(np.cos(p), p.shape)
@@ -483,6 +542,11 @@ def alpha_from_form_factors(
     ch = _charges(nucleus, epsilon)
     denominator = ch.alpha_denominator()
     xi_dec = ch.xi_decoherent()
+    fzf, fnf = _form_factor_value(FZ), _form_factor_value(FN)
+    if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
+        amplitude = ch.epsilon * ch.Z * fzf - ch.N * fnf
+        value = (amplitude * amplitude / ch.coherent - xi_dec) / denominator
+        return min(max(value, 0.0), 1.0) if clip else value
     fz, fn = _validation.broadcast(("FZ", _form_factor(FZ, "FZ")),
                                    ("FN", _form_factor(FN, "FN")))
     xi = (ch.epsilon * ch.Z * fz - ch.N * fn) ** 2 / ch.coherent

@@ -133,6 +133,36 @@ def _average_over_nuclei(
     return _validation.restore_shape(total, arrays[0].shape)
 
 
+# Scalar fast path (issue 7): (nucleus, form_factor, epsilon) -> per nucleus
+# (number fraction, mass, kernel spec, panel width), built by the same helpers as
+# the array path; only compiled form factors, only hashable arguments.
+_Plan = tuple[tuple[float, float, tuple, float], ...]
+_PLANS: dict[tuple[Any, Any, Any], _Plan] = {}
+_CACHE_MAX = 256
+
+
+def _scalar_plan(nucleus: Any, form_factor: Any, epsilon: Any) -> _Plan | None:
+    """The cached per-nucleus kernel arguments, or None (take the array path)."""
+    key = (nucleus, form_factor, epsilon)
+    try:
+        cached = _PLANS.get(key)
+    except TypeError:  # unhashable argument (a list, a dict, ...)
+        return None
+    if cached is not None:
+        return cached or None
+    tgt, ffs, _, eps = _prepare(nucleus, form_factor, None, epsilon)
+    plan: _Plan = ()  # a user callable form factor: remembered as "no fast path"
+    if ffs.compiled:
+        plan = tuple(
+            (fraction, float(nuc.mass), kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A))
+            for nuc, fraction in tgt.components
+        )
+    if len(_PLANS) >= _CACHE_MAX:
+        _PLANS.clear()
+    _PLANS[key] = plan
+    return plan or None
+
+
 def dsigma_dq2(
     q2: npt.ArrayLike,
     E: npt.ArrayLike,
@@ -184,6 +214,16 @@ def dsigma_dq2(
     >>> abs(ratio - 1.0) < 1e-15   # F(0) = 1
     True
     """
+    q2f = _validation.plain_float(q2)
+    Ef = _validation.plain_float(E)
+    if alpha is None and q2f is not None and Ef is not None and q2f >= 0.0 and Ef > 0.0:
+        plan = _scalar_plan(nucleus, form_factor, epsilon)
+        if plan is not None:  # plain floats: one C call per nucleus, no arrays
+            kern = _backend.kernels()
+            total = 0.0
+            for fraction, _, spec, _ in plan:
+                total += fraction * kern.dsigma_dq2_scalar(q2f, Ef, spec)
+            return total
     q2a = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2")
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
 
@@ -227,6 +267,17 @@ def dsigma_dT(
     >>> abs(dsigma_dT(T, 30.0, ar) / (2 * ar.mass * dsigma_dq2(2 * ar.mass * T, 30.0, ar)) - 1) < 1e-15
     True
     """
+    Tf = _validation.plain_float(T)
+    Ef = _validation.plain_float(E)
+    if alpha is None and Tf is not None and Ef is not None and Tf >= 0.0 and Ef > 0.0:
+        plan = _scalar_plan(nucleus, form_factor, epsilon)
+        if plan is not None:  # plain floats: one C call per nucleus, no arrays
+            kern = _backend.kernels()
+            total = 0.0
+            for fraction, mass, spec, _ in plan:
+                two_m = 2.0 * mass
+                total += fraction * (two_m * kern.dsigma_dq2_scalar(two_m * Tf, Ef, spec))
+            return total
     Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV")
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
 
@@ -314,6 +365,17 @@ def sigma_total(
     >>> 1e-39 < sigma_total(30.0, "CsI") < 1e-37
     True
     """
+    Ef = _validation.plain_float(E)
+    Tf = _validation.plain_float(T_min)
+    if alpha is None and Ef is not None and Tf is not None and Ef > 0.0 and Tf >= 0.0:
+        plan = _scalar_plan(target, form_factor, epsilon)
+        if plan is not None:  # plain floats: one C call per nucleus, no arrays
+            kern = _backend.kernels()
+            total = 0.0
+            for fraction, mass, spec, panel_dq in plan:
+                total += fraction * kern.sigma_total_scalar(Ef, 2.0 * mass * Tf, spec, panel_dq,
+                                                            GL_X, GL_W)
+            return total
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
     Ta = _validation.as_float_array(T_min, "T_min", min_value=0.0, unit="MeV")
 

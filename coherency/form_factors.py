@@ -55,6 +55,9 @@ def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
     >>> abs(spherical_j1(1e-8) - 1e-8 / 3) < 1e-30
     True
     """
+    xf = _validation.plain_float(x)
+    if xf is not None:  # scalar fast path: no array machinery (issue 7)
+        return float(_backend.kernels().spherical_j1_scalar(xf))
     arr = _validation.as_float_array(x, "x")
     out = np.empty(arr.size)
     _backend.kernels().spherical_j1(_validation.flat(arr), out)
@@ -95,6 +98,12 @@ class FormFactor(ABC):
 
     def __call__(self, q: npt.ArrayLike, A: float) -> FloatOrArray:
         """F(q) for mass number ``A``; q in MeV (>= 0)."""
+        qf = _validation.plain_float(q)
+        af = _validation.plain_float(A)
+        if qf is not None and af is not None and qf >= 0.0 and af > 0.0:
+            # Scalar fast path (issue 7): same parameters, same C routine with n = 1.
+            model, p1, p2 = self.kernel_params(af)
+            return float(_backend.kernels().form_factor_scalar(qf, model, p1, p2))
         A = _mass_number(A)
         arr = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV")
         model, p1, p2 = self.kernel_params(A)
@@ -367,6 +376,38 @@ def _single(spec: Any) -> AnyFormFactor:
     )
 
 
+# (A, s_fm, r_coeff_fm) -> (R0, s) in MeV^-1 for the scalar fast path of
+# helm_form_factor, filled by the same Helm.lengths_fm as the array path.
+_HELM_LENGTHS: dict[tuple[float, float, float], tuple[float, float]] = {}
+_CACHE_MAX = 1024
+
+
+def _helm_scalar(q: Any, A: Any, s_fm: Any, r_coeff_fm: Any) -> float | None:
+    """helm_form_factor for plain finite floats/ints in range, else None.
+
+    Bit for bit the array path's value: the same R0 (from Helm.lengths_fm) and the
+    same C routine on one point. Anything unusual returns None, so the array path
+    runs and raises its usual errors.
+    """
+    qf = _validation.plain_float(q)
+    af = _validation.plain_float(A)
+    sf = _validation.plain_float(s_fm)
+    rf = _validation.plain_float(r_coeff_fm)
+    if qf is None or af is None or sf is None or rf is None:
+        return None
+    if not (qf >= 0.0 and af > 0.0 and sf >= 0.0 and rf >= 0.0):
+        return None
+    key = (af, sf, rf)
+    lengths = _HELM_LENGTHS.get(key)
+    if lengths is None:
+        r0_fm, _ = Helm(r_coeff_fm=rf, s_fm=sf).lengths_fm(af)  # may raise R0^2 < 0
+        lengths = (r0_fm / HBARC_MEV_FM, sf / HBARC_MEV_FM)
+        if len(_HELM_LENGTHS) >= _CACHE_MAX:
+            _HELM_LENGTHS.clear()
+        _HELM_LENGTHS[key] = lengths
+    return float(_backend.kernels().helm_scalar(qf, lengths[0], lengths[1]))
+
+
 def helm_form_factor(
     q: npt.ArrayLike, A: npt.ArrayLike, s_fm: float = 0.5, r_coeff_fm: float = 1.2
 ) -> FloatOrArray:
@@ -412,6 +453,9 @@ def helm_form_factor(
     >>> 0.0 < helm_form_factor(50.0, 132) < 1.0
     True
     """
+    fast = _helm_scalar(q, A, s_fm, r_coeff_fm)
+    if fast is not None:
+        return fast
     qa = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV")
     s = _validation.as_float(s_fm, "s_fm", min_value=0.0, unit="fm")
     rc = _validation.as_float(r_coeff_fm, "r_coeff_fm", min_value=0.0, unit="fm")

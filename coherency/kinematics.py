@@ -9,6 +9,7 @@ accepts (a :class:`~coherency.targets.Nucleus`, an isotope name, a single-compon
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,33 @@ def _energy_and_mass(
     m = _mass_array(mass)
     xb, mb = _validation.broadcast((name, arr), ("mass", m))
     return xb, mb, xb.shape
+
+
+# name/Target -> nuclear mass (MeV) for the scalar fast path.
+_MASSES: dict[Any, float] = {}
+_CACHE_MAX = 256
+
+
+def _scalar_args(x: Any, mass: Any) -> tuple[float, float] | None:
+    """(x, M) as floats when x is a plain float/int >= 0 and mass a plain float > 0, a
+    Nucleus, or a hashable name/Target naming one nucleus; else None (array path)."""
+    xf = _validation.plain_float(x)
+    if xf is None or not xf >= 0.0:
+        return None
+    if isinstance(mass, Nucleus):
+        return xf, float(mass.mass)
+    if isinstance(mass, (str, Target)):
+        m = _MASSES.get(mass)
+        if m is None:
+            m = float(as_nucleus(mass, "mass").mass)  # same errors as the array path
+            if len(_MASSES) >= _CACHE_MAX:
+                _MASSES.clear()
+            _MASSES[mass] = m
+        return xf, m
+    mf = _validation.plain_float(mass)
+    if mf is None or not mf > 0.0:
+        return None
+    return xf, mf
 
 
 def _finish(out: npt.NDArray[np.float64], shape: tuple[int, ...]) -> FloatOrArray:
@@ -79,6 +107,10 @@ def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     >>> abs(q2_max(30.0, M) / (2 * M * T_max(30.0, M)) - 1) < 1e-15
     True
     """
+    fast = _scalar_args(E, mass)
+    if fast is not None:  # scalar fast path, same arithmetic as the array path
+        ef, mf = fast
+        return 4.0 * ef * ef * mf / (mf + 2.0 * ef)
     e, m, shape = _energy_and_mass(E, "E", mass)
     return _finish(4.0 * e * e * m / (m + 2.0 * e), shape)
 
@@ -117,6 +149,10 @@ def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     >>> abs(E_min(T_max(20.0, "Ar40"), "Ar40") - 20.0) < 1e-12
     True
     """
+    fast = _scalar_args(E, mass)
+    if fast is not None:  # scalar fast path, same arithmetic as the array path
+        ef, mf = fast
+        return 2.0 * ef * ef / (mf + 2.0 * ef)
     e, m, shape = _energy_and_mass(E, "E", mass)
     return _finish(2.0 * e * e / (m + 2.0 * e), shape)
 
@@ -152,6 +188,10 @@ def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     >>> q2_min(1e-3, 1000.0)
     2.0
     """
+    fast = _scalar_args(T_min, mass)
+    if fast is not None:  # scalar fast path, same arithmetic as the array path
+        tf, mf = fast
+        return 2.0 * mf * tf
     t, m, shape = _energy_and_mass(T_min, "T_min", mass)
     return _finish(2.0 * m * t, shape)
 
@@ -191,5 +231,9 @@ def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     >>> abs(T_max(E_min(1e-3, "Ge74"), "Ge74") - 1e-3) < 1e-18
     True
     """
+    fast = _scalar_args(T, mass)
+    if fast is not None:  # scalar fast path; math.sqrt and np.sqrt are both exact IEEE
+        tf, mf = fast
+        return 0.5 * (tf + math.sqrt(tf * (tf + 2.0 * mf)))
     t, m, shape = _energy_and_mass(T, "T", mass)
     return _finish(0.5 * (t + np.sqrt(t * (t + 2.0 * m))), shape)
