@@ -30,6 +30,8 @@ _STATUS = {
 # because cross sections are ~1e-40 cm^2 (PHYSICS.md section 6).
 QUAD_EPSREL = 1e-13
 QUAD_LIMIT = 1000
+# Most q panels one sigma(E) may take, as COH_MAX_PANELS in csrc/coh_xsec.c.
+MAX_PANELS = 1 << 20
 
 
 def _raise(status: int, where: str) -> None:
@@ -45,7 +47,8 @@ TINY_X = 1e-5
 def _j1(x: FloatArray) -> FloatArray:
     x = np.asarray(x, dtype=np.float64)
     tiny = np.abs(x) < TINY_X
-    return np.where(tiny, x / 3.0 * (1.0 - x * x / 10.0), special.spherical_jn(1, x))
+    xt = np.where(tiny, x, 0.0)  # no overflow in x * x where x is huge
+    return np.where(tiny, xt / 3.0 * (1.0 - xt * xt / 10.0), special.spherical_jn(1, x))
 
 
 def _sphere(x: FloatArray) -> FloatArray:
@@ -53,7 +56,8 @@ def _sphere(x: FloatArray) -> FloatArray:
     x = np.abs(x)
     tiny = x < TINY_X
     safe = np.where(tiny, 1.0, x)
-    return np.where(tiny, 1.0 - x * x / 10.0, 3.0 * special.spherical_jn(1, safe) / safe)
+    xt = np.where(tiny, x, 0.0)  # no overflow in x * x where x is huge
+    return np.where(tiny, 1.0 - xt * xt / 10.0, 3.0 * special.spherical_jn(1, safe) / safe)
 
 
 def _symmetrized_fermi(q: FloatArray, c: float, a: float) -> FloatArray:
@@ -64,7 +68,7 @@ def _symmetrized_fermi(q: FloatArray, c: float, a: float) -> FloatArray:
     x = q * c
     y = math.pi * q * a
     tiny = x < TINY_X
-    big = y > 700.0
+    big = (y > 700.0) | (x > 1e100)  # |F| < 1e-199 there (as csrc/coh_ff.c)
     ys = np.where(big | tiny, 1.0, y)
     xs = np.where(big | tiny, 1.0, x)
     i0 = special.spherical_in(0, ys)
@@ -72,16 +76,18 @@ def _symmetrized_fermi(q: FloatArray, c: float, a: float) -> FloatArray:
     num = ys * i1 * np.sin(xs) / i0**2 + xs**2 * _j1(xs) / i0
     val = 3.0 * num / (xs * (xs**2 + ys**2))
     r2 = 0.6 * c * c + 1.4 * math.pi**2 * a * a
-    return np.where(tiny, 1.0 - q * q * r2 / 6.0, np.where(big, 0.0, val))
+    qt = np.where(tiny, q, 0.0)  # no overflow in q * q where q is huge
+    return np.where(tiny, 1.0 - qt * qt * r2 / 6.0, np.where(big, 0.0, val))
 
 
 def _ff(q: FloatArray, model: int, p1: float, p2: float) -> FloatArray:
     if model == MODEL_UNITY:
         return np.ones_like(q)
     if model == MODEL_HELM:
-        return _sphere(q * p1) * np.exp(-0.5 * (q * p2) ** 2)
+        # q p2 capped at 1e100 (exp underflows to 0 well before): no overflow warning
+        return _sphere(q * p1) * np.exp(-0.5 * np.minimum(q * p2, 1e100) ** 2)
     if model == MODEL_KLEIN_NYSTRAND:
-        return _sphere(q * p1) / (1.0 + (q * p2) ** 2)
+        return _sphere(q * p1) / (1.0 + np.minimum(q * p2, 1e100) ** 2)
     if model == MODEL_SYMMETRIZED_FERMI:
         return _symmetrized_fermi(q, p1, p2)
     _raise(-1, "form_factor")
@@ -137,7 +143,9 @@ def dsigma_dq2(q2: FloatArray, E: FloatArray, spec: tuple, out: FloatArray) -> N
     q2max = 4.0 * E**2 * mass / (mass + 2.0 * E)
     inside = (q2 >= 0.0) & (q2 <= q2max)
     q = np.sqrt(np.where(inside, q2, 0.0))
-    val = pref * (1.0 - q2 / (4.0 * E**2)) * _gamma(q, wz, wn, ffz, ffn)
+    # q2 = 0 gives exactly 1, also when 4 E^2 underflows to 0 (E < 1e-162).
+    ratio = np.divide(q2, 4.0 * E**2, out=np.zeros(inside.shape), where=inside & (q2 > 0.0))
+    val = pref * (1.0 - ratio) * _gamma(q, wz, wn, ffz, ffn)
     out[:] = np.where(inside, val, 0.0)
 
 
@@ -175,6 +183,8 @@ def sigma_total(
         n_pieces = 1
         if panel_dq > 0:
             n_pieces = max(1, math.ceil((math.sqrt(hi) - math.sqrt(lo)) / panel_dq))
+            if n_pieces > MAX_PANELS:
+                _raise(-2, "sigma_total")
         edges = np.linspace(math.sqrt(lo), math.sqrt(hi), n_pieces + 1) ** 2
         edges[0], edges[-1] = lo, hi
         total = 0.0

@@ -169,7 +169,14 @@ class Helm(FormFactor):
         if self.radius_fm is not None:
             return self.radius_fm, self.s_fm
         c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm
-        r0_sq = c * c + (7.0 / 3.0) * math.pi**2 * self.a_fm**2 - 5.0 * self.s_fm**2
+        # products, not **: float ** raises OverflowError where * gives inf
+        r0_sq = c * c + (7.0 / 3.0) * math.pi**2 * self.a_fm * self.a_fm - 5.0 * self.s_fm * self.s_fm
+        if not math.isfinite(r0_sq):
+            raise ValueError(
+                f"Helm radius R0^2 = {r0_sq:g} fm^2 must be finite for A = {A:g}; lengths "
+                f"r_coeff_fm = {self.r_coeff_fm:g}, s_fm = {self.s_fm:g}, a_fm = {self.a_fm:g} fm "
+                "are too large"
+            )
         if r0_sq < 0.0:
             raise ValueError(
                 f"Helm radius R0^2 = {r0_sq:.4g} fm^2 < 0 for A = {A:g}: the skin "

@@ -67,6 +67,11 @@ def _scalar_args(x: Any, mass: Any) -> tuple[float, float] | None:
     return xf, mf
 
 
+# Above this E (or T) in MeV, E^2 overflows: the rearranged forms used there have no
+# intermediate overflow, so the result is inf only when it exceeds the float range.
+_BIG = 1e150
+
+
 def _finish(out: npt.NDArray[np.float64], shape: tuple[int, ...]) -> FloatOrArray:
     return _validation.restore_shape(np.ascontiguousarray(out).reshape(-1), shape)
 
@@ -110,9 +115,13 @@ def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     fast = _scalar_args(E, mass)
     if fast is not None:  # scalar fast path, same arithmetic as the array path
         ef, mf = fast
+        if ef >= _BIG:
+            return 2.0 * mf * (ef * (ef / (0.5 * mf + ef)))
         return 4.0 * ef * ef * mf / (mf + 2.0 * ef)
     e, m, shape = _energy_and_mass(E, "E", mass)
-    return _finish(4.0 * e * e * m / (m + 2.0 * e), shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # the E >= _BIG branch is taken there
+        out = np.where(e < _BIG, 4.0 * e * e * m / (m + 2.0 * e), 2.0 * m * (e * (e / (0.5 * m + e))))
+    return _finish(out, shape)
 
 
 def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
@@ -152,9 +161,13 @@ def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     fast = _scalar_args(E, mass)
     if fast is not None:  # scalar fast path, same arithmetic as the array path
         ef, mf = fast
+        if ef >= _BIG:
+            return ef * (ef / (0.5 * mf + ef))
         return 2.0 * ef * ef / (mf + 2.0 * ef)
     e, m, shape = _energy_and_mass(E, "E", mass)
-    return _finish(2.0 * e * e / (m + 2.0 * e), shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # the E >= _BIG branch is taken there
+        out = np.where(e < _BIG, 2.0 * e * e / (m + 2.0 * e), e * (e / (0.5 * m + e)))
+    return _finish(out, shape)
 
 
 def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
@@ -234,6 +247,11 @@ def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     fast = _scalar_args(T, mass)
     if fast is not None:  # scalar fast path; math.sqrt and np.sqrt are both exact IEEE
         tf, mf = fast
+        if tf >= _BIG:
+            return 0.5 * tf + 0.5 * math.sqrt(tf) * math.sqrt(tf + 2.0 * mf)
         return 0.5 * (tf + math.sqrt(tf * (tf + 2.0 * mf)))
     t, m, shape = _energy_and_mass(T, "T", mass)
-    return _finish(0.5 * (t + np.sqrt(t * (t + 2.0 * m))), shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # the T >= _BIG branch is taken there
+        out = np.where(t < _BIG, 0.5 * (t + np.sqrt(t * (t + 2.0 * m))),
+                       0.5 * t + 0.5 * np.sqrt(t) * np.sqrt(t + 2.0 * m))
+    return _finish(out, shape)

@@ -41,7 +41,7 @@ MAX_LOG_WIDTH = math.log(4.0)
 
 def E_min_for_T(T: np.ndarray, mass: float) -> np.ndarray:
     """:func:`coherency.kinematics.E_min` on validated flat arrays (no checks, hot path)."""
-    return 0.5 * (T + np.sqrt(T * T + 2.0 * mass * T))
+    return 0.5 * (T + np.sqrt(T) * np.sqrt(T + 2.0 * mass))  # no overflow in T * T
 
 
 def _check_source(source: Any) -> Any:
@@ -408,12 +408,13 @@ def event_rate(
         for x0, x1 in zip(edges[:-1], edges[1:]):
             sub = [x0, x1]
             if x0 > 0 and x1 / x0 > 4:
-                n = math.ceil(math.log(x1 / x0) / MAX_LOG_WIDTH)
+                # log difference: x1 / x0 overflows for a subnormal x0
+                n = math.ceil((math.log(x1) - math.log(x0)) / MAX_LOG_WIDTH)
                 sub = list(np.geomspace(x0, x1, n + 1))
             elif x0 == 0:
                 # from zero: one panel up to x1/64, then geometric
                 first = x1 / 64
-                sub = [0.0, *np.geomspace(first, x1, 4)]
+                sub = [0.0, *np.geomspace(first, x1, 4)] if first > 0 else [0.0, x1]
             for y0, y1 in zip(sub[:-1], sub[1:]):
                 nodes_all.append(0.5 * (y0 + y1) + 0.5 * (y1 - y0) * E_GL_X)
                 w_all.append(0.5 * (y1 - y0) * E_GL_W)

@@ -58,6 +58,10 @@ static const double SPHERE_SERIES[10] = {
     -1.0 / 851515702861824000.0,
 };
 
+/* Above this x, |3 j1(x)/x| < 1e-199 and is returned as 0 (no inf * 0 = NaN when q R
+ * overflows for huge q or R). */
+#define COH_SPHERE_ZERO_X 1e100
+
 static inline double sphere_series(double x2)
 {
     /* Horner, written out so that loops calling it stay free of control flow. */
@@ -71,6 +75,9 @@ double coh_sphere_ff(double x)
     double ax = fabs(x);
     if (ax < COH_J1_SERIES_MAX) {
         return sphere_series(ax * ax);
+    }
+    if (ax > COH_SPHERE_ZERO_X) {
+        return 0.0;  /* |3 j1(x)/x| <= 3 (1 + x)/x^3 < 1e-199; x^3 or sin(inf) would give NaN */
     }
     return 3.0 * (sin(ax) - ax * cos(ax)) / (ax * ax * ax);
 }
@@ -127,7 +134,12 @@ static double symm_fermi(double q, double c, double a)
          * q^4 term is < 1e-20 here, and x (x^2 + y^2) would underflow. */
         return 1.0 - (3.0 * x * x + 7.0 * y * y) / 30.0;
     }
-    double yshy = (y == 0.0) ? 1.0 : (y > 700.0 ? 0.0 : y / sinh(y));
+    if (y > 700.0 || x > 1e100) {
+        /* |F| <= 3 (y/sinh y) (y + x)/(x r2) < 1e-199: zero, where the terms below
+         * would overflow (x^3, r2) into inf * 0 = NaN. */
+        return 0.0;
+    }
+    double yshy = (y == 0.0) ? 1.0 : y / sinh(y);
     double bracket = ycothy_minus_one(y) * sin(x) + x * x * x * coh_sphere_ff(x) / 3.0;
     return 3.0 * yshy * bracket / (x * r2);
 }
@@ -191,6 +203,7 @@ static void helm_loop(const double *restrict q, double *restrict out, ptrdiff_t 
         double series = sphere_series(x2);
         double closed = 3.0 * (coh_vsin(x) - x * coh_vcos(x)) / (x * x2);
         double f = select_bits(x < COH_J1_SERIES_MAX, series, closed);
+        f = select_bits(x > COH_SPHERE_ZERO_X, 0.0, f);  /* q r0 overflowing to inf */
         double qs = q[i] * s;
         out[i] = f * coh_vexp(-0.5 * qs * qs);
     }

@@ -2,6 +2,11 @@
 #include <math.h>
 #include "coh_xsec.h"
 
+/* Most panels one sigma(E) may take: 2^20 panels of 16 nodes (~0.1 s). Beyond it
+ * (E above ~4e7 MeV for a 6 fm nucleus) the loop would run for minutes without
+ * a way to interrupt it, and the double -> ptrdiff_t cast could overflow. */
+#define COH_MAX_PANELS 1048576.0
+
 double coh_q2_max(double E, double mass)
 {
     return 4.0 * E * E * mass / (mass + 2.0 * E);
@@ -26,7 +31,9 @@ double coh_dsigma_dq2(const coh_nucleus_t *nuc, double q2, double E)
     if (!(q2 >= 0.0) || q2 > coh_q2_max(E, nuc->mass)) {
         return 0.0;
     }
-    return nuc->prefactor * (1.0 - q2 / (4.0 * E * E)) * coh_gamma(nuc, sqrt(q2));
+    /* q2 = 0 gives exactly 1 (also when 4 E^2 underflows to 0 for E < 1e-162). */
+    double kin = q2 > 0.0 ? 1.0 - q2 / (4.0 * E * E) : 1.0;
+    return nuc->prefactor * kin * coh_gamma(nuc, sqrt(q2));
 }
 
 double coh_sigma_total(const coh_nucleus_t *nuc, double E, double q2_min,
@@ -42,10 +49,14 @@ double coh_sigma_total(const coh_nucleus_t *nuc, double E, double q2_min,
     ptrdiff_t n_panels = 1;
     if (panel_dq > 0.0) {
         double ratio = ceil((q_hi - q_lo) / panel_dq);
+        if (!(ratio <= COH_MAX_PANELS)) {
+            return NAN;  /* the array routine reports COH_EBADARG */
+        }
         n_panels = ratio > 1.0 ? (ptrdiff_t)ratio : 1;
     }
     double width = (q_hi - q_lo) / (double)n_panels;
-    double inv_4e2 = 1.0 / (4.0 * E * E);
+    /* 1/(2E), not 1/(4E^2): finite whenever q2_max > 0 (4E^2 may be subnormal). */
+    double inv_2e = 1.0 / (2.0 * E);
     double total = 0.0;
     for (ptrdiff_t p = 0; p < n_panels; ++p) {
         double half = 0.5 * width;
@@ -53,8 +64,8 @@ double coh_sigma_total(const coh_nucleus_t *nuc, double E, double q2_min,
         double panel = 0.0;
         for (ptrdiff_t k = 0; k < n_gl; ++k) {
             double q = mid + half * gl_x[k];
-            double q2 = q * q;
-            panel += gl_w[k] * 2.0 * q * (1.0 - q2 * inv_4e2) * coh_gamma(nuc, q);
+            double r = q * inv_2e;
+            panel += gl_w[k] * 2.0 * q * (1.0 - r * r) * coh_gamma(nuc, q);
         }
         total += half * panel;
     }
@@ -99,6 +110,9 @@ int coh_sigma_total_array(const coh_nucleus_t *nuc, const double *E, const doubl
     }
     for (ptrdiff_t i = 0; i < n; ++i) {
         out[i] = coh_sigma_total(nuc, E[i], q2_min[i], panel_dq, gl_x, gl_w, n_gl);
+        if (out[i] != out[i]) {
+            status = COH_EBADARG;  /* NaN input or more than COH_MAX_PANELS panels */
+        }
     }
-    return COH_OK;
+    return status;
 }
