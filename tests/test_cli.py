@@ -1,0 +1,264 @@
+"""The ``coherency`` command end to end: files written, JSON equal to the API, and
+exit status 2 with one line on stderr for every kind of user error."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import coherency as coh
+from coherency import cli, report
+from coherency.analysis import Measurement
+from coherency.coherence import coherency_limits
+from coherency.rates import event_rate, flux_averaged_sigma, q2_fwhm
+from coherency.sources import PionDAR, Reactor, by_name
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "coherency-report"
+    assert cli.main(["report", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def report_json(report_dir: Path) -> dict:
+    return json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+
+
+def test_report_writes_every_file(report_dir: Path) -> None:
+    names = {p.name for p in report_dir.iterdir()}
+    assert {"report.md", "report.json", *report.FIGURE_FILES.values()} <= names
+    for fig in report.FIGURE_FILES.values():
+        data = (report_dir / fig).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    md = (report_dir / "report.md").read_text(encoding="utf-8")
+    for heading in ("Table 1", "q² reach", "expected counts", "α(q²) from COHERENT"):
+        assert heading in md
+    for fig in report.FIGURE_FILES.values():
+        assert f"]({fig})" in md
+
+
+def test_report_table1_equals_api(report_json: dict) -> None:
+    eps = report_json["meta"]["epsilon"]
+    assert eps == coh.constants.EPSILON_DEFAULT
+    for label, name in report.TABLE1_NUCLEI.items():
+        want = coherency_limits(name, epsilon=eps).as_dict()
+        got = report_json["table1"][label]
+        assert got["coherent"]["gamma_np"] == want["coherent"]["gamma_np"]
+        assert got["decoherent"]["xi"] == want["decoherent"]["xi"]
+        assert got["q2_scale"] == want["q2_scale"]
+
+
+def test_report_q2_ranges_equal_api(report_json: dict) -> None:
+    rows = report_json["q2_ranges"]
+    assert len(rows) == len(report.Q2_SOURCES) * len(report.TABLE1_NUCLEI)
+    row = next(r for r in rows if r["source"] == "solar-8B" and r["target"] == "Xe132")
+    src = by_name("solar-8B")
+    assert row["q2_max_MeV2"] == coh.q2_max(src.E_max, "Xe132")
+    assert row["q2_fwhm_threshold_MeV2"] == list(q2_fwhm(src, "Xe132", T_min=1e-3))
+    for r in rows:
+        lo, hi = r["q2_fwhm_MeV2"]
+        assert 0.0 <= lo < hi <= r["q2_max_MeV2"]
+
+
+def test_report_counts_equal_api(report_json: dict) -> None:
+    exps = {e["name"]: e for e in report_json["experiments"]}
+    csi = exps["COHERENT CsI 2017 (CsI as Xe132)"]
+    assert csi["sigma_avg_cm2"] == flux_averaged_sigma(PionDAR.coherent_csi_2017(), "Xe132")
+    tab = coh.data.table("coherent_csi")
+    assert csi["counts_coherent"] == pytest.approx(float(np.sum(tab["predicted"])), rel=1e-14)
+    # the Helm prediction is suppressed, but by less than the F^2 at the top bin
+    assert 0.3 < csi["counts_helm"] / csi["counts_coherent"] < 1.0
+    exp = report.EXPERIMENTS[0]
+    got = exps[exp.name]
+    src = Reactor(power_GW=3.6, distance_m=20.7)
+    want = event_rate(src, "Ge", exp.mass_kg, exp.time_s, T_min=exp.T_min,
+                      quenching=report._conus_quenching(), energy_scale="ee")
+    assert got["counts_helm"] == want
+    # at reactor q^2 the form factor is ~1: Helm and F = 1 agree within 5 %
+    assert 0.95 < got["counts_helm"] / got["counts_coherent"] <= 1.0
+
+
+def test_report_alpha_constraints_equal_api(report_json: dict) -> None:
+    c = report_json["alpha_constraints"][0]
+    m = coh.data.load("coherent_csi")
+    assert isinstance(m, Measurement)
+    ex = m.strongest_exclusion(1.0)
+    assert c["exclude_complete_coherency"]["p_value"] == ex.p_value
+    assert c["exclude_complete_coherency"]["q2_MeV2"] == ex.q2
+    assert len(c["bins"]) == len(m)
+    np.testing.assert_array_equal([b["alpha"] for b in c["bins"]], m.alpha)
+
+
+def test_report_epsilon_and_no_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "report", "--out", str(tmp_path / "r"), "--epsilon", "0.045",
+                         "--no-figures")
+    assert code == 0 and err == ""
+    assert "COHERENT CsI" in out and "alpha=1 p" in out
+    data = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert data["meta"]["epsilon"] == 0.045
+    xe = data["table1"]["Xe"]
+    assert xe["coherent"]["gamma_np"] == pytest.approx((0.045 * 54 - 78) ** 2, rel=1e-14)
+    assert not any(p.suffix == ".png" for p in (tmp_path / "r").iterdir())
+
+
+def test_xsec_json_equals_api(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "xsec", "Ar40", "10", "30", "--json")
+    assert code == 0
+    d = json.loads(out)
+    np.testing.assert_array_equal(d["sigma_cm2"], coh.sigma_total([10.0, 30.0], "Ar40"))
+    code, out, _ = run(capsys, "xsec", "CsI", "30", "--q2", "0", "100", "--json")
+    d = json.loads(out)
+    np.testing.assert_array_equal(d["values"], coh.dsigma_dq2([[0.0, 100.0]], [[30.0]], "CsI"))
+    code, out, _ = run(capsys, "xsec", "Xe", "30", "--recoil", "1", "10", "--alpha", "0.5",
+                       "--json")
+    d = json.loads(out)
+    want = coh.dsigma_dT([[1e-3, 10e-3]], [[30.0]], "Xe", alpha=0.5)
+    np.testing.assert_allclose(d["values"], want, rtol=1e-15)
+
+
+def test_xsec_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "xsec", "Ge", "5")
+    assert code == 0
+    assert "sigma_total on Ge" in out
+    assert f"{float(coh.sigma_total(5.0, 'Ge')):14.6e}".strip() in out
+
+
+def test_rate_json_equals_api(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rate", "reactor", "Ge", "--mass", "2", "--time", "10",
+                       "--time-unit", "day", "--threshold", "0.3", "--fwhm", "--json")
+    assert code == 0
+    d = json.loads(out)
+    src = by_name("reactor")
+    assert d["counts"] == event_rate(src, "Ge", 2.0, 10 * 86400.0, T_min=0.3e-3)
+    assert d["q2_fwhm_MeV2"] == list(q2_fwhm(src, "Ge", T_min=0.3e-3))
+    assert d["sigma_avg_cm2"] == flux_averaged_sigma(src, "Ge")
+
+
+def test_rate_ee_uses_lindhard(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rate", "reactor", "Ge", "--threshold", "0.2", "--scale", "ee",
+                       "--json")
+    assert code == 0
+    d = json.loads(out)
+    from coherency.detector import Lindhard
+
+    tgt = coh.as_target("Ge")
+    q = Lindhard(32, sum(n.A * f for n, f in tgt.components))
+    want = event_rate(by_name("reactor"), "Ge", 1.0, 365.25 * 86400.0, T_min=0.2e-3,
+                      quenching=q, energy_scale="ee")
+    assert d["counts"] == want
+    nr = event_rate(by_name("reactor"), "Ge", 1.0, 365.25 * 86400.0, T_min=0.2e-3)
+    assert d["counts"] < nr  # 0.2 keVee is a higher nuclear-recoil threshold
+
+
+def test_alpha_json_equals_api(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "alpha", "--xi", "0.18", "--xi-err", "0.29", "--q2", "3790",
+                       "--json")
+    assert code == 0
+    d = json.loads(out)
+    m = Measurement([3790.0], [0.18], [0.29], "Xe132")
+    assert d["alpha"] == float(m.alpha[0])
+    assert d["p_value_alpha1"] == float(m.p_value(1.0)[0])
+    assert d["alpha_upper_bound"] == float(m.alpha_bound(0.9, "upper").alpha[0])
+    assert 0.0 <= d["alpha_interval"][0] <= d["alpha_interval"][1] <= 1.0
+
+
+def test_targets_and_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "targets", "CsI", "--json")
+    assert code == 0
+    d = json.loads(out)["targets"][0]
+    assert d["molar_mass_g_mol"] == pytest.approx(259.8099, abs=1e-3)
+    assert {c["nucleus"] for c in d["components"]} == {"Cs133", "I127"}
+    code, out, _ = run(capsys, "targets")
+    assert code == 0 and "CsI-as-Xe" in out
+    code, out, _ = run(capsys, "sources", "--json")
+    assert code == 0
+    rows = json.loads(out)["sources"]
+    assert {r["name"] for r in rows} == set(coh.sources.source_names())
+    b8 = next(r for r in rows if r["name"] == "solar-8B")
+    assert b8["total_flux_cm2_s"] == pytest.approx(5.46e6, rel=1e-12)
+    for r in rows:
+        assert math.isfinite(r["total_flux_cm2_s"]) and r["total_flux_cm2_s"] > 0, r["name"]
+
+
+BAD = [
+    (["xsec", "Ar40", "-5"], "energy"),
+    (["xsec", "Ar40", "nan"], "energy"),
+    (["xsec", "Ar40", "ten"], "energy"),
+    (["xsec", "Foo", "10"], "unknown target 'Foo'"),
+    (["xsec", "Ar", "10", "--alpha", "2", "--q2", "1"], "alpha"),
+    (["xsec", "Ar", "10", "--alpha", "0.5"], "--alpha"),
+    (["xsec", "Ar", "10", "--q2", "1", "--recoil", "1"], "not allowed with"),
+    (["xsec", "Ar", "10", "--form-factor", "gauss"], "invalid choice"),
+    (["rate", "nosuch", "Ge"], "unknown source 'nosuch'"),
+    (["rate", "reactor", "Ge", "--mass", "0"], "--mass"),
+    (["rate", "reactor", "Ge", "--time", "-1"], "--time"),
+    (["rate", "reactor", "Ge", "--threshold", "inf"], "--threshold"),
+    (["rate", "coherent-csi", "CsI", "--scale", "ee"], "--qf"),
+    (["rate", "reactor", "Ge", "--scale", "ee", "--qf", "1.5"], "--qf"),
+    (["alpha", "--xi", "0.5", "--xi-err", "0", "--q2", "100"], "--xi-err"),
+    (["alpha", "--xi", "0.5", "--xi-err", "0.1"], "--q2"),
+    (["alpha", "--xi", "0.5", "--xi-err", "0.1", "--q2", "100", "--cl", "1"], "--cl"),
+    (["alpha", "--xi", "0.5", "--xi-err", "0.1", "--q2", "100", "--target", "Zz"], "Zz"),
+    (["targets", "Qq12"], "Qq12"),
+    (["sources", "sun"], "unknown source"),
+    (["report", "--epsilon", "3"], "epsilon"),
+    (["nosuchcommand"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize(("argv", "fragment"), BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_exits_2_with_one_line(argv: list[str], fragment: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert fragment in lines[0]
+    assert "Traceback" not in err
+
+
+def test_report_out_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    code, _, err = run(capsys, "report", "--out", str(f), "--quiet", "--no-figures")
+    assert code == 2 and "out_dir" in err
+
+
+def _command() -> list[str]:
+    exe = shutil.which("coherency")
+    return [exe] if exe else [sys.executable, "-m", "coherency"]
+
+
+def test_console_script_help_and_exit_status() -> None:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    for argv in ([], ["--help"], ["report", "--help"], ["xsec", "--help"], ["rate", "--help"],
+                 ["alpha", "--help"], ["targets", "--help"], ["sources", "--help"]):
+        res = subprocess.run(_command() + argv, capture_output=True, text=True, env=env,
+                             timeout=120)
+        assert res.returncode == 0, (argv, res.stderr)
+        assert "usage:" in res.stdout
+    res = subprocess.run([sys.executable, "-m", "coherency", "xsec", "Ar", "-1"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
