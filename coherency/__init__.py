@@ -41,6 +41,7 @@ from .rates import (
     q2_spectrum,
     recoil_spectrum,
 )
+from . import scan
 from .targets import Nucleus, Target, as_nucleus, as_target, nucleus, target
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "q2_min",
     "q2_spectrum",
     "recoil_spectrum",
+    "scan",
     "set_backend",
     "show_config",
     "sigma_total",
@@ -108,5 +110,11 @@ try:
     from . import data
 
     __all__ += ["data"]
+except ImportError:  # pragma: no cover
+    pass
+try:
+    from . import projections
+
+    __all__ += ["projections"]
 except ImportError:  # pragma: no cover
     pass
