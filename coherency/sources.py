@@ -762,10 +762,37 @@ def _beta_plus_norm(Q: float, Z: int, A: int) -> float:
                           0.0, Q, epsabs=0.0, epsrel=1e-13, limit=400)[0]
 
 
+@functools.lru_cache(maxsize=None)
+def _endpoint_corrections() -> dict[str, tuple[FloatArray, FloatArray]]:
+    """(E_MeV, ratio) nodes of the shipped end-point corrections, per component."""
+    rows = _read_named_csv(_DATA_DIR / "solar_endpoint_corrections.csv")
+    out: dict[str, tuple[FloatArray, FloatArray]] = {}
+    for comp in sorted({r[0] for r in rows}):
+        e = np.array([float(r[1]) for r in rows if r[0] == comp])
+        ratio = np.array([float(r[2]) for r in rows if r[0] == comp])
+        out[comp] = (e, ratio)
+    return out
+
+
 def beta_plus_shape(E: FloatArray, component: str) -> FloatArray:
-    """Normalised allowed β⁺ neutrino spectrum (MeV⁻¹) of a solar component."""
+    """Normalised allowed β⁺ neutrino spectrum (MeV⁻¹) of a solar component.
+
+    For 15O and 17F the analytic shape is multiplied, in the last 30 keV below the end
+    point, by the piecewise-linear ratio to the public table
+    (``data/solar_endpoint_corrections.csv``; already normalised).
+    """
     Q, Z, A = _BETA_PLUS[component]
-    return _beta_plus_unnormalised(E, Q, Z, A) / _beta_plus_norm(Q, Z, A)
+    shape = _beta_plus_unnormalised(E, Q, Z, A) / _beta_plus_norm(Q, Z, A)
+    corr = _endpoint_corrections().get(component)
+    if corr is not None:
+        shape = shape * np.interp(E, corr[0], corr[1], left=corr[1][0])
+    return shape
+
+
+def _beta_plus_breakpoints(component: str) -> tuple[float, ...]:
+    corr = _endpoint_corrections().get(component)
+    inner = tuple(float(e) for e in corr[0]) if corr is not None else ()
+    return (0.0, *inner, _BETA_PLUS[component][0])
 
 
 def _read_named_csv(path: Path) -> list[list[str]]:
@@ -811,9 +838,11 @@ class Solar(Source):
     -----
     pp, hep, 13N, 15O, 17F: allowed β⁺ spectra in neutrino energy,
     E² p W F(−Z, W) with W = Q − E + m_e and the relativistic Fermi function, endpoints
-    Q as in the source comments. 8B: E²(Q − E)² exp(S(E)) with S a cubic B-spline
-    fitted to Winter et al. 2006 (``data/solar_8B_coefficients.csv``; its knots are
-    breakpoints). pep (1.442 MeV) and 7Be (0.3843, 0.8618 MeV) are lines. Each
+    Q as in the source comments; for 15O and 17F times a piecewise-linear correction in
+    the last 30 keV below Q that follows the public tables there (up to 1.7 %;
+    ``data/solar_endpoint_corrections.csv``, its nodes are breakpoints). 8B:
+    E²(Q − E)² exp(S(E)) with S a cubic B-spline fitted to Winter et al. 2006
+    (``data/solar_8B_coefficients.csv``; its knots are breakpoints). pep (1.442 MeV) and 7Be (0.3843, 0.8618 MeV) are lines. Each
     continuum shape integrates to one, times its flux.
 
     Examples
@@ -858,7 +887,7 @@ class Solar(Source):
         pts: set[float] = set()
         for c in self.components:
             if c in _BETA_PLUS:
-                pts.update((0.0, _BETA_PLUS[c][0]))
+                pts.update(_beta_plus_breakpoints(c))
             elif c == "8B":
                 pts.update(_b8_knots())
         return tuple(sorted(pts))
@@ -883,13 +912,15 @@ _ATM_FLAVOURS = ("nue", "nuebar", "numu", "numubar")
 
 
 @functools.lru_cache(maxsize=None)
-def _atm_models() -> dict[str, interpolate.BSpline]:
+def _atm_models() -> dict[str, tuple[interpolate.BSpline, FloatArray, FloatArray]]:
+    """Per flavour: spline S(ln E) below the split, (node_E, node_flux) above it."""
     rows = _read_named_csv(_DATA_DIR / "atmospheric_coefficients.csv")
     out = {}
     for flv in _ATM_FLAVOURS:
-        t = np.array([float(v) for f, n, v in rows if f == flv and n == "knot"])
-        c = np.array([float(v) for f, n, v in rows if f == flv and n == "coef"])
-        out[flv] = interpolate.BSpline(t, c, 3, extrapolate=False)
+        def col(name: str, flv: str = flv) -> FloatArray:
+            return np.array([float(v) for f, n, v in rows if f == flv and n == name])
+        spl = interpolate.BSpline(col("knot"), col("coef"), 3, extrapolate=False)
+        out[flv] = (spl, col("node_E"), col("node_flux"))
     return out
 
 
@@ -904,10 +935,14 @@ class Atmospheric(Source):
 
     Notes
     -----
-    Each flavour is exp(S(ln E)) with S a cubic B-spline fitted to the FLUKA tables
-    (``data/atmospheric_coefficients.csv``), valid on 13.18–981.75 MeV (the tables'
-    range) and zero outside. The four flavours give ≈ 10.55 cm⁻² s⁻¹ there (≈ 10.7 up to
-    10 GeV). Knots are breakpoints.
+    Per flavour, from ``data/atmospheric_coefficients.csv`` (derived from the FLUKA
+    tables by ``tools/derive_spectra.py``): exp(S(ln E)) with S a cubic B-spline below
+    ≈ 21 MeV, and above it the tables' own piecewise-linear segments in E (their nodes
+    recovered so that every table point is reproduced within 0.1 %; the tables are
+    linear between original nodes up to 35 MeV apart, with a final ramp 946–982 MeV).
+    Valid on 13.18–981.75 MeV (the tables' range) and zero outside. The four flavours
+    give ≈ 10.55 cm⁻² s⁻¹ there (≈ 10.7 up to 10 GeV). Spline knots and linear nodes
+    are breakpoints.
 
     Examples
     --------
@@ -929,21 +964,38 @@ class Atmospheric(Source):
     def _continuum(self, E: FloatArray) -> FloatArray:
         out = np.zeros_like(E)
         models = _atm_models()
+        x = np.log(np.maximum(E, 1e-300))
         for f in self.flavours:
-            spl = models[f]
-            lo, hi = spl.t[0], spl.t[-1]
-            x = np.log(np.maximum(E, 1e-300))
-            inside = (x >= lo) & (x <= hi)
-            out[inside] += np.exp(spl(x[inside]))
+            spl, node_E, node_flux = models[f]
+            low = (x >= spl.t[0]) & (E < node_E[0])
+            out[low] += np.exp(spl(x[low]))
+            high = (E >= node_E[0]) & (E <= node_E[-1])
+            out[high] += np.interp(E[high], node_E, node_flux)
         return out
 
     def continuum_flux_integral(self) -> float:
-        return self._integrate_pieces()
+        models = _atm_models()
+        total = 0.0
+        for f in self.flavours:
+            spl, node_E, node_flux = models[f]
+            # linear segments exactly; the spline part by quadrature between its knots
+            total += float(np.sum(0.5 * (node_flux[1:] + node_flux[:-1]) * np.diff(node_E)))
+            knots = np.exp(np.unique(spl.t))
+            knots = np.r_[knots[knots < node_E[0]], node_E[0]]
+            for lo, hi in zip(knots[:-1], knots[1:]):
+                total += integrate.quad(lambda e: float(np.exp(spl(math.log(e)))), lo, hi,
+                                        epsabs=0.0, epsrel=1e-12, limit=200)[0]
+        return total
 
     @property
     def breakpoints(self) -> tuple[float, ...]:
         models = _atm_models()
-        pts = {float(np.exp(k)) for f in self.flavours for k in np.unique(models[f].t)}
+        pts: set[float] = set()
+        for f in self.flavours:
+            spl, node_E, _ = models[f]
+            knots = np.exp(np.unique(spl.t))
+            pts.update(float(k) for k in knots[knots < node_E[0]])
+            pts.update(float(e) for e in node_E)
         return tuple(sorted(pts))
 
     @property

@@ -146,20 +146,7 @@ def _table_nodes(y: np.ndarray) -> np.ndarray:
     return np.where(d2 > 2 * noise)[0] + 1
 
 
-_KNOWN_GAP = (
-    "open: not yet within 0.5 %% at every table node (%s); see the sources report"
-)
-
-
-@pytest.mark.parametrize("comp", [
-    "pp", "hep", "13N",
-    pytest.param("15O", marks=pytest.mark.xfail(
-        strict=True, reason=_KNOWN_GAP % "0.64 % at 1.718 MeV, 14 keV below the end point")),
-    pytest.param("17F", marks=pytest.mark.xfail(
-        strict=True, reason=_KNOWN_GAP % "1.4 % at 1.733 MeV, 7 keV below the end point")),
-    pytest.param("8B", marks=pytest.mark.xfail(
-        strict=True, reason=_KNOWN_GAP % "1.3 % at 0.35 MeV: 30-knot spline too coarse")),
-])
+@pytest.mark.parametrize("comp", ["pp", "hep", "13N", "15O", "17F", "8B"])
 def test_solar_shape_matches_public_table(comp: str, shared_data: Path) -> None:
     E, y = _table(shared_data / "solar" / f"{comp}.txt")
     flux = {"pp": 5.98e10, "hep": 7.98e3, "13N": 2.78e8, "15O": 2.05e8, "17F": 5.29e6,
@@ -180,8 +167,6 @@ def test_solar_shape_matches_public_table(comp: str, shared_data: Path) -> None:
     assert model_int == pytest.approx(np.trapezoid(y, E), rel=RTOL_TABLE)
 
 
-@pytest.mark.xfail(strict=True, reason=_KNOWN_GAP % "~3 % at the table's final linear ramp, "
-                   "945-982 MeV; 60-knot spline")
 @pytest.mark.parametrize("flavour,fname", [("nue", "AtmNu_e.txt"), ("nuebar", "AtmNu_ebar.txt"),
                                            ("numu", "AtmNu_mu.txt"),
                                            ("numubar", "AtmNu_mubar.txt")])
