@@ -6,7 +6,15 @@ They neither broadcast nor check ranges: the public layer does that once for bot
 backends. Lengths are in MeV^-1 (fm / hbar c). ``spec`` describes one nucleus:
 ``(mass, prefactor, wz, wn, model_z, pz1, pz2, model_n, pn1, pn2)``.
 The numpy/scipy twin with the same names and signatures is coherency._reference.
+
+``n_threads`` (default 1) runs a loop on that many OpenMP threads when the module
+was built with OpenMP (see :func:`build_info`). Work is cut into chunks whose
+boundaries do not depend on the thread count, and every sum is taken in a fixed
+order, so results are bitwise the same for any ``n_threads``. The GIL is released
+inside every loop.
 """
+
+from cython.parallel cimport prange
 
 cdef extern from "coh_ff.h":
     ctypedef struct coh_ff_t:
@@ -17,6 +25,30 @@ cdef extern from "coh_ff.h":
     int coh_helm_array(const double *q, double *out, Py_ssize_t n, double r0, double s) nogil
     int coh_form_factor_array(const double *q, double *out, Py_ssize_t n,
                               const coh_ff_t *ff) nogil
+    int coh_ff_check(const coh_ff_t *ff) nogil
+
+cdef extern from "coh_ff.h":
+    const char *coh_simd_info() nogil
+
+cdef extern from *:
+    """
+    #ifndef COH_BUILD_FLAGS
+    #define COH_BUILD_FLAGS ""
+    #endif
+    #define COH_STR_(x) #x
+    #define COH_STR(x) COH_STR_(x)
+    #if defined(__clang__)
+    #define COH_COMPILER "clang " __clang_version__
+    #elif defined(__GNUC__)
+    #define COH_COMPILER "gcc " __VERSION__
+    #elif defined(_MSC_FULL_VER)
+    #define COH_COMPILER "msvc " COH_STR(_MSC_FULL_VER)
+    #else
+    #define COH_COMPILER "unknown"
+    #endif
+    """
+    const char *COH_BUILD_FLAGS
+    const char *COH_COMPILER
 
 cdef extern from "coh_xsec.h":
     ctypedef struct coh_nucleus_t:
@@ -26,12 +58,41 @@ cdef extern from "coh_xsec.h":
         double wn
         coh_ff_t ffz
         coh_ff_t ffn
+    int coh_nucleus_check(const coh_nucleus_t *nuc) nogil
     int coh_dsigma_dq2_array(const coh_nucleus_t *nuc, const double *q2, const double *E,
                              double *out, Py_ssize_t n) nogil
     int coh_sigma_total_array(const coh_nucleus_t *nuc, const double *E,
                               const double *q2_min, double *out, Py_ssize_t n,
                               double panel_dq, const double *gl_x, const double *gl_w,
                               Py_ssize_t n_gl) nogil
+
+cdef extern from "coh_rate.h":
+    ctypedef struct coh_ffpair_t:
+        double mass
+        coh_ff_t ffz
+        coh_ff_t ffn
+    int coh_ffpair_same(const coh_ffpair_t *pair) nogil
+    int coh_ffpair_check(const coh_ffpair_t *pair) nogil
+    Py_ssize_t coh_rate_n_chunks(Py_ssize_t n) nogil
+    void coh_moments_range(const coh_ffpair_t *pair, const double *E, const double *w,
+                           Py_ssize_t i0, Py_ssize_t i1, double q2_min, double panel_dq,
+                           const double *gl_x, const double *gl_w, Py_ssize_t n_gl,
+                           double *out3) nogil
+    void coh_moments_rule(const coh_ffpair_t *pair, const double *E, const double *w,
+                          Py_ssize_t n, double q2_min, double panel_dq,
+                          const double *gl_x, const double *gl_w, Py_ssize_t n_gl,
+                          double *out3) nogil
+    double coh_moments_combine(const double *m3, int same, double prefactor, double wz,
+                               double wn) nogil
+    int coh_openmp_enabled() nogil
+    int COH_RATE_CHUNK
+
+# Elements per work chunk of the array loops. Fixed (a multiple of the 8 AVX-512
+# lanes), so the split of the vectorised loops, and with it every bit of the result,
+# is the same for any thread count.
+cdef enum:
+    FF_CHUNK = 4096
+    XS_CHUNK = 64
 
 _STATUS = {
     -1: "unknown form-factor model id",
@@ -61,71 +122,313 @@ cdef coh_nucleus_t _nucleus(tuple spec) except *:
     return nuc
 
 
-def spherical_j1(const double[::1] x, double[::1] out):
+cdef int _threads(object n_threads) except -1:
+    """Validate n_threads (an int >= 1)."""
+    if isinstance(n_threads, bool) or not isinstance(n_threads, int):
+        raise TypeError(f"n_threads must be an int >= 1; got {n_threads!r}")
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be >= 1; got {n_threads!r}")
+    return <int>min(n_threads, 1 << 16)
+
+
+cdef inline Py_ssize_t _n_chunks(Py_ssize_t n, Py_ssize_t size) noexcept nogil:
+    return (n + size - 1) // size
+
+
+def build_info():
+    """How the extension was built: ``{"openmp": bool, "simd": str, "compile_flags": str,
+    "compiler": str}``.
+
+    ``openmp`` says whether ``n_threads`` can run loops in parallel; ``simd`` names
+    the Helm loop picked for this CPU at load time (coh_simd_info in csrc/coh_ff.c);
+    ``compile_flags`` are the flags setup.py passed (COH_BUILD_FLAGS).
+    """
+    return {
+        "openmp": bool(coh_openmp_enabled()),
+        "simd": coh_simd_info().decode("ascii"),
+        "compile_flags": COH_BUILD_FLAGS.decode("utf-8", "replace"),
+        "compiler": COH_COMPILER.decode("utf-8", "replace"),
+    }
+
+
+def simd_info():
+    """The Helm loop picked for this CPU at load time (coh_simd_info)."""
+    return coh_simd_info().decode("ascii")
+
+
+def spherical_j1(const double[::1] x, double[::1] out, n_threads=1):
     """out[i] = j1(x[i])."""
-    cdef int status
-    if x.shape[0] == 0:
+    cdef int nt = _threads(n_threads)
+    cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t c, lo
+    if n == 0:
         return
     with nogil:
-        status = coh_spherical_j1_array(&x[0], &out[0], x.shape[0])
-    if status != 0:
-        _raise(status, "coh_spherical_j1_array")
+        if nt == 1:
+            for c in range(_n_chunks(n, FF_CHUNK)):
+                lo = c * FF_CHUNK
+                coh_spherical_j1_array(&x[lo], &out[lo], min(FF_CHUNK, n - lo))
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                lo = c * FF_CHUNK
+                coh_spherical_j1_array(&x[lo], &out[lo], min(FF_CHUNK, n - lo))
 
 
-def helm(const double[::1] q, double r0, double s, double[::1] out):
+def helm(const double[::1] q, double r0, double s, double[::1] out, n_threads=1):
     """Helm form factor (seed Eq. 7); q in MeV, r0 and s in MeV^-1."""
-    cdef int status
-    if q.shape[0] == 0:
+    cdef int nt = _threads(n_threads)
+    cdef Py_ssize_t n = q.shape[0]
+    cdef Py_ssize_t c, lo
+    if not (r0 >= 0.0 and s >= 0.0):
+        _raise(-2, "coh_helm_array")
+    if n == 0:
         return
     with nogil:
-        status = coh_helm_array(&q[0], &out[0], q.shape[0], r0, s)
-    if status != 0:
-        _raise(status, "coh_helm_array")
+        if nt == 1:
+            for c in range(_n_chunks(n, FF_CHUNK)):
+                lo = c * FF_CHUNK
+                coh_helm_array(&q[lo], &out[lo], min(FF_CHUNK, n - lo), r0, s)
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                lo = c * FF_CHUNK
+                coh_helm_array(&q[lo], &out[lo], min(FF_CHUNK, n - lo), r0, s)
 
 
-def form_factor(const double[::1] q, int model, double p1, double p2, double[::1] out):
+def form_factor(const double[::1] q, int model, double p1, double p2, double[::1] out,
+                n_threads=1):
     """Form factor of model id ``model`` (0 unity, 1 Helm, 2 Klein-Nystrand,
     3 symmetrized Fermi) with lengths p1, p2 in MeV^-1; q in MeV."""
+    cdef int nt = _threads(n_threads)
     cdef int status
     cdef coh_ff_t ff
+    cdef Py_ssize_t n = q.shape[0]
+    cdef Py_ssize_t c, lo
     ff.model = model
     ff.p1 = p1
     ff.p2 = p2
-    if q.shape[0] == 0:
-        return
-    with nogil:
-        status = coh_form_factor_array(&q[0], &out[0], q.shape[0], &ff)
+    status = coh_ff_check(&ff)
     if status != 0:
         _raise(status, "coh_form_factor_array")
-
-
-def dsigma_dq2(const double[::1] q2, const double[::1] E, tuple spec, double[::1] out):
-    """dsigma/dq2 (seed Eq. 1) at pairs (q2[i], E[i]); 0 outside kinematics."""
-    cdef int status
-    cdef coh_nucleus_t nuc = _nucleus(spec)
-    if q2.shape[0] == 0:
+    if n == 0:
         return
     with nogil:
-        status = coh_dsigma_dq2_array(&nuc, &q2[0], &E[0], &out[0], q2.shape[0])
+        if nt == 1:
+            for c in range(_n_chunks(n, FF_CHUNK)):
+                lo = c * FF_CHUNK
+                coh_form_factor_array(&q[lo], &out[lo], min(FF_CHUNK, n - lo), &ff)
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                lo = c * FF_CHUNK
+                coh_form_factor_array(&q[lo], &out[lo], min(FF_CHUNK, n - lo), &ff)
+
+
+def dsigma_dq2(const double[::1] q2, const double[::1] E, tuple spec, double[::1] out,
+               n_threads=1):
+    """dsigma/dq2 (seed Eq. 1) at pairs (q2[i], E[i]); 0 outside kinematics."""
+    cdef int nt = _threads(n_threads)
+    cdef coh_nucleus_t nuc = _nucleus(spec)
+    cdef int status = coh_nucleus_check(&nuc)
+    cdef Py_ssize_t n = q2.shape[0]
+    cdef Py_ssize_t c, lo
     if status != 0:
         _raise(status, "coh_dsigma_dq2_array")
+    if n == 0:
+        return
+    with nogil:
+        if nt == 1:
+            coh_dsigma_dq2_array(&nuc, &q2[0], &E[0], &out[0], n)
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                lo = c * FF_CHUNK
+                coh_dsigma_dq2_array(&nuc, &q2[lo], &E[lo], &out[lo], min(FF_CHUNK, n - lo))
 
 
 def sigma_total(const double[::1] E, const double[::1] q2_min, tuple spec,
                 double panel_dq, const double[::1] gl_x, const double[::1] gl_w,
-                double[::1] out):
+                double[::1] out, n_threads=1):
     """sigma(E) integrated over q2 from q2_min[i] to q2_max(E[i])."""
-    cdef int status
+    cdef int nt = _threads(n_threads)
     cdef coh_nucleus_t nuc = _nucleus(spec)
-    if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
-        _raise(-3, "coh_sigma_total_array")
-    if E.shape[0] == 0:
-        return
-    with nogil:
-        status = coh_sigma_total_array(&nuc, &E[0], &q2_min[0], &out[0], E.shape[0],
-                                       panel_dq, &gl_x[0], &gl_w[0], gl_x.shape[0])
+    cdef int status = coh_nucleus_check(&nuc)
+    cdef Py_ssize_t n = E.shape[0]
+    cdef Py_ssize_t c, lo
     if status != 0:
         _raise(status, "coh_sigma_total_array")
+    if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
+        _raise(-3, "coh_sigma_total_array")
+    if n == 0:
+        return
+    with nogil:
+        if nt == 1:
+            coh_sigma_total_array(&nuc, &E[0], &q2_min[0], &out[0], n,
+                                  panel_dq, &gl_x[0], &gl_w[0], gl_x.shape[0])
+        else:
+            for c in prange(_n_chunks(n, XS_CHUNK), schedule="static", num_threads=nt):
+                lo = c * XS_CHUNK
+                coh_sigma_total_array(&nuc, &E[lo], &q2_min[lo], &out[lo],
+                                      min(XS_CHUNK, n - lo), panel_dq, &gl_x[0], &gl_w[0],
+                                      gl_x.shape[0])
+
+
+cdef void _moments_threaded(const coh_ffpair_t *pair, const double *E, const double *w,
+                            Py_ssize_t n, double q2_min, double panel_dq,
+                            const double *gl_x, const double *gl_w, Py_ssize_t n_gl,
+                            double *part, int nt, double *out3) noexcept nogil:
+    """coh_moments_rule with its chunks spread over nt threads; part holds
+    3 * coh_rate_n_chunks(n) doubles. Same bits as the serial coh_moments_rule."""
+    cdef Py_ssize_t n_chunks = coh_rate_n_chunks(n)
+    cdef Py_ssize_t c, lo, hi
+    for c in prange(n_chunks, schedule="static", num_threads=nt):
+        lo = c * COH_RATE_CHUNK
+        hi = min(lo + COH_RATE_CHUNK, n)
+        coh_moments_range(pair, E, w, lo, hi, q2_min, panel_dq, gl_x, gl_w, n_gl,
+                          &part[3 * c])
+    out3[0] = 0.0
+    out3[1] = 0.0
+    out3[2] = 0.0
+    for c in range(n_chunks):
+        out3[0] += part[3 * c]
+        out3[1] += part[3 * c + 1]
+        out3[2] += part[3 * c + 2]
+
+
+def folded_sigma(const double[::1] E, const double[::1] w, double q2_min, tuple spec,
+                 double panel_dq, const double[::1] gl_x, const double[::1] gl_w,
+                 n_threads=1):
+    """sum_i w[i] sigma(E[i]; q2_min): a cross section folded with an energy rule
+    (weights carry the flux), one nucleus; same q rule as :func:`sigma_total`.
+    Computed from the moments of csrc/coh_rate.h; E[i] with q2_max <= q2_min add 0."""
+    cdef int nt = _threads(n_threads)
+    cdef coh_nucleus_t nuc = _nucleus(spec)
+    cdef coh_ffpair_t pair
+    cdef double m3[3]
+    cdef double result
+    cdef int status, same
+    cdef Py_ssize_t n = E.shape[0]
+    cdef double[::1] part
+    pair.mass = nuc.mass
+    pair.ffz = nuc.ffz
+    pair.ffn = nuc.ffn
+    status = coh_ffpair_check(&pair)
+    if status != 0:
+        _raise(status, "folded_sigma")
+    if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
+        _raise(-3, "folded_sigma")
+    if w.shape[0] != n:
+        raise ValueError(f"w must have the length of E ({n}); got {w.shape[0]}")
+    if n == 0:
+        return 0.0
+    same = coh_ffpair_same(&pair)
+    if nt == 1 or coh_rate_n_chunks(n) < 2:
+        with nogil:
+            coh_moments_rule(&pair, &E[0], &w[0], n, q2_min, panel_dq, &gl_x[0], &gl_w[0],
+                             gl_x.shape[0], m3)
+    else:
+        part = _empty(3 * coh_rate_n_chunks(n))
+        with nogil:
+            _moments_threaded(&pair, &E[0], &w[0], n, q2_min, panel_dq, &gl_x[0], &gl_w[0],
+                              gl_x.shape[0], &part[0], nt, m3)
+    return coh_moments_combine(m3, same, nuc.prefactor, nuc.wz, nuc.wn)
+
+
+def _empty(Py_ssize_t n):
+    from array import array
+    return array("d", bytes(8 * n))
+
+
+def folded_moments(const double[::1] E, const double[::1] w, const long long[::1] rule_offsets,
+                   const long long[::1] rule_index, const double[::1] q2_min,
+                   const double[::1] p1z, const double[::1] p1n, const double[::1] panel_dq,
+                   tuple ff, const double[::1] gl_x, const double[::1] gl_w,
+                   double[::1] out, n_threads=1):
+    """Folded moments (m_zz, m_zn, m_nn) for many parameter points, one nucleus.
+
+    The energy rules are concatenated in (E, w); rule r spans
+    ``rule_offsets[r]:rule_offsets[r + 1]``. Point p uses rule ``rule_index[p]``,
+    threshold ``q2_min[p]`` (MeV^2), first lengths ``p1z[p]``, ``p1n[p]`` (MeV^-1)
+    and panel width ``panel_dq[p]`` (MeV); ``ff = (mass, model_z, p2z, model_n,
+    p2n)``. Writes ``out[3p:3p+3]``. See csrc/coh_rate.h for the definition.
+    """
+    cdef int nt = _threads(n_threads)
+    cdef Py_ssize_t n_points = rule_index.shape[0]
+    cdef Py_ssize_t n_rules = rule_offsets.shape[0] - 1
+    cdef Py_ssize_t n_gl = gl_x.shape[0]
+    cdef Py_ssize_t p, lo, hi, r, max_chunks = 0
+    cdef coh_ffpair_t pair
+    cdef double[::1] part
+    cdef int status
+    if len(ff) != 5:
+        raise ValueError("ff must be (mass, model_z, p2z, model_n, p2n)")
+    if n_gl == 0 or n_gl != gl_w.shape[0]:
+        _raise(-3, "folded_moments")
+    if n_rules < 0 or w.shape[0] != E.shape[0]:
+        raise ValueError("rule_offsets must have >= 1 entry and w the length of E")
+    for r in range(n_rules + 1):
+        if not (0 <= rule_offsets[r] <= E.shape[0]) or (r > 0 and rule_offsets[r] < rule_offsets[r - 1]):
+            raise ValueError("rule_offsets must be increasing offsets into E")
+    for name, arr in (("q2_min", q2_min), ("p1z", p1z), ("p1n", p1n), ("panel_dq", panel_dq)):
+        if arr.shape[0] != n_points:
+            raise ValueError(f"{name} must have one entry per point ({n_points})")
+    if out.shape[0] != 3 * n_points:
+        raise ValueError(f"out must have 3 * {n_points} entries")
+    pair.mass = ff[0]
+    pair.ffz.model = ff[1]
+    pair.ffz.p2 = ff[2]
+    pair.ffn.model = ff[3]
+    pair.ffn.p2 = ff[4]
+    for p in range(n_points):
+        r = rule_index[p]
+        if not 0 <= r < n_rules:
+            raise ValueError(f"rule_index must be in [0, {n_rules}); got {r} at index {p}")
+        pair.ffz.p1 = p1z[p]
+        pair.ffn.p1 = p1n[p]
+        status = coh_ffpair_check(&pair)
+        if status != 0:
+            _raise(status, "folded_moments")
+        max_chunks = max(max_chunks, coh_rate_n_chunks(rule_offsets[r + 1] - rule_offsets[r]))
+    if n_points == 0:
+        return
+    if E.shape[0] == 0:
+        out[:] = 0.0
+        return
+    if nt == 1:
+        with nogil:
+            for p in range(n_points):
+                _moments_point(&pair, &E[0], &w[0], &rule_offsets[0], &rule_index[0],
+                               &q2_min[0], &p1z[0], &p1n[0], &panel_dq[0], &gl_x[0],
+                               &gl_w[0], n_gl, p, &out[3 * p])
+    elif n_points >= nt:
+        with nogil:
+            for p in prange(n_points, schedule="static", num_threads=nt):
+                _moments_point(&pair, &E[0], &w[0], &rule_offsets[0], &rule_index[0],
+                               &q2_min[0], &p1z[0], &p1n[0], &panel_dq[0], &gl_x[0],
+                               &gl_w[0], n_gl, p, &out[3 * p])
+    else:
+        part = _empty(3 * max(max_chunks, 1))
+        for p in range(n_points):
+            r = rule_index[p]
+            lo = rule_offsets[r]
+            hi = rule_offsets[r + 1]
+            pair.ffz.p1 = p1z[p]
+            pair.ffn.p1 = p1n[p]
+            with nogil:
+                _moments_threaded(&pair, &E[0] + lo, &w[0] + lo, hi - lo, q2_min[p],
+                                  panel_dq[p], &gl_x[0], &gl_w[0], n_gl, &part[0], nt,
+                                  &out[3 * p])
+
+
+cdef void _moments_point(const coh_ffpair_t *base, const double *E, const double *w,
+                         const long long *offsets, const long long *rule_index,
+                         const double *q2_min, const double *p1z, const double *p1n,
+                         const double *panel_dq, const double *gl_x, const double *gl_w,
+                         Py_ssize_t n_gl, Py_ssize_t p, double *out3) noexcept nogil:
+    cdef coh_ffpair_t pair = base[0]
+    cdef long long r = rule_index[p]
+    cdef long long lo = offsets[r]
+    pair.ffz.p1 = p1z[p]
+    pair.ffn.p1 = p1n[p]
+    coh_moments_rule(&pair, E + lo, w + lo, offsets[r + 1] - lo, q2_min[p], panel_dq[p],
+                     gl_x, gl_w, n_gl, out3)
 
 
 # ---------------------------------------------------------------------------------

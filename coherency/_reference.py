@@ -101,21 +101,35 @@ def _check_ff(model: int, p1: float, p2: float, where: str) -> None:
         _raise(-2, where)
 
 
-def spherical_j1(x: FloatArray, out: FloatArray) -> None:
+def _threads(n_threads: object) -> int:
+    """Validate n_threads like the compiled kernels (the twin then ignores it)."""
+    if isinstance(n_threads, bool) or not isinstance(n_threads, int):
+        raise TypeError(f"n_threads must be an int >= 1; got {n_threads!r}")
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be >= 1; got {n_threads!r}")
+    return n_threads
+
+
+def spherical_j1(x: FloatArray, out: FloatArray, n_threads: int = 1) -> None:
     """out[i] = j1(x[i])."""
+    _threads(n_threads)
     out[:] = _j1(x)
 
 
-def helm(q: FloatArray, r0: float, s: float, out: FloatArray) -> None:
+def helm(q: FloatArray, r0: float, s: float, out: FloatArray, n_threads: int = 1) -> None:
     """Helm form factor (seed Eq. 7); q in MeV, r0 and s in MeV^-1."""
+    _threads(n_threads)
     if not (r0 >= 0.0 and s >= 0.0):
         _raise(-2, "helm")
     out[:] = _ff(np.asarray(q), MODEL_HELM, r0, s)
 
 
-def form_factor(q: FloatArray, model: int, p1: float, p2: float, out: FloatArray) -> None:
+def form_factor(
+    q: FloatArray, model: int, p1: float, p2: float, out: FloatArray, n_threads: int = 1
+) -> None:
     """Form factor of model id ``model`` (0 unity, 1 Helm, 2 Klein-Nystrand,
     3 symmetrized Fermi) with lengths p1, p2 in MeV^-1; q in MeV."""
+    _threads(n_threads)
     _check_ff(model, p1, p2, "form_factor")
     out[:] = _ff(np.asarray(q), model, p1, p2)
 
@@ -135,8 +149,11 @@ def _gamma(q: FloatArray, wz: float, wn: float, ffz: tuple, ffn: tuple) -> Float
     return (wz * _ff(q, *ffz) - wn * _ff(q, *ffn)) ** 2
 
 
-def dsigma_dq2(q2: FloatArray, E: FloatArray, spec: tuple, out: FloatArray) -> None:
+def dsigma_dq2(
+    q2: FloatArray, E: FloatArray, spec: tuple, out: FloatArray, n_threads: int = 1
+) -> None:
     """dsigma/dq2 (seed Eq. 1) at pairs (q2[i], E[i]); 0 outside kinematics."""
+    _threads(n_threads)
     mass, pref, wz, wn, ffz, ffn = _unpack(spec)
     q2 = np.asarray(q2)
     E = np.asarray(E)
@@ -157,12 +174,14 @@ def sigma_total(
     gl_x: FloatArray,
     gl_w: FloatArray,
     out: FloatArray,
+    n_threads: int = 1,
 ) -> None:
     """sigma(E) integrated over q2 from q2_min[i] to q2_max(E[i]).
 
     The twin integrates in q2 with adaptive ``scipy.integrate.quad``; ``panel_dq``,
     ``gl_x`` and ``gl_w`` (the compiled rule) are checked but not used.
     """
+    _threads(n_threads)
     mass, pref, wz, wn, ffz, ffn = _unpack(spec)
     if len(gl_x) == 0 or len(gl_x) != len(gl_w):
         _raise(-3, "sigma_total")
@@ -194,6 +213,133 @@ def sigma_total(
             )
             total += val
         out[i] = pref * total
+
+
+# --- flux-folded cross sections (rates) -------------------------------------------
+# sum_i w_i sigma(E_i; q2_min) from the moments
+#   m_ab = sum_i w_i int_{q2_min}^{q2_max(E_i)} (1 - q^2/4E_i^2) F_a F_b dq^2,
+# on the Gauss-Legendre panels of sigma_total (the compiled rule), in vectorised
+# numpy with the scipy Bessel functions of _ff: the same integrals as the kernel,
+# written independently of csrc/coh_rate.c.
+
+
+def _moments(
+    E: FloatArray, w: FloatArray, q2_min: float, mass: float, ffz: tuple, ffn: tuple,
+    panel_dq: float, gl_x: FloatArray, gl_w: FloatArray,
+) -> FloatArray:
+    E = np.asarray(E, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    q2_max = 4.0 * E**2 * mass / (mass + 2.0 * E)
+    keep = (q2_min < q2_max) & (w != 0.0)
+    E, w, q2_max = E[keep], w[keep], q2_max[keep]
+    if E.size == 0:
+        return np.zeros(3)
+    q_lo = math.sqrt(max(q2_min, 0.0))
+    q_hi = np.sqrt(q2_max)
+    if panel_dq > 0:
+        n_panels = np.maximum(np.ceil((q_hi - q_lo) / panel_dq), 1.0).astype(np.int64)
+    else:
+        n_panels = np.ones(E.size, dtype=np.int64)
+    width = (q_hi - q_lo) / n_panels
+    row = np.repeat(np.arange(E.size), n_panels)
+    panel = np.arange(row.size) - np.repeat(np.cumsum(n_panels) - n_panels, n_panels)
+    half = 0.5 * width[row]
+    mid = q_lo + (panel + 0.5) * width[row]
+    q = mid[:, None] + half[:, None] * np.asarray(gl_x)[None, :]
+    wt = (w[row] * half)[:, None] * np.asarray(gl_w)[None, :] * 2.0 * q * (
+        1.0 - q * q / (4.0 * E[row, None] ** 2))
+    fz = _ff(q, *ffz)
+    fn = fz if ffn == ffz else _ff(q, *ffn)
+    return np.array([np.sum(wt * fz * fz), np.sum(wt * fz * fn), np.sum(wt * fn * fn)])
+
+
+def _combine(m3: FloatArray, same: bool, pref: float, wz: float, wn: float) -> float:
+    if same:
+        return pref * ((wz - wn) ** 2 * m3[0])
+    return pref * (wz * wz * m3[0] - 2.0 * wz * wn * m3[1] + wn * wn * m3[2])
+
+
+def folded_sigma(
+    E: FloatArray,
+    w: FloatArray,
+    q2_min: float,
+    spec: tuple,
+    panel_dq: float,
+    gl_x: FloatArray,
+    gl_w: FloatArray,
+    n_threads: int = 1,
+) -> float:
+    """sum_i w[i] sigma(E[i]; q2_min): a cross section folded with an energy rule
+    (weights carry the flux), one nucleus; same q rule as :func:`sigma_total`."""
+    _threads(n_threads)
+    mass, pref, wz, wn, ffz, ffn = _unpack(spec)
+    if len(gl_x) == 0 or len(gl_x) != len(gl_w):
+        _raise(-3, "folded_sigma")
+    if len(w) != len(E):
+        raise ValueError(f"w must have the length of E ({len(E)}); got {len(w)}")
+    m3 = _moments(E, w, q2_min, mass, ffz, ffn, panel_dq, gl_x, gl_w)
+    return float(_combine(m3, ffz == ffn, pref, wz, wn))
+
+
+def folded_moments(
+    E: FloatArray,
+    w: FloatArray,
+    rule_offsets: npt.NDArray[np.int64],
+    rule_index: npt.NDArray[np.int64],
+    q2_min: FloatArray,
+    p1z: FloatArray,
+    p1n: FloatArray,
+    panel_dq: FloatArray,
+    ff: tuple,
+    gl_x: FloatArray,
+    gl_w: FloatArray,
+    out: FloatArray,
+    n_threads: int = 1,
+) -> None:
+    """Folded moments (m_zz, m_zn, m_nn) for many parameter points, one nucleus:
+    point p uses rule ``rule_index[p]`` (``rule_offsets`` slices of E, w), threshold
+    ``q2_min[p]``, first lengths ``p1z[p]``, ``p1n[p]`` and panel ``panel_dq[p]``;
+    ``ff = (mass, model_z, p2z, model_n, p2n)``. Writes ``out[3p:3p+3]``."""
+    _threads(n_threads)
+    if len(ff) != 5:
+        raise ValueError("ff must be (mass, model_z, p2z, model_n, p2n)")
+    if len(gl_x) == 0 or len(gl_x) != len(gl_w):
+        _raise(-3, "folded_moments")
+    mass, mz, p2z, mn, p2n = ff
+    n_points = len(rule_index)
+    n_rules = len(rule_offsets) - 1
+    if n_rules < 0 or len(w) != len(E):
+        raise ValueError("rule_offsets must have >= 1 entry and w the length of E")
+    offsets = np.asarray(rule_offsets)
+    if np.any(offsets < 0) or np.any(offsets > len(E)) or np.any(np.diff(offsets) < 0):
+        raise ValueError("rule_offsets must be increasing offsets into E")
+    for name, arr in (("q2_min", q2_min), ("p1z", p1z), ("p1n", p1n), ("panel_dq", panel_dq)):
+        if len(arr) != n_points:
+            raise ValueError(f"{name} must have one entry per point ({n_points})")
+    if len(out) != 3 * n_points:
+        raise ValueError(f"out must have 3 * {n_points} entries")
+    for p in range(n_points):
+        r = int(rule_index[p])
+        if not 0 <= r < n_rules:
+            raise ValueError(f"rule_index must be in [0, {n_rules}); got {r} at index {p}")
+        ffz = (int(mz), float(p1z[p]), float(p2z))
+        ffn = (int(mn), float(p1n[p]), float(p2n))
+        _check_ff(*ffz, "folded_moments")
+        _check_ff(*ffn, "folded_moments")
+        if not mass > 0:
+            _raise(-2, "folded_moments")
+    for p in range(n_points):
+        r = int(rule_index[p])
+        lo, hi = int(offsets[r]), int(offsets[r + 1])
+        ffz = (int(mz), float(p1z[p]), float(p2z))
+        ffn = (int(mn), float(p1n[p]), float(p2n))
+        out[3 * p:3 * p + 3] = _moments(E[lo:hi], w[lo:hi], float(q2_min[p]), mass, ffz,
+                                        ffn, float(panel_dq[p]), gl_x, gl_w)
+
+
+def build_info() -> dict:
+    """Twin of the compiled ``build_info``: no OpenMP, no SIMD, no compile flags."""
+    return {"openmp": False, "simd": simd_info(), "compile_flags": ""}
 
 
 # --- scalar entry points (one point in, a float out) --------------------------------

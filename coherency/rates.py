@@ -9,10 +9,20 @@ of dsigma/dq2 is analytic in the flux moments,
     integral Phi(E) (1 - q^2/4E^2) dE = F0(E_min) - q^2/4 F2(E_min),
 with F_k(x) = integral_x^inf Phi(E) E^-k dE (+ lines), so dN/dT costs one form-factor
 evaluation per T. Sources provide flux(E), lines, breakpoints and total_flux.
+
+Speed: the folded integral sum_i w_i sigma(E_i; q2_min) of :func:`flux_averaged_sigma`
+is one compiled call (``folded_sigma``, csrc/coh_rate.c). A source's energy rule
+(nodes, weights x flux, lines) depends only on the source and the threshold energy,
+so it is cached per (source, E_threshold) for frozen (immutable, hashable) sources in
+a bounded LRU cache (:func:`clear_caches` empties it); other sources are recomputed
+on every call. ``n_threads`` (default 1) spreads the compiled loops over OpenMP
+threads; results are bitwise the same for any thread count.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, Union
@@ -21,9 +31,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 
-from . import _validation
+from . import _backend, _validation
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
-from .cross_sections import _epsilon, _gamma_python, sigma_nucleus
+from .cross_sections import GL_W, GL_X, _epsilon, _gamma_python, _panel_dq, kernel_spec, sigma_nucleus
 from .form_factors import FormFactorSpec, NuclearFormFactors, resolve
 from .targets import Nucleus, Target, as_target
 
@@ -105,19 +115,143 @@ def _lines(source: Any, E_lo: float) -> tuple[np.ndarray, np.ndarray]:
     return arr[:, 0].copy(), arr[:, 1].copy()
 
 
-def _setup(target: Any, form_factor: FormFactorSpec, epsilon: Any) -> tuple[Target, NuclearFormFactors, float]:
-    return as_target(target), resolve(form_factor), _epsilon(epsilon)
+def check_threads(n_threads: Any) -> int:
+    """Validate ``n_threads``: an int >= 1 (TypeError / ValueError otherwise)."""
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
+        raise TypeError(f"n_threads must be an int >= 1; got {n_threads!r}")
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be >= 1; got {int(n_threads)}")
+    return int(n_threads)
 
 
-def _folded_sigma(source: Any, nuc: Nucleus, ffs: NuclearFormFactors, eps: float, T_min: float) -> float:
-    """integral Phi(E) sigma(E; T_min) dE + lines, per nucleus (cm^2 x flux)."""
-    E_thr = float(E_min_for_T(np.array(T_min), nuc.mass)) if T_min > 0 else 0.0
+# ----------------------------------------------------------------------------- caches
+# Bounded LRU caches keyed on frozen, hashable objects only (sources, targets and form
+# factors are frozen dataclasses): equal keys describe the same physics, so a cached
+# value can never be stale. functools.lru_cache is safe to call from several threads.
+CACHE_SIZE = 256
+
+
+_FROZEN_TYPES: dict[type, bool] = {}
+
+
+def _is_frozen(obj: Any) -> bool:
+    """True for an instance of a frozen dataclass whose parts (``sources`` of a
+    SourceSum) are frozen too; unhashable ones are caught where the cache is used."""
+    kind = type(obj)
+    frozen = _FROZEN_TYPES.get(kind)
+    if frozen is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        frozen = bool(dataclasses.is_dataclass(kind) and params is not None and params.frozen)
+        _FROZEN_TYPES[kind] = frozen
+    if not frozen:
+        return False
+    parts = getattr(obj, "sources", None)
+    if isinstance(parts, tuple):
+        return all(_is_frozen(p) for p in parts)
+    return True
+
+
+def _build_rule(source: Any, E_thr: float) -> tuple[np.ndarray, np.ndarray]:
+    """Continuum nodes and lines above E_thr as one rule: sum(w g(E)) ~ int Phi g dE."""
     nodes, weights = energy_rule(source, E_thr)
     line_E, line_flux = _lines(source, E_thr)
     E = np.concatenate([nodes, line_E])
     w = np.concatenate([weights, line_flux])
     keep = E > 0
-    E, w = np.ascontiguousarray(E[keep]), w[keep]
+    E, w = np.ascontiguousarray(E[keep]), np.ascontiguousarray(w[keep])
+    E.setflags(write=False)
+    w.setflags(write=False)
+    return E, w
+
+
+_cached_rule = functools.lru_cache(maxsize=CACHE_SIZE)(_build_rule)
+
+
+def _rule(source: Any, E_thr: float) -> tuple[np.ndarray, np.ndarray]:
+    if _is_frozen(source):
+        try:
+            return _cached_rule(source, E_thr)
+        except TypeError:  # a frozen dataclass with an unhashable field
+            pass
+    return _build_rule(source, E_thr)
+
+
+def _total_flux_uncached(source: Any) -> float:
+    total = float(source.total_flux)
+    if not total > 0:
+        raise ValueError(f"source total_flux must be > 0; got {total!r}")
+    return total
+
+
+_cached_total_flux = functools.lru_cache(maxsize=CACHE_SIZE)(_total_flux_uncached)
+
+
+def _total_flux(source: Any) -> float:
+    if _is_frozen(source):
+        try:
+            return _cached_total_flux(source)
+        except TypeError:
+            pass
+    return _total_flux_uncached(source)
+
+
+def _threshold(T_min: Any, name: str = "T_min") -> float:
+    """A recoil threshold in MeV (>= 0); plain non-negative floats skip the array checks."""
+    if type(T_min) is float and 0.0 <= T_min < math.inf:
+        return T_min
+    return _validation.as_float(T_min, name, min_value=0.0, unit="MeV")
+
+
+@functools.lru_cache(maxsize=64)
+def _resolve_name(name: str | None) -> NuclearFormFactors:
+    return resolve(name)
+
+
+def _resolve(form_factor: FormFactorSpec) -> NuclearFormFactors:
+    if form_factor is None or isinstance(form_factor, str):
+        return _resolve_name(form_factor)
+    return resolve(form_factor)
+
+
+def _nuclear_setup_uncached(
+    tgt: Target, ffs: NuclearFormFactors, eps: float
+) -> tuple[tuple[float, Nucleus, tuple, float], ...]:
+    """(number fraction, nucleus, kernel spec, panel width) per target component."""
+    return tuple((float(f), nuc, kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A))
+                 for nuc, f in tgt.components)
+
+
+_cached_nuclear_setup = functools.lru_cache(maxsize=CACHE_SIZE)(_nuclear_setup_uncached)
+
+
+def nuclear_setup(
+    tgt: Target, ffs: NuclearFormFactors, eps: float
+) -> tuple[tuple[float, Nucleus, tuple, float], ...]:
+    """Per-component kernel inputs for compiled form factors (cached when hashable)."""
+    try:
+        return _cached_nuclear_setup(tgt, ffs, eps)
+    except TypeError:  # an unhashable component
+        return _nuclear_setup_uncached(tgt, ffs, eps)
+
+
+def clear_caches() -> None:
+    """Empty the rate caches (energy rules, total fluxes, per-target kernel inputs)."""
+    for cache in (_cached_rule, _cached_total_flux, _cached_nuclear_setup, _resolve_name):
+        cache.cache_clear()
+
+
+def threshold_energy(T_min: float, mass: float) -> float:
+    """E_min(T_min) in MeV for a scalar threshold (0 for T_min = 0); E_min_for_T."""
+    return 0.5 * (T_min + math.sqrt(T_min * T_min + 2.0 * mass * T_min)) if T_min > 0 else 0.0
+
+
+def _setup(target: Any, form_factor: FormFactorSpec, epsilon: Any) -> tuple[Target, NuclearFormFactors, float]:
+    return as_target(target), _resolve(form_factor), _epsilon(epsilon)
+
+
+def _folded_sigma(source: Any, nuc: Nucleus, ffs: NuclearFormFactors, eps: float, T_min: float) -> float:
+    """integral Phi(E) sigma(E; T_min) dE + lines, per nucleus (cm^2 x flux)."""
+    E, w = _rule(source, threshold_energy(T_min, nuc.mass))
     if E.size == 0:
         return 0.0
     sigma = sigma_nucleus(E, np.full(E.size, 2.0 * nuc.mass * T_min), nuc, ffs, eps)
@@ -130,6 +264,7 @@ def flux_averaged_sigma(
     T_min: float = 0.0,
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
+    n_threads: int = 1,
 ) -> float:
     """Flux-averaged cross section per nucleus above a recoil threshold.
 
@@ -143,11 +278,19 @@ def flux_averaged_sigma(
         Nuclear-recoil threshold, >= 0.
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
+    n_threads : int
+        Threads of the compiled folded integral (>= 1; the result does not depend
+        on it).
 
     Returns
     -------
     float, cm^2
         <sigma> = integral Phi sigma(E; T_min) dE / integral Phi dE (PHYSICS.md 6).
+
+    Notes
+    -----
+    sum_i w_i sigma(E_i; q2_min) over the source's cached energy rule (lines as
+    nodes) runs in one kernel call per nucleus (``folded_sigma``).
 
     Examples
     --------
@@ -157,12 +300,20 @@ def flux_averaged_sigma(
     True
     """
     source = _check_source(source)
-    T = _validation.as_float(T_min, "T_min", min_value=0.0, unit="MeV")
+    T = _threshold(T_min)
+    nt = check_threads(n_threads)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
-    total = float(source.total_flux)
-    if not total > 0:
-        raise ValueError(f"source total_flux must be > 0; got {total!r}")
-    acc = sum(f * _folded_sigma(source, nuc, ffs, eps, T) for nuc, f in tgt.components)
+    total = _total_flux(source)
+    if not ffs.compiled:
+        acc = sum(f * _folded_sigma(source, nuc, ffs, eps, T) for nuc, f in tgt.components)
+        return acc / total
+    kern = _backend.kernels()
+    acc = 0.0
+    for fraction, nuc, spec, panel in nuclear_setup(tgt, ffs, eps):
+        E, w = _rule(source, threshold_energy(T, nuc.mass))
+        if E.size:
+            acc += fraction * kern.folded_sigma(E, w, 2.0 * nuc.mass * T, spec, panel,
+                                                GL_X, GL_W, nt)
     return acc / total
 
 
