@@ -57,7 +57,9 @@ extensions = [
         # Recorded for coherency.show_config(): a C string literal read in _kernels.pyx.
         define_macros=[
             ("COH_BUILD_FLAGS", '"%s"' % " ".join([*extra_compile_args, os.environ.get("CFLAGS", "")])
-             .strip().replace("\\", "/").replace('"', "'"))
+             .strip().replace("\\", "/").replace('"', "'")),
+            # MSVC's C mode knows C99 restrict only as __restrict.
+            *([("restrict", "__restrict")] if sys.platform == "win32" else []),
         ],
         extra_link_args=openmp,
     )

@@ -2,16 +2,27 @@
 
 Kernels take validated, float64, C-contiguous 1-D arrays and write into ``out``;
 lengths are in MeV^-1. ``spec`` describes one nucleus:
-``(mass, prefactor, wz, wn, model_z, pz1, pz2, model_n, pn1, pn2)``.
+``(mass, prefactor, wz, wn, model_z, pz1, pz2, model_n, pn1, pn2)``. ``n_threads``
+runs a loop on that many OpenMP threads when the module was built with OpenMP
+(``build_info()["openmp"]``); results do not depend on it.
 tests/test_packaging.py checks this file against the compiled module and the twin.
 """
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-def spherical_j1(x: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None: ...
+# Array kernels: write into ``out``.
+def spherical_j1(
+    x: npt.NDArray[np.float64], out: npt.NDArray[np.float64], n_threads: int = 1
+) -> None: ...
 def helm(
-    q: npt.NDArray[np.float64], r0: float, s: float, out: npt.NDArray[np.float64]
+    q: npt.NDArray[np.float64],
+    r0: float,
+    s: float,
+    out: npt.NDArray[np.float64],
+    n_threads: int = 1,
 ) -> None: ...
 def form_factor(
     q: npt.NDArray[np.float64],
@@ -19,12 +30,14 @@ def form_factor(
     p1: float,
     p2: float,
     out: npt.NDArray[np.float64],
+    n_threads: int = 1,
 ) -> None: ...
 def dsigma_dq2(
     q2: npt.NDArray[np.float64],
     E: npt.NDArray[np.float64],
     spec: tuple[float, ...],
     out: npt.NDArray[np.float64],
+    n_threads: int = 1,
 ) -> None: ...
 def sigma_total(
     E: npt.NDArray[np.float64],
@@ -34,6 +47,34 @@ def sigma_total(
     gl_x: npt.NDArray[np.float64],
     gl_w: npt.NDArray[np.float64],
     out: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...
+
+# Flux-folded kernels (rates): a sum over the source's quadrature nodes.
+def folded_sigma(
+    E: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    q2_min: float,
+    spec: tuple[float, ...],
+    panel_dq: float,
+    gl_x: npt.NDArray[np.float64],
+    gl_w: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> float: ...
+def folded_moments(
+    E: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    rule_offsets: npt.NDArray[np.int64],
+    rule_index: npt.NDArray[np.int64],
+    q2_min: npt.NDArray[np.float64],
+    p1z: npt.NDArray[np.float64],
+    p1n: npt.NDArray[np.float64],
+    panel_dq: npt.NDArray[np.float64],
+    ff: tuple[float, ...],
+    gl_x: npt.NDArray[np.float64],
+    gl_w: npt.NDArray[np.float64],
+    out: npt.NDArray[np.float64],
+    n_threads: int = 1,
 ) -> None: ...
 
 # Scalar entry points (issue 7 fast path): one point in, a float out; each equals
@@ -52,7 +93,5 @@ def sigma_total_scalar(
 ) -> float: ...
 
 # Build introspection (coherency.show_config).
-_COMPILE_FLAGS: str
-_COMPILER: str
-
+def build_info() -> dict[str, Any]: ...
 def simd_info() -> str: ...

@@ -10,9 +10,10 @@
  * sin/cos/exp (_ZGVdN4v_sin, _ZGVeN8v_sin, ...), but <math.h> declares them
  * SIMD-callable only under -ffast-math. We declare them ourselves and compile the
  * Helm loop for three ISA levels, picked at load time (target_clones/ifunc), so the
- * shipped build needs neither -march=native nor -ffast-math. Elsewhere: scalar libm. */
+ * shipped build needs neither -march=native nor -ffast-math. Elsewhere (clang, MSVC,
+ * aarch64, musl, or -DCOH_NO_SIMD, which forces it): scalar libm. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && !defined(COH_NO_SIMD)
+    && defined(__GLIBC__) && !defined(COH_NO_SIMD)
 #define COH_HAVE_MVEC 1
 /* Aliases under the libm names: as plain "sin"/"cos" gcc would fuse the pair into
  * __builtin_cexpi, which has no vector version. */
