@@ -43,8 +43,13 @@ from .rates import (
 )
 from . import scan
 from .targets import Nucleus, Target, as_nucleus, as_target, nucleus, target
+from . import batch
+from .batch import batch_event_counts, batch_flux_averaged_sigma
 
 __all__ = [
+    "batch",
+    "batch_event_counts",
+    "batch_flux_averaged_sigma",
     "CoherencyWarning",
     "E_min",
     "Helm",
