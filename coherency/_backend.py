@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import importlib
 import os
 import warnings
 from collections.abc import Iterator
@@ -28,7 +29,9 @@ class CoherencyWarning(UserWarning):
 _compiled: ModuleType | None
 _import_error: ImportError | None = None
 try:
-    from . import _kernels as _compiled
+    # import_module keeps the real reason (e.g. "No module named ...", an undefined
+    # symbol); "from . import _kernels" would report a bogus circular import.
+    _compiled = importlib.import_module(f"{__package__}._kernels")
 except ImportError as exc:  # pragma: no cover - exercised only without a build
     _compiled = None
     _import_error = exc
