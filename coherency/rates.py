@@ -55,8 +55,11 @@ def E_min_for_T(T: np.ndarray, mass: float) -> np.ndarray:
 
 
 def _check_source(source: Any) -> Any:
+    kind = type(source)
     for attr in ("flux", "lines", "breakpoints", "total_flux"):
-        if not hasattr(source, attr):
+        # look on the class first: hasattr(source, "total_flux") would evaluate the
+        # property, which may integrate the spectrum
+        if not hasattr(kind, attr) and not hasattr(source, attr):
             raise TypeError(
                 f"source must be a coherency.sources.Source (with flux, lines, breakpoints, "
                 f"total_flux); got {type(source).__name__}"
@@ -236,7 +239,8 @@ def nuclear_setup(
 
 def clear_caches() -> None:
     """Empty the rate caches (energy rules, total fluxes, per-target kernel inputs)."""
-    for cache in (_cached_rule, _cached_total_flux, _cached_nuclear_setup, _resolve_name):
+    for cache in (_cached_rule, _cached_total_flux, _cached_nuclear_setup, _resolve_name,
+                  _cached_tails):
         cache.cache_clear()
 
 
@@ -319,16 +323,7 @@ def flux_averaged_sigma(
 
 def _flux_moments(source: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """F0(x) = int_x Phi dE, F2(x) = int_x Phi/E^2 dE, lines included, vectorised."""
-    bps = np.array(sorted(float(b) for b in source.breakpoints))
-    # full-interval integrals, cumulated from the top
-    full0 = np.zeros(bps.size)
-    full2 = np.zeros(bps.size)
-    for k in range(bps.size - 1):
-        nodes, w = energy_rule_between(source, bps[k], bps[k + 1])
-        full0[k] = np.dot(w, np.ones_like(nodes))
-        full2[k] = np.dot(w, 1.0 / nodes**2) if nodes.size else 0.0
-    tail0 = np.concatenate([np.cumsum(full0[::-1])[::-1], [0.0]])
-    tail2 = np.concatenate([np.cumsum(full2[::-1])[::-1], [0.0]])
+    bps, tail0, tail2 = _tails(source)
     x = np.asarray(x, dtype=np.float64)
     F0 = np.zeros(x.size)
     F2 = np.zeros(x.size)
@@ -351,6 +346,35 @@ def _flux_moments(source: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return F0, F2
 
 
+def _tails_uncached(source: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Breakpoints and the continuum integrals of Phi and Phi/E^2 above each one."""
+    bps = np.array(sorted(float(b) for b in source.breakpoints))
+    # full-interval integrals, cumulated from the top
+    full0 = np.zeros(bps.size)
+    full2 = np.zeros(bps.size)
+    for k in range(bps.size - 1):
+        nodes, w = energy_rule_between(source, bps[k], bps[k + 1])
+        full0[k] = np.dot(w, np.ones_like(nodes))
+        full2[k] = np.dot(w, 1.0 / nodes**2) if nodes.size else 0.0
+    tail0 = np.concatenate([np.cumsum(full0[::-1])[::-1], [0.0]])
+    tail2 = np.concatenate([np.cumsum(full2[::-1])[::-1], [0.0]])
+    for arr in (bps, tail0, tail2):
+        arr.setflags(write=False)
+    return bps, tail0, tail2
+
+
+_cached_tails = functools.lru_cache(maxsize=CACHE_SIZE)(_tails_uncached)
+
+
+def _tails(source: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if _is_frozen(source):
+        try:
+            return _cached_tails(source)
+        except TypeError:
+            pass
+    return _tails_uncached(source)
+
+
 def energy_rule_between(source: Any, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Legendre nodes and flux weights on [a, b] (split if it spans > x4)."""
     class _Window:
@@ -360,14 +384,32 @@ def energy_rule_between(source: Any, a: float, b: float) -> tuple[np.ndarray, np
     return energy_rule(_Window, a)
 
 
+def _gamma(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
+           n_threads: int = 1) -> np.ndarray:
+    """Gamma_NP at momenta q: compiled form-factor kernel on n_threads when it can."""
+    if not ffs.compiled:
+        return _gamma_python(q, nuc, ffs, eps)
+    kern = _backend.kernels()
+    q = np.ascontiguousarray(q, dtype=np.float64)
+    fz = np.empty(q.size)
+    kern.form_factor(q, *ffs.proton.kernel_params(nuc.A), fz, n_threads)  # type: ignore[union-attr]
+    if ffs.neutron is ffs.proton or ffs.neutron == ffs.proton:
+        fn = fz
+    else:
+        fn = np.empty(q.size)
+        kern.form_factor(q, *ffs.neutron.kernel_params(nuc.A), fn, n_threads)  # type: ignore[union-attr]
+    return (eps * nuc.Z * fz - nuc.N * fn) ** 2
+
+
 def _dN_dq2_nucleus(
-    source: Any, q2: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float
+    source: Any, q2: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
+    n_threads: int = 1,
 ) -> np.ndarray:
     """Per target nucleus and unit exposure: integral Phi dsigma/dq2 dE, cm^2/MeV^2 x flux."""
     T = q2 / (2.0 * nuc.mass)
     x = E_min_for_T(T, nuc.mass)
     F0, F2 = _flux_moments(source, x)
-    gam = _gamma_python(np.sqrt(q2), nuc, ffs, eps)
+    gam = _gamma(np.sqrt(q2), nuc, ffs, eps, n_threads)
     return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
 
 
@@ -385,6 +427,7 @@ def recoil_spectrum(
     time_s: float = 1.0,
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
+    n_threads: int = 1,
 ) -> FloatOrArray:
     """Recoil spectrum dN/dT for a detector exposure.
 
@@ -400,6 +443,8 @@ def recoil_spectrum(
         Exposure time (use 1 for a fluence source such as a supernova).
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
+    n_threads : int
+        Threads of the compiled form-factor loop (>= 1; results do not depend on it).
 
     Returns
     -------
@@ -412,13 +457,14 @@ def recoil_spectrum(
     """
     source = _check_source(source)
     Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV")
+    nt = check_threads(n_threads)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
     m, t = _exposure(tgt, mass_kg, time_s)
     flat = _validation.flat(Ta)
     out = np.zeros(flat.size)
     for nuc, per_kg in tgt.component_nuclei_per_kg():
         q2 = 2.0 * nuc.mass * flat
-        out += per_kg * 2.0 * nuc.mass * _dN_dq2_nucleus(source, q2, nuc, ffs, eps)
+        out += per_kg * 2.0 * nuc.mass * _dN_dq2_nucleus(source, q2, nuc, ffs, eps, nt)
     return _validation.restore_shape(out * m * t, Ta.shape)
 
 
@@ -430,20 +476,23 @@ def q2_spectrum(
     time_s: float = 1.0,
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
+    n_threads: int = 1,
 ) -> FloatOrArray:
     """Event distribution in q^2, dN/dq^2 (events per MeV^2) for an exposure.
 
-    Same parameters as :func:`recoil_spectrum` with ``q2`` (MeV^2, >= 0) instead of T;
+    Same parameters as :func:`recoil_spectrum` (``n_threads`` too) with ``q2``
+    (MeV^2, >= 0) instead of T;
     dN/dq^2 = dN/dT / (2M) summed over the target's nuclei.
     """
     source = _check_source(source)
     qa = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2")
+    nt = check_threads(n_threads)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
     m, t = _exposure(tgt, mass_kg, time_s)
     flat = _validation.flat(qa)
     out = np.zeros(flat.size)
     for nuc, per_kg in tgt.component_nuclei_per_kg():
-        out += per_kg * _dN_dq2_nucleus(source, flat, nuc, ffs, eps)
+        out += per_kg * _dN_dq2_nucleus(source, flat, nuc, ffs, eps, nt)
     return _validation.restore_shape(out * m * t, qa.shape)
 
 
@@ -505,6 +554,7 @@ def event_rate(
     energy_scale: str = "nr",
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
+    n_threads: int = 1,
 ) -> float:
     """Expected number of events in a recoil window.
 
@@ -527,6 +577,8 @@ def event_rate(
         Scale of T_min, T_max and of the efficiency's argument.
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
+    n_threads : int
+        Threads of the compiled form-factor loop (>= 1; results do not depend on it).
 
     Returns
     -------
@@ -534,6 +586,7 @@ def event_rate(
         Expected counts: integral of dN/dT x efficiency over the window.
     """
     source = _check_source(source)
+    nt = check_threads(n_threads)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
     m, t = _exposure(tgt, mass_kg, time_s)
     scale = _validation.check_choice(energy_scale, "energy_scale", ("nr", "ee"))
@@ -572,7 +625,7 @@ def event_rate(
         T_nodes = np.concatenate(nodes_all)
         w = np.concatenate(w_all)
         q2 = 2.0 * nuc.mass * T_nodes
-        dN = 2.0 * nuc.mass * _dN_dq2_nucleus(source, q2, nuc, ffs, eps)
+        dN = 2.0 * nuc.mass * _dN_dq2_nucleus(source, q2, nuc, ffs, eps, nt)
         resp = _apply_response(T_nodes, efficiency, quenching if scale == "ee" else None)
         total += per_kg * float(np.dot(w, dN * resp))
     return total * m * t
