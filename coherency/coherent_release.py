@@ -479,7 +479,7 @@ def csi_2017_predicted(
 
     frac = _merge_time_fraction(release, signal.time_window_us)
     mass = CSI_2017_MASS_KG
-    time_s = float(src.exposure_time_s)
+    time_s = src.counts_time_s  # 1 for the preset (a fluence): counts of the exposure
     out = np.zeros(signal.on.size)
     for comp, key in _dar_components(src):
         for i, (lo, hi) in enumerate(zip(signal.pe_lo, signal.pe_hi)):
@@ -648,7 +648,7 @@ def derive_ar_2020(
         return np.interp(x, effd[:, 0], effd[:, 2], left=0.0, right=float(effd[-1, 2]))
 
     pred = np.array([
-        event_rate(src, ar, AR_2020_MASS_KG, float(src.exposure_time_s), T_min=lo * 1e-3,
+        event_rate(src, ar, AR_2020_MASS_KG, src.counts_time_s, T_min=lo * 1e-3,
                    T_max=hi * 1e-3, efficiency=eff, quenching=quench, energy_scale="ee",
                    form_factor="unity", epsilon=eps)
         for lo, hi in zip(lo_ee, hi_ee)

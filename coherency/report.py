@@ -247,7 +247,7 @@ def _experiment_counts(exp: Experiment, epsilon: float | None) -> dict[str, Any]
     from .rates import event_rate, flux_averaged_sigma
 
     src = _source(exp.source)
-    time_s = float(src.exposure_time_s) if exp.time_s is None else exp.time_s
+    time_s = src.counts_time_s if exp.time_s is None else exp.time_s
     quench = _quenching(exp.quenching)
     T_nr_thr = exp.T_min
     if exp.energy_scale == "ee":

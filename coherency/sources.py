@@ -108,6 +108,15 @@ class Source(ABC):
         """Short readable name."""
         return type(self).__name__
 
+    @property
+    def is_fluence(self) -> bool:
+        """True if ``flux`` is a fluence (ν cm⁻² MeV⁻¹, a whole burst or exposure).
+
+        Counts from a fluence source need ``time_s = 1`` in :mod:`coherency.rates`;
+        any other time would multiply the whole exposure again.
+        """
+        return False
+
     # ---------------------------------------------------------------- public API
     def flux(self, E: npt.ArrayLike) -> ArrayOrFloat:
         """Continuum flux density.
@@ -339,6 +348,12 @@ class SourceSum(Source):
             flat.extend(comp.components if isinstance(comp, SourceSum) else (comp,))
         if not flat:
             raise ValueError("components must contain at least one source; got none")
+        kinds = {c.is_fluence for c in flat}
+        if len(kinds) > 1:
+            raise ValueError("components: cannot add a fluence source (ν cm⁻², e.g. a "
+                             "Supernova or a PionDAR exposure) to a flux source (ν cm⁻² "
+                             "s⁻¹); got " + ", ".join(f"{c.name} (fluence={c.is_fluence})"
+                                                      for c in flat))
         object.__setattr__(self, "components", tuple(flat))
 
     def _continuum(self, E: FloatArray) -> FloatArray:
@@ -355,6 +370,10 @@ class SourceSum(Source):
     @property
     def lines(self) -> tuple[tuple[float, float], ...]:
         return tuple(line for c in self.components for line in c.lines)
+
+    @property
+    def is_fluence(self) -> bool:
+        return any(c.is_fluence for c in self.components)
 
     @property
     def name(self) -> str:
@@ -374,10 +393,12 @@ class PionDAR(Source):
     ----------
     n_pot : float
         Protons on target delivered during the exposure (> 0).
-    exposure_time_s : float, s
-        Duration over which ``n_pot`` is delivered (> 0). The flux is the average over
-        that time: ``r · n_pot / (4π L²) / exposure_time_s`` per flavour, in ν cm⁻² s⁻¹.
-        Counts of the exposure are ``rate × exposure_time_s``.
+    exposure_time_s : float or None, s
+        Live time over which ``n_pot`` is delivered (> 0): the source is then a steady
+        flux, the exposure average ``r · n_pot / (4π L²) / exposure_time_s`` per flavour
+        in ν cm⁻² s⁻¹, and counts of the exposure need ``time_s = exposure_time_s``.
+        ``None``: the source is the exposure's **fluence** (``is_fluence`` is True;
+        ``flux`` in ν cm⁻² MeV⁻¹), and counts of the exposure need ``time_s = 1``.
     distance_m : float, m
         Source–detector distance L (> 0).
     nu_per_proton : float
@@ -391,26 +412,30 @@ class PionDAR(Source):
     192 E²/m_μ³ (½ − E/m_μ) and ν̄_μ 64 E²/m_μ³ (¾ − E/m_μ) on [0, m_μ/2], each
     integrating to one.
 
-    **Semantics of the presets.** :meth:`coherent_csi_2017` and
-    :meth:`coherent_ar_2020` hold the *whole* published exposure with
-    ``exposure_time_s = 1``: their ``flux`` is the exposure's fluence per "exposure
-    second", so ``event_rate(src, ..., time_s=src.exposure_time_s)`` (i.e. 1 s) gives
-    the counts of the published exposure. Use :meth:`from_beam_power` (or pass the
-    real duration) for a genuine per-second flux. ``fluence_per_flavour`` is
-    independent of that choice.
+    **Fluence or flux.** The presets :meth:`coherent_csi_2017` and
+    :meth:`coherent_ar_2020` are, by default, the *fluence* of the whole published
+    exposure (``exposure_time_s=None``, ``is_fluence`` True), like :class:`Supernova`:
+    ``event_rate(src, ..., time_s=1.0)`` gives the counts of that exposure. Passing the
+    run time as ``time_s`` would count the exposure that many times over; give the
+    preset the live time instead (``coherent_csi_2017(exposure_time_s=...)``), or use
+    :meth:`from_beam_power`, to get a steady per-second flux for which ``time_s`` is a
+    real duration. ``fluence_per_flavour`` is the same either way.
 
     Examples
     --------
     >>> src = PionDAR.coherent_csi_2017()
-    >>> f"{src.fluence_per_flavour:.3e}"        # r N_POT / (4 pi L^2), cm^-2
-    '3.008e+14'
+    >>> src.is_fluence, f"{src.fluence_per_flavour:.3e}"   # r N_POT / (4 pi L^2), cm^-2
+    (True, '3.008e+14')
     >>> nue = PionDAR.coherent_csi_2017(flavours=("nue",))
     >>> nue.lines, round(nue.continuum_flux_integral() / src.fluence_per_flavour, 12)
     ((), 1.0)
+    >>> steady = PionDAR.coherent_csi_2017(exposure_time_s=3.0e7)   # a live time, s
+    >>> steady.is_fluence, f"{steady.flux_per_flavour:.3e}"         # cm^-2 s^-1
+    (False, '1.003e+07')
     """
 
     n_pot: float
-    exposure_time_s: float
+    exposure_time_s: float | None
     distance_m: float
     nu_per_proton: float = 0.08
     flavours: tuple[str, ...] = _DAR_FLAVOURS
@@ -418,8 +443,9 @@ class PionDAR(Source):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n_pot", _check_positive(self.n_pot, "n_pot", "protons"))
-        object.__setattr__(self, "exposure_time_s",
-                           _check_positive(self.exposure_time_s, "exposure_time_s", "s"))
+        if self.exposure_time_s is not None:
+            object.__setattr__(self, "exposure_time_s", _check_positive(
+                self.exposure_time_s, "exposure_time_s", "s"))
         object.__setattr__(self, "distance_m",
                            _check_positive(self.distance_m, "distance_m", "m"))
         object.__setattr__(self, "nu_per_proton",
@@ -434,25 +460,28 @@ class PionDAR(Source):
 
     # presets ---------------------------------------------------------------
     @classmethod
-    def coherent_csi_2017(cls, flavours: tuple[str, ...] = _DAR_FLAVOURS) -> PionDAR:
+    def coherent_csi_2017(cls, flavours: tuple[str, ...] = _DAR_FLAVOURS,
+                          exposure_time_s: float | None = None) -> PionDAR:
         """COHERENT CsI[Na] 2017 exposure: 1.76e23 POT (7.48 GWh), r = 0.08, L = 19.3 m.
 
         COHERENT, Science 357 (2017) 1123, arXiv:1708.01294 (POT and GWh); r and L from
-        the data release arXiv:1804.09459. Fluence semantics: ``exposure_time_s = 1``.
+        the data release arXiv:1804.09459. A fluence (counts with ``time_s = 1``)
+        unless ``exposure_time_s`` (the live time, s) is given.
         """
-        return cls(n_pot=1.76e23, exposure_time_s=1.0, distance_m=19.3, nu_per_proton=0.08,
-                   flavours=flavours, label="COHERENT CsI 2017")
+        return cls(n_pot=1.76e23, exposure_time_s=exposure_time_s, distance_m=19.3,
+                   nu_per_proton=0.08, flavours=flavours, label="COHERENT CsI 2017")
 
     @classmethod
-    def coherent_ar_2020(cls, flavours: tuple[str, ...] = _DAR_FLAVOURS) -> PionDAR:
+    def coherent_ar_2020(cls, flavours: tuple[str, ...] = _DAR_FLAVOURS,
+                         exposure_time_s: float | None = None) -> PionDAR:
         """COHERENT CENNS-10 argon exposure: 13.8e22 POT (6.12 GWh), r = 0.09, L = 27.5 m.
 
         COHERENT, PRL 126 (2021) 012002, arXiv:2003.10630; data release
-        LArParametersAnlA.yaml (Zenodo 10.5281/zenodo.3903810). Fluence semantics:
-        ``exposure_time_s = 1``.
+        LArParametersAnlA.yaml (Zenodo 10.5281/zenodo.3903810). A fluence (counts with
+        ``time_s = 1``) unless ``exposure_time_s`` (the live time, s) is given.
         """
-        return cls(n_pot=13.8e22, exposure_time_s=1.0, distance_m=27.5, nu_per_proton=0.09,
-                   flavours=flavours, label="COHERENT Ar 2020")
+        return cls(n_pot=13.8e22, exposure_time_s=exposure_time_s, distance_m=27.5,
+                   nu_per_proton=0.09, flavours=flavours, label="COHERENT Ar 2020")
 
     @classmethod
     def from_beam_power(cls, power_MW: float, time_s: float, distance_m: float, *,
@@ -490,8 +519,23 @@ class PionDAR(Source):
 
     @property
     def flux_per_flavour(self) -> float:
-        """Exposure-averaged flux per flavour, ν cm⁻² s⁻¹."""
+        """Exposure-averaged flux per flavour, ν cm⁻² s⁻¹ (ν cm⁻² for a fluence)."""
+        if self.exposure_time_s is None:
+            return self.fluence_per_flavour
         return self.fluence_per_flavour / self.exposure_time_s
+
+    @property
+    def is_fluence(self) -> bool:
+        """True when built without ``exposure_time_s`` (the presets' default)."""
+        return self.exposure_time_s is None
+
+    @property
+    def counts_time_s(self) -> float:
+        """The ``time_s`` that gives the counts of the whole exposure in rates.
+
+        1 for a fluence, ``exposure_time_s`` for a steady flux.
+        """
+        return 1.0 if self.exposure_time_s is None else float(self.exposure_time_s)
 
     @staticmethod
     def prompt_energy() -> float:
@@ -527,7 +571,7 @@ class PionDAR(Source):
 
     @property
     def name(self) -> str:
-        base = f"pion DAR {self.label}".strip()
+        base = f"pion DAR {self.label}".strip() + (" (fluence)" if self.is_fluence else "")
         return base if self.flavours == _DAR_FLAVOURS else f"{base} [{', '.join(self.flavours)}]"
 
 
@@ -557,6 +601,15 @@ _ENERGY_PER_FISSION_MEV = {"U235": 202.36, "U238": 205.99, "Pu239": 211.12, "Pu2
 _DEFAULT_FISSION_FRACTIONS = {"U235": 0.58, "U238": 0.07, "Pu239": 0.30, "Pu241": 0.05}
 _REACTOR_JOIN_MEV = 2.0
 _REACTOR_FIT_END_MEV = 8.0
+# Neutron capture on 238U: 238U(n,g)239U -> 239Np -> 239Pu, one anti-nu_e per beta decay,
+# two per capture. Captures per fission in a power reactor ~0.6 (Kopeikin, Mikaelyan &
+# Sinev, Phys. At. Nucl. 67 (2004) 1892; the same 0.6 enters the TEXONO KSNL flux,
+# Wong et al., PRD 75 (2007) 012001). Q values (MeV) = atomic-mass differences
+# (AME2020, Wang et al., Chin. Phys. C 45 (2021) 030003): 239U -> 239Np 1.2617,
+# 239Np -> 239Pu 0.7227 (half-lives 23.45 min and 2.356 d: in equilibrium during
+# operation). Entries: (Q MeV, daughter Z, A).
+_U238_CAPTURE_BETAS = {"U239": (1.2617, 93, 239), "Np239": (0.7227, 94, 239)}
+_DEFAULT_U238_CAPTURES_PER_FISSION = 0.6
 
 
 def _poly(coeffs: tuple[float, ...], E: FloatArray) -> FloatArray:
@@ -578,6 +631,10 @@ class Reactor(Source):
         1e-6); default 0.58/0.07/0.30/0.05.
     E_high : float, MeV
         Upper end of the spectrum, 8 <= E_high <= 12 (default 10).
+    u238_capture_per_fission : float
+        Neutron captures on ²³⁸U per fission (>= 0, default 0.6; 0 switches the
+        component off). Each capture gives two ν̄_e, from ²³⁹U (Q = 1.2617 MeV) and
+        ²³⁹Np (Q = 0.7227 MeV) β⁻ decays.
 
     Notes
     -----
@@ -587,26 +644,38 @@ class Reactor(Source):
     continuous: 2 MeV is a breakpoint). Above 8 MeV the Huber/Mueller exp-polynomials
     are extrapolated to ``E_high`` (≈ 4e-4 ν̄/fission beyond 8 MeV; an extrapolation,
     not a measurement). Fissions per second = P / Σ f_k E_k; flux = that × Σ f_k S_k /
-    (4π L²). This counts fission-fragment ν̄ only (≈ 5.5 per fission); the 7.2 per
-    fission sometimes quoted adds ≈ 1.2 from ²³⁸U neutron capture (²³⁹U, ²³⁹Np β decays,
-    E < 1.3 MeV), which is not modelled here.
+    (4π L²).
+
+    Neutron capture on ²³⁸U (on by default, 0.6 captures per fission, Kopeikin et al.
+    2004) adds 2 × 0.6 = 1.2 ν̄ per fission below 1.27 MeV: allowed β⁻ spectra
+    E² p W F(Z, W), W = Q − E + m_e, of the ground-state transitions ²³⁹U → ²³⁹Np and
+    ²³⁹Np → ²³⁹Pu (the decays mostly feed excited states, so the true spectra are
+    softer; the count is exact). These ν̄ give nuclear recoils below 50 eV in Ge and do
+    not change CEvNS rates above realistic thresholds, but they are part of the total
+    flux. With the defaults a reactor gives 5.52 (fragments) + 1.2 = 6.72 ν̄ per
+    fission, 7 % below the ≈ 7.2 often quoted: the Vogel–Engel fits extrapolated below
+    2 MeV give fewer fragment ν̄ than summation calculations (≈ 6 per fission).
 
     Examples
     --------
     >>> r = Reactor(power_GW=2.9, distance_m=28.0)
     >>> r.breakpoints
-    (0.0, 2.0, 8.0, 10.0)
-    >>> 5.0 < r.nu_per_fission() < 6.0
-    True
+    (0.0, 0.7227, 1.2617, 2.0, 8.0, 10.0)
+    >>> round(r.nu_per_fission(), 2), round(r.nu_per_fission(include_capture=False), 2)
+    (6.72, 5.52)
     """
 
     power_GW: float
     distance_m: float
     fission_fractions: tuple[tuple[str, float], ...] | Mapping[str, float] | None = None
     E_high: float = 10.0
+    u238_capture_per_fission: float = _DEFAULT_U238_CAPTURES_PER_FISSION
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "power_GW", _check_positive(self.power_GW, "power_GW", "GW"))
+        object.__setattr__(self, "u238_capture_per_fission", _validation.as_float(
+            self.u238_capture_per_fission, "u238_capture_per_fission", min_value=0.0,
+            max_value=2.0, unit="captures per fission"))
         object.__setattr__(self, "distance_m",
                            _check_positive(self.distance_m, "distance_m", "m"))
         object.__setattr__(self, "E_high",
@@ -671,19 +740,46 @@ class Reactor(Source):
         joule_per_mev = MEV_TO_ERG * 1e-7
         return self.power_GW * 1e9 / (self.mean_energy_per_fission_MeV * joule_per_mev)
 
-    def _per_fission(self, E: FloatArray) -> FloatArray:
+    @staticmethod
+    def capture_spectrum(E: npt.ArrayLike) -> ArrayOrFloat:
+        """ν̄ per ²³⁸U capture per MeV: ²³⁹U + ²³⁹Np allowed β⁻ shapes (integral 2).
+
+        Examples
+        --------
+        >>> from scipy.integrate import quad
+        >>> round(quad(Reactor.capture_spectrum, 0.0, 1.2617, points=[0.7227])[0], 9)
+        2.0
+        """
+        arr = _validation.as_float_array(E, "E", min_value=0.0, unit="MeV")
+        e = _validation.flat(arr)
+        out = np.zeros_like(e)
+        for Q, Z, A in _U238_CAPTURE_BETAS.values():
+            out += _beta_minus_unnormalised(e, Q, Z, A) / _beta_minus_norm(Q, Z, A)
+        return _validation.restore_shape(out, arr.shape)
+
+    def _per_fission(self, E: FloatArray, include_capture: bool = True) -> FloatArray:
         out = np.zeros_like(E)
         for k, f in self.fractions.items():
             if f > 0.0:
                 out += f * np.asarray(self.isotope_spectrum(k, E, self.E_high))
+        if include_capture and self.u238_capture_per_fission > 0.0:
+            out += self.u238_capture_per_fission * np.asarray(self.capture_spectrum(E))
         return out
 
-    def nu_per_fission(self) -> float:
-        """ν̄ per fission integrated over [0, E_high] (fission fragments only)."""
+    def nu_per_fission(self, include_capture: bool = True) -> float:
+        """ν̄ per fission integrated over [0, E_high].
+
+        Parameters
+        ----------
+        include_capture : bool
+            Include the 2 × ``u238_capture_per_fission`` ν̄ from ²³⁸U neutron capture
+            (default); ``False`` gives the fission fragments alone.
+        """
         bp = self.breakpoints
         return float(sum(
-            integrate.quad(lambda e: float(self._per_fission(np.array([e]))[0]), lo, hi,
-                           epsabs=0.0, epsrel=1e-12)[0]
+            integrate.quad(lambda e: float(self._per_fission(np.array([e]),
+                                                             include_capture)[0]),
+                           lo, hi, epsabs=0.0, epsrel=1e-12)[0]
             for lo, hi in zip(bp[:-1], bp[1:])))
 
     def _continuum(self, E: FloatArray) -> FloatArray:
@@ -695,7 +791,10 @@ class Reactor(Source):
 
     @property
     def breakpoints(self) -> tuple[float, ...]:
-        return (0.0, _REACTOR_JOIN_MEV, _REACTOR_FIT_END_MEV, self.E_high)
+        ends: tuple[float, ...] = ()
+        if self.u238_capture_per_fission > 0.0:
+            ends = tuple(sorted(q for q, _, _ in _U238_CAPTURE_BETAS.values()))
+        return (0.0, *ends, _REACTOR_JOIN_MEV, _REACTOR_FIT_END_MEV, self.E_high)
 
     @property
     def name(self) -> str:
@@ -772,6 +871,24 @@ def _endpoint_corrections() -> dict[str, tuple[FloatArray, FloatArray]]:
         ratio = np.array([float(r[2]) for r in rows if r[0] == comp])
         out[comp] = (e, ratio)
     return out
+
+
+def _beta_minus_unnormalised(E: FloatArray, Q: float, Z: int, A: int) -> FloatArray:
+    """E_ν² p_e W_e F(+Z, W_e) (β⁻, daughter charge Z); zero outside (0, Q)."""
+    out = np.zeros_like(E)
+    inside = (E > 0.0) & (E < Q)
+    e = E[inside]
+    W = Q - e + ELECTRON_MASS_MEV
+    p = np.sqrt(W * W - ELECTRON_MASS_MEV**2)
+    # the electron sees +Z: the positron formula with the charge reversed
+    out[inside] = e * e * p * W * _fermi_function_positron(-Z, W, A)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _beta_minus_norm(Q: float, Z: int, A: int) -> float:
+    return integrate.quad(lambda e: float(_beta_minus_unnormalised(np.array([e]), Q, Z, A)[0]),
+                          0.0, Q, epsabs=0.0, epsrel=1e-13, limit=400)[0]
 
 
 def beta_plus_shape(E: FloatArray, component: str) -> FloatArray:
@@ -1123,6 +1240,10 @@ class Supernova(Source):
     @property
     def breakpoints(self) -> tuple[float, ...]:
         return (0.0, self.E_cut_MeV)
+
+    @property
+    def is_fluence(self) -> bool:
+        return True
 
     @property
     def name(self) -> str:

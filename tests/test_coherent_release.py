@@ -177,7 +177,7 @@ def test_ar_predicted_total_vs_published(shared_data):
     effd = np.loadtxt(shared_data / "coherent_ar_2020" / "CENNS10AnlAEfficiency.txt")
     a, b = cr.AR_2020_QF
     src = PionDAR.coherent_ar_2020()
-    n = event_rate(src, nucleus("Ar40"), cr.AR_2020_MASS_KG, src.exposure_time_s,
+    n = event_rate(src, nucleus("Ar40"), cr.AR_2020_MASS_KG, src.counts_time_s,
                    T_min=0.0, T_max=0.120,
                    efficiency=lambda t: np.interp(np.asarray(t) * 1e3, effd[:, 0], effd[:, 2]),
                    quenching=lambda t: (a + b * np.asarray(t) * 1e3) * np.asarray(t),
