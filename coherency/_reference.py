@@ -66,7 +66,7 @@ def _symmetrized_fermi(q: FloatArray, c: float, a: float) -> FloatArray:
     # the moment expansion F = 1 - q^2 <r^2>/6, <r^2> = 3/5 c^2 + 7/5 pi^2 a^2
     # (next term ~1e-20 relative).
     x = q * c
-    y = math.pi * q * a
+    y = math.pi * (q * a if a < 1.0 else np.minimum(q, 1e300) * a)  # no overflow to inf
     tiny = x < TINY_X
     big = (y > 700.0) | (x > 1e100)  # |F| < 1e-199 there (as csrc/coh_ff.c)
     ys = np.where(big | tiny, 1.0, y)
@@ -187,7 +187,11 @@ def sigma_total(
         _raise(-3, "sigma_total")
 
     for i, (energy, lo) in enumerate(zip(E, q2_min)):
-        hi = 4.0 * energy**2 * mass / (mass + 2.0 * energy)
+        energy = float(energy)  # Python floats: 1e200**2 raises, not warns
+        try:
+            hi = 4.0 * energy**2 * mass / (mass + 2.0 * energy)
+        except OverflowError:
+            _raise(-2, "sigma_total")
         lo = max(lo, 0.0)
         if not lo < hi:
             out[i] = 0.0

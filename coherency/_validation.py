@@ -15,6 +15,15 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 
 
+def _short(x: Any, limit: int = 60) -> str:
+    """``repr(x)`` cut to ``limit`` characters, for error messages."""
+    try:
+        text = repr(x)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(x).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _first_bad(arr: FloatArray, bad: npt.NDArray[np.bool_]) -> str:
     if arr.ndim == 0:
         return f"got {arr.item()!r}"
@@ -39,16 +48,20 @@ def as_float_array(
     infinities (when ``finite``) and values outside ``[min_value, max_value]``.
     """
     if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be a real number or array of numbers; got {x!r}")
+        raise TypeError(f"{name} must be a real number or array of numbers; got {_short(x)}")
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged nested sequences and similar
-        raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from None
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers; got {_short(x)}: {exc}"
+        ) from None
     if arr.dtype.kind not in "biuf":
         raise TypeError(
-            f"{name} must be real numbers; got an array of dtype {arr.dtype}"
+            f"{name} must be real numbers; got an array of dtype {arr.dtype}: {_short(x)}"
         )
-    arr = np.asarray(arr, dtype=np.float64)
+    # Native byte order and C order: strided or big-endian input then runs the very
+    # same (SIMD) loops as a contiguous copy, so results agree bit for bit.
+    arr = np.asarray(arr, dtype=np.float64, order="C")
     if arr.size == 0:
         return arr
     # Two vectorised reductions find every problem (NaN propagates through min);
@@ -98,6 +111,16 @@ def as_float(
     return float(checked)
 
 
+def ndim(x: Any, name: str) -> int:
+    """``np.ndim(x)``, with a ``ValueError`` naming ``name`` for ragged input."""
+    try:
+        return int(np.ndim(x))
+    except Exception as exc:
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers; got {_short(x)}: {exc}"
+        ) from None
+
+
 def broadcast(*named: tuple[str, FloatArray]) -> list[FloatArray]:
     """Broadcast arrays against each other; a ``ValueError`` names them on failure."""
     try:
@@ -144,3 +167,14 @@ def plain_float(x: Any) -> float | None:
     if t is int and _INT64_MIN <= x <= _INT64_MAX:
         return float(x)
     return None
+
+
+def check_threads(n_threads: Any, name: str = "n_threads") -> int:
+    """Validate a thread count: an int >= 1 (``TypeError`` / ``ValueError`` otherwise)."""
+    if type(n_threads) is int and n_threads >= 1:
+        return n_threads
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 1; got {n_threads!r}")
+    if n_threads < 1:
+        raise ValueError(f"{name} must be >= 1; got {int(n_threads)}")
+    return int(n_threads)

@@ -129,8 +129,9 @@ class Unity(FormFactor):
         raise ValueError("the unit form factor has no radius to set")
 
 
-def _check_length(value: float | None, name: str, *, positive: bool = False) -> None:
-    if value is not None:
+def _check_length(value: float | None, name: str, *, positive: bool = False,
+                  optional: bool = False) -> None:
+    if value is not None or not optional:
         _validation.as_float(value, name, min_value=0.0, exclusive_min=positive, unit="fm")
 
 
@@ -157,7 +158,7 @@ class Helm(FormFactor):
         _check_length(self.r_coeff_fm, "r_coeff_fm")
         _check_length(self.s_fm, "s_fm")
         _check_length(self.a_fm, "a_fm")
-        _check_length(self.radius_fm, "radius_fm")
+        _check_length(self.radius_fm, "radius_fm", optional=True)
         _validation.as_float(self.r_offset_fm, "r_offset_fm", unit="fm")
 
     @classmethod
@@ -212,7 +213,7 @@ class KleinNystrand(FormFactor):
     def __post_init__(self) -> None:
         _check_length(self.r_coeff_fm, "r_coeff_fm")
         _check_length(self.a_fm, "a_fm")
-        _check_length(self.radius_fm, "radius_fm")
+        _check_length(self.radius_fm, "radius_fm", optional=True)
 
     def lengths_fm(self, A: float) -> tuple[float, float]:
         if self.radius_fm is not None:
@@ -252,7 +253,7 @@ class SymmetrizedFermi(FormFactor):
     def __post_init__(self) -> None:
         _check_length(self.r_coeff_fm, "r_coeff_fm")
         _check_length(self.a_fm, "a_fm")
-        _check_length(self.radius_fm, "radius_fm", positive=True)
+        _check_length(self.radius_fm, "radius_fm", positive=True, optional=True)
         _validation.as_float(self.r_offset_fm, "r_offset_fm", unit="fm")
 
     def lengths_fm(self, A: float) -> tuple[float, float]:
@@ -468,7 +469,7 @@ def helm_form_factor(
     rc = _validation.as_float(r_coeff_fm, "r_coeff_fm", min_value=0.0, unit="fm")
     model = Helm(r_coeff_fm=rc, s_fm=s)
     kern = _backend.kernels()
-    if np.ndim(A) == 0:
+    if _validation.ndim(A, "A") == 0:
         a_value = _mass_number(A)
         r0_fm, _ = model.lengths_fm(a_value)
         out = np.empty(qa.size)

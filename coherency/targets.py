@@ -582,7 +582,8 @@ def as_target(x: TargetLike) -> Target:
     if isinstance(x, str):
         return target(x)
     raise TypeError(
-        f"target must be a Target, a Nucleus or a name string; got {type(x).__name__}"
+        f"target must be a Target, a Nucleus or a name string; got {type(x).__name__} "
+        f"{_validation._short(x)}"
     )
 
 

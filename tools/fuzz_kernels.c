@@ -1,6 +1,7 @@
 /* Fuzz driver for the C kernels in csrc/ (issue 9).
  *
- * Calls every exported coh_* array function (and the scalar helpers behind them)
+ * Calls every exported coh_* array function (and the scalar helpers behind them,
+ * and the folded-moment routines of coh_rate.c)
  * with random lengths (0, 1 and up to FUZZ_MAX_N), random and extreme doubles (NaN,
  * +-inf, denormals, +-huge, negative, zero), bad form-factor model ids and bad
  * quadrature rules. Every array lives in its own heap block of exactly the size the
@@ -23,6 +24,7 @@
 
 #include "coh_ff.h"
 #include "coh_xsec.h"
+#include "coh_rate.h"
 
 #define FUZZ_MAX_N 64
 /* Panel count the fuzzer lets coh_sigma_total run: (q_hi - q_lo)/panel_dq is the
@@ -221,7 +223,7 @@ static void fuzz_xsec(void)
     double *out = alloc_doubles(n);
     if (valid) {
         for (ptrdiff_t i = 0; i < n; ++i) {
-            E[i] += 1e-300;  /* E > 0 as the Python layer requires */
+            E[i] += (next_u64() & 15) == 0 ? 1e-160 : 1e-300;  /* E > 0, sometimes tiny */
         }
     }
     int st = coh_dsigma_dq2_array(&nuc, q2, E, out, n);
@@ -284,6 +286,62 @@ static void fuzz_xsec(void)
     free(q2min);
 }
 
+static void fuzz_rate(void)
+{
+    /* folded moments over an energy rule (csrc/coh_rate.c): arguments are checked
+     * by coh_ffpair_check, as the Cython layer does before calling */
+    ptrdiff_t n = any_length();
+    int valid = (next_u64() & 1) == 0;
+    coh_nucleus_t nuc = any_nucleus(valid);
+    coh_ffpair_t pair;
+    pair.mass = nuc.mass;
+    pair.ffz = nuc.ffz;
+    pair.ffn = nuc.ffn;
+    double *E = random_array(n, valid);
+    double *w = random_array(n, valid);
+    ptrdiff_t n_gl = 1 + (ptrdiff_t)(next_u64() % 20);
+    double *gl_x = alloc_doubles(n_gl);
+    double *gl_w = alloc_doubles(n_gl);
+    for (ptrdiff_t k = 0; k < n_gl; ++k) {
+        gl_x[k] = 2.0 * uniform() - 1.0;
+        gl_w[k] = 2.0 / (double)n_gl;
+    }
+    double panel_dq = (next_u64() & 1) ? 0.0 : 1.0 + 100.0 * uniform();
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        if (!isfinite(E[i]) || !(E[i] > 0.0) || (panel_dq > 0.0 && E[i] > 0.5 * panel_dq * FUZZ_MAX_PANELS)) {
+            E[i] = valid ? 1e-3 + 300.0 * uniform() : E[i];
+        }
+        if (valid && (next_u64() & 15) == 0) {
+            E[i] = 1e-160;  /* 4 E^2 subnormal: the kinematic factor must stay finite */
+        }
+    }
+    double q2_min = valid ? valid_double() : any_double();
+    double out3[3];
+    /* Arguments unchecked by design: keep to what the Python layer can pass (a
+     * nuclear mass, finite q2_min >= 0); the values themselves are random. */
+    if (coh_ffpair_check(&pair) == COH_OK && pair.mass < 1e7 && isfinite(q2_min)
+        && q2_min >= 0.0) {
+        int ok_E = 1;
+        for (ptrdiff_t i = 0; i < n; ++i) {
+            ok_E &= isfinite(E[i]) && E[i] > 0.0 && (panel_dq == 0.0 || E[i] < 0.5 * panel_dq * FUZZ_MAX_PANELS);
+        }
+        if (ok_E) {
+            ptrdiff_t i0 = n > 0 ? (ptrdiff_t)(next_u64() % (uint64_t)n) : 0;
+            coh_moments_range(&pair, E, w, i0, n, q2_min, panel_dq, gl_x, gl_w, n_gl, out3);
+            coh_moments_rule(&pair, E, w, n, q2_min, panel_dq, gl_x, gl_w, n_gl, out3);
+            double c = coh_moments_combine(out3, coh_ffpair_same(&pair), 1.0, nuc.wz, nuc.wn);
+            if (valid && !isfinite(c)) {
+                fail("folded moments not finite", n, q2_min, c);
+            }
+        }
+    }
+    (void)coh_rate_n_chunks(n);
+    free(E);
+    free(w);
+    free(gl_x);
+    free(gl_w);
+}
+
 int main(int argc, char **argv)
 {
     long iterations = argc > 1 ? atol(argv[1]) : 100000;
@@ -295,6 +353,7 @@ int main(int argc, char **argv)
     for (long it = 0; it < iterations; ++it) {
         fuzz_ff();
         fuzz_xsec();
+        fuzz_rate();
     }
     printf("done: %lu check failures\n", n_fail);
     return n_fail == 0 ? 0 : 1;
