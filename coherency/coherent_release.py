@@ -42,6 +42,7 @@ arXiv:2006.12659, Zenodo 10.5281/zenodo.3903810)
 from __future__ import annotations
 
 import csv
+import math
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -108,7 +109,9 @@ def _folder(directory: Any, name: str = "directory") -> Path:
 def _read_numbers(path: Path, ncols: int) -> FloatArray:
     """Comma- or blank-separated numbers, '#' comments and text header lines skipped."""
     rows: list[list[float]] = []
-    for line in path.read_text().splitlines():
+    if not path.is_file():
+        raise ValueError(f"{path.name}: missing file in the release folder {str(path.parent)!r}")
+    for lineno, line in enumerate(path.read_text().splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
@@ -116,9 +119,15 @@ def _read_numbers(path: Path, ncols: int) -> FloatArray:
         try:
             vals = [float(p) for p in parts]
         except ValueError:
+            if rows:  # text after the data started: a corrupt row, not a title
+                raise ValueError(
+                    f"{path.name} line {lineno}: expected {ncols} numbers; got {line!r}"
+                ) from None
             continue   # column-title line
         if len(vals) < ncols:
             raise ValueError(f"{path.name}: expected {ncols} columns; got {line!r}")
+        if not all(math.isfinite(v) for v in vals[:ncols]):
+            raise ValueError(f"{path.name} line {lineno}: values must be finite; got {line!r}")
         rows.append(vals[:ncols])
     if not rows:
         raise ValueError(f"{path.name}: no numeric rows")
@@ -401,8 +410,23 @@ def read_table(text: str) -> XiTable:
         elif line.strip():
             lines.append(line)
     reader = csv.reader(lines)
-    names = next(reader)
-    rows = [[float(v) for v in r] for r in reader]
+    names = next(reader, None)
+    if not names:
+        raise ValueError("text: no column-name line (an empty or truncated table)")
+    rows = []
+    for i, r in enumerate(reader, 1):
+        if len(r) != len(names):
+            raise ValueError(f"text: data row {i} has {len(r)} values, the header "
+                             f"{len(names)} columns ({', '.join(names)}); got {r!r}")
+        try:
+            vals = [float(v) for v in r]
+        except ValueError:
+            raise ValueError(f"text: data row {i} must hold numbers; got {r!r}") from None
+        if not all(math.isfinite(v) for v in vals):
+            raise ValueError(f"text: data row {i} must hold finite numbers; got {r!r}")
+        rows.append(vals)
+    if not rows:
+        raise ValueError(f"text: no data rows under the columns {', '.join(names)}")
     arr = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
     return XiTable({n: arr[:, i].copy() for i, n in enumerate(names)}, tuple(prov))
 
