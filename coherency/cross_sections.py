@@ -85,17 +85,17 @@ def _alpha_scale(alpha: np.ndarray, nuc: Nucleus, eps: float) -> np.ndarray:
 
 def _dsigma_dq2_nucleus(
     q2: np.ndarray, E: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors,
-    alpha: np.ndarray | None, eps: float,
+    alpha: np.ndarray | None, eps: float, n_threads: int = 1,
 ) -> np.ndarray:
     out = np.empty(q2.size)
     kern = _backend.kernels()
     if alpha is not None:
-        kern.dsigma_dq2(q2, E, unity_spec(nuc, eps), out)
+        kern.dsigma_dq2(q2, E, unity_spec(nuc, eps), out, n_threads)
         return out * _alpha_scale(alpha, nuc, eps)
     if ffs.compiled:
-        kern.dsigma_dq2(q2, E, kernel_spec(nuc, ffs, eps), out)
+        kern.dsigma_dq2(q2, E, kernel_spec(nuc, ffs, eps), out, n_threads)
         return out
-    kern.dsigma_dq2(q2, E, unity_spec(nuc, eps), out)
+    kern.dsigma_dq2(q2, E, unity_spec(nuc, eps), out, n_threads)
     coherent = (eps * nuc.Z - nuc.N) ** 2
     return out * _gamma_python(np.sqrt(q2), nuc, ffs, eps) / coherent
 
@@ -170,6 +170,7 @@ def dsigma_dq2(
     form_factor: FormFactorSpec = "helm",
     alpha: npt.ArrayLike | None = None,
     epsilon: float | None = None,
+    n_threads: int = 1,
 ) -> FloatOrArray:
     """Differential cross section in q^2, seed Eq. 1.
 
@@ -189,6 +190,8 @@ def dsigma_dq2(
     epsilon : float, optional
         1 - 4 sin^2 theta_W; default 0.04572 (sin^2 theta_W = 0.23857); the seed
         used 0.045.
+    n_threads : int
+        Threads of the compiled loop (>= 1); the result does not depend on it.
 
     Returns
     -------
@@ -214,6 +217,7 @@ def dsigma_dq2(
     >>> abs(ratio - 1.0) < 1e-15   # F(0) = 1
     True
     """
+    nt = _validation.check_threads(n_threads)
     q2f = _validation.plain_float(q2)
     Ef = _validation.plain_float(E)
     if alpha is None and q2f is not None and Ef is not None and q2f >= 0.0 and Ef > 0.0:
@@ -228,7 +232,7 @@ def dsigma_dq2(
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
 
     def per_nucleus(nuc, q2f, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
-        return _dsigma_dq2_nucleus(q2f, Ef, nuc, ffs, alpha_f, eps)
+        return _dsigma_dq2_nucleus(q2f, Ef, nuc, ffs, alpha_f, eps, nt)
 
     return _average_over_nuclei(("q2", q2a), ("E", Ea), nucleus, form_factor, alpha, epsilon,
                                 per_nucleus)
@@ -241,6 +245,7 @@ def dsigma_dT(
     form_factor: FormFactorSpec = "helm",
     alpha: npt.ArrayLike | None = None,
     epsilon: float | None = None,
+    n_threads: int = 1,
 ) -> FloatOrArray:
     """Differential cross section in nuclear recoil energy, dsigma/dT = 2M dsigma/dq2.
 
@@ -250,7 +255,7 @@ def dsigma_dT(
         Nuclear recoil kinetic energy, >= 0 (q^2 = 2 M T).
     E : array_like, MeV
         Neutrino energy, > 0.
-    nucleus, form_factor, alpha, epsilon
+    nucleus, form_factor, alpha, epsilon, n_threads
         As in :func:`dsigma_dq2`.
 
     Returns
@@ -267,6 +272,7 @@ def dsigma_dT(
     >>> abs(dsigma_dT(T, 30.0, ar) / (2 * ar.mass * dsigma_dq2(2 * ar.mass * T, 30.0, ar)) - 1) < 1e-15
     True
     """
+    nt = _validation.check_threads(n_threads)
     Tf = _validation.plain_float(T)
     Ef = _validation.plain_float(E)
     if alpha is None and Tf is not None and Ef is not None and Tf >= 0.0 and Ef > 0.0:
@@ -282,7 +288,8 @@ def dsigma_dT(
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
 
     def per_nucleus(nuc, Tf, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
-        return 2.0 * nuc.mass * _dsigma_dq2_nucleus(2.0 * nuc.mass * Tf, Ef, nuc, ffs, alpha_f, eps)
+        return 2.0 * nuc.mass * _dsigma_dq2_nucleus(2.0 * nuc.mass * Tf, Ef, nuc, ffs, alpha_f,
+                                                    eps, nt)
 
     return _average_over_nuclei(("T", Ta), ("E", Ea), nucleus, form_factor, alpha, epsilon,
                                 per_nucleus)
@@ -290,18 +297,19 @@ def dsigma_dT(
 
 def sigma_nucleus(
     E: np.ndarray, q2_min: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
-    alpha: np.ndarray | None = None,
+    alpha: np.ndarray | None = None, n_threads: int = 1,
 ) -> np.ndarray:
     """sigma(E) for one nucleus on flat arrays (no validation): the building block of
     :func:`sigma_total` and of the rates."""
     out = np.empty(E.size)
     kern = _backend.kernels()
     if alpha is not None:
-        kern.sigma_total(E, q2_min, unity_spec(nuc, eps), 0.0, GL_X, GL_W, out)
+        kern.sigma_total(E, q2_min, unity_spec(nuc, eps), 0.0, GL_X, GL_W, out, n_threads)
         return out * _alpha_scale(alpha, nuc, eps)
     if not ffs.compiled:
         return _sigma_callable(E, q2_min, nuc, ffs, eps)
-    kern.sigma_total(E, q2_min, kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A), GL_X, GL_W, out)
+    kern.sigma_total(E, q2_min, kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A), GL_X, GL_W, out,
+                     n_threads)
     return out
 
 
@@ -333,6 +341,7 @@ def sigma_total(
     form_factor: FormFactorSpec = "helm",
     alpha: npt.ArrayLike | None = None,
     epsilon: float | None = None,
+    n_threads: int = 1,
 ) -> FloatOrArray:
     """Total cross section per nucleus above a recoil threshold.
 
@@ -344,7 +353,7 @@ def sigma_total(
         A multi-nucleus target gives the average per nucleus (number fractions).
     T_min : array_like, MeV
         Nuclear-recoil threshold, >= 0; broadcasts against ``E``.
-    form_factor, alpha, epsilon
+    form_factor, alpha, epsilon, n_threads
         As in :func:`dsigma_dq2`.
 
     Returns
@@ -365,6 +374,7 @@ def sigma_total(
     >>> 1e-39 < sigma_total(30.0, "CsI") < 1e-37
     True
     """
+    nt = _validation.check_threads(n_threads)
     Ef = _validation.plain_float(E)
     Tf = _validation.plain_float(T_min)
     if alpha is None and Ef is not None and Tf is not None and Ef > 0.0 and Tf >= 0.0:
@@ -380,7 +390,7 @@ def sigma_total(
     Ta = _validation.as_float_array(T_min, "T_min", min_value=0.0, unit="MeV")
 
     def per_nucleus(nuc, Ef, Tf, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
-        return sigma_nucleus(Ef, 2.0 * nuc.mass * Tf, nuc, ffs, eps, alpha_f)
+        return sigma_nucleus(Ef, 2.0 * nuc.mass * Tf, nuc, ffs, eps, alpha_f, nt)
 
     return _average_over_nuclei(("E", Ea), ("T_min", Ta), target, form_factor, alpha, epsilon,
                                 per_nucleus)

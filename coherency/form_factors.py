@@ -96,8 +96,10 @@ class FormFactor(ABC):
         p1 = self.lengths_fm(A)[0]
         return math.pi * HBARC_MEV_FM / p1 if p1 > 0 else 0.0
 
-    def __call__(self, q: npt.ArrayLike, A: float) -> FloatOrArray:
-        """F(q) for mass number ``A``; q in MeV (>= 0)."""
+    def __call__(self, q: npt.ArrayLike, A: float, n_threads: int = 1) -> FloatOrArray:
+        """F(q) for mass number ``A``; q in MeV (>= 0); ``n_threads`` (>= 1) threads
+        of the compiled loop (the result does not depend on it)."""
+        nt = _validation.check_threads(n_threads)
         qf = _validation.plain_float(q)
         af = _validation.plain_float(A)
         if qf is not None and af is not None and qf >= 0.0 and af > 0.0:
@@ -108,7 +110,7 @@ class FormFactor(ABC):
         arr = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV")
         model, p1, p2 = self.kernel_params(A)
         out = np.empty(arr.size)
-        _backend.kernels().form_factor(_validation.flat(arr), model, p1, p2, out)
+        _backend.kernels().form_factor(_validation.flat(arr), model, p1, p2, out, nt)
         return _validation.restore_shape(out, arr.shape)
 
 
@@ -417,7 +419,8 @@ def _helm_scalar(q: Any, A: Any, s_fm: Any, r_coeff_fm: Any) -> float | None:
 
 
 def helm_form_factor(
-    q: npt.ArrayLike, A: npt.ArrayLike, s_fm: float = 0.5, r_coeff_fm: float = 1.2
+    q: npt.ArrayLike, A: npt.ArrayLike, s_fm: float = 0.5, r_coeff_fm: float = 1.2,
+    n_threads: int = 1,
 ) -> FloatOrArray:
     """Helm nuclear form factor, seed Eq. 7.
 
@@ -431,6 +434,8 @@ def helm_form_factor(
         Surface thickness s (seed: 0.5 fm).
     r_coeff_fm : float, fm
         R = r_coeff_fm * A^(1/3) (seed: 1.2 fm); R0^2 = R^2 - 5 s^2.
+    n_threads : int
+        Threads of the compiled loop (>= 1); the result does not depend on it.
 
     Returns
     -------
@@ -461,6 +466,7 @@ def helm_form_factor(
     >>> 0.0 < helm_form_factor(50.0, 132) < 1.0
     True
     """
+    nt = _validation.check_threads(n_threads)
     fast = _helm_scalar(q, A, s_fm, r_coeff_fm)
     if fast is not None:
         return fast
@@ -473,7 +479,7 @@ def helm_form_factor(
         a_value = _mass_number(A)
         r0_fm, _ = model.lengths_fm(a_value)
         out = np.empty(qa.size)
-        kern.helm(_validation.flat(qa), r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, out)
+        kern.helm(_validation.flat(qa), r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, out, nt)
         return _validation.restore_shape(out, qa.shape)
     aa = _validation.as_float_array(A, "A", min_value=0.0, exclusive_min=True)
     qb, ab = _validation.broadcast(("q", qa), ("A", aa))
@@ -484,6 +490,7 @@ def helm_form_factor(
         r0_fm, _ = model.lengths_fm(float(a_value))
         sel = af == a_value
         part = np.empty(int(sel.sum()))
-        kern.helm(np.ascontiguousarray(qf[sel]), r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, part)
+        kern.helm(np.ascontiguousarray(qf[sel]), r0_fm / HBARC_MEV_FM, s / HBARC_MEV_FM, part,
+                  nt)
         out[sel] = part
     return _validation.restore_shape(out, qb.shape)
