@@ -132,6 +132,30 @@ def _charges(nucleus: Any, epsilon: Any) -> _Charges:
     return ch
 
 
+# (nucleus, epsilon) -> (eps Z, N, xi_dec, 1 - xi_dec, (eps Z - N)^2) for the scalar
+# fast paths of the xi <-> alpha maps; only nuclei for which both are defined.
+_XI_CONSTANTS: dict[tuple[Any, Any], tuple[float, float, float, float, float]] = {}
+
+
+def _xi_constants(nucleus: Any, epsilon: Any) -> tuple[float, float, float, float, float] | None:
+    """Cached constants of Eq. 5, or None (then the array path runs and raises)."""
+    key = (nucleus, epsilon)
+    try:
+        found = _XI_CONSTANTS.get(key)
+    except TypeError:
+        return None
+    if found is not None:
+        return found
+    ch = _charges(nucleus, epsilon)
+    if ch.coherent == 0.0 or ch.xi_decoherent() == 1.0:
+        return None
+    found = (ch.epsilon * ch.Z, ch.N, ch.xi_decoherent(), ch.alpha_denominator(), ch.coherent)
+    if len(_XI_CONSTANTS) >= _CACHE_MAX:
+        _XI_CONSTANTS.clear()
+    _XI_CONSTANTS[key] = found
+    return found
+
+
 def _in_unit_interval(x: Any) -> float | None:
     """A plain float/int in [0, 1] as a float (scalar fast path), else None."""
     v = _validation.plain_float(x)
@@ -351,11 +375,13 @@ def xi_from_alpha(
     >>> xi_from_alpha(0.0, "Xe132") == xi_decoherent("Xe132")
     True
     """
-    ch = _charges(nucleus, epsilon)
-    xi_dec = ch.xi_decoherent()
     af = _in_unit_interval(alpha)
     if af is not None:  # scalar fast path, same arithmetic
-        return af + (1.0 - af) * xi_dec
+        const = _xi_constants(nucleus, epsilon)
+        if const is not None:
+            return af + (1.0 - af) * const[2]
+    ch = _charges(nucleus, epsilon)
+    xi_dec = ch.xi_decoherent()
     a = _alpha(alpha)
     return _out(a + (1.0 - a) * xi_dec, a.shape)
 
@@ -406,13 +432,15 @@ def alpha_from_xi(
     >>> alpha_from_xi(0.0, "Xe132", clip=True)
     0.0
     """
+    xf = _validation.plain_float(xi)
+    if xf is not None:  # scalar fast path; min/max clip = np.clip for finite values
+        const = _xi_constants(nucleus, epsilon)
+        if const is not None:
+            value = (xf - const[2]) / const[3]
+            return min(max(value, 0.0), 1.0) if clip else value
     ch = _charges(nucleus, epsilon)
     denominator = ch.alpha_denominator()
     xi_dec = ch.xi_decoherent()
-    xf = _validation.plain_float(xi)
-    if xf is not None:  # scalar fast path; min/max clip = np.clip for finite values
-        value = (xf - xi_dec) / denominator
-        return min(max(value, 0.0), 1.0) if clip else value
     x = _validation.as_float_array(xi, "xi")
     a = (x - xi_dec) / denominator
     if clip:
@@ -539,14 +567,17 @@ def alpha_from_form_factors(
     >>> alpha_from_form_factors(0.0, 0.0, "Ar40")
     0.0
     """
+    fzf, fnf = _form_factor_value(FZ), _form_factor_value(FN)
+    if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
+        const = _xi_constants(nucleus, epsilon)
+        if const is not None:
+            eps_z, n, xi_dec, denominator, coherent = const
+            amplitude = eps_z * fzf - n * fnf
+            value = (amplitude * amplitude / coherent - xi_dec) / denominator
+            return min(max(value, 0.0), 1.0) if clip else value
     ch = _charges(nucleus, epsilon)
     denominator = ch.alpha_denominator()
     xi_dec = ch.xi_decoherent()
-    fzf, fnf = _form_factor_value(FZ), _form_factor_value(FN)
-    if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
-        amplitude = ch.epsilon * ch.Z * fzf - ch.N * fnf
-        value = (amplitude * amplitude / ch.coherent - xi_dec) / denominator
-        return min(max(value, 0.0), 1.0) if clip else value
     fz, fn = _validation.broadcast(("FZ", _form_factor(FZ, "FZ")),
                                    ("FN", _form_factor(FN, "FN")))
     xi = (ch.epsilon * ch.Z * fz - ch.N * fn) ** 2 / ch.coherent

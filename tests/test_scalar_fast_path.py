@@ -24,6 +24,7 @@ RNG = np.random.default_rng(20261124)
 HELM, HELM_LS = coh.Helm(), coh.Helm.lewin_smith()
 KN, SF, UNITY = coh.KleinNystrand(), coh.SymmetrizedFermi(), coh.Unity()
 XE, AR = coh.nucleus("Xe132"), coh.nucleus("Ar40")
+DEUTERON = coh.Nucleus(Z=1, N=1)
 SKIN = coh.NuclearFormFactors.with_neutron_skin(HELM, 132, 0.2)
 
 
@@ -175,6 +176,10 @@ BAD: dict[str, Callable[[Callable[[float], Any]], Any]] = {
     "sigma T_min nan": lambda w: coh.sigma_total(10.0, "CsI", w(math.nan)),
     "xi alpha>1": lambda w: coh.xi_from_alpha(w(1.5), "Xe132"),
     "xi nucleus mix": lambda w: coh.xi_from_alpha(w(0.5), "Xe"),
+    # eps Z - N = 0 (deuteron with epsilon = 1): xi undefined.
+    "xi_dec undefined": lambda w: coh.xi_from_alpha(w(0.5), DEUTERON, epsilon=1.0),
+    "alpha_from_xi undefined": lambda w: coh.alpha_from_xi(w(0.5), DEUTERON, epsilon=1.0),
+    "aff undefined": lambda w: coh.alpha_from_form_factors(w(0.5), 0.5, DEUTERON, epsilon=1.0),
     "alpha_from_xi inf": lambda w: coh.alpha_from_xi(w(math.inf), "Xe132"),
     "phi alpha<0": lambda w: coh.phi_from_alpha(w(-0.1)),
     "alpha_from_phi phi>pi/2": lambda w: coh.alpha_from_phi(w(2.0)),
@@ -221,4 +226,5 @@ def test_caches_do_not_confuse_arguments() -> None:
     assert len(form_factors._HELM_LENGTHS) <= form_factors._CACHE_MAX
     assert len(cross_sections._PLANS) <= cross_sections._CACHE_MAX
     assert len(coherence._CHARGES) <= coherence._CACHE_MAX
+    assert len(coherence._XI_CONSTANTS) <= coherence._CACHE_MAX
     assert len(kinematics._MASSES) <= kinematics._CACHE_MAX
