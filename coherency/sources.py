@@ -613,7 +613,7 @@ _DEFAULT_U238_CAPTURES_PER_FISSION = 0.6
 
 
 def _poly(coeffs: tuple[float, ...], E: FloatArray) -> FloatArray:
-    return np.polynomial.polynomial.polyval(E, coeffs)
+    return np.asarray(np.polynomial.polynomial.polyval(E, coeffs), dtype=np.float64)
 
 
 @dataclass(frozen=True)
