@@ -210,7 +210,11 @@ def figure2(
 def _reactor_panel(ax: Any, reactor: dict[str, Any], epsilon: float | None) -> None:
     lo, hi = (float(x) for x in reactor["q2_fwhm"])
     span = hi - lo
-    q2 = np.linspace(max(lo - 0.5 * span, 0.0), hi + 0.5 * span, 300)
+    x0, x1 = max(lo - 0.5 * span, 0.0), hi + 0.5 * span
+    if "q2" in reactor:
+        x0 = min(x0, float(np.min(reactor["q2"])))
+        x1 = max(x1, float(np.max(reactor["q2"])))
+    q2 = np.linspace(x0, x1, 300)
     _theory_band(ax, q2, reactor["nucleus"], "#009E73", f"Helm ±10 % ({reactor['nucleus']})",
                  epsilon)
     ax.axvspan(lo, hi, color="0.85", lw=0, zorder=0, label="FWHM of $dN/dq^2$")

@@ -157,12 +157,10 @@ def lindhard_quenching(T: npt.ArrayLike, Z: int, k: float = GE_LINDHARD_K
     >>> 0.15 < lindhard_quenching(1e-3, 32, 0.16) < 0.25
     True
     """
+    from .detector import lindhard_qf
+
     Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV")
-    kk = _validation.as_float(k, "k", min_value=0.0, exclusive_min=True)
-    z = _validation.as_float(Z, "Z", min_value=1.0)
-    eps = 11.5 * z ** (-7.0 / 3.0) * (Ta * 1e3)
-    g = 3.0 * eps**0.15 + 0.7 * eps**0.6 + eps
-    y = kk * g / (1.0 + kk * g)
+    y = lindhard_qf(Ta * 1e3, Z, k=k)
     return _validation.restore_shape(np.asarray(y, dtype=np.float64).reshape(-1), Ta.shape)
 
 
@@ -171,12 +169,10 @@ def _to_ee(T_nr: FloatArray, Z: int, k: float) -> FloatArray:
 
 
 def _nr_from_ee(T_ee: float, Z: int, k: float) -> float:
-    """Invert T_ee = Y(T_nr) T_nr (monotone) by bracketing."""
-    f = lambda t: float(_to_ee(np.array([t]), Z, k)[0]) - T_ee  # noqa: E731
-    hi = T_ee
-    while f(hi) < 0:
-        hi *= 2.0
-    return float(optimize.brentq(f, 0.0, hi, xtol=1e-16, rtol=1e-13))
+    """Invert T_ee = Y(T_nr) T_nr (monotone)."""
+    from .detector import nr_from_ee
+
+    return nr_from_ee(T_ee, lambda t: _to_ee(np.array([t]), Z, k)[0])
 
 
 # ------------------------------------------------------------------ experiment

@@ -95,21 +95,22 @@ class Experiment:
 
 def _conus_quenching() -> Any:
     from .detector import Lindhard
+    from .projections import GE_LINDHARD_K
     from .targets import target
 
     ge = target("Ge")
     A = sum(n.A * f for n, f in ge.components)
-    # CONUS: Lindhard k = 0.162 +- 0.004 (Bonet et al., EPJC 84 (2024) 139).
-    return Lindhard(32, A, k=0.162)
+    return Lindhard(32, A, k=GE_LINDHARD_K)
 
 
-# Reactor, solar and atmospheric detectors (COHERENT comes from the shipped tables).
+# Reactor, solar and atmospheric detectors (COHERENT comes from the shipped tables);
+# the reactor one is the CONUS+ set-up of coherency.projections (cited there).
 EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment(
         name="reactor Ge (CONUS+-like)", source="reactor:3.6:20.7", target="Ge",
         mass_kg=2.83, time_s=SECONDS_PER_YEAR, T_min=0.17e-3, energy_scale="ee",
         quenching="lindhard-ge", exposure="2.83 kg x 1 yr",
-        note="3.6 GW at 20.7 m, threshold 170 eVee, Lindhard k = 0.162, efficiency 1",
+        note="3.6 GW at 20.7 m, threshold 170 eVee, Lindhard k = 0.16, efficiency 1",
         published={"CONUS+ predicted": "347 +- 59 (their exposure, PHYSICS.md section 8)"},
     ),
     Experiment(
@@ -251,10 +252,9 @@ def _experiment_counts(exp: Experiment, epsilon: float | None) -> dict[str, Any]
     quench = _quenching(exp.quenching)
     T_nr_thr = exp.T_min
     if exp.energy_scale == "ee":
-        from scipy import optimize
+        from .detector import nr_from_ee
 
-        T_nr_thr = float(optimize.brentq(lambda t: float(quench(t)) - exp.T_min, 1e-9, 1.0,
-                                         xtol=1e-15, rtol=1e-13))
+        T_nr_thr = nr_from_ee(exp.T_min, quench)
     kw = dict(T_min=exp.T_min, T_max=exp.T_max, quenching=quench,
               energy_scale=exp.energy_scale, epsilon=epsilon)
     return {
@@ -305,6 +305,17 @@ def _alpha_constraints(dataset: str, label: str) -> dict[str, Any]:
     }
 
 
+def _reactor_figure_data(rp: dict[str, Any]) -> dict[str, Any]:
+    """Fig. 2 panel (c): FWHM range and the projected 1 sigma band per q^2 bin."""
+    band = rp["band"]
+    q2 = np.ravel(np.column_stack([band["q2_lo"], band["q2_hi"]]))
+    lo = np.repeat(band["alpha_lo"], 2)
+    hi = np.repeat(band["alpha_hi"], 2)
+    return {"nucleus": rp["nucleus"], "q2_fwhm": rp["q2_fwhm"], "q2": q2, "alpha_lo": lo,
+            "alpha_hi": hi, "alpha_min": max(0.0, float(np.min(lo)) - 0.05),
+            "label": f"projection {band['exposure']:g} {band['exposure_unit']}, 1σ"}
+
+
 def _reactor_panel(counts: dict[str, Any], epsilon: float | None) -> dict[str, Any]:
     """Reactor-Ge q^2 FWHM above the experiment's threshold, for Fig. 2."""
     from .rates import q2_fwhm
@@ -313,8 +324,11 @@ def _reactor_panel(counts: dict[str, Any], epsilon: float | None) -> dict[str, A
     exp = EXPERIMENTS[0]
     _, power, distance = exp.source.split(":")
     src = Reactor(power_GW=float(power), distance_m=float(distance))
+    from .projections import reactor_alpha_band
+
     lo, hi = q2_fwhm(src, "Ge74", T_min=counts["threshold_keVnr"] * 1e-3, epsilon=epsilon)
-    return {"nucleus": "Ge74", "q2_fwhm": [lo, hi]}
+    band = reactor_alpha_band(epsilon=epsilon).to_dict()
+    return {"nucleus": "Ge74", "q2_fwhm": [lo, hi], "band": band}
 
 
 def build_report(epsilon: float | None = None, progress: Progress | None = None,
@@ -365,10 +379,51 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
     progress.step("alpha constraints")
     report["reactor_panel"] = _reactor_panel(experiments[2], eps)
     progress.step("reactor q2 range")
-    return report
+    report["projections"] = _projections(eps)
+    progress.step("projections")
+    return _json_safe(report)
 
 
-N_STEPS = 1 + len(Q2_SOURCES) + 1 + len(EXPERIMENTS) + 1 + 1
+def _projections(epsilon: float) -> list[dict[str, Any]]:
+    from .constants import EPSILON_DEFAULT
+    from .projections import default_experiments, default_projections
+
+    if epsilon != EPSILON_DEFAULT:
+        # the presets are built with the default epsilon; rebuild with this one
+        from .projections import DEFAULT_EXPOSURES
+
+        out = []
+        for exp in default_experiments():
+            kind = exp.name.split(" ")[0]
+            method = "poisson" if kind == "atmospheric" else "gaussian"
+            e = _replace(exp, epsilon=epsilon)
+            out.append(e.project(DEFAULT_EXPOSURES[kind], method=method, cl=0.9))
+    else:
+        out = default_projections()
+    return [{**p.to_dict(), "assumptions": exp.assumptions}
+            for p, exp in zip(out, default_experiments())]
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
+
+
+def _json_safe(obj: Any) -> Any:
+    """Non-finite floats become None (strict JSON has no inf/NaN)."""
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        return _f(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
+N_STEPS = 1 + len(Q2_SOURCES) + 1 + len(EXPERIMENTS) + 1 + 1 + 1
 
 
 def _fmt(x: Any, spec: str = ".4g") -> str:
@@ -446,6 +501,25 @@ def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = Non
     rp = report["reactor_panel"]
     out += [f"Reactor on {rp['nucleus']}: FWHM q² above threshold = "
             f"{rp['q2_fwhm'][0]:.4g} – {rp['q2_fwhm'][1]:.4g} MeV².", ""]
+    if report.get("projections"):
+        out += ["## Projected α-sensitivity (median expected; coherency.projections)", "",
+                "| experiment | exposure | q² bin (MeV²) | counts F = 1 | counts Helm | "
+                "background | α expected | σ_α | 90 % CL α > | 90 % CL α < | "
+                "Z(α = 1) | Z(α = 0) |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for p in report["projections"]:
+            for i in range(len(p["q2"])):
+                out.append(
+                    f"| {p['name']} | {p['exposure']:g} {p['exposure_unit']} | "
+                    f"{p['q2_lo'][i]:.4g} – {p['q2_hi'][i]:.4g} | {p['n_coherent'][i]:.4g} | "
+                    f"{p['n_helm'][i]:.4g} | {p['n_background'][i]:.4g} | "
+                    f"{p['alpha_expected'][i]:.3f} | {_fmt(p['sigma_alpha'][i], '.3f')} | "
+                    f"{_fmt(p['alpha_lower'][i], '.3f')} | {_fmt(p['alpha_upper'][i], '.3f')} | "
+                    f"{_fmt(p['z_alpha1'][i], '.2f')} | {_fmt(p['z_alpha0'][i], '.2f')} |")
+        out += ["", "Z: median expected significance (Gaussian σ) of excluding the "
+                "hypothesis; – means beyond double precision. Assumptions: "
+                + " ".join(f"*{p['name']}*: {p['assumptions']}." for p in report["projections"]),
+                "See docs/projections.md for the seed's claims side by side.", ""]
     if figures:
         out += ["## Figures", ""]
         for caption, path in figures.items():
@@ -508,7 +582,7 @@ def write_report(
                  "α reached at each source's q²_max (Helm)"] = FIGURE_FILES["fig1"]
         bar.step("Fig. 1")
         rp = report["reactor_panel"]
-        fig = plotting.figure2(reactor={"nucleus": rp["nucleus"], "q2_fwhm": rp["q2_fwhm"]},
+        fig = plotting.figure2(reactor=_reactor_figure_data(rp),
                                epsilon=report["meta"]["epsilon"])
         paths["fig2"] = out / FIGURE_FILES["fig2"]
         fig.savefig(paths["fig2"], dpi=150)

@@ -47,7 +47,8 @@ def test_report_writes_every_file(report_dir: Path) -> None:
         data = (report_dir / fig).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     md = (report_dir / "report.md").read_text(encoding="utf-8")
-    for heading in ("Table 1", "q² reach", "expected counts", "α(q²) from COHERENT"):
+    for heading in ("Table 1", "q² reach", "expected counts", "α(q²) from COHERENT",
+                    "Projected α-sensitivity"):
         assert heading in md
     for fig in report.FIGURE_FILES.values():
         assert f"]({fig})" in md
@@ -262,3 +263,19 @@ def test_console_script_help_and_exit_status() -> None:
                          capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 2
     assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+
+
+def test_report_projections_equal_api(report_json: dict) -> None:
+    from coherency.projections import default_projections
+
+    got = report_json["projections"]
+    want = default_projections()
+    assert [p["name"] for p in got] == [p.name for p in want]
+    for g, w in zip(got, want):
+        assert g["sigma_alpha"] == w.sigma_alpha.tolist()
+        assert g["n_helm"] == w.n_helm.tolist()
+        assert g["exposure"] == w.exposure
+    band = report_json["reactor_panel"]["band"]
+    assert all(0.0 <= lo <= hi <= 1.0 for lo, hi in zip(band["alpha_lo"], band["alpha_hi"]))
+    # strict JSON: no Infinity/NaN tokens
+    json.dumps(report_json, allow_nan=False)
