@@ -194,11 +194,9 @@ def _cmd_rate(args: argparse.Namespace) -> int:
     if args.fwhm:
         T_nr = T_min
         if scale == "ee":
-            from scipy import optimize
+            from .detector import nr_from_ee
 
-            f = (lambda t: float(quenching(t)) - T_min) if callable(quenching) else None
-            T_nr = (float(optimize.brentq(f, 1e-12, 10.0, xtol=1e-15)) if f is not None
-                    else T_min / float(quenching))
+            T_nr = nr_from_ee(T_min, quenching)
         lo, hi = coh.q2_fwhm(src, args.target, T_min=T_nr, form_factor=args.form_factor,
                              epsilon=args.epsilon)
         payload["q2_fwhm_MeV2"] = [lo, hi]
