@@ -14,6 +14,7 @@ order, so results are bitwise the same for any ``n_threads``. The GIL is release
 inside every loop.
 """
 
+from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
 
 cdef extern from "coh_ff.h":
@@ -85,6 +86,8 @@ cdef extern from "coh_rate.h":
     double coh_moments_combine(const double *m3, int same, double prefactor, double wz,
                                double wn) nogil
     int coh_openmp_enabled() nogil
+    void coh_cheb_eval(const double *coef, Py_ssize_t n_coef, const long long *row,
+                       const double *y, double *out, Py_ssize_t n) nogil
     int COH_RATE_CHUNK
 
 # Elements per work chunk of the array loops. Fixed (a multiple of the 8 AVX-512
@@ -93,6 +96,7 @@ cdef extern from "coh_rate.h":
 cdef enum:
     FF_CHUNK = 4096
     XS_CHUNK = 64
+    SIGNAL_EVERY = 16  # chunks between checks for Ctrl-C in long serial loops
 
 _STATUS = {
     -1: "unknown form-factor model id",
@@ -256,18 +260,28 @@ def sigma_total(const double[::1] E, const double[::1] q2_min, tuple spec,
         _raise(status, "coh_sigma_total_array")
     if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
         _raise(-3, "coh_sigma_total_array")
+    cdef int bad = 0
     if n == 0:
         return
     with nogil:
         if nt == 1:
-            coh_sigma_total_array(&nuc, &E[0], &q2_min[0], &out[0], n,
-                                  panel_dq, &gl_x[0], &gl_w[0], gl_x.shape[0])
+            for c in range(_n_chunks(n, XS_CHUNK)):
+                lo = c * XS_CHUNK
+                bad += coh_sigma_total_array(&nuc, &E[lo], &q2_min[lo], &out[lo],
+                                             min(XS_CHUNK, n - lo), panel_dq, &gl_x[0],
+                                             &gl_w[0], gl_x.shape[0]) != 0
+                if c % SIGNAL_EVERY == SIGNAL_EVERY - 1:
+                    # Ctrl-C: a KeyboardInterrupt within ~1 ms, not after the whole array
+                    with gil:
+                        PyErr_CheckSignals()
         else:
             for c in prange(_n_chunks(n, XS_CHUNK), schedule="static", num_threads=nt):
                 lo = c * XS_CHUNK
-                coh_sigma_total_array(&nuc, &E[lo], &q2_min[lo], &out[lo],
-                                      min(XS_CHUNK, n - lo), panel_dq, &gl_x[0], &gl_w[0],
-                                      gl_x.shape[0])
+                bad += coh_sigma_total_array(&nuc, &E[lo], &q2_min[lo], &out[lo],
+                                             min(XS_CHUNK, n - lo), panel_dq, &gl_x[0],
+                                             &gl_w[0], gl_x.shape[0]) != 0
+    if bad:  # more than 2^20 q panels for some E (csrc/coh_xsec.c)
+        _raise(-2, "coh_sigma_total_array")
 
 
 cdef void _moments_threaded(const coh_ffpair_t *pair, const double *E, const double *w,
@@ -417,6 +431,31 @@ def folded_moments(const double[::1] E, const double[::1] w, const long long[::1
                                   &out[3 * p])
 
 
+def cheb_eval(const double[::1] coef, Py_ssize_t n_coef, const long long[::1] row,
+              const double[::1] y, double[::1] out, n_threads=1):
+    """out[i] = sum_j coef[row[i] * n_coef + j] T_j(y[i]) (Chebyshev, Clenshaw)."""
+    cdef int nt = _threads(n_threads)
+    cdef Py_ssize_t n = y.shape[0]
+    cdef Py_ssize_t n_rows, i, c, lo
+    if n_coef < 1 or coef.shape[0] % n_coef != 0:
+        raise ValueError(f"coef must hold whole rows of n_coef = {n_coef} entries")
+    if row.shape[0] != n or out.shape[0] != n:
+        raise ValueError("row, y and out must have the same length")
+    n_rows = coef.shape[0] // n_coef
+    for i in range(n):
+        if not 0 <= row[i] < n_rows:
+            raise ValueError(f"row must be in [0, {n_rows}); got {row[i]} at index {i}")
+    if n == 0:
+        return
+    with nogil:
+        if nt == 1:
+            coh_cheb_eval(&coef[0], n_coef, &row[0], &y[0], &out[0], n)
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                lo = c * FF_CHUNK
+                coh_cheb_eval(&coef[0], n_coef, &row[lo], &y[lo], &out[lo], min(FF_CHUNK, n - lo))
+
+
 cdef void _moments_point(const coh_ffpair_t *base, const double *E, const double *w,
                          const long long *offsets, const long long *rule_index,
                          const double *q2_min, const double *p1z, const double *p1n,
@@ -478,17 +517,36 @@ def dsigma_dq2_scalar(double q2, double E, tuple spec):
     return out
 
 
+# The last quadrature rule seen by sigma_total_scalar: taking a buffer costs more
+# than a 16-node integral, and callers pass the same module-level rule every time.
+cdef object _rule_x_obj = None
+cdef object _rule_w_obj = None
+cdef const double[::1] _rule_x
+cdef const double[::1] _rule_w
+
+
 def sigma_total_scalar(double E, double q2_min, tuple spec, double panel_dq,
-                       const double[::1] gl_x, const double[::1] gl_w):
+                       object gl_x, object gl_w):
     """sigma(E) integrated over q2 from q2_min to q2_max(E), at one E."""
+    global _rule_x_obj, _rule_w_obj, _rule_x, _rule_w
     cdef double out = 0.0
     cdef int status
     cdef coh_nucleus_t nuc = _nucleus(spec)
-    if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
-        _raise(-3, "coh_sigma_total_array")
+    cdef const double[::1] x
+    cdef const double[::1] w
+    if gl_x is _rule_x_obj and gl_w is _rule_w_obj:
+        x = _rule_x
+        w = _rule_w
+    else:
+        x = gl_x
+        w = gl_w
+        if x.shape[0] == 0 or x.shape[0] != w.shape[0]:
+            _raise(-3, "coh_sigma_total_array")
+        _rule_x, _rule_w = x, w
+        _rule_x_obj, _rule_w_obj = gl_x, gl_w
     with nogil:
         status = coh_sigma_total_array(&nuc, &E, &q2_min, &out, 1, panel_dq,
-                                       &gl_x[0], &gl_w[0], gl_x.shape[0])
+                                       &x[0], &w[0], x.shape[0])
     if status != 0:
         _raise(status, "coh_sigma_total_array")
     return out

@@ -341,6 +341,25 @@ def folded_moments(
                                         ffn, float(panel_dq[p]), gl_x, gl_w)
 
 
+def cheb_eval(
+    coef: FloatArray, n_coef: int, row: npt.NDArray[np.int64], y: FloatArray, out: FloatArray,
+    n_threads: int = 1,
+) -> None:
+    """out[i] = sum_j coef[row[i] * n_coef + j] T_j(y[i]) (Chebyshev series)."""
+    _threads(n_threads)
+    if n_coef < 1 or len(coef) % n_coef != 0:
+        raise ValueError(f"coef must hold whole rows of n_coef = {n_coef} entries")
+    if len(row) != len(y) or len(out) != len(y):
+        raise ValueError("row, y and out must have the same length")
+    rows = np.asarray(coef).reshape(-1, n_coef)
+    r = np.asarray(row)
+    if r.size and (r.min() < 0 or r.max() >= rows.shape[0]):
+        i = int(np.argmax((r < 0) | (r >= rows.shape[0])))
+        raise ValueError(f"row must be in [0, {rows.shape[0]}); got {r[i]} at index {i}")
+    # numpy's chebval on each point's own coefficient row, vectorised over points
+    out[:] = np.polynomial.chebyshev.chebval(np.asarray(y), rows[r].T, tensor=False)
+
+
 def build_info() -> dict:
     """Twin of the compiled ``build_info``: no OpenMP, no SIMD, no compile flags."""
     return {"openmp": False, "simd": simd_info(), "compile_flags": ""}

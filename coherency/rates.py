@@ -118,13 +118,7 @@ def _lines(source: Any, E_lo: float) -> tuple[np.ndarray, np.ndarray]:
     return arr[:, 0].copy(), arr[:, 1].copy()
 
 
-def check_threads(n_threads: Any) -> int:
-    """Validate ``n_threads``: an int >= 1 (TypeError / ValueError otherwise)."""
-    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
-        raise TypeError(f"n_threads must be an int >= 1; got {n_threads!r}")
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be >= 1; got {int(n_threads)}")
-    return int(n_threads)
+check_threads = _validation.check_threads
 
 
 # ----------------------------------------------------------------------------- caches
@@ -240,7 +234,7 @@ def nuclear_setup(
 def clear_caches() -> None:
     """Empty the rate caches (energy rules, total fluxes, per-target kernel inputs)."""
     for cache in (_cached_rule, _cached_total_flux, _cached_nuclear_setup, _resolve_name,
-                  _cached_tails):
+                  _cached_tails, _cached_cheb_model):
         cache.cache_clear()
 
 
@@ -321,24 +315,170 @@ def flux_averaged_sigma(
     return acc / total
 
 
-def _flux_moments(source: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# Flux moments F_k(x) = int_x Phi E^-k dE for recoil spectra. On each smooth interval
+# [a, b] of the source, with E = b - (b - a)(1 - t)^2 (smooth at sqrt(b - E) endpoints),
+# Phi(E) dE/dt and Phi E^-2 dE/dt are interpolated by Chebyshev series of CHEB_N terms
+# on pieces of [0, 1] in t, bisected until the last coefficients fall below CHEB_TOL of
+# the series; integrating the series gives F_k at any x from cached coefficients, with no
+# flux evaluation. Points where that would lose digits (a piece that did not converge,
+# or x so close to the top of a piece that the tail integral is < CHEB_CANCEL of the
+# piece's) use the direct Gauss-Legendre rule on [x, b].
+CHEB_N = 40
+CHEB_TOL = 1e-13
+CHEB_CANCEL = 1e-4
+CHEB_MAX_DEPTH = 12
+_CK = np.arange(CHEB_N)
+CHEB_Y = np.cos(np.pi * (_CK + 0.5) / CHEB_N)
+_CHEB_DCT = (2.0 / CHEB_N) * np.cos(np.pi * np.outer(_CK, _CK + 0.5) / CHEB_N)
+_CHEB_DCT[0] *= 0.5
+
+
+def _cheb_fit(source: Any, a: float, b: float, t0: float, t1: float) -> tuple[np.ndarray, ...]:
+    """Chebyshev coefficients (on y in [-1, 1]) of Phi E^-k dE/dy, k = 0, 2, and whether
+    both converged."""
+    t = 0.5 * (t0 + t1) + 0.5 * (t1 - t0) * CHEB_Y
+    E = b - (b - a) * (1.0 - t) ** 2
+    jac = 2.0 * (b - a) * (1.0 - t) * 0.5 * (t1 - t0)
+    g0 = np.asarray(source.flux(E), dtype=np.float64) * jac
+    g2 = g0 / (E * E)
+    c0 = _CHEB_DCT @ g0
+    c2 = _CHEB_DCT @ g2
+    ok = all(np.max(np.abs(c[-4:])) <= CHEB_TOL * max(np.sum(np.abs(c)), 1e-300)
+             for c in (c0, c2))
+    return c0, c2, np.array(ok)
+
+
+def _antiderivative(c: np.ndarray) -> np.ndarray:
+    """Coefficients of A(y) = int_{-1}^y sum c_j T_j."""
+    return np.polynomial.chebyshev.chebint(c, lbnd=-1.0)
+
+
+def _cheb_model_uncached(source: Any) -> dict[str, np.ndarray]:
+    bps = np.array(sorted(float(b) for b in source.breakpoints))
+    keys, coef0, coef2, full0, full2, above0, above2, conv, t0s, t1s = ([] for _ in range(10))
+    _, tail0, tail2 = _tails(source)
+    for k in range(bps.size - 1):
+        a, b = float(bps[k]), float(bps[k + 1])
+        if not b > a:
+            continue
+        pieces = []
+        stack = [(0.0, 1.0, 0)]
+        while stack:
+            t0, t1, depth = stack.pop()
+            c0, c2, ok = _cheb_fit(source, a, b, t0, t1)
+            if not ok and depth < CHEB_MAX_DEPTH:
+                mid = 0.5 * (t0 + t1)
+                stack += [(t0, mid, depth + 1), (mid, t1, depth + 1)]
+                continue
+            A0, A2 = _antiderivative(c0), _antiderivative(c2)
+            f0 = float(np.polynomial.chebyshev.chebval(1.0, A0))
+            f2 = float(np.polynomial.chebyshev.chebval(1.0, A2))
+            if not ok:  # full integrals of the piece by the direct rule instead
+                E0, E1 = (b - (b - a) * (1.0 - tt) ** 2 for tt in (t0, t1))
+                nodes, w = _mapped_rule(np.array([E0]), np.array([E1]))
+                flux = np.asarray(source.flux(nodes.reshape(-1)), dtype=np.float64)
+                f0 = float(np.dot(w.reshape(-1), flux))
+                f2 = float(np.dot(w.reshape(-1), flux / nodes.reshape(-1) ** 2))
+            pieces.append((t0, t1, A0, A2, f0, f2, bool(ok)))
+        pieces.sort(key=lambda pc: pc[0])
+        acc0, acc2 = float(tail0[k + 1]), float(tail2[k + 1])
+        rows = []
+        for pc in reversed(pieces):
+            rows.append((pc, acc0, acc2))
+            acc0 += pc[4]
+            acc2 += pc[5]
+        for (t0, t1, A0, A2, f0, f2, ok), ab0, ab2 in reversed(rows):
+            keys.append(k + t0)
+            t0s.append(t0)
+            t1s.append(t1)
+            coef0.append(A0)
+            coef2.append(A2)
+            full0.append(np.polynomial.chebyshev.chebval(1.0, A0))
+            full2.append(np.polynomial.chebyshev.chebval(1.0, A2))
+            above0.append(ab0)
+            above2.append(ab2)
+            conv.append(ok)
+    model = {
+        "bps": bps, "tail0": tail0, "tail2": tail2,
+        "keys": np.array(keys), "t0": np.array(t0s), "t1": np.array(t1s),
+        "coef0": np.array(coef0).reshape(-1, CHEB_N + 1),
+        "coef2": np.array(coef2).reshape(-1, CHEB_N + 1),
+        "A1_0": np.array(full0), "A1_2": np.array(full2),
+        "above0": np.array(above0), "above2": np.array(above2),
+        "converged": np.array(conv, dtype=bool),
+    }
+    model["flat0"] = np.ascontiguousarray(model["coef0"]).reshape(-1)
+    model["flat2"] = np.ascontiguousarray(model["coef2"]).reshape(-1)
+    for arr in model.values():
+        arr.setflags(write=False)
+    return model
+
+
+_cached_cheb_model = functools.lru_cache(maxsize=CACHE_SIZE)(_cheb_model_uncached)
+
+
+def _cheb_model(source: Any) -> dict[str, np.ndarray]:
+    if _is_frozen(source):
+        try:
+            return _cached_cheb_model(source)
+        except TypeError:
+            pass
+    return _cheb_model_uncached(source)
+
+
+def _flux_moments_direct(
+    source: Any, x: np.ndarray, k: np.ndarray, bps: np.ndarray, tail0: np.ndarray,
+    tail2: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Continuum F0, F2 at x inside interval k: Gauss-Legendre on [x, b_k] + tails."""
+    nodes, w = _mapped_rule(x, bps[k + 1])
+    flux = np.asarray(source.flux(nodes.reshape(-1)), dtype=np.float64).reshape(nodes.shape)
+    return (np.sum(w * flux, axis=1) + tail0[k + 1],
+            np.sum(w * flux / nodes**2, axis=1) + tail2[k + 1])
+
+
+def _flux_moments(
+    source: Any, x: np.ndarray, n_threads: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """F0(x) = int_x Phi dE, F2(x) = int_x Phi/E^2 dE, lines included, vectorised."""
-    bps, tail0, tail2 = _tails(source)
+    model = _cheb_model(source)
+    bps, tail0, tail2 = model["bps"], model["tail0"], model["tail2"]
     x = np.asarray(x, dtype=np.float64)
     F0 = np.zeros(x.size)
     F2 = np.zeros(x.size)
-    if bps.size >= 2:
+    if bps.size >= 2 and model["keys"].size:
         k = np.clip(np.searchsorted(bps, x, side="right") - 1, -1, bps.size - 1)
         inside = (k >= 0) & (k < bps.size - 1)
         below = k < 0
         F0[below] = tail0[0]
         F2[below] = tail2[0]
         if inside.any():
-            ki = k[inside]
-            nodes, w = _mapped_rule(x[inside], bps[ki + 1])
-            flux = np.asarray(source.flux(nodes.reshape(-1)), dtype=np.float64).reshape(nodes.shape)
-            F0[inside] = np.sum(w * flux, axis=1) + tail0[ki + 1]
-            F2[inside] = np.sum(w * flux / nodes**2, axis=1) + tail2[ki + 1]
+            idx = np.nonzero(inside)[0]
+            ki = k[idx]
+            xi = x[idx]
+            a, b = bps[ki], bps[ki + 1]
+            t = 1.0 - np.sqrt(np.clip((b - xi) / (b - a), 0.0, 1.0))
+            p = np.clip(np.searchsorted(model["keys"], ki + t, side="right") - 1, 0,
+                        model["keys"].size - 1)
+            t0, t1 = model["t0"][p], model["t1"][p]
+            y = np.clip((2.0 * t - (t0 + t1)) / (t1 - t0), -1.0, 1.0)
+            kern = _backend.kernels()
+            rows = np.ascontiguousarray(p, dtype=np.int64)
+            y = np.ascontiguousarray(y)
+            s0 = np.empty(y.size)
+            s2 = np.empty(y.size)
+            kern.cheb_eval(model["flat0"], CHEB_N + 1, rows, y, s0, n_threads)
+            kern.cheb_eval(model["flat2"], CHEB_N + 1, rows, y, s2, n_threads)
+            tail_in0 = model["A1_0"][p] - s0
+            tail_in2 = model["A1_2"][p] - s2
+            F0[idx] = model["above0"][p] + tail_in0
+            F2[idx] = model["above2"][p] + tail_in2
+            redo = (~model["converged"][p]
+                    | (np.abs(tail_in0) < CHEB_CANCEL * np.abs(model["A1_0"][p]))
+                    | (np.abs(tail_in2) < CHEB_CANCEL * np.abs(model["A1_2"][p])))
+            if redo.any():
+                r = idx[redo]
+                F0[r], F2[r] = _flux_moments_direct(source, x[r], k[r], bps, tail0, tail2)
     for e_line, f_line in source.lines:
         above = x <= e_line
         F0[above] += f_line
@@ -408,7 +548,7 @@ def _dN_dq2_nucleus(
     """Per target nucleus and unit exposure: integral Phi dsigma/dq2 dE, cm^2/MeV^2 x flux."""
     T = q2 / (2.0 * nuc.mass)
     x = E_min_for_T(T, nuc.mass)
-    F0, F2 = _flux_moments(source, x)
+    F0, F2 = _flux_moments(source, x, n_threads)
     gam = _gamma(np.sqrt(q2), nuc, ffs, eps, n_threads)
     return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
 

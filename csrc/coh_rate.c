@@ -166,6 +166,24 @@ double coh_moments_combine(const double *m3, int same, double prefactor, double 
     return prefactor * (wz * wz * m3[0] - 2.0 * wz * wn * m3[1] + wn * wn * m3[2]);
 }
 
+void coh_cheb_eval(const double *coef, ptrdiff_t n_coef, const long long *row,
+                   const double *y, double *out, ptrdiff_t n)
+{
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        const double *c = coef + row[i] * n_coef;
+        double yi = y[i];
+        double y2 = 2.0 * yi;
+        double b1 = 0.0;
+        double b2 = 0.0;
+        for (ptrdiff_t j = n_coef - 1; j > 0; --j) {
+            double b0 = c[j] + y2 * b1 - b2;
+            b2 = b1;
+            b1 = b0;
+        }
+        out[i] = c[0] + yi * b1 - b2;
+    }
+}
+
 int coh_openmp_enabled(void)
 {
 #ifdef _OPENMP

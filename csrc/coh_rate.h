@@ -57,6 +57,12 @@ void coh_moments_rule(const coh_ffpair_t *pair, const double *E, const double *w
 double coh_moments_combine(const double *m3, int same, double prefactor, double wz,
                            double wn);
 
+/* Chebyshev series with per-point coefficient rows (Clenshaw):
+ * out[i] = sum_{j < n_coef} coef[row[i] * n_coef + j] T_j(y[i]), |y| <= 1.
+ * Rows are not checked (the caller validates them). */
+void coh_cheb_eval(const double *coef, ptrdiff_t n_coef, const long long *row,
+                   const double *y, double *out, ptrdiff_t n);
+
 /* 1 if the library was compiled with OpenMP, else 0. */
 int coh_openmp_enabled(void);
 
