@@ -76,6 +76,14 @@ def folded_moments(
     out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
+def cheb_eval(
+    coef: npt.NDArray[np.float64],
+    n_coef: int,
+    row: npt.NDArray[np.int64],
+    y: npt.NDArray[np.float64],
+    out: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...
 
 # Scalar entry points (issue 7 fast path): one point in, a float out; each equals
 # its array kernel on a one-element array bit for bit.
