@@ -56,7 +56,7 @@ def scaled_form_factors(ffs: NuclearFormFactors, A: float, radius_scale: float) 
     def scale(ff: Any) -> Any:
         if not isinstance(ff, FormFactor) or not hasattr(ff, "radius_fm"):
             return ff
-        return dataclasses.replace(ff, radius_fm=radius_scale * ff.lengths_fm(A)[0])
+        return dataclasses.replace(ff, radius_fm=radius_scale * ff.lengths_fm(A)[0])  # type: ignore[type-var]
 
     return NuclearFormFactors(scale(ffs.proton), scale(ffs.neutron))
 
@@ -172,7 +172,7 @@ def _folded_sigma_points(
         pref = _prefactor()
         wz = eps * nuc.Z
         wn = float(nuc.N)
-        if unity:
+        if alpha is not None:
             coherent = (wz - wn) ** 2
             decoherent = eps * eps * nuc.Z + nuc.N
             gamma = coherent * alpha + decoherent * (1.0 - alpha)  # seed Eq. 3
