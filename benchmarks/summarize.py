@@ -19,8 +19,14 @@ ORDER = ["compiled", "fast", "n_threads=1", "n_threads=2", "numpy", "numpy0d", "
          "scipy", "numpy-cos-0d"]
 
 
-def _rank(impl: str) -> int:
-    return ORDER.index(impl) if impl in ORDER else len(ORDER)
+def _rank(impl: str) -> tuple[int, str]:
+    # Exact names first, then prefixes ("compiled n_threads=2" ranks as compiled).
+    if impl in ORDER:
+        return ORDER.index(impl), impl
+    for i, name in enumerate(ORDER):
+        if impl.startswith(name):
+            return i, impl
+    return len(ORDER), impl
 
 
 def table(data: dict[str, Any]) -> str:
