@@ -333,7 +333,8 @@ def folded_sigma(const double[::1] E, const double[::1] w, double q2_min, tuple 
     if n == 0:
         return 0.0
     same = coh_ffpair_same(&pair)
-    if nt == 1 or coh_rate_n_chunks(n) < 2:
+    # threads only pay off with a few chunks each (same bits either way)
+    if nt == 1 or coh_rate_n_chunks(n) < 4 * nt:
         with nogil:
             coh_moments_rule(&pair, &E[0], &w[0], n, q2_min, panel_dq, &gl_x[0], &gl_w[0],
                              gl_x.shape[0], m3)

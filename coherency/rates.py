@@ -602,8 +602,11 @@ def recoil_spectrum(
     m, t = _exposure(tgt, mass_kg, time_s)
     flat = _validation.flat(Ta)
     out = np.zeros(flat.size)
+    E_top = float(source.E_max)
     for nuc, per_kg in tgt.component_nuclei_per_kg():
-        q2 = 2.0 * nuc.mass * flat
+        # above the reach T_max(E_max) dN/dT = 0: clip there (no overflow for huge T)
+        T_top = 2.0 * E_top * E_top / (nuc.mass + 2.0 * E_top)
+        q2 = 2.0 * nuc.mass * np.minimum(flat, 2.0 * T_top)
         out += per_kg * 2.0 * nuc.mass * _dN_dq2_nucleus(source, q2, nuc, ffs, eps, nt)
     return _validation.restore_shape(out * m * t, Ta.shape)
 
@@ -631,8 +634,11 @@ def q2_spectrum(
     m, t = _exposure(tgt, mass_kg, time_s)
     flat = _validation.flat(qa)
     out = np.zeros(flat.size)
+    E_top = float(source.E_max)
     for nuc, per_kg in tgt.component_nuclei_per_kg():
-        out += per_kg * _dN_dq2_nucleus(source, flat, nuc, ffs, eps, nt)
+        q2_top = 4.0 * E_top * E_top * nuc.mass / (nuc.mass + 2.0 * E_top)
+        q2 = np.minimum(flat, 2.0 * q2_top)  # dN/dq2 = 0 above the reach
+        out += per_kg * _dN_dq2_nucleus(source, q2, nuc, ffs, eps, nt)
     return _validation.restore_shape(out * m * t, qa.shape)
 
 
