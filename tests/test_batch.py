@@ -140,3 +140,34 @@ def test_bad_input(kwargs, err, match: str) -> None:
 def test_bad_window() -> None:
     with pytest.raises(ValueError, match="T_max"):
         coh.batch_event_counts(DAR, "CsI", 1.0, 1.0, T_min=0.02, T_max=0.01)
+
+
+def test_rate_kernels_compiled_equal_twin() -> None:
+    """folded_sigma and cheb_eval (the kernels under the rates) against their twins."""
+    if not coh._backend.compiled_available():
+        pytest.skip("compiled extension not built")
+    from coherency import _kernels, _reference
+    from coherency.cross_sections import GL_W, GL_X, kernel_spec
+
+    rng = np.random.default_rng(3)
+    coef = rng.normal(size=5 * 9)
+    row = rng.integers(0, 5, 1000)
+    y = rng.uniform(-1.0, 1.0, 1000)
+    a, b = np.empty(1000), np.empty(1000)
+    _kernels.cheb_eval(coef, 9, row, y, a)
+    _reference.cheb_eval(coef, 9, row, y, b)
+    np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
+    with pytest.raises(ValueError, match="row"):
+        _kernels.cheb_eval(coef, 9, np.array([5]), y[:1], a[:1])
+
+    xe = coh.nucleus("Xe132")
+    E = np.linspace(0.5, 120.0, 77)
+    w = rng.uniform(0.0, 1.0, E.size)
+    for ff in ("helm", "symmetrized-fermi"):
+        ffs = resolve(ff)
+        spec = kernel_spec(xe, ffs, 0.0457)
+        panel = coh.cross_sections._panel_dq(ffs, xe.A)
+        for q2_min in (0.0, 400.0):
+            got = _kernels.folded_sigma(E, w, q2_min, spec, panel, GL_X, GL_W)
+            want = _reference.folded_sigma(E, w, q2_min, spec, panel, GL_X, GL_W)
+            assert got == pytest.approx(want, rel=1e-13)
