@@ -1,7 +1,7 @@
 /* Fuzz driver for the C kernels in csrc/ (issue 9).
  *
  * Calls every exported coh_* array function (and the scalar helpers behind them,
- * and the folded-moment routines of coh_rate.c)
+ * and the folded-moment and Chebyshev routines of coh_rate.c)
  * with random lengths (0, 1 and up to FUZZ_MAX_N), random and extreme doubles (NaN,
  * +-inf, denormals, +-huge, negative, zero), bad form-factor model ids and bad
  * quadrature rules. Every array lives in its own heap block of exactly the size the
@@ -336,6 +336,23 @@ static void fuzz_rate(void)
         }
     }
     (void)coh_rate_n_chunks(n);
+
+    /* Chebyshev (Clenshaw) rows: arguments as the Cython wrapper checks them
+     * (n_coef >= 1, coef holding whole rows, every row index in range), any y */
+    ptrdiff_t n_coef = 1 + (ptrdiff_t)(next_u64() % 24);
+    ptrdiff_t n_rows = 1 + (ptrdiff_t)(next_u64() % 5);
+    double *coef = random_array(n_rows * n_coef, 0);
+    long long *row = malloc((size_t)(n > 0 ? n : 1) * sizeof *row);
+    double *y = random_array(n, 0);
+    double *cheb = alloc_doubles(n);
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        row[i] = (long long)(next_u64() % (uint64_t)n_rows);
+    }
+    coh_cheb_eval(coef, n_coef, row, y, cheb, n);
+    free(coef);
+    free(row);
+    free(y);
+    free(cheb);
     free(E);
     free(w);
     free(gl_x);
