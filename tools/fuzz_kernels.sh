@@ -3,6 +3,8 @@
 #
 #   tools/fuzz_kernels.sh [iterations=100000] [seed=0x1234]
 #   FUZZ_VALGRIND=1 tools/fuzz_kernels.sh 20000    # also run a plain build under valgrind
+#   FUZZ_PYTHON=1 tools/fuzz_kernels.sh            # also the public API on an ASan-built
+#                                                  # extension (copy of HEAD in a temp dir)
 #
 # Builds tools/fuzz_kernels.c together with csrc/*.c into a temporary directory
 # (nothing is written into the source tree) with the shipped optimisation level and
@@ -31,4 +33,15 @@ if [[ "${FUZZ_VALGRIND:-0}" == "1" ]] && command -v valgrind >/dev/null; then
     valgrind --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=all -q \
         "$tmp/fuzz_plain" "$(( iters / 10 > 0 ? iters / 10 : 1 ))" "$seed"
     echo "valgrind: clean"
+fi
+
+if [[ "${FUZZ_PYTHON:-0}" == "1" ]]; then
+    # git archive: the committed tree, built outside the working copy
+    git -C "$root" archive HEAD | tar -x -C "$tmp" --one-top-level=pkg
+    (cd "$tmp/pkg" && CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g" \
+        LDFLAGS="-fsanitize=address,undefined" python setup.py build_ext --inplace -q) >/dev/null
+    (cd "$tmp" && ASAN_OPTIONS="detect_leaks=0:halt_on_error=1" \
+        UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+        LD_PRELOAD="$("$cc" -print-file-name=libasan.so) $("$cc" -print-file-name=libubsan.so)" \
+        python "$here/fuzz_kernels.py" "$tmp/pkg" "$(( iters / 5 > 0 ? iters / 5 : 1 ))")
 fi
