@@ -15,8 +15,11 @@ is one compiled call (``folded_sigma``, csrc/coh_rate.c). A source's energy rule
 (nodes, weights x flux, lines) depends only on the source and the threshold energy,
 so it is cached per (source, E_threshold) for frozen (immutable, hashable) sources in
 a bounded LRU cache (:func:`clear_caches` empties it); other sources are recomputed
-on every call. ``n_threads`` (default 1) spreads the compiled loops over OpenMP
-threads; results are bitwise the same for any thread count.
+on every call. The flux moments F_k(x) of the recoil spectra come from cached
+piecewise Chebyshev antiderivatives of the flux (built once per source, evaluated by
+the compiled ``cheb_eval``), so a spectrum needs no flux evaluation per T. ``n_threads``
+(default 1) spreads the compiled loops over OpenMP threads; results are bitwise the
+same for any thread count.
 """
 
 from __future__ import annotations
