@@ -116,6 +116,8 @@ def _folded(
     T: np.ndarray, unity: bool, nt: int,
 ) -> np.ndarray:
     """Moments (n, 3) of the folded q integral at each point (scale, T)."""
+    if T.size == 0:
+        return np.zeros((0, 3))
     (scale_u, T_u), inverse = _unique(scale, T)
     T_rules, rule_of = np.unique(T_u, return_inverse=True)
     rules = [_rule(source, threshold_energy(float(t), nuc.mass)) for t in T_rules]

@@ -137,6 +137,12 @@ def test_bad_input(kwargs, err, match: str) -> None:
         coh.batch_flux_averaged_sigma(DAR, "CsI", **kwargs)
 
 
+def test_empty_and_out_of_reach(backend: str) -> None:
+    assert coh.batch_flux_averaged_sigma(DAR, "CsI", radius_scale=[]).shape == (0,)
+    got = coh.batch_flux_averaged_sigma(DAR, "CsI", T_min=[0.0, 1.0])
+    assert got[1] == 0.0 and got[0] > 0.0
+
+
 def test_bad_window() -> None:
     with pytest.raises(ValueError, match="T_max"):
         coh.batch_event_counts(DAR, "CsI", 1.0, 1.0, T_min=0.02, T_max=0.01)
