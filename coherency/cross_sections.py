@@ -390,7 +390,9 @@ def sigma_total(
     Ta = _validation.as_float_array(T_min, "T_min", min_value=0.0, unit="MeV")
 
     def per_nucleus(nuc, Ef, Tf, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
-        return sigma_nucleus(Ef, 2.0 * nuc.mass * Tf, nuc, ffs, eps, alpha_f, nt)
+        with np.errstate(over="ignore"):  # q2_min = inf for a huge T_min: sigma = 0
+            q2_min = 2.0 * nuc.mass * Tf
+        return sigma_nucleus(Ef, q2_min, nuc, ffs, eps, alpha_f, nt)
 
     return _average_over_nuclei(("E", Ea), ("T_min", Ta), target, form_factor, alpha, epsilon,
                                 per_nucleus)

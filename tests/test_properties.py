@@ -228,13 +228,25 @@ SCALAR_ONLY = {"flux_averaged_sigma.T_min", "event_rate.mass", "epsilon", "Monoc
                "q2_max.mass"}
 
 
-def _check_outcome(call: Callable[[Any], Any], value: Any) -> None:
+# Results that can exceed the float range themselves: Gamma = xi (eps Z - N)^2 ~ 6e3 xi,
+# Gamma_NP for |F| beyond ~1e152 and alpha = (xi - xi_dec)/(1 - xi_dec) for xi near the
+# largest double overflow to inf with numpy's RuntimeWarning (IEEE).
+OVERFLOW_OK = {"gamma_data", "gamma_np", "alpha_from_xi"}
+
+
+def _check_outcome(call: Callable[[Any], Any], value: Any, overflow_ok: bool = False) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an overflow warning counts as a failure too
         try:
             out = call(value)
         except (ValueError, TypeError):
             return
+        except RuntimeWarning as w:
+            if not (overflow_ok and "overflow" in str(w)):
+                raise
+            warnings.simplefilter("ignore")
+            out = call(value)
+            assert np.any(np.isinf(np.asarray(out, dtype=np.float64))), (value, out)
     arr = np.asarray(out, dtype=np.float64)
     assert not np.any(np.isnan(arr)), (value, out)
 
@@ -243,7 +255,7 @@ def _check_outcome(call: Callable[[Any], Any], value: Any) -> None:
 @settings(max_examples=30, deadline=None)
 @given(x=any_real)
 def test_arbitrary_float_raises_only_documented_errors(name: str, x: float) -> None:
-    _check_outcome(ONE_ARG[name], x)
+    _check_outcome(ONE_ARG[name], x, name in OVERFLOW_OK)
 
 
 @pytest.mark.parametrize("name", sorted(set(ONE_ARG) - SCALAR_ONLY))
@@ -251,10 +263,11 @@ def test_arbitrary_float_raises_only_documented_errors(name: str, x: float) -> N
 @given(x=hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
                     elements=st.one_of(st.floats(-1e3, 1e3), any_real)))
 def test_arbitrary_array_raises_only_documented_errors(name: str, x: np.ndarray) -> None:
-    _check_outcome(ONE_ARG[name], x)
+    ok = name in OVERFLOW_OK
+    _check_outcome(ONE_ARG[name], x, ok)
     # and the same values in another dtype / byte order / layout behave the same way
-    _check_outcome(ONE_ARG[name], x.astype(">f8"))
-    _check_outcome(ONE_ARG[name], np.asfortranarray(x))
+    _check_outcome(ONE_ARG[name], x.astype(">f8"), ok)
+    _check_outcome(ONE_ARG[name], np.asfortranarray(x), ok)
 
 
 @pytest.mark.parametrize("name", ["spherical_j1", "dsigma_dq2.q2", "gamma_data", "PionDAR.flux"])
