@@ -420,13 +420,15 @@ def _cheb_model_uncached(source: Any) -> dict[str, np.ndarray]:
 _cached_cheb_model = functools.lru_cache(maxsize=CACHE_SIZE)(_cheb_model_uncached)
 
 
-def _cheb_model(source: Any) -> dict[str, np.ndarray]:
+def _cheb_model(source: Any) -> dict[str, np.ndarray] | None:
+    """The cached model of a frozen source; None for others (building one costs more
+    than the direct rule for a single call)."""
     if _is_frozen(source):
         try:
             return _cached_cheb_model(source)
         except TypeError:
             pass
-    return _cheb_model_uncached(source)
+    return None
 
 
 def _flux_moments_direct(
@@ -445,11 +447,19 @@ def _flux_moments(
 ) -> tuple[np.ndarray, np.ndarray]:
     """F0(x) = int_x Phi dE, F2(x) = int_x Phi/E^2 dE, lines included, vectorised."""
     model = _cheb_model(source)
-    bps, tail0, tail2 = model["bps"], model["tail0"], model["tail2"]
+    bps, tail0, tail2 = _tails(source)
     x = np.asarray(x, dtype=np.float64)
     F0 = np.zeros(x.size)
     F2 = np.zeros(x.size)
-    if bps.size >= 2 and model["keys"].size:
+    if bps.size >= 2 and model is None:
+        k = np.clip(np.searchsorted(bps, x, side="right") - 1, -1, bps.size - 1)
+        inside = (k >= 0) & (k < bps.size - 1)
+        F0[k < 0] = tail0[0]
+        F2[k < 0] = tail2[0]
+        if inside.any():
+            F0[inside], F2[inside] = _flux_moments_direct(source, x[inside], k[inside], bps,
+                                                          tail0, tail2)
+    elif model is not None and bps.size >= 2 and model["keys"].size:
         k = np.clip(np.searchsorted(bps, x, side="right") - 1, -1, bps.size - 1)
         inside = (k >= 0) & (k < bps.size - 1)
         below = k < 0
