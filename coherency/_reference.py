@@ -157,11 +157,13 @@ def dsigma_dq2(
     mass, pref, wz, wn, ffz, ffn = _unpack(spec)
     q2 = np.asarray(q2)
     E = np.asarray(E)
-    q2max = 4.0 * E**2 * mass / (mass + 2.0 * E)
+    with np.errstate(over="ignore", invalid="ignore"):  # E > 1e150: inf, as in C
+        q2max = 4.0 * E**2 * mass / (mass + 2.0 * E)
     inside = (q2 >= 0.0) & (q2 <= q2max)
     q = np.sqrt(np.where(inside, q2, 0.0))
     # q2 = 0 gives exactly 1, also when 4 E^2 underflows to 0 (E < 1e-162).
-    ratio = np.divide(q2, 4.0 * E**2, out=np.zeros(inside.shape), where=inside & (q2 > 0.0))
+    with np.errstate(over="ignore"):
+        ratio = np.divide(q2, 4.0 * E**2, out=np.zeros(inside.shape), where=inside & (q2 > 0.0))
     val = pref * (1.0 - ratio) * _gamma(q, wz, wn, ffz, ffn)
     out[:] = np.where(inside, val, 0.0)
 
