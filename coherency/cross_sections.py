@@ -288,8 +288,9 @@ def dsigma_dT(
     Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
 
     def per_nucleus(nuc, Tf, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
-        return 2.0 * nuc.mass * _dsigma_dq2_nucleus(2.0 * nuc.mass * Tf, Ef, nuc, ffs, alpha_f,
-                                                    eps, nt)
+        with np.errstate(over="ignore"):  # q2 = inf for a huge T: zero, as in the kernel
+            q2 = 2.0 * nuc.mass * Tf
+        return 2.0 * nuc.mass * _dsigma_dq2_nucleus(q2, Ef, nuc, ffs, alpha_f, eps, nt)
 
     return _average_over_nuclei(("T", Ta), ("E", Ea), nucleus, form_factor, alpha, epsilon,
                                 per_nucleus)
