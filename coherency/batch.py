@@ -308,8 +308,9 @@ def batch_event_counts(
     nt = check_threads(n_threads)
     tgt = as_target(target)
     ffs = _resolve(form_factor)
-    m = _validation.as_float(mass_kg, "mass_kg", min_value=0.0, unit="kg")
-    t = _validation.as_float(time_s, "time_s", min_value=0.0, unit="s")
+    from .rates import _exposure
+
+    m, t = _exposure(tgt, mass_kg, time_s, source)
     shape, p = _params(radius_scale, alpha, sin2_theta_w, T_min, T_max)
     T_lo = p["T_min"]
     lower = _folded_sigma_points(source, tgt, ffs, p, T_lo, nt)  # type: ignore[arg-type]

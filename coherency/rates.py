@@ -566,9 +566,16 @@ def _dN_dq2_nucleus(
     return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
 
 
-def _exposure(target: Target, mass_kg: Any, time_s: Any) -> tuple[float, float]:
+def _exposure(target: Target, mass_kg: Any, time_s: Any,
+              source: Any = None) -> tuple[float, float]:
     m = _validation.as_float(mass_kg, "mass_kg", min_value=0.0, unit="kg")
     t = _validation.as_float(time_s, "time_s", min_value=0.0, unit="s")
+    if t != 1.0 and getattr(source, "is_fluence", False):
+        # A fluence (nu cm^-2 of a whole exposure or burst) already holds the time:
+        # a run time here would multiply the counts by it.
+        raise ValueError(f"time_s: {source.name} is a fluence (nu/cm^2 of the whole "
+                         f"exposure or burst), so counts need time_s = 1; got {t!r} s. "
+                         f"Build the source with its live time for a per-second flux.")
     return m, t
 
 
@@ -612,7 +619,7 @@ def recoil_spectrum(
     Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV")
     nt = check_threads(n_threads)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
-    m, t = _exposure(tgt, mass_kg, time_s)
+    m, t = _exposure(tgt, mass_kg, time_s, source)
     flat = _validation.flat(Ta)
     out = np.zeros(flat.size)
     E_top = float(source.E_max)
@@ -644,7 +651,7 @@ def q2_spectrum(
     qa = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2")
     nt = check_threads(n_threads)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
-    m, t = _exposure(tgt, mass_kg, time_s)
+    m, t = _exposure(tgt, mass_kg, time_s, source)
     flat = _validation.flat(qa)
     out = np.zeros(flat.size)
     E_top = float(source.E_max)
@@ -747,7 +754,7 @@ def event_rate(
     source = _check_source(source)
     nt = check_threads(n_threads)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
-    m, t = _exposure(tgt, mass_kg, time_s)
+    m, t = _exposure(tgt, mass_kg, time_s, source)
     scale = _validation.check_choice(energy_scale, "energy_scale", ("nr", "ee"))
     lo = _validation.as_float(T_min, "T_min", min_value=0.0, unit="MeV")
     hi = None if T_max is None else _validation.as_float(T_max, "T_max", min_value=0.0, unit="MeV")

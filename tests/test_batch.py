@@ -14,7 +14,8 @@ from coherency.form_factors import resolve
 # few products differs, so agreement is to rounding (issue 7: 1e-12 relative).
 RTOL = 1e-12
 
-DAR = sources.PionDAR.coherent_csi_2017()
+# a per-second flux (the preset with its live time), so run times apply
+DAR = sources.PionDAR.coherent_csi_2017(exposure_time_s=308.1 * 86400.0)
 REACTOR = sources.Reactor(power_GW=2.9, distance_m=28.0)
 
 

@@ -251,7 +251,8 @@ def _command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "coherency"]
 
 
-def test_console_script_help_and_exit_status() -> None:
+def test_console_script_help_and_exit_status(tmp_path: Path) -> None:
+    # run from outside the checkout: the installed command and package must work
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     for argv in ([], ["--help"], ["report", "--help"], ["xsec", "--help"], ["rate", "--help"],
                  ["alpha", "--help"], ["targets", "--help"], ["sources", "--help"]):
@@ -260,7 +261,7 @@ def test_console_script_help_and_exit_status() -> None:
         assert res.returncode == 0, (argv, res.stderr)
         assert "usage:" in res.stdout
     res = subprocess.run([sys.executable, "-m", "coherency", "xsec", "Ar", "-1"],
-                         capture_output=True, text=True, env=env, timeout=120)
+                         capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
     assert res.returncode == 2
     assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
 

@@ -66,7 +66,8 @@ def test_recoil_spectrum_vs_quad(name: str) -> None:
     per_kg = tgt.component_nuclei_per_kg()[0][1]
     T_top = coh.T_max(src.E_max, nuc.mass)
     T = np.array([0.01, 0.3, 0.7, 0.98]) * T_top
-    got = coh.recoil_spectrum(src, tgt, T, mass_kg=2.0, time_s=3.0)
+    time_s = 1.0 if src.is_fluence else 3.0  # a fluence holds its own exposure time
+    got = coh.recoil_spectrum(src, tgt, T, mass_kg=2.0, time_s=time_s)
     for Ti, g in zip(T, got):
         E_lo = coh.E_min(Ti, nuc.mass)
         with coh.use_backend("numpy"):
@@ -75,7 +76,23 @@ def test_recoil_spectrum_vs_quad(name: str) -> None:
             want = sum(integrate.quad(f, a, b, epsabs=0, epsrel=1e-11, limit=200)[0]
                        for a, b in zip(edges[:-1], edges[1:]))
             want += sum(phi * coh.dsigma_dT(Ti, e, nuc) for e, phi in src.lines if e >= E_lo)
-        assert g == pytest.approx(want * per_kg * 6.0, rel=RTOL)
+        assert g == pytest.approx(want * per_kg * 2.0 * time_s, rel=RTOL)
+
+
+def test_fluence_sources_refuse_a_run_time() -> None:
+    """A fluence already holds the exposure: time_s other than 1 would over-count."""
+    dar = sources.PionDAR.coherent_csi_2017()
+    assert dar.is_fluence
+    for call in (lambda: coh.event_rate(dar, "CsI", 14.6, 308.1 * 86400.0),
+                 lambda: coh.recoil_spectrum(dar, "CsI", 1e-2, 14.6, 3600.0),
+                 lambda: coh.q2_spectrum(dar, "CsI", 1e3, 14.6, 3600.0),
+                 lambda: coh.event_rate(sources.Supernova(), "Xe", 1e3, 10.0)):
+        with pytest.raises(ValueError, match="time_s: .* is a fluence .* time_s = 1"):
+            call()
+    steady = sources.PionDAR.coherent_csi_2017(exposure_time_s=308.1 * 86400.0)
+    assert not steady.is_fluence
+    n = coh.event_rate(steady, "CsI", 14.6, steady.counts_time_s, T_min=5e-3)
+    assert n == pytest.approx(coh.event_rate(dar, "CsI", 14.6, 1.0, T_min=5e-3), rel=1e-12)
 
 
 def test_event_rate_is_integral_of_spectrum() -> None:

@@ -16,6 +16,7 @@ import os
 import random
 import signal
 import subprocess
+import tempfile
 import sys
 import textwrap
 import threading
@@ -206,8 +207,10 @@ MEMORY_SCRIPT = textwrap.dedent(
 @pytest.mark.parametrize("backend_name", BACKENDS)
 def test_repeated_calls_do_not_grow_rss(backend_name: str) -> None:
     n_calls = 1_000_000 if backend_name == "compiled" else 10_000  # the twin is ~30x slower
+    # cwd outside the checkout: "-c" puts the cwd first on sys.path, and the source
+    # tree of a clean clone has no built extension (the installed package must load)
     out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, backend_name, str(n_calls)],
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300, cwd=tempfile.gettempdir())
     assert out.returncode == 0, out.stderr
     lines = [line.split() for line in out.stdout.splitlines()]
     assert len(lines) == 7, out.stdout
@@ -245,20 +248,24 @@ CTRL_C_SCRIPT = textwrap.dedent(
 @pytest.mark.parametrize("what", ["sigma", "rate-scan"])
 @pytest.mark.parametrize("backend_name", BACKENDS)
 def test_ctrl_c_interrupts_long_computation(backend_name: str, what: str) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", CTRL_C_SCRIPT, backend_name, what],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(0.5)
-        sent = time.perf_counter()
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-        waited = time.perf_counter() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    with subprocess.Popen([sys.executable, "-c", CTRL_C_SCRIPT, backend_name, what],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          cwd=tempfile.gettempdir()) as proc:
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline().strip()
+            if line != "ready":
+                proc.kill()
+                raise AssertionError(f"child did not start: {line!r} {proc.communicate()[1]}")
+            time.sleep(0.5)
+            sent = time.perf_counter()
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=30)
+            waited = time.perf_counter() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
     assert "KeyboardInterrupt" in err, err
     assert proc.returncode != 0
     # well under a second on an idle machine (~1 ms of kernel work between checks);
