@@ -481,6 +481,7 @@ class Measurement:
         nll_hat = (mu_on - c.on * np.log(mu_on) + c.background
                    - np.where(c.background > 0, c.background * np.log(mu_off), 0.0))
         q = 2.0 * np.maximum(self._nll(s0, c) - nll_hat, 0.0)
+        assert self.xi_dec is not None  # filled in __post_init__
         a_hat = (s_hat / c.predicted - self.xi_dec) / (1.0 - self.xi_dec)
         return np.sign(a_hat - a0) * np.sqrt(q)
 

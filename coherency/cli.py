@@ -208,7 +208,8 @@ def _cmd_rate(args: argparse.Namespace) -> int:
 def _cmd_alpha(args: argparse.Namespace) -> int:
     from .analysis import Measurement
 
-    m = Measurement([args.q2], [args.xi], [args.xi_err], args.target, epsilon=args.epsilon)
+    m = Measurement(np.array([args.q2]), np.array([args.xi]), np.array([args.xi_err]),
+                    args.target, epsilon=args.epsilon)
     iv = m.alpha_interval(args.cl)
     ph = m.phi_interval(args.cl)
     up = m.alpha_bound(args.cl, "upper")

@@ -164,7 +164,7 @@ def read_csi_2017(directory: str | Path) -> CsIRelease:
         upe, ut = np.unique(d[:, 0]), np.unique(d[:, 1])
         if upe.size * ut.size != d.shape[0]:
             raise ValueError(f"{fname}: {d.shape[0]} rows do not form a PE x time grid")
-        if pe is None:
+        if pe is None or time is None:
             pe, time = upe, ut
         elif not (np.array_equal(pe, upe) and np.array_equal(time, ut)):
             raise ValueError(f"{fname}: bins differ from {_CSI_FILES['coincidence_on']}")
@@ -705,7 +705,7 @@ def derive_ar_2020(
     return XiTable(cols, prov)
 
 
-SHIPPED = {
+SHIPPED: dict[str, tuple[str, dict[str, Any]]] = {
     "coherent_csi_2017_xi.csv": ("coherent_csi_2017", dict(target_kind="xe")),
     "coherent_csi_2017_cs_i_xi.csv": ("coherent_csi_2017", dict(target_kind="cs_i")),
     "coherent_ar_2020_xi.csv": ("coherent_ar_2020", {}),
