@@ -183,12 +183,40 @@ int coh_ff_check(const coh_ff_t *ff)
     return COH_OK;
 }
 
-int coh_spherical_j1_array(const double *x, double *out, ptrdiff_t n)
+/* Branch-free j1 loop (same formulas as coh_j1, a select instead of the branch). */
+COH_CLONES
+static void j1_loop(const double *restrict x, double *restrict out, ptrdiff_t n)
 {
     for (ptrdiff_t i = 0; i < n; ++i) {
-        out[i] = coh_j1(x[i]);
+        double xi = x[i];
+        double ax = fabs(xi);
+        double series = xi * sphere_series(ax * ax) / 3.0;
+        double closed = (coh_vsin(xi) / xi - coh_vcos(xi)) / xi;
+        out[i] = select_bits(ax < COH_J1_SERIES_MAX, series, closed);
     }
+}
+
+int coh_spherical_j1_array(const double *x, double *out, ptrdiff_t n)
+{
+    j1_loop(x, out, n);
     return COH_OK;
+}
+
+/* Branch-free Klein-Nystrand loop for q >= 0: 3 j1(qR)/(qR) / (1 + (q a)^2). */
+COH_CLONES
+static void kn_loop(const double *restrict q, double *restrict out, ptrdiff_t n,
+                    double r, double a)
+{
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        double x = q[i] * r;
+        double x2 = x * x;
+        double series = sphere_series(x2);
+        double closed = 3.0 * (coh_vsin(x) - x * coh_vcos(x)) / (x * x2);
+        double f = select_bits(x < COH_J1_SERIES_MAX, series, closed);
+        f = select_bits(x > COH_SPHERE_ZERO_X, 0.0, f);
+        double qa = q[i] * a;
+        out[i] = f / (1.0 + qa * qa);
+    }
 }
 
 /* Branch-free Helm loop for q >= 0 (the vectoriser needs a select, not a branch):
@@ -243,6 +271,10 @@ int coh_form_factor_array(const double *q, double *out, ptrdiff_t n, const coh_f
     }
     if (ff->model == COH_FF_HELM) {
         helm_loop(q, out, n, ff->p1, ff->p2);
+        return COH_OK;
+    }
+    if (ff->model == COH_FF_KLEIN_NYSTRAND) {
+        kn_loop(q, out, n, ff->p1, ff->p2);
         return COH_OK;
     }
     for (ptrdiff_t i = 0; i < n; ++i) {
