@@ -300,7 +300,7 @@ def batch_event_counts(
     --------
     >>> import coherency as coh
     >>> src = coh.sources.PionDAR.coherent_csi_2017()
-    >>> n = coh.batch_event_counts(src, "CsI", 14.6, 3.0e7, alpha=[0.0, 1.0])
+    >>> n = coh.batch_event_counts(src, "CsI", 14.6, 1.0, alpha=[0.0, 1.0])  # a fluence: time_s = 1
     >>> bool(n[1] > 10 * n[0])           # coherent vs decoherent scattering
     True
     """
