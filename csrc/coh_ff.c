@@ -183,6 +183,18 @@ int coh_ff_check(const coh_ff_t *ff)
     return COH_OK;
 }
 
+/* 3 j1(x)/x for x >= 0 without control flow (inlined into the vector loops): both the
+ * series and the closed form are computed and one is kept by an exact select; the
+ * closed form's 0/0 at x = 0 is discarded, and x overflowing to inf gives 0. */
+static inline double sphere_select(double x)
+{
+    double x2 = x * x;
+    double series = sphere_series(x2);
+    double closed = 3.0 * (coh_vsin(x) - x * coh_vcos(x)) / (x * x2);
+    double f = select_bits(x < COH_J1_SERIES_MAX, series, closed);
+    return select_bits(x > COH_SPHERE_ZERO_X, 0.0, f);
+}
+
 /* Branch-free j1 loop (same formulas as coh_j1, a select instead of the branch). */
 COH_CLONES
 static void j1_loop(const double *restrict x, double *restrict out, ptrdiff_t n)
@@ -208,14 +220,8 @@ static void kn_loop(const double *restrict q, double *restrict out, ptrdiff_t n,
                     double r, double a)
 {
     for (ptrdiff_t i = 0; i < n; ++i) {
-        double x = q[i] * r;
-        double x2 = x * x;
-        double series = sphere_series(x2);
-        double closed = 3.0 * (coh_vsin(x) - x * coh_vcos(x)) / (x * x2);
-        double f = select_bits(x < COH_J1_SERIES_MAX, series, closed);
-        f = select_bits(x > COH_SPHERE_ZERO_X, 0.0, f);
         double qa = q[i] * a;
-        out[i] = f / (1.0 + qa * qa);
+        out[i] = sphere_select(q[i] * r) / (1.0 + qa * qa);
     }
 }
 
@@ -227,14 +233,8 @@ static void helm_loop(const double *restrict q, double *restrict out, ptrdiff_t 
                       double r0, double s)
 {
     for (ptrdiff_t i = 0; i < n; ++i) {
-        double x = q[i] * r0;
-        double x2 = x * x;
-        double series = sphere_series(x2);
-        double closed = 3.0 * (coh_vsin(x) - x * coh_vcos(x)) / (x * x2);
-        double f = select_bits(x < COH_J1_SERIES_MAX, series, closed);
-        f = select_bits(x > COH_SPHERE_ZERO_X, 0.0, f);  /* q r0 overflowing to inf */
         double qs = q[i] * s;
-        out[i] = f * coh_vexp(-0.5 * qs * qs);
+        out[i] = sphere_select(q[i] * r0) * coh_vexp(-0.5 * qs * qs);
     }
 }
 
