@@ -61,18 +61,17 @@ def folded_sigma(
     gl_w: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> float: ...
-def folded_moments(
-    E: npt.NDArray[np.float64],
-    w: npt.NDArray[np.float64],
-    rule_offsets: npt.NDArray[np.int64],
-    rule_index: npt.NDArray[np.int64],
-    q2_min: npt.NDArray[np.float64],
-    p1z: npt.NDArray[np.float64],
-    p1n: npt.NDArray[np.float64],
-    panel_dq: npt.NDArray[np.float64],
-    ff: tuple[float, ...],
+def qgrid_moments(
+    edges: npt.NDArray[np.float64],
+    node_q: npt.NDArray[np.float64],
+    node_w: npt.NDArray[np.float64],
+    cheb: npt.NDArray[np.float64],
     gl_x: npt.NDArray[np.float64],
     gl_w: npt.NDArray[np.float64],
+    p1z: npt.NDArray[np.float64],
+    p1n: npt.NDArray[np.float64],
+    q_lo: npt.NDArray[np.float64],
+    ff: tuple[float, ...],
     out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...

@@ -15,7 +15,8 @@ inside every loop.
 """
 
 from cpython.exc cimport PyErr_CheckSignals
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
+from libc.math cimport isfinite
 
 cdef extern from "coh_ff.h":
     ctypedef struct coh_ff_t:
@@ -89,6 +90,20 @@ cdef extern from "coh_rate.h":
     void coh_cheb_eval(const double *coef, Py_ssize_t n_coef, const long long *row,
                        const double *y, double *out, Py_ssize_t n) nogil
     int COH_RATE_CHUNK
+    ctypedef struct coh_qgrid_t:
+        Py_ssize_t n_panels
+        const double *edges
+        Py_ssize_t n_gl
+        const double *node_q
+        const double *node_w
+        Py_ssize_t n_cheb
+        const double *cheb
+        const double *gl_x
+        const double *gl_w
+    void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
+                           const double *p1z, const double *p1n, const double *q_lo,
+                           Py_ssize_t i0, Py_ssize_t i1, double *work, double *out) nogil
+    int COH_QGRID_MAX_GL
 
 # Elements per work chunk of the array loops. Fixed (a multiple of the 8 AVX-512
 # lanes), so the split of the vectorised loops, and with it every bit of the result,
@@ -96,6 +111,7 @@ cdef extern from "coh_rate.h":
 cdef enum:
     FF_CHUNK = 4096
     XS_CHUNK = 64
+    QG_CHUNK = 256  # parameter points per chunk of qgrid_moments
     SIGNAL_EVERY = 16  # chunks between checks for Ctrl-C in long serial loops
 
 _STATUS = {
@@ -351,37 +367,43 @@ def _empty(Py_ssize_t n):
     return array("d", bytes(8 * n))
 
 
-def folded_moments(const double[::1] E, const double[::1] w, const long long[::1] rule_offsets,
-                   const long long[::1] rule_index, const double[::1] q2_min,
-                   const double[::1] p1z, const double[::1] p1n, const double[::1] panel_dq,
-                   tuple ff, const double[::1] gl_x, const double[::1] gl_w,
-                   double[::1] out, n_threads=1):
-    """Folded moments (m_zz, m_zn, m_nn) for many parameter points, one nucleus.
+def qgrid_moments(const double[::1] edges, const double[::1] node_q, const double[::1] node_w,
+                  const double[::1] cheb, const double[::1] gl_x, const double[::1] gl_w,
+                  const double[::1] p1z, const double[::1] p1n, const double[::1] q_lo,
+                  tuple ff, double[::1] out, n_threads=1):
+    """Folded moments (m_zz, m_zn, m_nn) at many parameter points, one nucleus, from
+    G(q) tabulated on panels (q-outer order; csrc/coh_rate.h, coh_qgrid_t).
 
-    The energy rules are concatenated in (E, w); rule r spans
-    ``rule_offsets[r]:rule_offsets[r + 1]``. Point p uses rule ``rule_index[p]``,
-    threshold ``q2_min[p]`` (MeV^2), first lengths ``p1z[p]``, ``p1n[p]`` (MeV^-1)
-    and panel width ``panel_dq[p]`` (MeV); ``ff = (mass, model_z, p2z, model_n,
-    p2n)``. Writes ``out[3p:3p+3]``. See csrc/coh_rate.h for the definition.
+    ``edges`` (n_panels + 1, MeV) bound the panels; ``node_q``, ``node_w`` hold
+    ``len(gl_x)`` nodes and weights per panel, ``cheb`` the Chebyshev series of h per
+    panel (equal rows). Point i has first lengths ``p1z[i]``, ``p1n[i]`` (MeV^-1) and
+    threshold ``q_lo[i]`` (MeV); ``ff = (mass, model_z, p2z, model_n, p2n)``. Writes
+    ``out[3i:3i+3]``. Consecutive points with equal lengths share the full panels.
     """
     cdef int nt = _threads(n_threads)
-    cdef Py_ssize_t n_points = rule_index.shape[0]
-    cdef Py_ssize_t n_rules = rule_offsets.shape[0] - 1
+    cdef Py_ssize_t n_points = q_lo.shape[0]
+    cdef Py_ssize_t n_panels = edges.shape[0] - 1
     cdef Py_ssize_t n_gl = gl_x.shape[0]
-    cdef Py_ssize_t p, lo, hi, r, max_chunks = 0
+    cdef Py_ssize_t i, c, lo, n_chunks, stride
     cdef coh_ffpair_t pair
-    cdef double[::1] part
+    cdef coh_qgrid_t grid
+    cdef double[::1] work
+    cdef double dummy = 0.0
     cdef int status
     if len(ff) != 5:
         raise ValueError("ff must be (mass, model_z, p2z, model_n, p2n)")
-    if n_gl == 0 or n_gl != gl_w.shape[0]:
-        _raise(-3, "folded_moments")
-    if n_rules < 0 or w.shape[0] != E.shape[0]:
-        raise ValueError("rule_offsets must have >= 1 entry and w the length of E")
-    for r in range(n_rules + 1):
-        if not (0 <= rule_offsets[r] <= E.shape[0]) or (r > 0 and rule_offsets[r] < rule_offsets[r - 1]):
-            raise ValueError("rule_offsets must be increasing offsets into E")
-    for name, arr in (("q2_min", q2_min), ("p1z", p1z), ("p1n", p1n), ("panel_dq", panel_dq)):
+    if n_gl == 0 or n_gl != gl_w.shape[0] or n_gl > COH_QGRID_MAX_GL:
+        _raise(-3, "qgrid_moments")
+    if n_panels < 0:
+        raise ValueError("edges must have at least one entry")
+    for i in range(n_panels):
+        if not (edges[i] <= edges[i + 1]) or not (edges[i] >= 0.0) or not isfinite(edges[i + 1]):
+            raise ValueError("edges must be finite, >= 0 and increasing")
+    if node_q.shape[0] != n_panels * n_gl or node_w.shape[0] != n_panels * n_gl:
+        raise ValueError(f"node_q and node_w must hold {n_gl} entries per panel")
+    if n_panels > 0 and (cheb.shape[0] == 0 or cheb.shape[0] % n_panels != 0):
+        raise ValueError("cheb must hold one equal row per panel")
+    for name, arr in (("p1z", p1z), ("p1n", p1n)):
         if arr.shape[0] != n_points:
             raise ValueError(f"{name} must have one entry per point ({n_points})")
     if out.shape[0] != 3 * n_points:
@@ -391,45 +413,43 @@ def folded_moments(const double[::1] E, const double[::1] w, const long long[::1
     pair.ffz.p2 = ff[2]
     pair.ffn.model = ff[3]
     pair.ffn.p2 = ff[4]
-    for p in range(n_points):
-        r = rule_index[p]
-        if not 0 <= r < n_rules:
-            raise ValueError(f"rule_index must be in [0, {n_rules}); got {r} at index {p}")
-        pair.ffz.p1 = p1z[p]
-        pair.ffn.p1 = p1n[p]
+    for i in range(n_points):
+        pair.ffz.p1 = p1z[i]
+        pair.ffn.p1 = p1n[i]
         status = coh_ffpair_check(&pair)
         if status != 0:
-            _raise(status, "folded_moments")
-        max_chunks = max(max_chunks, coh_rate_n_chunks(rule_offsets[r + 1] - rule_offsets[r]))
+            _raise(status, "qgrid_moments")
+        if not (q_lo[i] >= 0.0):
+            raise ValueError(f"q_lo must be >= 0; got {q_lo[i]!r} at index {i}")
     if n_points == 0:
         return
-    if E.shape[0] == 0:
-        out[:] = 0.0
-        return
-    if nt == 1:
-        with nogil:
-            for p in range(n_points):
-                _moments_point(&pair, &E[0], &w[0], &rule_offsets[0], &rule_index[0],
-                               &q2_min[0], &p1z[0], &p1n[0], &panel_dq[0], &gl_x[0],
-                               &gl_w[0], n_gl, p, &out[3 * p])
-    elif n_points >= nt:
-        with nogil:
-            for p in prange(n_points, schedule="static", num_threads=nt):
-                _moments_point(&pair, &E[0], &w[0], &rule_offsets[0], &rule_index[0],
-                               &q2_min[0], &p1z[0], &p1n[0], &panel_dq[0], &gl_x[0],
-                               &gl_w[0], n_gl, p, &out[3 * p])
-    else:
-        part = _empty(3 * max(max_chunks, 1))
-        for p in range(n_points):
-            r = rule_index[p]
-            lo = rule_offsets[r]
-            hi = rule_offsets[r + 1]
-            pair.ffz.p1 = p1z[p]
-            pair.ffn.p1 = p1n[p]
-            with nogil:
-                _moments_threaded(&pair, &E[0] + lo, &w[0] + lo, hi - lo, q2_min[p],
-                                  panel_dq[p], &gl_x[0], &gl_w[0], n_gl, &part[0], nt,
-                                  &out[3 * p])
+    grid.n_panels = n_panels
+    grid.edges = &edges[0]
+    grid.n_gl = n_gl
+    grid.node_q = &node_q[0] if n_panels > 0 else &dummy
+    grid.node_w = &node_w[0] if n_panels > 0 else &dummy
+    grid.n_cheb = cheb.shape[0] // n_panels if n_panels > 0 else 1
+    grid.cheb = &cheb[0] if n_panels > 0 else &dummy
+    grid.gl_x = &gl_x[0]
+    grid.gl_w = &gl_w[0]
+    n_chunks = _n_chunks(n_points, QG_CHUNK)
+    stride = 3 * (n_panels + 1)
+    work = _empty(stride * (nt if nt > 1 else 1))
+    with nogil:
+        if nt == 1 or n_chunks == 1:
+            for c in range(n_chunks):
+                lo = c * QG_CHUNK
+                coh_qgrid_moments(&grid, &pair, &p1z[0], &p1n[0], &q_lo[0], lo,
+                                  min(lo + QG_CHUNK, n_points), &work[0], &out[0])
+                if c % SIGNAL_EVERY == SIGNAL_EVERY - 1:
+                    with gil:
+                        PyErr_CheckSignals()
+        else:
+            for c in prange(n_chunks, schedule="static", num_threads=nt):
+                lo = c * QG_CHUNK
+                coh_qgrid_moments(&grid, &pair, &p1z[0], &p1n[0], &q_lo[0], lo,
+                                  min(lo + QG_CHUNK, n_points), &work[stride * threadid()],
+                                  &out[0])
 
 
 def cheb_eval(const double[::1] coef, Py_ssize_t n_coef, const long long[::1] row,
@@ -455,20 +475,6 @@ def cheb_eval(const double[::1] coef, Py_ssize_t n_coef, const long long[::1] ro
             for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
                 lo = c * FF_CHUNK
                 coh_cheb_eval(&coef[0], n_coef, &row[lo], &y[lo], &out[lo], min(FF_CHUNK, n - lo))
-
-
-cdef void _moments_point(const coh_ffpair_t *base, const double *E, const double *w,
-                         const long long *offsets, const long long *rule_index,
-                         const double *q2_min, const double *p1z, const double *p1n,
-                         const double *panel_dq, const double *gl_x, const double *gl_w,
-                         Py_ssize_t n_gl, Py_ssize_t p, double *out3) noexcept nogil:
-    cdef coh_ffpair_t pair = base[0]
-    cdef long long r = rule_index[p]
-    cdef long long lo = offsets[r]
-    pair.ffz.p1 = p1z[p]
-    pair.ffn.p1 = p1n[p]
-    coh_moments_rule(&pair, E + lo, w + lo, offsets[r + 1] - lo, q2_min[p], panel_dq[p],
-                     gl_x, gl_w, n_gl, out3)
 
 
 # ---------------------------------------------------------------------------------

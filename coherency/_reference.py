@@ -287,60 +287,136 @@ def folded_sigma(
     return float(_combine(m3, ffz == ffn, pref, wz, wn))
 
 
-def folded_moments(
-    E: FloatArray,
-    w: FloatArray,
-    rule_offsets: npt.NDArray[np.int64],
-    rule_index: npt.NDArray[np.int64],
-    q2_min: FloatArray,
-    p1z: FloatArray,
-    p1n: FloatArray,
-    panel_dq: FloatArray,
-    ff: tuple,
+QGRID_MAX_GL = 64  # COH_QGRID_MAX_GL of csrc/coh_rate.h
+# form-factor values per block of the full-panel matrix (memory bound of the twin)
+_QGRID_BLOCK = 1 << 20
+
+
+def _panel_products(fz: FloatArray, fn: FloatArray | None, w: FloatArray, n_panels: int,
+                    n_gl: int) -> FloatArray:
+    """Per row and panel: sums of w F_z F_z, w F_z F_n, w F_n F_n, shape (rows, P, 3)."""
+    rows = fz.shape[0]
+    out = np.empty((rows, n_panels, 3))
+    a = (w * fz).reshape(rows, n_panels, n_gl)
+    z = fz.reshape(rows, n_panels, n_gl)
+    out[..., 0] = np.sum(a * z, axis=-1)
+    if fn is None:
+        out[..., 1] = out[..., 0]
+        out[..., 2] = out[..., 0]
+    else:
+        n = fn.reshape(rows, n_panels, n_gl)
+        out[..., 1] = np.sum(a * n, axis=-1)
+        out[..., 2] = np.sum((w * fn).reshape(rows, n_panels, n_gl) * n, axis=-1)
+    return out
+
+
+def qgrid_moments(
+    edges: FloatArray,
+    node_q: FloatArray,
+    node_w: FloatArray,
+    cheb: FloatArray,
     gl_x: FloatArray,
     gl_w: FloatArray,
+    p1z: FloatArray,
+    p1n: FloatArray,
+    q_lo: FloatArray,
+    ff: tuple,
     out: FloatArray,
     n_threads: int = 1,
 ) -> None:
-    """Folded moments (m_zz, m_zn, m_nn) for many parameter points, one nucleus:
-    point p uses rule ``rule_index[p]`` (``rule_offsets`` slices of E, w), threshold
-    ``q2_min[p]``, first lengths ``p1z[p]``, ``p1n[p]`` and panel ``panel_dq[p]``;
-    ``ff = (mass, model_z, p2z, model_n, p2n)``. Writes ``out[3p:3p+3]``."""
+    """Folded moments (m_zz, m_zn, m_nn) at many parameter points, one nucleus, from
+    G(q) tabulated on panels (q-outer order; see the compiled kernel). Vectorised over
+    points: the full panels once per distinct pair of lengths, the partial panel of
+    every point with its Chebyshev series of h evaluated by Clenshaw."""
     _threads(n_threads)
     if len(ff) != 5:
         raise ValueError("ff must be (mass, model_z, p2z, model_n, p2n)")
-    if len(gl_x) == 0 or len(gl_x) != len(gl_w):
-        _raise(-3, "folded_moments")
     mass, mz, p2z, mn, p2n = ff
-    n_points = len(rule_index)
-    n_rules = len(rule_offsets) - 1
-    if n_rules < 0 or len(w) != len(E):
-        raise ValueError("rule_offsets must have >= 1 entry and w the length of E")
-    offsets = np.asarray(rule_offsets)
-    if np.any(offsets < 0) or np.any(offsets > len(E)) or np.any(np.diff(offsets) < 0):
-        raise ValueError("rule_offsets must be increasing offsets into E")
-    for name, arr in (("q2_min", q2_min), ("p1z", p1z), ("p1n", p1n), ("panel_dq", panel_dq)):
+    n_gl = len(gl_x)
+    if n_gl == 0 or n_gl != len(gl_w) or n_gl > QGRID_MAX_GL:
+        _raise(-3, "qgrid_moments")
+    edges = np.asarray(edges, dtype=np.float64)
+    n_panels = edges.size - 1
+    if n_panels < 0:
+        raise ValueError("edges must have at least one entry")
+    if n_panels > 0 and not (np.all(np.diff(edges) >= 0) and edges[0] >= 0
+                             and np.all(np.isfinite(edges))):
+        raise ValueError("edges must be finite, >= 0 and increasing")
+    if len(node_q) != n_panels * n_gl or len(node_w) != n_panels * n_gl:
+        raise ValueError(f"node_q and node_w must hold {n_gl} entries per panel")
+    if n_panels > 0 and (len(cheb) == 0 or len(cheb) % n_panels != 0):
+        raise ValueError("cheb must hold one equal row per panel")
+    n_points = len(q_lo)
+    for name, arr in (("p1z", p1z), ("p1n", p1n)):
         if len(arr) != n_points:
             raise ValueError(f"{name} must have one entry per point ({n_points})")
     if len(out) != 3 * n_points:
         raise ValueError(f"out must have 3 * {n_points} entries")
-    for p in range(n_points):
-        r = int(rule_index[p])
-        if not 0 <= r < n_rules:
-            raise ValueError(f"rule_index must be in [0, {n_rules}); got {r} at index {p}")
-        ffz = (int(mz), float(p1z[p]), float(p2z))
-        ffn = (int(mn), float(p1n[p]), float(p2n))
-        _check_ff(*ffz, "folded_moments")
-        _check_ff(*ffn, "folded_moments")
+    p1z = np.asarray(p1z, dtype=np.float64)
+    p1n = np.asarray(p1n, dtype=np.float64)
+    q_lo = np.asarray(q_lo, dtype=np.float64)
+    for i in range(n_points):  # the compiled kernel's per-point checks, same order
+        _check_ff(int(mz), float(p1z[i]), float(p2z), "qgrid_moments")
+        _check_ff(int(mn), float(p1n[i]), float(p2n), "qgrid_moments")
         if not mass > 0:
-            _raise(-2, "folded_moments")
-    for p in range(n_points):
-        r = int(rule_index[p])
-        lo, hi = int(offsets[r]), int(offsets[r + 1])
-        ffz = (int(mz), float(p1z[p]), float(p2z))
-        ffn = (int(mn), float(p1n[p]), float(p2n))
-        out[3 * p:3 * p + 3] = _moments(E[lo:hi], w[lo:hi], float(q2_min[p]), mass, ffz,
-                                        ffn, float(panel_dq[p]), gl_x, gl_w)
+            _raise(-2, "qgrid_moments")
+        if not q_lo[i] >= 0.0:
+            raise ValueError(f"q_lo must be >= 0; got {q_lo[i]!r} at index {i}")
+    if n_points == 0:
+        return
+    res = np.zeros((n_points, 3))
+    if n_panels == 0:
+        out[:] = res.reshape(-1)
+        return
+    same_model = int(mz) == int(mn) and float(p2z) == float(p2n)
+    lengths, which = np.unique(np.stack([p1z, p1n], axis=1), axis=0, return_inverse=True)
+    which = which.reshape(-1)
+    nq = np.asarray(node_q, dtype=np.float64)
+    nw = np.asarray(node_w, dtype=np.float64)
+    suffix = np.zeros((lengths.shape[0], n_panels + 1, 3))
+    step = max(1, _QGRID_BLOCK // max(nq.size, 1))
+    for r0 in range(0, lengths.shape[0], step):
+        lz = lengths[r0:r0 + step, 0:1]
+        ln = lengths[r0:r0 + step, 1:2]
+        fz = _ff(nq[None, :] * np.ones_like(lz), int(mz), lz, p2z)
+        same = same_model and bool(np.all(lz == ln))
+        fn = None if same else _ff(nq[None, :] * np.ones_like(ln), int(mn), ln, p2n)
+        panels = _panel_products(fz, fn, nw[None, :], n_panels, n_gl)
+        suffix[r0:r0 + step, :n_panels] = np.cumsum(panels[:, ::-1], axis=1)[:, ::-1]
+    k = np.searchsorted(edges, q_lo, side="right") - 1
+    inside = q_lo < edges[-1]
+    k = np.clip(k, 0, n_panels - 1)
+    at_edge = inside & ~(q_lo > edges[k])
+    res[at_edge] = suffix[which[at_edge], k[at_edge]]
+    part = np.nonzero(inside & ~at_edge)[0]
+    if part.size:
+        kp = k[part]
+        a, b = edges[kp][:, None], edges[kp + 1][:, None]
+        t_lo = 1.0 - np.sqrt((b - q_lo[part][:, None]) / (b - a))
+        half = 0.5 * (1.0 - t_lo)
+        t = t_lo + half * (np.asarray(gl_x)[None, :] + 1.0)
+        q = b - (b - a) * (1.0 - t) ** 2
+        coef = np.asarray(cheb, dtype=np.float64).reshape(n_panels, -1)[kp]
+        h = _clenshaw_rows(coef, 2.0 * t - 1.0)
+        wt = half * np.asarray(gl_w)[None, :] * h
+        lz = p1z[part][:, None]
+        ln = p1n[part][:, None]
+        fz = _ff(q, int(mz), lz, p2z)
+        fn = fz if same_model and bool(np.all(lz == ln)) else _ff(q, int(mn), ln, p2n)
+        res[part, 0] = np.sum(wt * fz * fz, axis=1)
+        res[part, 1] = np.sum(wt * fz * fn, axis=1)
+        res[part, 2] = np.sum(wt * fn * fn, axis=1)
+        res[part] += suffix[which[part], kp + 1]
+    out[:] = res.reshape(-1)
+
+
+def _clenshaw_rows(coef: FloatArray, y: FloatArray) -> FloatArray:
+    """sum_j coef[i, j] T_j(y[i, k]) for every row i and column k."""
+    b1 = np.zeros_like(y)
+    b2 = np.zeros_like(y)
+    for j in range(coef.shape[1] - 1, 0, -1):
+        b1, b2 = coef[:, j:j + 1] + 2.0 * y * b1 - b2, b1
+    return coef[:, 0:1] + y * b1 - b2
 
 
 def cheb_eval(

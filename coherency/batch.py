@@ -23,6 +23,8 @@ once per distinct pair, and epsilon and alpha enter as exact factors.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 from typing import Any, Union
 
 import numpy as np
@@ -33,13 +35,15 @@ from .constants import HBARC_MEV_FM
 from .cross_sections import GL_W, GL_X
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors
 from .rates import (
+    CACHE_SIZE,
+    E_min_for_T,
     _check_source,
+    _flux_moments,
+    _is_frozen,
     _resolve,
-    _rule,
     _total_flux,
     check_threads,
     nuclear_setup,
-    threshold_energy,
 )
 from .targets import Nucleus, Target, as_target
 
@@ -111,42 +115,138 @@ def _unique(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [np.ascontiguousarray(c[first]) for c in cols], inverse.reshape(-1).astype(np.int64)
 
 
+# The q-outer grid (module notes). On each panel [a, b], q(t) = b - (b - a)(1 - t)^2
+# (smooth where G ends like a power of (q_b - q), as beta spectra do), and
+# h(t) = G(q(t)) dq/dt is fitted by a Chebyshev series of QG_CHEB terms; panels whose
+# last coefficients exceed QG_TOL of the series (or of the largest panel's) are
+# bisected, up to QG_MAX_DEPTH times, so G is resolved wherever it varies fast (an
+# exponential tail, a logarithmic end point). The tolerance sits above the ~1e-13
+# noise of the flux moments, so refinement always stops.
+QG_CHEB = 32
+QG_TOL = 1e-12
+QG_MAX_DEPTH = 40
+_QG_K = np.arange(QG_CHEB)
+QG_T = 0.5 * (np.cos(np.pi * (_QG_K + 0.5) / QG_CHEB) + 1.0)  # Chebyshev nodes in t
+_QG_DCT = (2.0 / QG_CHEB) * np.cos(np.pi * np.outer(_QG_K, _QG_K + 0.5) / QG_CHEB)
+_QG_DCT[0] *= 0.5
+GL_T = 0.5 * (GL_X + 1.0)
+
+
+def _h(source: Any, mass: float, a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """h(t) = G(q(t)) dq/dt on panels [a, b] (columns: panels' nodes t)."""
+    s = 1.0 - t[None, :]
+    span = (b - a)[:, None]
+    q = b[:, None] - span * s * s
+    x = E_min_for_T(q * q / (2.0 * mass), mass)
+    F0, F2 = _flux_moments(source, x.reshape(-1))
+    G = 2.0 * q * np.maximum(F0.reshape(q.shape) - 0.25 * q * q * F2.reshape(q.shape), 0.0)
+    return G * 2.0 * span * s
+
+
+def _qgrid_uncached(source: Any, mass: float, q_base: float, dq: float) -> dict[str, np.ndarray]:
+    """Panels, nodes, weights and series of G(q) on [q_base, q_top] for one nucleus."""
+    def q_of(E: float) -> float:  # sqrt(q2_max(E))
+        return 2.0 * E * math.sqrt(mass / (mass + 2.0 * E))
+
+    q_top = q_of(float(source.E_max))
+    energies = [float(e) for e in source.breakpoints] + [float(e) for e, _ in source.lines]
+    cuts = sorted({q_of(e) for e in energies if e > 0} | {q_base, q_top})
+    raw = [c for c in cuts if q_base <= c <= q_top]
+    lo: list[float] = []
+    hi: list[float] = []
+    for a, b in zip(raw[:-1], raw[1:]):
+        n = max(1, math.ceil((b - a) / dq)) if dq > 0 else 1
+        cut = [a + (b - a) * k / n for k in range(n)] + [b]
+        lo += cut[:-1]
+        hi += cut[1:]
+    a_arr, b_arr = np.array(lo), np.array(hi)
+    done_a: list[np.ndarray] = []
+    done_b: list[np.ndarray] = []
+    done_c: list[np.ndarray] = []
+    scale = 0.0
+    for depth in range(QG_MAX_DEPTH + 1):
+        if a_arr.size == 0:
+            break
+        coef = _h(source, mass, a_arr, b_arr, QG_T) @ _QG_DCT.T
+        size = np.sum(np.abs(coef), axis=1)
+        scale = max(scale, float(np.max(size)))
+        tail = np.max(np.abs(coef[:, -4:]), axis=1)
+        ok = (tail <= QG_TOL * size) | (tail <= QG_TOL * 1e-3 * scale) | (depth == QG_MAX_DEPTH)
+        done_a.append(a_arr[ok])
+        done_b.append(b_arr[ok])
+        done_c.append(coef[ok])
+        mid = 0.5 * (a_arr[~ok] + b_arr[~ok])
+        a_arr, b_arr = (np.concatenate([a_arr[~ok], mid]), np.concatenate([mid, b_arr[~ok]]))
+    pa = np.concatenate(done_a) if done_a else np.empty(0)
+    pb = np.concatenate(done_b) if done_b else np.empty(0)
+    order = np.argsort(pa, kind="stable")
+    pa, pb = pa[order], pb[order]
+    cheb = (np.concatenate(done_c)[order] if done_c else np.empty((0, QG_CHEB)))
+    s = 1.0 - GL_T[None, :]
+    node_q = pb[:, None] - (pb - pa)[:, None] * s * s
+    node_w = 0.5 * GL_W[None, :] * _h(source, mass, pa, pb, GL_T) if pa.size else node_q
+    grid = {
+        "edges": np.ascontiguousarray(np.append(pa, pb[-1:]) if pa.size else np.array([q_base])),
+        "node_q": np.ascontiguousarray(node_q.reshape(-1)),
+        "node_w": np.ascontiguousarray(node_w.reshape(-1)),
+        "cheb": np.ascontiguousarray(cheb.reshape(-1)),
+    }
+    for arr in grid.values():
+        arr.setflags(write=False)
+    return grid
+
+
+_cached_qgrid = functools.lru_cache(maxsize=CACHE_SIZE)(_qgrid_uncached)
+
+
+def _qgrid(source: Any, mass: float, q_base: float, dq: float) -> dict[str, np.ndarray]:
+    if _is_frozen(source):
+        try:
+            return _cached_qgrid(source, mass, q_base, dq)
+        except TypeError:
+            pass
+    return _qgrid_uncached(source, mass, q_base, dq)
+
+
+def _panel_scale(scale_max: float) -> float:
+    """scale_max rounded up to a power of 2^(1/8): panels (and the cache key) stay
+    the same across batches whose largest radius differs a little."""
+    return float(2.0 ** (math.ceil(8.0 * math.log2(scale_max) - 1e-9) / 8.0))
+
+
 def _folded(
     source: Any, nuc: Nucleus, spec: tuple, ffs: NuclearFormFactors, scale: np.ndarray,
     T: np.ndarray, unity: bool, nt: int,
 ) -> np.ndarray:
-    """Moments (n, 3) of the folded q integral at each point (scale, T)."""
+    """Moments of the folded q integral at each point (scale, T): shape (n, 3), or
+    (1, 3) when every point is the same (it broadcasts; no copy per point)."""
     if T.size == 0:
         return np.zeros((0, 3))
+    # np.unique sorts its rows, so equal scales are consecutive (the kernel shares
+    # their full panels)
     (scale_u, T_u), inverse = _unique(scale, T)
-    T_rules, rule_of = np.unique(T_u, return_inverse=True)
-    rules = [_rule(source, threshold_energy(float(t), nuc.mass)) for t in T_rules]
-    sizes = np.array([r[0].size for r in rules], dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    E = np.ascontiguousarray(np.concatenate([r[0] for r in rules]))
-    w = np.ascontiguousarray(np.concatenate([r[1] for r in rules]))
+    mass = float(nuc.mass)
+    q_lo = np.ascontiguousarray(np.sqrt(2.0 * mass * T_u))
     n = scale_u.size
-    q2_min = np.ascontiguousarray(2.0 * nuc.mass * T_u)
     if unity:
-        ff = (float(nuc.mass), 0, 0.0, 0, 0.0)
+        ff = (mass, 0, 0.0, 0, 0.0)
         p1z = p1n = np.zeros(n)
-        panel = np.zeros(n)
+        dq = 0.0
     else:
         mz, _, pz2, mn, _, pn2 = spec[4:10]
-        ff = (float(nuc.mass), int(mz), float(pz2), int(mn), float(pn2))
+        ff = (mass, int(mz), float(pz2), int(mn), float(pn2))
         rz = ffs.proton.lengths_fm(nuc.A)[0]  # type: ignore[union-attr]
         rn = ffs.neutron.lengths_fm(nuc.A)[0]  # type: ignore[union-attr]
-        # the same arithmetic as FormFactor.kernel_params / panel_dq with radius_fm = s R0
-        lz = scale_u * rz
-        ln = scale_u * rn
-        p1z = np.ascontiguousarray(lz / HBARC_MEV_FM)
-        p1n = np.ascontiguousarray(ln / HBARC_MEV_FM)
-        widths = [np.pi * HBARC_MEV_FM / length for length, r0 in ((lz, rz), (ln, rn)) if r0 > 0]
-        panel = np.ascontiguousarray(np.minimum.reduce(widths) if widths else np.zeros(n))
+        # the same arithmetic as FormFactor.kernel_params with radius_fm = s R0
+        p1z = np.ascontiguousarray(scale_u * rz / HBARC_MEV_FM)
+        p1n = np.ascontiguousarray(scale_u * rn / HBARC_MEV_FM)
+        longest = max(rz, rn) * _panel_scale(float(np.max(scale_u)))
+        dq = np.pi * HBARC_MEV_FM / longest if longest > 0 else 0.0
+    grid = _qgrid(source, mass, float(np.min(q_lo)), dq)
     out = np.empty(3 * n)
-    _backend.kernels().folded_moments(E, w, offsets, np.ascontiguousarray(rule_of, dtype=np.int64),
-                                      q2_min, p1z, p1n, panel, ff, GL_X, GL_W, out, nt)
-    return out.reshape(n, 3)[inverse]
+    _backend.kernels().qgrid_moments(grid["edges"], grid["node_q"], grid["node_w"],
+                                     grid["cheb"], GL_X, GL_W, p1z, p1n, q_lo, ff, out, nt)
+    return out.reshape(n, 3) if n == 1 else out.reshape(n, 3)[inverse]
 
 
 def _folded_sigma_points(
@@ -159,7 +259,7 @@ def _folded_sigma_points(
     scale = p["radius_scale"]
     s2 = p["sin2_theta_w"]
     alpha = p["alpha"]
-    eps = np.full(T.size, EPSILON_DEFAULT) if s2 is None else 1.0 - 4.0 * s2
+    eps: Any = EPSILON_DEFAULT if s2 is None else 1.0 - 4.0 * s2
     unity = alpha is not None
     if not unity and not ffs.compiled:
         raise TypeError("the batch API needs model form factors (names or FormFactor "

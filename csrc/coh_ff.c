@@ -5,27 +5,23 @@
 #include <stdint.h>
 #include <string.h>
 #include "coh_ff.h"
+#include "coh_simd.h"
 
 /* Vector math on x86-64 Linux with gcc: glibc's libmvec (glibc >= 2.22) has SIMD
  * sin/cos/exp (_ZGVdN4v_sin, _ZGVeN8v_sin, ...), but <math.h> declares them
  * SIMD-callable only under -ffast-math. We declare them ourselves and compile the
- * Helm loop for three ISA levels, picked at load time (target_clones/ifunc), so the
- * shipped build needs neither -march=native nor -ffast-math. Elsewhere (clang, MSVC,
- * aarch64, musl, or -DCOH_NO_SIMD, which forces it): scalar libm. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && defined(__GLIBC__) && !defined(COH_NO_SIMD)
-#define COH_HAVE_MVEC 1
+ * form-factor loops for three ISA levels (COH_CLONES, coh_simd.h). Elsewhere:
+ * scalar libm. */
+#ifdef COH_HAVE_MVEC
 /* Aliases under the libm names: as plain "sin"/"cos" gcc would fuse the pair into
  * __builtin_cexpi, which has no vector version. */
 double coh_vsin(double) __asm__("sin") __attribute__((const, nothrow, simd("notinbranch")));
 double coh_vcos(double) __asm__("cos") __attribute__((const, nothrow, simd("notinbranch")));
 double coh_vexp(double) __asm__("exp") __attribute__((const, nothrow, simd("notinbranch")));
-#define COH_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define coh_vsin sin
 #define coh_vcos cos
 #define coh_vexp exp
-#define COH_CLONES
 #endif
 
 /* Exact select of a or b on their bit patterns: a ternary would be turned into a

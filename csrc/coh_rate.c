@@ -2,6 +2,7 @@
 #include <math.h>
 #include "coh_rate.h"
 #include "coh_xsec.h"
+#include "coh_simd.h"
 
 int coh_ffpair_same(const coh_ffpair_t *pair)
 {
@@ -26,28 +27,34 @@ ptrdiff_t coh_rate_n_chunks(ptrdiff_t n)
     return n > 0 ? (n + COH_RATE_CHUNK - 1) / COH_RATE_CHUNK : 0;
 }
 
-/* Evaluate the form factors on a block of nodes and add the weighted products.
- * Four interleaved partial sums (node k goes to sum k mod 4), added in a fixed order
- * at the end: independent of threads, and not one long dependency chain. */
-static void flush_block(const coh_ffpair_t *pair, int same, const double *q,
-                        const double *wt, ptrdiff_t n, double *acc)
+/* Form factors of the pair on n nodes (fn untouched when same). */
+static void eval_block(const coh_ffpair_t *pair, int same, const double *q, ptrdiff_t n,
+                       double *fz, double *fn)
 {
-    double fz[COH_RATE_BLOCK];
-    double fn[COH_RATE_BLOCK];
+    coh_form_factor_array(q, fz, n, &pair->ffz);
+    if (!same) {
+        coh_form_factor_array(q, fn, n, &pair->ffn);
+    }
+}
+
+/* acc[0..2] += sums over n nodes of wt F_z F_z, wt F_z F_n, wt F_n F_n (only the first
+ * when same). Four interleaved partial sums (node k goes to sum k mod 4), added in a
+ * fixed order at the end: independent of threads, and not one long dependency chain. */
+static void sum_block(int same, const double *wt, const double *fz, const double *fn,
+                      ptrdiff_t n, double *acc)
+{
     double s[3][4] = {{0.0}};
     ptrdiff_t k = 0;
-    coh_form_factor_array(q, fz, n, &pair->ffz);
     if (same) {
         for (; k + 4 <= n; k += 4) {
             for (int j = 0; j < 4; ++j) {
                 s[0][j] += wt[k + j] * fz[k + j] * fz[k + j];
             }
         }
-        for (int j = 0; k < n; ++k, ++j) {
+        for (int j = 0; j < 4 && k < n; ++k, ++j) {
             s[0][j] += wt[k] * fz[k] * fz[k];
         }
     } else {
-        coh_form_factor_array(q, fn, n, &pair->ffn);
         for (; k + 4 <= n; k += 4) {
             for (int j = 0; j < 4; ++j) {
                 double a = wt[k + j] * fz[k + j];
@@ -57,7 +64,7 @@ static void flush_block(const coh_ffpair_t *pair, int same, const double *q,
                 s[2][j] += b * fn[k + j];
             }
         }
-        for (int j = 0; k < n; ++k, ++j) {
+        for (int j = 0; j < 4 && k < n; ++k, ++j) {
             double a = wt[k] * fz[k];
             double b = wt[k] * fn[k];
             s[0][j] += a * fz[k];
@@ -68,6 +75,16 @@ static void flush_block(const coh_ffpair_t *pair, int same, const double *q,
     for (int m = 0; m < 3; ++m) {
         acc[m] += (s[m][0] + s[m][1]) + (s[m][2] + s[m][3]);
     }
+}
+
+/* Evaluate the form factors on a block of nodes and add the weighted products. */
+static void flush_block(const coh_ffpair_t *pair, int same, const double *q,
+                        const double *wt, ptrdiff_t n, double *acc)
+{
+    double fz[COH_RATE_BLOCK];
+    double fn[COH_RATE_BLOCK];
+    eval_block(pair, same, q, n, fz, fn);
+    sum_block(same, wt, fz, same ? fz : fn, n, acc);
 }
 
 void coh_moments_range(const coh_ffpair_t *pair, const double *E, const double *w,
@@ -181,6 +198,176 @@ void coh_cheb_eval(const double *coef, ptrdiff_t n_coef, const long long *row,
             b1 = b0;
         }
         out[i] = c[0] + yi * b1 - b2;
+    }
+}
+
+/* ---- q-outer folding ---------------------------------------------------------- */
+
+/* out[k] = sum_j c[j] T_j(y[k]) for n <= COH_QGRID_BATCH * COH_QGRID_MAX_GL points
+ * (Clenshaw). The
+ * node loop is independent and vectorises; the recurrence runs over the
+ * coefficients. Compiled per ISA level (COH_CLONES); with -std=c99 gcc contracts
+ * no multiply-add into an FMA, so every level gives the same bits. */
+COH_CLONES
+static void cheb_nodes(const double *c, ptrdiff_t n_coef, const double *y, double *out,
+                       ptrdiff_t n)
+{
+    double y2[COH_QGRID_BATCH * COH_QGRID_MAX_GL];
+    double b1[COH_QGRID_BATCH * COH_QGRID_MAX_GL];
+    double b2[COH_QGRID_BATCH * COH_QGRID_MAX_GL];
+    for (ptrdiff_t k = 0; k < n; ++k) {
+        y2[k] = 2.0 * y[k];
+        b1[k] = 0.0;
+        b2[k] = 0.0;
+    }
+    for (ptrdiff_t j = n_coef - 1; j > 0; --j) {
+        double cj = c[j];
+        for (ptrdiff_t k = 0; k < n; ++k) {
+            double b0 = cj + y2[k] * b1[k] - b2[k];
+            b2[k] = b1[k];
+            b1[k] = b0;
+        }
+    }
+    for (ptrdiff_t k = 0; k < n; ++k) {
+        out[k] = c[0] + y[k] * b1[k] - b2[k];
+    }
+}
+
+/* Full-panel sums of one pair of form factors, then suffix sums:
+ * suffix[3p + m] = sum over panels p' >= p, suffix[3 n_panels + m] = 0. Panels are
+ * evaluated in blocks of whole panels (one vectorised form-factor call per block). */
+static void qgrid_panels(const coh_qgrid_t *g, const coh_ffpair_t *pair, int same,
+                         double *suffix)
+{
+    double fz[COH_RATE_BLOCK];
+    double fn[COH_RATE_BLOCK];
+    ptrdiff_t n_gl = g->n_gl;
+    ptrdiff_t n_panels = g->n_panels;
+    ptrdiff_t per = COH_RATE_BLOCK / n_gl;
+    for (ptrdiff_t p0 = 0; p0 < n_panels; p0 += per) {
+        ptrdiff_t p1 = p0 + per < n_panels ? p0 + per : n_panels;
+        eval_block(pair, same, g->node_q + p0 * n_gl, (p1 - p0) * n_gl, fz, fn);
+        for (ptrdiff_t p = p0; p < p1; ++p) {
+            double *acc = suffix + 3 * p;
+            ptrdiff_t off = (p - p0) * n_gl;
+            acc[0] = acc[1] = acc[2] = 0.0;
+            sum_block(same, g->node_w + p * n_gl, fz + off, (same ? fz : fn) + off, n_gl,
+                      acc);
+        }
+    }
+    suffix[3 * n_panels] = suffix[3 * n_panels + 1] = suffix[3 * n_panels + 2] = 0.0;
+    for (ptrdiff_t p = n_panels - 1; p >= 0; --p) {
+        for (int m = 0; m < 3; ++m) {
+            suffix[3 * p + m] += suffix[3 * (p + 1) + m];
+        }
+    }
+}
+
+/* The panel holding q: edges[p] <= q < edges[p + 1] (0 for q below edges[0]), or -1
+ * when q >= edges[n_panels] (nothing left to integrate). */
+static ptrdiff_t qgrid_locate(const coh_qgrid_t *g, double q)
+{
+    const double *edges = g->edges;
+    ptrdiff_t lo = 0;
+    ptrdiff_t hi = g->n_panels;
+    if (hi == 0 || !(q < edges[hi])) {
+        return -1;
+    }
+    while (hi - lo > 1) { /* edges[lo] <= q < edges[hi] once q > edges[0] */
+        ptrdiff_t mid = lo + (hi - lo) / 2;
+        if (edges[mid] <= q) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static void put3(double *out3, const double *acc, int same)
+{
+    out3[0] = acc[0];
+    out3[1] = same ? acc[0] : acc[1];
+    out3[2] = same ? acc[0] : acc[2];
+}
+
+/* m points whose thresholds q_lo[0..m) lie inside panel p (not on its lower edge),
+ * same form factors: each gets the partial panel [q_lo, b], integrated with the
+ * n_gl-point rule in t and h from the panel's series, plus the panels above. The m
+ * points' nodes go through Clenshaw and the form factors together (independent
+ * lanes), but each point's sum only runs over its own nodes. */
+static void qgrid_partial(const coh_qgrid_t *g, const coh_ffpair_t *pair, int same,
+                          const double *suffix, ptrdiff_t p, const double *q_lo,
+                          ptrdiff_t m, double *out)
+{
+    double q[COH_QGRID_BATCH * COH_QGRID_MAX_GL];
+    double y[COH_QGRID_BATCH * COH_QGRID_MAX_GL];
+    double wt[COH_QGRID_BATCH * COH_QGRID_MAX_GL];
+    double fz[COH_QGRID_BATCH * COH_QGRID_MAX_GL];
+    double fn[COH_QGRID_BATCH * COH_QGRID_MAX_GL];
+    double half[COH_QGRID_BATCH];
+    ptrdiff_t n_gl = g->n_gl;
+    double a = g->edges[p];
+    double b = g->edges[p + 1];
+    for (ptrdiff_t i = 0; i < m; ++i) {
+        double t_lo = 1.0 - sqrt((b - q_lo[i]) / (b - a));
+        half[i] = 0.5 * (1.0 - t_lo);
+        for (ptrdiff_t k = 0; k < n_gl; ++k) {
+            double t = t_lo + half[i] * (g->gl_x[k] + 1.0);
+            double s = 1.0 - t;
+            q[i * n_gl + k] = b - (b - a) * s * s;
+            y[i * n_gl + k] = 2.0 * t - 1.0;
+        }
+    }
+    cheb_nodes(g->cheb + p * g->n_cheb, g->n_cheb, y, wt, m * n_gl);
+    eval_block(pair, same, q, m * n_gl, fz, fn);
+    for (ptrdiff_t i = 0; i < m; ++i) {
+        double acc[3] = {0.0, 0.0, 0.0};
+        double *w = wt + i * n_gl;
+        for (ptrdiff_t k = 0; k < n_gl; ++k) {
+            w[k] *= half[i] * g->gl_w[k];
+        }
+        sum_block(same, w, fz + i * n_gl, (same ? fz : fn) + i * n_gl, n_gl, acc);
+        for (int c = 0; c < 3; ++c) {
+            acc[c] += suffix[3 * (p + 1) + c];
+        }
+        put3(out + 3 * i, acc, same);
+    }
+}
+
+void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
+                       const double *p1z, const double *p1n, const double *q_lo,
+                       ptrdiff_t i0, ptrdiff_t i1, double *work, double *out)
+{
+    static const double zero[3] = {0.0, 0.0, 0.0};
+    coh_ffpair_t cur = *pair;
+    int same = 0;
+    ptrdiff_t i = i0;
+    while (i < i1) {
+        if (i == i0 || p1z[i] != cur.ffz.p1 || p1n[i] != cur.ffn.p1) {
+            cur.ffz.p1 = p1z[i];
+            cur.ffn.p1 = p1n[i];
+            same = coh_ffpair_same(&cur);
+            qgrid_panels(grid, &cur, same, work);
+        }
+        ptrdiff_t p = qgrid_locate(grid, q_lo[i]);
+        if (p < 0) {
+            put3(out + 3 * i, zero, same);
+            ++i;
+        } else if (!(q_lo[i] > grid->edges[p])) {
+            put3(out + 3 * i, work + 3 * p, same);
+            ++i;
+        } else {
+            /* batch the following points of this panel and these form factors */
+            ptrdiff_t m = 1;
+            while (m < COH_QGRID_BATCH && i + m < i1 && p1z[i + m] == cur.ffz.p1
+                   && p1n[i + m] == cur.ffn.p1 && q_lo[i + m] > grid->edges[p]
+                   && q_lo[i + m] < grid->edges[p + 1]) {
+                ++m;
+            }
+            qgrid_partial(grid, &cur, same, work, p, q_lo + i, m, out + 3 * i);
+            i += m;
+        }
     }
 }
 

@@ -63,6 +63,45 @@ double coh_moments_combine(const double *m3, int same, double prefactor, double 
 void coh_cheb_eval(const double *coef, ptrdiff_t n_coef, const long long *row,
                    const double *y, double *out, ptrdiff_t n);
 
+/* ---- q-outer folding (the batch API) -------------------------------------------
+ *
+ * With the order of the double integral swapped (PHYSICS.md section 6), the moments
+ * at a threshold q_lo are one integral in q,
+ *
+ *   m_ab(q_lo) = integral_{q_lo}^{q_top} F_a(q) F_b(q) G(q) dq,
+ *   G(q) = 2 q [F0(x) - q^2/4 F2(x)],  x = E_min(q),  F_k(x) = int_x Phi E^-k dE,
+ *
+ * and G does not depend on the form factor. The caller tabulates G once on a grid of
+ * panels [edges[p], edges[p+1]] (cut at the images of the source's breakpoints and
+ * lines, no wider than the form factor's oscillation, refined until G is resolved):
+ * on panel p, q(t) = b - (b - a)(1 - t)^2 for t in [0, 1], and
+ *   node_q, node_w: n_gl Gauss-Legendre nodes per panel and weights w_k h(t_k)/2,
+ *   cheb: n_cheb Chebyshev coefficients of h(y) = G(q(t)) dq/dt, y = 2t - 1,
+ * h being used only on the partial panel that holds q_lo. A point then costs the
+ * form factors at the nodes above q_lo; points with the same lengths (consecutive in
+ * the input) share the full-panel sums. Sums run in a fixed order per point. */
+#define COH_QGRID_MAX_GL 64
+#define COH_QGRID_BATCH 4    /* partial panels evaluated together */
+
+typedef struct {
+    ptrdiff_t n_panels;
+    const double *edges;   /* n_panels + 1 increasing momenta, MeV */
+    ptrdiff_t n_gl;        /* nodes per panel, <= COH_QGRID_MAX_GL */
+    const double *node_q;  /* n_panels * n_gl, MeV */
+    const double *node_w;  /* n_panels * n_gl */
+    ptrdiff_t n_cheb;
+    const double *cheb;    /* n_panels * n_cheb */
+    const double *gl_x;    /* the n_gl-point rule on [-1, 1] for partial panels */
+    const double *gl_w;
+} coh_qgrid_t;
+
+/* Moments out[3i..3i+2] of points [i0, i1): point i has first lengths p1z[i], p1n[i]
+ * (MeV^-1; pair supplies mass, models, second lengths) and threshold q_lo[i] (MeV).
+ * work holds 3 * (n_panels + 1) doubles. Arguments are not checked. */
+void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
+                       const double *p1z, const double *p1n, const double *q_lo,
+                       ptrdiff_t i0, ptrdiff_t i1, double *work, double *out);
+
 /* 1 if the library was compiled with OpenMP, else 0. */
 int coh_openmp_enabled(void);
 
