@@ -2,9 +2,9 @@
 
 Fits and scans evaluate the same source x target integral at many parameter points.
 These functions take the parameters as arrays (broadcast against each other like
-ufunc arguments) and compute every point in one compiled loop over parameter points x
-quadrature nodes (``folded_moments``, csrc/coh_rate.c), instead of one Python call
-per point. Parameters:
+ufunc arguments) and compute every point in one compiled loop over parameter points
+(``qgrid_moments``, csrc/coh_rate.c), instead of one Python call per point.
+Parameters:
 
 * ``radius_scale``: multiplies the first length of the form factor (the Helm radius
   R0, the Klein-Nystrand R_A, the symmetrized-Fermi c) of protons and neutrons; the
@@ -14,10 +14,22 @@ per point. Parameters:
   form factor set to 1, as ``dsigma_dq2(..., alpha=...)`` does;
 * ``T_min`` (and ``T_max`` for counts): the nuclear-recoil window, MeV.
 
-Each point equals the scalar public API (:func:`coherency.flux_averaged_sigma`) to
-rounding: the same energy rule, q panels and Gauss-Legendre nodes. Work is shared:
-the form-factor integral depends only on (radius_scale, T_min), so it is computed
-once per distinct pair, and epsilon and alpha enter as exact factors.
+How: the double integral is taken with q outside and E inside (PHYSICS.md section 6).
+The E integral of dsigma/dq^2 is analytic in the flux moments,
+    integral Phi (1 - q^2/4E^2) dE = F0(E_min(q)) - q^2/4 F2(E_min(q)),
+so every point is one q integral of F_a F_b G with G(q) = 2q [F0 - q^2/4 F2], which
+does not depend on the form factor. G is tabulated once per (source, nucleus,
+lowest threshold, panel width) on panels cut at the images of the source's
+breakpoints and lines and refined until G is resolved (cached for frozen sources).
+A radius then costs one vectorised form-factor pass over the panels' nodes, shared by
+every threshold at that radius; a threshold adds one partial panel. epsilon and alpha
+enter as exact factors, so those scans need a single integral.
+
+Accuracy: the scalar API integrates in the other order (E outside). The two agree to
+~1e-13 relative where the result is not a tiny tail (tests hold 1e-12 on the DAR,
+reactor and model form factors); in deep tails the q-outer order is the more
+accurate one (the solar hep tail on Ar above 15 keV: the scalar 48-node energy rule
+is 2e-10 off a 96-node one, this module 1e-13).
 """
 
 from __future__ import annotations
