@@ -6,7 +6,8 @@ Groups (PionDAR CsI 2017 x CsI):
 * ``batch alpha counts 1e4``: Gamma_QM(alpha)-weighted counts over 1e4 alphas;
 * ``batch radius 1e4``: <sigma> over 1e4 radius scales (a new form-factor integral
   per point), n_threads 1 and 2, twin;
-* ``batch radius x T_min 100x100``: a 2-D grid.
+* ``batch T_min 1e4``: <sigma> over 1e4 thresholds (one radius, a partial panel each);
+* ``batch radius x T_min 100x100``: a 2-D grid, compiled (1 and 2 threads) and twin.
 The scalar loop runs 100 points and is scaled by 100 (its cost is linear).
 Every case checks its answer against the scalar API; no time is asserted. Run:
     pytest benchmarks/bench_batch.py --benchmark-only --benchmark-group-by=group
@@ -82,12 +83,28 @@ def test_alpha_counts(benchmark: Any, impl: str) -> None:
 def test_radius(benchmark: Any, impl: str) -> None:
     nt = 2 if impl.endswith("=2") else 1
     out = _run(benchmark, "batch radius 1e4", impl,
-               lambda: coh.batch_flux_averaged_sigma(DAR, "CsI", radius_scale=SCALE, n_threads=nt),
-               slow=impl == "numpy")
+               lambda: coh.batch_flux_averaged_sigma(DAR, "CsI", radius_scale=SCALE, n_threads=nt))
     _check(out, [0, N // 3, N - 1], lambda i: _scalar_sigma(scale=SCALE[i]))
 
 
-@pytest.mark.parametrize("impl", ["compiled n_threads=1", "compiled n_threads=2"])
+THRESH = np.linspace(0.0, 0.02, N)
+
+
+@pytest.mark.parametrize("impl", ["compiled", "numpy", "scalar loop x100"])
+def test_threshold(benchmark: Any, impl: str) -> None:
+    if impl.startswith("scalar"):
+        out = _run(benchmark, "batch T_min 1e4", impl,
+                   lambda: np.array([coh.flux_averaged_sigma(DAR, "CsI", T_min=t)
+                                     for t in THRESH[:100]]))
+        benchmark.extra_info["n"] = 100
+        _check(out, [0, 99], lambda i: _scalar_sigma(T=THRESH[i]))
+        return
+    out = _run(benchmark, "batch T_min 1e4", impl,
+               lambda: coh.batch_flux_averaged_sigma(DAR, "CsI", T_min=THRESH))
+    _check(out, [0, N // 2, N - 1], lambda i: _scalar_sigma(T=THRESH[i]))
+
+
+@pytest.mark.parametrize("impl", ["compiled n_threads=1", "compiled n_threads=2", "numpy"])
 def test_radius_threshold_grid(benchmark: Any, impl: str) -> None:
     nt = 2 if impl.endswith("=2") else 1
     scale = np.linspace(0.8, 1.2, 100)[:, None]

@@ -75,6 +75,19 @@ def qgrid_moments(
     out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
+def batch_combine(
+    m: npt.NDArray[np.float64],
+    which: npt.NDArray[np.int64],
+    s2: npt.NDArray[np.float64],
+    eps_default: float,
+    alpha: npt.NDArray[np.float64],
+    Z: float,
+    N: float,
+    same: bool,
+    weight: float,
+    acc: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...
 def cheb_eval(
     coef: npt.NDArray[np.float64],
     n_coef: int,

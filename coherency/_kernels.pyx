@@ -104,6 +104,10 @@ cdef extern from "coh_rate.h":
                            const double *p1z, const double *p1n, const double *q_lo,
                            Py_ssize_t i0, Py_ssize_t i1, double *work, double *out) nogil
     int COH_QGRID_MAX_GL
+    void coh_batch_combine(const double *m, const long long *which, const double *s2,
+                           Py_ssize_t n_s2, double eps_default, const double *alpha,
+                           Py_ssize_t n_alpha, double Z, double N, int same, double weight,
+                           double *acc, Py_ssize_t i0, Py_ssize_t i1) nogil
 
 # Elements per work chunk of the array loops. Fixed (a multiple of the 8 AVX-512
 # lanes), so the split of the vectorised loops, and with it every bit of the result,
@@ -433,7 +437,9 @@ def qgrid_moments(const double[::1] edges, const double[::1] node_q, const doubl
     grid.gl_x = &gl_x[0]
     grid.gl_w = &gl_w[0]
     n_chunks = _n_chunks(n_points, QG_CHUNK)
-    stride = 3 * (n_panels + 1)
+    # per-thread workspaces a whole number of cache lines apart (8 doubles = 64
+    # bytes, plus one line): threads writing neighbouring sums would share a line
+    stride = (3 * (n_panels + 1) + 7) // 8 * 8 + 8
     work = _empty(stride * (nt if nt > 1 else 1))
     with nogil:
         if nt == 1 or n_chunks == 1:
@@ -450,6 +456,51 @@ def qgrid_moments(const double[::1] edges, const double[::1] node_q, const doubl
                 coh_qgrid_moments(&grid, &pair, &p1z[0], &p1n[0], &q_lo[0], lo,
                                   min(lo + QG_CHUNK, n_points), &work[stride * threadid()],
                                   &out[0])
+
+
+def batch_combine(const double[::1] m, const long long[::1] which, const double[::1] s2,
+                  double eps_default, const double[::1] alpha, double Z, double N,
+                  bint same, double weight, double[::1] acc, n_threads=1):
+    """acc[i] += weight * Gamma(m[which[i]], epsilon_i, alpha_i) for every point: the
+    parameter axis of the batch API (csrc/coh_rate.h, coh_batch_combine). ``m`` holds
+    rows of 3 moments; ``which`` a row per point (empty: row 0 for all); ``s2`` and
+    ``alpha`` are empty (absent), one value, or one per point."""
+    cdef int nt = _threads(n_threads)
+    cdef Py_ssize_t n = acc.shape[0]
+    cdef Py_ssize_t n_rows = m.shape[0] // 3
+    cdef Py_ssize_t i, c, lo
+    cdef const long long *pw = NULL
+    cdef double dummy = 0.0
+    cdef const double *ps2 = &dummy
+    cdef const double *pal = &dummy
+    if m.shape[0] % 3 != 0 or n_rows == 0:
+        raise ValueError("m must hold rows of 3 moments (at least one)")
+    if which.shape[0] not in (0, n):
+        raise ValueError(f"which must be empty or have one entry per point ({n})")
+    for name, arr in (("s2", s2), ("alpha", alpha)):
+        if arr.shape[0] not in (0, 1, n):
+            raise ValueError(f"{name} must be empty, one value or one per point ({n})")
+    for i in range(which.shape[0]):
+        if not 0 <= which[i] < n_rows:
+            raise ValueError(f"which must be in [0, {n_rows}); got {which[i]} at index {i}")
+    if n == 0:
+        return
+    if which.shape[0]:
+        pw = &which[0]
+    if s2.shape[0]:
+        ps2 = &s2[0]
+    if alpha.shape[0]:
+        pal = &alpha[0]
+    with nogil:
+        if nt == 1:
+            coh_batch_combine(&m[0], pw, ps2, s2.shape[0], eps_default, pal, alpha.shape[0],
+                              Z, N, same, weight, &acc[0], 0, n)
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                lo = c * FF_CHUNK
+                coh_batch_combine(&m[0], pw, ps2, s2.shape[0], eps_default, pal,
+                                  alpha.shape[0], Z, N, same, weight, &acc[0], lo,
+                                  min(lo + FF_CHUNK, n))
 
 
 def cheb_eval(const double[::1] coef, Py_ssize_t n_coef, const long long[::1] row,

@@ -419,6 +419,51 @@ def _clenshaw_rows(coef: FloatArray, y: FloatArray) -> FloatArray:
     return coef[:, 0:1] + y * b1 - b2
 
 
+def batch_combine(
+    m: FloatArray,
+    which: npt.NDArray[np.int64],
+    s2: FloatArray,
+    eps_default: float,
+    alpha: FloatArray,
+    Z: float,
+    N: float,
+    same: bool,
+    weight: float,
+    acc: FloatArray,
+    n_threads: int = 1,
+) -> None:
+    """acc[i] += weight * Gamma(m[which[i]], epsilon_i, alpha_i) (see the compiled
+    kernel): epsilon = 1 - 4 s2, Gamma_QM(alpha) weighting when alpha is given."""
+    _threads(n_threads)
+    n = len(acc)
+    if len(m) % 3 != 0 or len(m) == 0:
+        raise ValueError("m must hold rows of 3 moments (at least one)")
+    rows = np.asarray(m, dtype=np.float64).reshape(-1, 3)
+    if len(which) not in (0, n):
+        raise ValueError(f"which must be empty or have one entry per point ({n})")
+    for name, arr in (("s2", s2), ("alpha", alpha)):
+        if len(arr) not in (0, 1, n):
+            raise ValueError(f"{name} must be empty, one value or one per point ({n})")
+    w = np.asarray(which)
+    if w.size and (w.min() < 0 or w.max() >= rows.shape[0]):
+        i = int(np.argmax((w < 0) | (w >= rows.shape[0])))
+        raise ValueError(f"which must be in [0, {rows.shape[0]}); got {w[i]} at index {i}")
+    if n == 0:
+        return
+    mm = rows[w] if w.size else rows[:1]
+    eps = 1.0 - 4.0 * np.asarray(s2) if len(s2) else np.array([eps_default])
+    wz = eps * Z
+    d = wz - N
+    if len(alpha):
+        a = np.asarray(alpha)
+        g = mm[:, 0] * (d * d * a + (eps * eps * Z + N) * (1.0 - a))
+    elif same:
+        g = d * d * mm[:, 0]
+    else:
+        g = wz * wz * mm[:, 0] - 2.0 * wz * N * mm[:, 1] + N * N * mm[:, 2]
+    acc += weight * g
+
+
 def cheb_eval(
     coef: FloatArray, n_coef: int, row: npt.NDArray[np.int64], y: FloatArray, out: FloatArray,
     n_threads: int = 1,

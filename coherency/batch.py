@@ -79,7 +79,10 @@ def scaled_form_factors(ffs: NuclearFormFactors, A: float, radius_scale: float) 
 
 def _params(
     radius_scale: Any, alpha: Any, sin2_theta_w: Any, T_min: Any, T_max: Any = None
-) -> tuple[tuple[int, ...], dict[str, np.ndarray | None]]:
+) -> tuple[tuple[int, ...], int, dict[str, np.ndarray | None]]:
+    """Validated parameters: the broadcast shape, its size n, and per parameter a flat
+    array of n values, or of one value when it is the same everywhere (no copies of
+    a constant)."""
     named: list[tuple[str, np.ndarray]] = [
         ("radius_scale", _validation.as_float_array(radius_scale, "radius_scale", min_value=0.0,
                                                     exclusive_min=True)),
@@ -94,22 +97,30 @@ def _params(
     if T_max is not None:
         named.append(("T_max", _validation.as_float_array(T_max, "T_max", min_value=0.0,
                                                           unit="MeV")))
-    arrays = _validation.broadcast(*named)
-    shape = arrays[0].shape
+    try:
+        shape = np.broadcast_shapes(*(arr.shape for _, arr in named))
+    except ValueError:
+        shapes = ", ".join(f"{name} {arr.shape}" for name, arr in named)
+        raise ValueError(f"arguments do not broadcast together: {shapes}") from None
+    n = math.prod(shape)
     flat: dict[str, np.ndarray | None] = {"sin2_theta_w": None, "alpha": None, "T_max": None}
-    for (name, _), arr in zip(named, arrays):
-        flat[name] = np.ascontiguousarray(arr.reshape(-1))
+    for name, arr in named:
+        if arr.size == 1:
+            flat[name] = np.ascontiguousarray(arr, dtype=np.float64).reshape(1)
+        else:
+            flat[name] = np.ascontiguousarray(np.broadcast_to(arr, shape), dtype=np.float64).reshape(-1)
     if alpha is not None and np.any(flat["radius_scale"] != 1.0):  # type: ignore[operator]
         raise ValueError("radius_scale must be 1 with alpha: Gamma_QM(alpha) replaces the "
                          "form factor (seed Eq. 3)")
     if T_max is not None:
-        lo, hi = flat["T_min"], flat["T_max"]
-        bad = hi < lo  # type: ignore[operator]
+        lo = np.broadcast_to(flat["T_min"], (n,))  # type: ignore[arg-type]
+        hi = np.broadcast_to(flat["T_max"], (n,))  # type: ignore[arg-type]
+        bad = hi < lo
         if np.any(bad):
             i = int(np.argmax(bad))
-            raise ValueError(f"T_max must be >= T_min; got T_max = {hi[i]!r} MeV < "  # type: ignore[index]
-                             f"T_min = {lo[i]!r} MeV at index {i}")  # type: ignore[index]
-    return shape, flat
+            raise ValueError(f"T_max must be >= T_min; got T_max = {hi[i]!r} MeV < "
+                             f"T_min = {lo[i]!r} MeV at index {i}")
+    return shape, n, flat
 
 
 def _unique(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -228,21 +239,23 @@ def _panel_scale(scale_max: float) -> float:
 
 def _folded(
     source: Any, nuc: Nucleus, spec: tuple, ffs: NuclearFormFactors, scale: np.ndarray,
-    T: np.ndarray, unity: bool, nt: int,
-) -> np.ndarray:
-    """Moments of the folded q integral at each point (scale, T): shape (n, 3), or
-    (1, 3) when every point is the same (it broadcasts; no copy per point)."""
-    if T.size == 0:
-        return np.zeros((0, 3))
-    # np.unique sorts its rows, so equal scales are consecutive (the kernel shares
-    # their full panels)
-    (scale_u, T_u), inverse = _unique(scale, T)
+    T: np.ndarray, unity: bool, nt: int, n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Moments of the folded q integral: rows of (m_zz, m_zn, m_nn), one per distinct
+    (scale, T), flattened, and per point its row (empty when there is one row)."""
+    if scale.size == 1 and T.size == 1:
+        scale_u, T_u, which = scale, T, _NO_ROWS
+    else:
+        # np.unique sorts its rows, so equal scales are consecutive (the kernel shares
+        # their full panels)
+        (scale_u, T_u), inverse = _unique(np.broadcast_to(scale, (n,)), np.broadcast_to(T, (n,)))
+        which = inverse if scale_u.size > 1 else _NO_ROWS
     mass = float(nuc.mass)
     q_lo = np.ascontiguousarray(np.sqrt(2.0 * mass * T_u))
-    n = scale_u.size
+    n_u = scale_u.size
     if unity:
         ff = (mass, 0, 0.0, 0, 0.0)
-        p1z = p1n = np.zeros(n)
+        p1z = p1n = np.zeros(n_u)
         dq = 0.0
     else:
         mz, _, pz2, mn, _, pn2 = spec[4:10]
@@ -255,48 +268,45 @@ def _folded(
         longest = max(rz, rn) * _panel_scale(float(np.max(scale_u)))
         dq = np.pi * HBARC_MEV_FM / longest if longest > 0 else 0.0
     grid = _qgrid(source, mass, float(np.min(q_lo)), dq)
-    out = np.empty(3 * n)
+    out = np.empty(3 * n_u)
     _backend.kernels().qgrid_moments(grid["edges"], grid["node_q"], grid["node_w"],
                                      grid["cheb"], GL_X, GL_W, p1z, p1n, q_lo, ff, out, nt)
-    return out.reshape(n, 3) if n == 1 else out.reshape(n, 3)[inverse]
+    return out, which
 
 
-def _folded_sigma_points(
+_NO_ROWS = np.empty(0, dtype=np.int64)
+_NONE = np.empty(0)
+
+
+def _accumulate(
     source: Any, tgt: Target, ffs: NuclearFormFactors, p: dict[str, np.ndarray | None],
-    T: np.ndarray, nt: int,
-) -> list[np.ndarray]:
-    """Per target component: integral Phi sigma dE (cm^2 x flux) at every point."""
+    T: np.ndarray, nt: int, n: int, weights: list[float], acc: np.ndarray,
+) -> None:
+    """acc += sum over the target's components k of weights[k] x integral Phi
+    sigma_k dE (cm^2 x flux / cm^2 ...) at every point, through the compiled
+    parameter loop (batch_combine)."""
     from .constants import EPSILON_DEFAULT
 
-    scale = p["radius_scale"]
     s2 = p["sin2_theta_w"]
     alpha = p["alpha"]
-    eps: Any = EPSILON_DEFAULT if s2 is None else 1.0 - 4.0 * s2
     unity = alpha is not None
     if not unity and not ffs.compiled:
         raise TypeError("the batch API needs model form factors (names or FormFactor "
                         "instances), not Python callables")
-    results = []
+    if n == 0:
+        return
     if unity:
         specs: list[tuple[Nucleus, tuple]] = [(nuc, ()) for nuc, _ in tgt.components]
     else:
         specs = [(nuc, spec) for _, nuc, spec, _ in nuclear_setup(tgt, ffs, EPSILON_DEFAULT)]
-    for nuc, spec in specs:
-        m = _folded(source, nuc, spec, ffs, scale, T, unity, nt)  # type: ignore[arg-type]
-        pref = _prefactor()
-        wz = eps * nuc.Z
-        wn = float(nuc.N)
-        if alpha is not None:
-            coherent = (wz - wn) ** 2
-            decoherent = eps * eps * nuc.Z + nuc.N
-            gamma = coherent * alpha + decoherent * (1.0 - alpha)  # seed Eq. 3
-            results.append(pref * (gamma * m[:, 0]))
-        elif _same(ffs):
-            results.append(pref * ((wz - wn) ** 2 * m[:, 0]))
-        else:
-            results.append(pref * (wz * wz * m[:, 0] - 2.0 * wz * wn * m[:, 1]
-                                   + wn * wn * m[:, 2]))
-    return results
+    kern = _backend.kernels()
+    pref = _prefactor()
+    same = _same(ffs)
+    for (nuc, spec), weight in zip(specs, weights):
+        m, which = _folded(source, nuc, spec, ffs, p["radius_scale"], T, unity, nt, n)  # type: ignore[arg-type]
+        kern.batch_combine(m, which, _NONE if s2 is None else s2, EPSILON_DEFAULT,
+                           _NONE if alpha is None else alpha, float(nuc.Z), float(nuc.N),
+                           same, weight * pref, acc, nt)
 
 
 def _prefactor() -> float:
@@ -362,13 +372,12 @@ def batch_flux_averaged_sigma(
     nt = check_threads(n_threads)
     tgt = as_target(target)
     ffs = _resolve(form_factor)
-    shape, p = _params(radius_scale, alpha, sin2_theta_w, T_min)
+    shape, n, p = _params(radius_scale, alpha, sin2_theta_w, T_min)
     total = _total_flux(source)
-    T = p["T_min"]
-    acc = np.zeros(T.size)  # type: ignore[union-attr]
-    for (_, fraction), folded in zip(tgt.components, _folded_sigma_points(source, tgt, ffs, p, T, nt)):  # type: ignore[arg-type]
-        acc += float(fraction) * folded
-    return _validation.restore_shape(acc / total, shape)
+    acc = np.zeros(n)
+    _accumulate(source, tgt, ffs, p, p["T_min"], nt, n,  # type: ignore[arg-type]
+                [float(fraction) / total for _, fraction in tgt.components], acc)
+    return _validation.restore_shape(acc, shape)
 
 
 def batch_event_counts(
@@ -423,14 +432,10 @@ def batch_event_counts(
     from .rates import _exposure
 
     m, t = _exposure(tgt, mass_kg, time_s, source)
-    shape, p = _params(radius_scale, alpha, sin2_theta_w, T_min, T_max)
-    T_lo = p["T_min"]
-    lower = _folded_sigma_points(source, tgt, ffs, p, T_lo, nt)  # type: ignore[arg-type]
-    upper = None
+    shape, n, p = _params(radius_scale, alpha, sin2_theta_w, T_min, T_max)
+    per_kg = [float(k) * m * t for _, k in tgt.component_nuclei_per_kg()]
+    acc = np.zeros(n)
+    _accumulate(source, tgt, ffs, p, p["T_min"], nt, n, per_kg, acc)  # type: ignore[arg-type]
     if p["T_max"] is not None:
-        upper = _folded_sigma_points(source, tgt, ffs, p, p["T_max"], nt)
-    acc = np.zeros(T_lo.size)  # type: ignore[union-attr]
-    for k, (_, per_kg) in enumerate(tgt.component_nuclei_per_kg()):
-        part = lower[k] if upper is None else lower[k] - upper[k]
-        acc += per_kg * part
-    return _validation.restore_shape(acc * m * t, shape)
+        _accumulate(source, tgt, ffs, p, p["T_max"], nt, n, [-w for w in per_kg], acc)
+    return _validation.restore_shape(acc, shape)

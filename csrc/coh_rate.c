@@ -371,6 +371,29 @@ void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
     }
 }
 
+void coh_batch_combine(const double *m, const long long *which, const double *s2,
+                       ptrdiff_t n_s2, double eps_default, const double *alpha,
+                       ptrdiff_t n_alpha, double Z, double N, int same, double weight,
+                       double *acc, ptrdiff_t i0, ptrdiff_t i1)
+{
+    for (ptrdiff_t i = i0; i < i1; ++i) {
+        const double *mm = m + 3 * (which != NULL ? which[i] : 0);
+        double eps = n_s2 == 0 ? eps_default : 1.0 - 4.0 * s2[n_s2 == 1 ? 0 : i];
+        double wz = eps * Z;
+        double d = wz - N;
+        double g;
+        if (n_alpha > 0) {
+            double a = alpha[n_alpha == 1 ? 0 : i];
+            g = mm[0] * (d * d * a + (eps * eps * Z + N) * (1.0 - a));
+        } else if (same) {
+            g = d * d * mm[0];
+        } else {
+            g = wz * wz * mm[0] - 2.0 * wz * N * mm[1] + N * N * mm[2];
+        }
+        acc[i] += weight * g;
+    }
+}
+
 int coh_openmp_enabled(void)
 {
 #ifdef _OPENMP

@@ -102,6 +102,19 @@ void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
                        const double *p1z, const double *p1n, const double *q_lo,
                        ptrdiff_t i0, ptrdiff_t i1, double *work, double *out);
 
+/* The parameter axis of the batch API: for points i in [i0, i1),
+ *   acc[i] += weight * Gamma-weighted moments of row which[i] (row 0 if which is NULL)
+ * with epsilon = 1 - 4 s2[i] (s2 NULL: eps_default; n_s2 == 1: one value for all),
+ * wz = epsilon Z, wn = N, and
+ *   alpha given:  m_zz [(wz - wn)^2 alpha + (epsilon^2 Z + N)(1 - alpha)]  (seed Eq. 3)
+ *   same:         (wz - wn)^2 m_zz
+ *   otherwise:    wz^2 m_zz - 2 wz wn m_zn + wn^2 m_nn.
+ * n_s2 and n_alpha are 0 (absent), 1 (broadcast) or the number of points. */
+void coh_batch_combine(const double *m, const long long *which, const double *s2,
+                       ptrdiff_t n_s2, double eps_default, const double *alpha,
+                       ptrdiff_t n_alpha, double Z, double N, int same, double weight,
+                       double *acc, ptrdiff_t i0, ptrdiff_t i1);
+
 /* 1 if the library was compiled with OpenMP, else 0. */
 int coh_openmp_enabled(void);
 

@@ -40,6 +40,7 @@ C_TO_STUB = {
     "int": "int",
     "Py_ssize_t": "int",
     "bint": "bool",
+    "bool": "bool",  # embedsignature spells bint as bool
     "tuple": "tuple[float, ...]",
     "str": "str",
 }
