@@ -60,7 +60,7 @@ def _sphere(x: FloatArray) -> FloatArray:
     return np.where(tiny, 1.0 - xt * xt / 10.0, 3.0 * special.spherical_jn(1, safe) / safe)
 
 
-def _symmetrized_fermi(q: FloatArray, c: float, a: float) -> FloatArray:
+def _symmetrized_fermi(q: FloatArray, c: float | FloatArray, a: float) -> FloatArray:
     # y coth y - 1 = y i1(y)/i0(y) and y/sinh y = 1/i0(y) with the modified
     # spherical Bessel functions; sin x - x cos x = x^2 j1(x). Below q c = TINY_X
     # the moment expansion F = 1 - q^2 <r^2>/6, <r^2> = 3/5 c^2 + 7/5 pi^2 a^2
@@ -80,7 +80,8 @@ def _symmetrized_fermi(q: FloatArray, c: float, a: float) -> FloatArray:
     return np.where(tiny, 1.0 - qt * qt * r2 / 6.0, np.where(big, 0.0, val))
 
 
-def _ff(q: FloatArray, model: int, p1: float, p2: float) -> FloatArray:
+def _ff(q: FloatArray, model: int, p1: float | FloatArray, p2: float) -> FloatArray:
+    """F(q) of a model; p1 may be an array broadcasting against q (one length per row)."""
     if model == MODEL_UNITY:
         return np.ones_like(q)
     if model == MODEL_HELM:
