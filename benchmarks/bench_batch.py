@@ -56,18 +56,27 @@ def _run(benchmark: Any, group: str, impl: str, fn: Any, slow: bool = False) -> 
         return benchmark(fn)
 
 
+def _one_axis(benchmark: Any, impl: str, group: str, values: np.ndarray, key: str,
+              scalar_kw: Any, batch_kw: dict[str, Any]) -> None:
+    """A 1-D scan: the batch call on every value, or the scalar API on the first 100.
+    ``scalar_kw(x)`` gives the scalar API's keywords, ``key`` the _scalar_sigma one."""
+    if impl.startswith("scalar"):
+        out = _run(benchmark, group, impl,
+                   lambda: np.array([coh.flux_averaged_sigma(DAR, "CsI", **scalar_kw(x))
+                                     for x in values[:100]]))
+        benchmark.extra_info["n"] = 100
+        idx = [0, 99]
+    else:
+        out = _run(benchmark, group, impl,
+                   lambda: coh.batch_flux_averaged_sigma(DAR, "CsI", **batch_kw))
+        idx = [0, N // 2, N - 1]
+    _check(out, idx, lambda i: _scalar_sigma(**{key: values[i]}))
+
+
 @pytest.mark.parametrize("impl", ["compiled", "numpy", "scalar loop x100"])
 def test_sin2(benchmark: Any, impl: str) -> None:
-    if impl.startswith("scalar"):
-        out = _run(benchmark, "batch sin2_theta_w 1e4", impl,
-                   lambda: np.array([coh.flux_averaged_sigma(DAR, "CsI", epsilon=1 - 4 * x)
-                                     for x in S2[:100]]))
-        benchmark.extra_info["n"] = 100
-        _check(out, [0, 99], lambda i: _scalar_sigma(s2=S2[i]))
-        return
-    out = _run(benchmark, "batch sin2_theta_w 1e4", impl,
-               lambda: coh.batch_flux_averaged_sigma(DAR, "CsI", sin2_theta_w=S2))
-    _check(out, [0, N // 2, N - 1], lambda i: _scalar_sigma(s2=S2[i]))
+    _one_axis(benchmark, impl, "batch sin2_theta_w 1e4", S2, "s2",
+              lambda x: {"epsilon": 1 - 4 * x}, {"sin2_theta_w": S2})
 
 
 @pytest.mark.parametrize("impl", ["compiled", "numpy"])
@@ -92,16 +101,8 @@ THRESH = np.linspace(0.0, 0.02, N)
 
 @pytest.mark.parametrize("impl", ["compiled", "numpy", "scalar loop x100"])
 def test_threshold(benchmark: Any, impl: str) -> None:
-    if impl.startswith("scalar"):
-        out = _run(benchmark, "batch T_min 1e4", impl,
-                   lambda: np.array([coh.flux_averaged_sigma(DAR, "CsI", T_min=t)
-                                     for t in THRESH[:100]]))
-        benchmark.extra_info["n"] = 100
-        _check(out, [0, 99], lambda i: _scalar_sigma(T=THRESH[i]))
-        return
-    out = _run(benchmark, "batch T_min 1e4", impl,
-               lambda: coh.batch_flux_averaged_sigma(DAR, "CsI", T_min=THRESH))
-    _check(out, [0, N // 2, N - 1], lambda i: _scalar_sigma(T=THRESH[i]))
+    _one_axis(benchmark, impl, "batch T_min 1e4", THRESH, "T",
+              lambda x: {"T_min": x}, {"T_min": THRESH})
 
 
 @pytest.mark.parametrize("impl", ["compiled n_threads=1", "compiled n_threads=2", "numpy"])
