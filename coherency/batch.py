@@ -148,6 +148,7 @@ def _unique(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
 QG_CHEB = 32
 QG_TOL = 1e-12
 QG_MAX_DEPTH = 40
+QG_MAX_PANELS = 20000  # refinement stops there whatever the tails say
 _QG_K = np.arange(QG_CHEB)
 QG_T = 0.5 * (np.cos(np.pi * (_QG_K + 0.5) / QG_CHEB) + 1.0)  # Chebyshev nodes in t
 _QG_DCT = (2.0 / QG_CHEB) * np.cos(np.pi * np.outer(_QG_K, _QG_K + 0.5) / QG_CHEB)
@@ -191,10 +192,14 @@ def _qgrid_uncached(source: Any, mass: float, q_base: float, dq: float) -> dict[
         if a_arr.size == 0:
             break
         coef = _h(source, mass, a_arr, b_arr, QG_T) @ _QG_DCT.T
+        if not np.all(np.isfinite(coef)):
+            raise ValueError(f"source {getattr(source, 'name', source)!r}: its flux moments "
+                             f"are not finite (flux returns NaN or inf)")
         size = np.sum(np.abs(coef), axis=1)
         scale = max(scale, float(np.max(size)))
         tail = np.max(np.abs(coef[:, -4:]), axis=1)
-        ok = (tail <= QG_TOL * size) | (tail <= QG_TOL * 1e-3 * scale) | (depth == QG_MAX_DEPTH)
+        ok = ((tail <= QG_TOL * size) | (tail <= QG_TOL * 1e-3 * scale)
+              | (depth == QG_MAX_DEPTH) | (a_arr.size > QG_MAX_PANELS))
         done_a.append(a_arr[ok])
         done_b.append(b_arr[ok])
         done_c.append(coef[ok])

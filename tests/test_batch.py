@@ -371,3 +371,19 @@ def test_batch_combine_kernel_compiled_equals_twin() -> None:
         with pytest.raises(ValueError, match="alpha"):
             kern.batch_combine(m, rows[:2], none, 0.0457, np.ones(3), 55.0, 78.0, True, 1.0,
                                np.zeros(2))
+
+
+def test_source_with_nan_flux_is_refused() -> None:
+    """A user source whose flux is NaN somewhere: a clear error, not NaN counts or an
+    endless refinement of the q grid."""
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True)
+    class Broken(sources.Tabulated):
+        def _continuum(self, E):
+            out = super()._continuum(E)
+            return np.where(E > 20.0, np.nan, out)
+
+    src = Broken(np.linspace(1.0, 40.0, 5), np.ones(5))
+    with pytest.raises(ValueError, match="not finite"):
+        coh.batch_flux_averaged_sigma(src, "Ar40", radius_scale=[0.9, 1.1])
