@@ -412,7 +412,10 @@ def qgrid_moments(
 
 
 def _clenshaw_rows(coef: FloatArray, y: FloatArray) -> FloatArray:
-    """sum_j coef[i, j] T_j(y[i, k]) for every row i and column k."""
+    """sum_j coef[i, j] T_j(y[i, k]) for every row i and column k: the recurrence of
+    csrc/coh_rate.c (cheb_nodes). numpy's chebval closes it differently, which near
+    q_top, where h -> 0, moves the tiny partial-panel values by far more than the
+    rounding of their sums."""
     b1 = np.zeros_like(y)
     b2 = np.zeros_like(y)
     for j in range(coef.shape[1] - 1, 0, -1):

@@ -51,6 +51,7 @@ from .rates import (
     E_min_for_T,
     _check_source,
     _flux_moments,
+    cheb_interp,
     _is_frozen,
     _resolve,
     _total_flux,
@@ -149,10 +150,8 @@ QG_CHEB = 32
 QG_TOL = 1e-12
 QG_MAX_DEPTH = 40
 QG_MAX_PANELS = 20000  # refinement stops there whatever the tails say
-_QG_K = np.arange(QG_CHEB)
-QG_T = 0.5 * (np.cos(np.pi * (_QG_K + 0.5) / QG_CHEB) + 1.0)  # Chebyshev nodes in t
-_QG_DCT = (2.0 / QG_CHEB) * np.cos(np.pi * np.outer(_QG_K, _QG_K + 0.5) / QG_CHEB)
-_QG_DCT[0] *= 0.5
+_QG_Y, _QG_DCT = cheb_interp(QG_CHEB)
+QG_T = 0.5 * (_QG_Y + 1.0)  # Chebyshev nodes in t
 GL_T = 0.5 * (GL_X + 1.0)
 
 

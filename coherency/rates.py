@@ -333,10 +333,18 @@ CHEB_N = 40
 CHEB_TOL = 1e-13
 CHEB_CANCEL = 1e-4
 CHEB_MAX_DEPTH = 12
-_CK = np.arange(CHEB_N)
-CHEB_Y = np.cos(np.pi * (_CK + 0.5) / CHEB_N)
-_CHEB_DCT = (2.0 / CHEB_N) * np.cos(np.pi * np.outer(_CK, _CK + 0.5) / CHEB_N)
-_CHEB_DCT[0] *= 0.5
+
+
+def cheb_interp(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Chebyshev points of the first kind y_k (n of them, in [-1, 1]) and the matrix D
+    with D @ f(y) = the coefficients of the degree n - 1 interpolant of f."""
+    k = np.arange(n)
+    dct = (2.0 / n) * np.cos(np.pi * np.outer(k, k + 0.5) / n)
+    dct[0] *= 0.5
+    return np.cos(np.pi * (k + 0.5) / n), dct
+
+
+CHEB_Y, _CHEB_DCT = cheb_interp(CHEB_N)
 
 
 def _cheb_fit(source: Any, a: float, b: float, t0: float, t1: float) -> tuple[np.ndarray, ...]:
