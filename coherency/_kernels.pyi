@@ -76,16 +76,13 @@ def qgrid_moments(
     n_threads: int = 1,
 ) -> None: ...
 def batch_combine(
-    m: npt.NDArray[np.float64],
+    coef: npt.NDArray[np.float64],
     which: npt.NDArray[np.int64],
     s2: npt.NDArray[np.float64],
     eps_default: float,
     alpha: npt.NDArray[np.float64],
-    Z: float,
-    N: float,
-    same: bool,
-    weight: float,
     acc: npt.NDArray[np.float64],
+    add: bool = True,
     n_threads: int = 1,
 ) -> None: ...
 def cheb_eval(
@@ -96,6 +93,11 @@ def cheb_eval(
     out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
+
+# The argument checks' one pass (coherency._validation).
+def all_within(
+    x: npt.NDArray[np.float64], lo: float, hi: float, lo_open: bool = False
+) -> bool: ...
 
 # Scalar entry points (issue 7 fast path): one point in, a float out; each equals
 # its array kernel on a one-element array bit for bit.

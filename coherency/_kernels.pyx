@@ -17,6 +17,7 @@ inside every loop.
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange, threadid
 from libc.math cimport isfinite
+from libc.stdlib cimport free, malloc
 
 cdef extern from "coh_ff.h":
     ctypedef struct coh_ff_t:
@@ -104,10 +105,14 @@ cdef extern from "coh_rate.h":
                            const double *p1z, const double *p1n, const double *q_lo,
                            Py_ssize_t i0, Py_ssize_t i1, double *work, double *out) nogil
     int COH_QGRID_MAX_GL
-    void coh_batch_combine(const double *m, const long long *which, const double *s2,
+    void coh_batch_combine(const double *coef, const long long *which, const double *s2,
                            Py_ssize_t n_s2, double eps_default, const double *alpha,
-                           Py_ssize_t n_alpha, double Z, double N, int same, double weight,
-                           double *acc, Py_ssize_t i0, Py_ssize_t i1) nogil
+                           Py_ssize_t n_alpha, int add, double *acc, Py_ssize_t i0,
+                           Py_ssize_t i1) nogil
+
+cdef extern from "coh_check.h":
+    int coh_all_within(const double *x, Py_ssize_t n, double lo, double hi,
+                       int lo_open) nogil
 
 # Elements per work chunk of the array loops. Fixed (a multiple of the 8 AVX-512
 # lanes), so the split of the vectorised loops, and with it every bit of the result,
@@ -391,7 +396,7 @@ def qgrid_moments(const double[::1] edges, const double[::1] node_q, const doubl
     cdef Py_ssize_t i, c, lo, n_chunks, stride
     cdef coh_ffpair_t pair
     cdef coh_qgrid_t grid
-    cdef double[::1] work
+    cdef double *work = NULL
     cdef double dummy = 0.0
     cdef int status
     if len(ff) != 5:
@@ -407,9 +412,11 @@ def qgrid_moments(const double[::1] edges, const double[::1] node_q, const doubl
         raise ValueError(f"node_q and node_w must hold {n_gl} entries per panel")
     if n_panels > 0 and (cheb.shape[0] == 0 or cheb.shape[0] % n_panels != 0):
         raise ValueError("cheb must hold one equal row per panel")
-    for name, arr in (("p1z", p1z), ("p1n", p1n)):
-        if arr.shape[0] != n_points:
-            raise ValueError(f"{name} must have one entry per point ({n_points})")
+    # (no loop over a tuple of memoryviews: that makes Python objects of them)
+    if p1z.shape[0] != n_points:
+        raise ValueError(f"p1z must have one entry per point ({n_points})")
+    if p1n.shape[0] != n_points:
+        raise ValueError(f"p1n must have one entry per point ({n_points})")
     if out.shape[0] != 3 * n_points:
         raise ValueError(f"out must have 3 * {n_points} entries")
     pair.mass = ff[0]
@@ -440,46 +447,64 @@ def qgrid_moments(const double[::1] edges, const double[::1] node_q, const doubl
     # per-thread workspaces a whole number of cache lines apart (8 doubles = 64
     # bytes, plus one line): threads writing neighbouring sums would share a line
     stride = (3 * (n_panels + 1) + 7) // 8 * 8 + 8
-    work = _empty(stride * (nt if nt > 1 else 1))
+    work = <double *>malloc(stride * (nt if nt > 1 else 1) * sizeof(double))
+    if work == NULL:
+        raise MemoryError("qgrid_moments: no memory for the workspace")
+    try:
+        _qgrid_run(&grid, &pair, &p1z[0], &p1n[0], &q_lo[0], n_points, n_chunks, nt, stride,
+                   work, &out[0])
+    finally:
+        free(work)
+
+
+cdef int _qgrid_run(const coh_qgrid_t *grid, const coh_ffpair_t *pair, const double *p1z,
+                    const double *p1n, const double *q_lo, Py_ssize_t n_points,
+                    Py_ssize_t n_chunks, int nt, Py_ssize_t stride, double *work,
+                    double *out) except -1:
+    """The chunks of qgrid_moments, on nt threads (workspaces stride doubles apart)."""
+    cdef Py_ssize_t c, lo
     with nogil:
         if nt == 1 or n_chunks == 1:
             for c in range(n_chunks):
                 lo = c * QG_CHUNK
-                coh_qgrid_moments(&grid, &pair, &p1z[0], &p1n[0], &q_lo[0], lo,
-                                  min(lo + QG_CHUNK, n_points), &work[0], &out[0])
+                coh_qgrid_moments(grid, pair, p1z, p1n, q_lo, lo,
+                                  min(lo + QG_CHUNK, n_points), work, out)
                 if c % SIGNAL_EVERY == SIGNAL_EVERY - 1:
                     with gil:
                         PyErr_CheckSignals()
         else:
             for c in prange(n_chunks, schedule="static", num_threads=nt):
                 lo = c * QG_CHUNK
-                coh_qgrid_moments(&grid, &pair, &p1z[0], &p1n[0], &q_lo[0], lo,
+                coh_qgrid_moments(grid, pair, p1z, p1n, q_lo, lo,
                                   min(lo + QG_CHUNK, n_points), &work[stride * threadid()],
-                                  &out[0])
+                                  out)
+    return 0
 
 
-def batch_combine(const double[::1] m, const long long[::1] which, const double[::1] s2,
-                  double eps_default, const double[::1] alpha, double Z, double N,
-                  bint same, double weight, double[::1] acc, n_threads=1):
-    """acc[i] += weight * Gamma(m[which[i]], epsilon_i, alpha_i) for every point: the
-    parameter axis of the batch API (csrc/coh_rate.h, coh_batch_combine). ``m`` holds
-    rows of 3 moments; ``which`` a row per point (empty: row 0 for all); ``s2`` and
-    ``alpha`` are empty (absent), one value, or one per point."""
+def batch_combine(const double[::1] coef, const long long[::1] which, const double[::1] s2,
+                  double eps_default, const double[::1] alpha, double[::1] acc,
+                  bint add=True, n_threads=1):
+    """acc[i] (+)= Gamma-weighted integral of row which[i] at epsilon_i, alpha_i for
+    every point (add: accumulate, else overwrite): the parameter axis of the batch API (csrc/coh_rate.h,
+    coh_batch_combine). ``coef`` holds rows of 5 coefficients; ``which`` a row per
+    point (empty: row 0 for all); ``s2`` and ``alpha`` are empty (absent), one value,
+    or one per point."""
     cdef int nt = _threads(n_threads)
     cdef Py_ssize_t n = acc.shape[0]
-    cdef Py_ssize_t n_rows = m.shape[0] // 3
+    cdef Py_ssize_t n_rows = coef.shape[0] // 5
     cdef Py_ssize_t i, c, lo
     cdef const long long *pw = NULL
     cdef double dummy = 0.0
     cdef const double *ps2 = &dummy
     cdef const double *pal = &dummy
-    if m.shape[0] % 3 != 0 or n_rows == 0:
-        raise ValueError("m must hold rows of 3 moments (at least one)")
+    if coef.shape[0] % 5 != 0 or n_rows == 0:
+        raise ValueError("coef must hold rows of 5 coefficients (at least one)")
     if which.shape[0] not in (0, n):
         raise ValueError(f"which must be empty or have one entry per point ({n})")
-    for name, arr in (("s2", s2), ("alpha", alpha)):
-        if arr.shape[0] not in (0, 1, n):
-            raise ValueError(f"{name} must be empty, one value or one per point ({n})")
+    if s2.shape[0] != 0 and s2.shape[0] != 1 and s2.shape[0] != n:
+        raise ValueError(f"s2 must be empty, one value or one per point ({n})")
+    if alpha.shape[0] != 0 and alpha.shape[0] != 1 and alpha.shape[0] != n:
+        raise ValueError(f"alpha must be empty, one value or one per point ({n})")
     for i in range(which.shape[0]):
         if not 0 <= which[i] < n_rows:
             raise ValueError(f"which must be in [0, {n_rows}); got {which[i]} at index {i}")
@@ -493,14 +518,13 @@ def batch_combine(const double[::1] m, const long long[::1] which, const double[
         pal = &alpha[0]
     with nogil:
         if nt == 1:
-            coh_batch_combine(&m[0], pw, ps2, s2.shape[0], eps_default, pal, alpha.shape[0],
-                              Z, N, same, weight, &acc[0], 0, n)
+            coh_batch_combine(&coef[0], pw, ps2, s2.shape[0], eps_default, pal,
+                              alpha.shape[0], add, &acc[0], 0, n)
         else:
             for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
                 lo = c * FF_CHUNK
-                coh_batch_combine(&m[0], pw, ps2, s2.shape[0], eps_default, pal,
-                                  alpha.shape[0], Z, N, same, weight, &acc[0], lo,
-                                  min(lo + FF_CHUNK, n))
+                coh_batch_combine(&coef[0], pw, ps2, s2.shape[0], eps_default, pal,
+                                  alpha.shape[0], add, &acc[0], lo, min(lo + FF_CHUNK, n))
 
 
 def cheb_eval(const double[::1] coef, Py_ssize_t n_coef, const long long[::1] row,
@@ -526,6 +550,20 @@ def cheb_eval(const double[::1] coef, Py_ssize_t n_coef, const long long[::1] ro
             for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
                 lo = c * FF_CHUNK
                 coh_cheb_eval(&coef[0], n_coef, &row[lo], &y[lo], &out[lo], min(FF_CHUNK, n - lo))
+
+
+def all_within(const double[::1] x, double lo, double hi, bint lo_open=False):
+    """True if every x lies in [lo, hi] ((lo, hi] when lo_open); NaN lies outside.
+    The argument checks' one pass (csrc/coh_check.h)."""
+    cdef Py_ssize_t n = x.shape[0]
+    cdef int ok
+    if n == 0:
+        return True
+    if n < 65536:  # releasing the GIL costs more than the scan
+        return coh_all_within(&x[0], n, lo, hi, lo_open) != 0
+    with nogil:
+        ok = coh_all_within(&x[0], n, lo, hi, lo_open)
+    return ok != 0
 
 
 # ---------------------------------------------------------------------------------

@@ -424,25 +424,23 @@ def _clenshaw_rows(coef: FloatArray, y: FloatArray) -> FloatArray:
 
 
 def batch_combine(
-    m: FloatArray,
+    coef: FloatArray,
     which: npt.NDArray[np.int64],
     s2: FloatArray,
     eps_default: float,
     alpha: FloatArray,
-    Z: float,
-    N: float,
-    same: bool,
-    weight: float,
     acc: FloatArray,
+    add: bool = True,
     n_threads: int = 1,
 ) -> None:
-    """acc[i] += weight * Gamma(m[which[i]], epsilon_i, alpha_i) (see the compiled
-    kernel): epsilon = 1 - 4 s2, Gamma_QM(alpha) weighting when alpha is given."""
+    """acc[i] (+)= the Gamma-weighted integral of coefficient row which[i] (see the
+    compiled kernel): epsilon = 1 - 4 s2, Gamma_QM(alpha) weighting when alpha is
+    given; add: accumulate, else overwrite."""
     _threads(n_threads)
     n = len(acc)
-    if len(m) % 3 != 0 or len(m) == 0:
-        raise ValueError("m must hold rows of 3 moments (at least one)")
-    rows = np.asarray(m, dtype=np.float64).reshape(-1, 3)
+    if len(coef) % 5 != 0 or len(coef) == 0:
+        raise ValueError("coef must hold rows of 5 coefficients (at least one)")
+    rows = np.asarray(coef, dtype=np.float64).reshape(-1, 5)
     if len(which) not in (0, n):
         raise ValueError(f"which must be empty or have one entry per point ({n})")
     for name, arr in (("s2", s2), ("alpha", alpha)):
@@ -454,18 +452,16 @@ def batch_combine(
         raise ValueError(f"which must be in [0, {rows.shape[0]}); got {w[i]} at index {i}")
     if n == 0:
         return
-    mm = rows[w] if w.size else rows[:1]
-    eps = 1.0 - 4.0 * np.asarray(s2) if len(s2) else np.array([eps_default])
-    wz = eps * Z
-    d = wz - N
+    c = rows[w].T if w.size else rows[0]
+    eps = 1.0 - 4.0 * np.asarray(s2) if len(s2) else eps_default
+    g = (c[0] * eps - c[1]) * eps + c[2]
     if len(alpha):
         a = np.asarray(alpha)
-        g = mm[:, 0] * (d * d * a + (eps * eps * Z + N) * (1.0 - a))
-    elif same:
-        g = d * d * mm[:, 0]
+        g = g * a + (c[3] * eps * eps + c[4]) * (1.0 - a)
+    if add:
+        acc += g
     else:
-        g = wz * wz * mm[:, 0] - 2.0 * wz * N * mm[:, 1] + N * N * mm[:, 2]
-    acc += weight * g
+        acc[:] = g
 
 
 def cheb_eval(
@@ -490,6 +486,15 @@ def cheb_eval(
 def build_info() -> dict:
     """Twin of the compiled ``build_info``: no OpenMP, no SIMD, no compile flags."""
     return {"openmp": False, "simd": simd_info(), "compile_flags": ""}
+
+
+def all_within(x: FloatArray, lo: float, hi: float, lo_open: bool = False) -> bool:
+    """True if every x lies in [lo, hi] ((lo, hi] when lo_open); NaN lies outside."""
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.size == 0:
+        return True
+    a, b = arr.min(), arr.max()  # NaN propagates, and fails both tests
+    return bool((a > lo if lo_open else a >= lo) and b <= hi)
 
 
 # --- scalar entry points (one point in, a float out) --------------------------------

@@ -43,13 +43,14 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _backend, _validation
-from .constants import HBARC_MEV_FM
+from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT, HBARC_MEV_FM
 from .cross_sections import GL_W, GL_X
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors
 from .rates import (
     CACHE_SIZE,
     E_min_for_T,
     _check_source,
+    _exposure,
     _flux_moments,
     cheb_interp,
     _is_frozen,
@@ -78,39 +79,59 @@ def scaled_form_factors(ffs: NuclearFormFactors, A: float, radius_scale: float) 
     return NuclearFormFactors(scale(ffs.proton), scale(ffs.neutron))
 
 
+# (name, min, max, exclusive min, unit) of each parameter
+_RANGES = {
+    "radius_scale": (0.0, None, True, ""),
+    "T_min": (0.0, None, False, "MeV"),
+    "sin2_theta_w": (0.0, 0.5, False, ""),
+    "alpha": (0.0, 1.0, False, ""),
+    "T_max": (0.0, None, False, "MeV"),
+}
+
+
+def _param(x: Any, name: str) -> np.ndarray:
+    """One parameter, validated: a float64 array (a plain float in range takes a
+    path without numpy's reductions; anything else the checks of as_float_array)."""
+    lo, hi, open_lo, unit = _RANGES[name]
+    v = _validation.plain_float(x)
+    if v is not None and _validation.in_range(v, lo, hi, open_lo):
+        return np.array(v)
+    return _validation.as_float_array(x, name, min_value=lo, max_value=hi,
+                                      exclusive_min=open_lo, unit=unit)
+
+
 def _params(
     radius_scale: Any, alpha: Any, sin2_theta_w: Any, T_min: Any, T_max: Any = None
 ) -> tuple[tuple[int, ...], int, dict[str, np.ndarray | None]]:
     """Validated parameters: the broadcast shape, its size n, and per parameter a flat
     array of n values, or of one value when it is the same everywhere (no copies of
     a constant)."""
-    named: list[tuple[str, np.ndarray]] = [
-        ("radius_scale", _validation.as_float_array(radius_scale, "radius_scale", min_value=0.0,
-                                                    exclusive_min=True)),
-        ("T_min", _validation.as_float_array(T_min, "T_min", min_value=0.0, unit="MeV")),
-    ]
-    if sin2_theta_w is not None:
-        named.append(("sin2_theta_w", _validation.as_float_array(
-            sin2_theta_w, "sin2_theta_w", min_value=0.0, max_value=0.5)))
-    if alpha is not None:
-        named.append(("alpha", _validation.as_float_array(alpha, "alpha", min_value=0.0,
-                                                          max_value=1.0)))
-    if T_max is not None:
-        named.append(("T_max", _validation.as_float_array(T_max, "T_max", min_value=0.0,
-                                                          unit="MeV")))
-    try:
-        shape = np.broadcast_shapes(*(arr.shape for _, arr in named))
-    except ValueError:
-        shapes = ", ".join(f"{name} {arr.shape}" for name, arr in named)
-        raise ValueError(f"arguments do not broadcast together: {shapes}") from None
+    named = [("radius_scale", _param(radius_scale, "radius_scale")),
+             ("T_min", _param(T_min, "T_min"))]
+    for name, x in (("sin2_theta_w", sin2_theta_w), ("alpha", alpha), ("T_max", T_max)):
+        if x is not None:
+            named.append((name, _param(x, name)))
+    shapes = [arr.shape for _, arr in named if arr.ndim]
+    if len(shapes) <= 1:
+        shape = shapes[0] if shapes else ()
+    else:
+        try:
+            shape = np.broadcast_shapes(*shapes)
+        except ValueError:
+            text = ", ".join(f"{name} {arr.shape}" for name, arr in named)
+            raise ValueError(f"arguments do not broadcast together: {text}") from None
     n = math.prod(shape)
     flat: dict[str, np.ndarray | None] = {"sin2_theta_w": None, "alpha": None, "T_max": None}
     for name, arr in named:
         if arr.size == 1:
-            flat[name] = np.ascontiguousarray(arr, dtype=np.float64).reshape(1)
+            flat[name] = arr.reshape(1)
+        elif arr.shape == shape:
+            flat[name] = arr.reshape(-1)  # as_float_array's result is C-contiguous
         else:
-            flat[name] = np.ascontiguousarray(np.broadcast_to(arr, shape), dtype=np.float64).reshape(-1)
-    if alpha is not None and np.any(flat["radius_scale"] != 1.0):  # type: ignore[operator]
+            flat[name] = np.ascontiguousarray(np.broadcast_to(arr, shape)).reshape(-1)
+    scale = flat["radius_scale"]
+    assert scale is not None
+    if alpha is not None and (scale.size > 1 or scale[0] != 1.0) and np.any(scale != 1.0):
         raise ValueError("radius_scale must be 1 with alpha: Gamma_QM(alpha) replaces the "
                          "form factor (seed Eq. 3)")
     if T_max is not None:
@@ -241,86 +262,144 @@ def _panel_scale(scale_max: float) -> float:
     return float(2.0 ** (math.ceil(8.0 * math.log2(scale_max) - 1e-9) / 8.0))
 
 
-def _folded(
-    source: Any, nuc: Nucleus, spec: tuple, ffs: NuclearFormFactors, scale: np.ndarray,
-    T: np.ndarray, unity: bool, nt: int, n: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Moments of the folded q integral: rows of (m_zz, m_zn, m_nn), one per distinct
-    (scale, T), flattened, and per point its row (empty when there is one row)."""
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Component:
+    """What the q loop needs of one nucleus: mass (MeV), charges, the kernel's
+    (mass, model_z, p2z, model_n, p2n) and the first lengths R0 of protons and
+    neutrons (fm; 0 without a form factor)."""
+    mass: float
+    Z: float
+    N: float
+    ff: tuple[float, int, float, int, float]
+    rz: float
+    rn: float
+    fraction: float  # of the target's nuclei
+    per_kg: float  # nuclei of this component per kg of target
+    p1_unit: tuple[np.ndarray, np.ndarray]  # kernel lengths at radius_scale 1
+
+
+def _components_uncached(tgt: Target, ffs: NuclearFormFactors, unity: bool) -> tuple[_Component, ...]:
+    per_kg = [float(k) for _, k in tgt.component_nuclei_per_kg()]
+    out = []
+    for k, (nuc, fraction) in enumerate(tgt.components):
+        if unity:
+            ff: tuple[float, int, float, int, float] = (float(nuc.mass), 0, 0.0, 0, 0.0)
+            rz = rn = 0.0
+        else:
+            spec = nuclear_setup(tgt, ffs, EPSILON_DEFAULT)[k][2]
+            mz, _, pz2, mn, _, pn2 = spec[4:10]
+            ff = (float(nuc.mass), int(mz), float(pz2), int(mn), float(pn2))
+            rz = float(ffs.proton.lengths_fm(nuc.A)[0])  # type: ignore[union-attr]
+            rn = float(ffs.neutron.lengths_fm(nuc.A)[0])  # type: ignore[union-attr]
+        p1 = (np.array([rz / HBARC_MEV_FM]), np.array([rn / HBARC_MEV_FM]))
+        for arr in p1:
+            arr.setflags(write=False)
+        out.append(_Component(float(nuc.mass), float(nuc.Z), float(nuc.N), ff, rz, rn,
+                              float(fraction), per_kg[k], p1))
+    return tuple(out)
+
+
+_cached_components = functools.lru_cache(maxsize=CACHE_SIZE)(_components_uncached)
+
+
+def _components(tgt: Target, ffs: NuclearFormFactors, unity: bool) -> tuple[_Component, ...]:
+    try:
+        return _cached_components(tgt, ffs, unity)
+    except TypeError:  # an unhashable component
+        return _components_uncached(tgt, ffs, unity)
+
+
+def _rows(scale: np.ndarray, T: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (radius scale, threshold) rows and per point its row (empty when
+    there is one row)."""
     if scale.size == 1 and T.size == 1:
-        scale_u, T_u, which = scale, T, _NO_ROWS
+        return scale, T, _NO_ROWS
+    # np.unique sorts its rows, so equal scales are consecutive (the kernel shares
+    # their full panels)
+    (scale_u, T_u), inverse = _unique(np.broadcast_to(scale, (n,)), np.broadcast_to(T, (n,)))
+    return scale_u, T_u, (inverse if scale_u.size > 1 else _NO_ROWS)
+
+
+def _moments(source: Any, c: _Component, scale_u: np.ndarray, T_u: np.ndarray,
+             nt: int) -> np.ndarray:
+    """Moments (m_zz, m_zn, m_nn) of the q integral of one nucleus, one row per
+    (scale, T): flat, 3 per row."""
+    if scale_u.size == 1:  # without numpy's per-call cost on one-element arrays
+        s = s_max = float(scale_u[0])
+        q_lo = np.array([math.sqrt(2.0 * c.mass * float(T_u[0]))])
+        if s == 1.0:  # s R0 / hbarc = R0 / hbarc exactly
+            p1z, p1n = c.p1_unit
+        else:
+            p1z = np.array([s * c.rz / HBARC_MEV_FM])
+            p1n = np.array([s * c.rn / HBARC_MEV_FM])
     else:
-        # np.unique sorts its rows, so equal scales are consecutive (the kernel shares
-        # their full panels)
-        (scale_u, T_u), inverse = _unique(np.broadcast_to(scale, (n,)), np.broadcast_to(T, (n,)))
-        which = inverse if scale_u.size > 1 else _NO_ROWS
-    mass = float(nuc.mass)
-    q_lo = np.ascontiguousarray(np.sqrt(2.0 * mass * T_u))
-    n_u = scale_u.size
-    if unity:
-        ff = (mass, 0, 0.0, 0, 0.0)
-        p1z = p1n = np.zeros(n_u)
-        dq = 0.0
-    else:
-        mz, _, pz2, mn, _, pn2 = spec[4:10]
-        ff = (mass, int(mz), float(pz2), int(mn), float(pn2))
-        rz = ffs.proton.lengths_fm(nuc.A)[0]  # type: ignore[union-attr]
-        rn = ffs.neutron.lengths_fm(nuc.A)[0]  # type: ignore[union-attr]
+        s_max = float(np.max(scale_u))
+        q_lo = np.ascontiguousarray(np.sqrt(2.0 * c.mass * T_u))
         # the same arithmetic as FormFactor.kernel_params with radius_fm = s R0
-        p1z = np.ascontiguousarray(scale_u * rz / HBARC_MEV_FM)
-        p1n = np.ascontiguousarray(scale_u * rn / HBARC_MEV_FM)
-        longest = max(rz, rn) * _panel_scale(float(np.max(scale_u)))
-        dq = np.pi * HBARC_MEV_FM / longest if longest > 0 else 0.0
-    grid = _qgrid(source, mass, float(np.min(q_lo)), dq)
-    out = np.empty(3 * n_u)
+        p1z = np.ascontiguousarray(scale_u * c.rz / HBARC_MEV_FM)
+        p1n = np.ascontiguousarray(scale_u * c.rn / HBARC_MEV_FM)
+    longest = max(c.rz, c.rn) * _panel_scale(s_max) if max(c.rz, c.rn) > 0 else 0.0
+    dq = math.pi * HBARC_MEV_FM / longest if longest > 0 else 0.0
+    q_min = float(q_lo[0]) if q_lo.size == 1 else float(np.min(q_lo))
+    grid = _qgrid(source, c.mass, q_min, dq)
+    out = np.empty(3 * scale_u.size)
     _backend.kernels().qgrid_moments(grid["edges"], grid["node_q"], grid["node_w"],
-                                     grid["cheb"], GL_X, GL_W, p1z, p1n, q_lo, ff, out, nt)
-    return out, which
+                                     grid["cheb"], GL_X, GL_W, p1z, p1n, q_lo, c.ff, out, nt)
+    return out
 
 
 _NO_ROWS = np.empty(0, dtype=np.int64)
 _NONE = np.empty(0)
 
 
-def _accumulate(
-    source: Any, tgt: Target, ffs: NuclearFormFactors, p: dict[str, np.ndarray | None],
-    T: np.ndarray, nt: int, n: int, weights: list[float], acc: np.ndarray,
-) -> None:
-    """acc += sum over the target's components k of weights[k] x integral Phi
-    sigma_k dE (cm^2 x flux / cm^2 ...) at every point, through the compiled
-    parameter loop (batch_combine)."""
-    from .constants import EPSILON_DEFAULT
-
-    s2 = p["sin2_theta_w"]
-    alpha = p["alpha"]
-    unity = alpha is not None
+def _target_components(tgt: Target, ffs: NuclearFormFactors,
+                       p: dict[str, np.ndarray | None]) -> tuple[_Component, ...]:
+    unity = p["alpha"] is not None
     if not unity and not ffs.compiled:
         raise TypeError("the batch API needs model form factors (names or FormFactor "
                         "instances), not Python callables")
-    if n == 0:
-        return
-    if unity:
-        specs: list[tuple[Nucleus, tuple]] = [(nuc, ()) for nuc, _ in tgt.components]
-    else:
-        specs = [(nuc, spec) for _, nuc, spec, _ in nuclear_setup(tgt, ffs, EPSILON_DEFAULT)]
-    kern = _backend.kernels()
-    pref = _prefactor()
-    same = _same(ffs)
-    for (nuc, spec), weight in zip(specs, weights):
-        m, which = _folded(source, nuc, spec, ffs, p["radius_scale"], T, unity, nt, n)  # type: ignore[arg-type]
-        kern.batch_combine(m, which, _NONE if s2 is None else s2, EPSILON_DEFAULT,
-                           _NONE if alpha is None else alpha, float(nuc.Z), float(nuc.N),
-                           same, weight * pref, acc, nt)
+    return _components(tgt, ffs, unity)
 
 
-def _prefactor() -> float:
-    from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
+def _coefficients(
+    source: Any, comps: tuple[_Component, ...], p: dict[str, np.ndarray | None],
+    T: np.ndarray, nt: int, n: int, weights: list[float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``batch_combine`` (csrc/coh_rate.h): per distinct (scale, T), the
+    sum over the target's nuclei k of weights[k] x prefactor x (Z^2 m_zz, 2 Z N m_zn,
+    N^2 m_nn, Z m_zz, N m_nn), flat; and per point its row (empty: one row)."""
+    scale_u, T_u, which = _rows(p["radius_scale"], T, n)  # type: ignore[arg-type]
+    pref = DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
+    if scale_u.size == 1:  # Python floats: a few ns each, numpy's calls a microsecond
+        row = [0.0] * 5
+        for c, weight in zip(comps, weights):
+            w = weight * pref
+            zz, zn, nn = _moments(source, c, scale_u, T_u, nt).tolist()
+            row[0] += w * c.Z * c.Z * zz
+            row[1] += w * 2.0 * c.Z * c.N * zn
+            row[2] += w * c.N * c.N * nn
+            row[3] += w * c.Z * zz
+            row[4] += w * c.N * nn
+        return np.array(row), which
+    coef = np.zeros((scale_u.size, 5))
+    for c, weight in zip(comps, weights):
+        w = weight * pref
+        m = _moments(source, c, scale_u, T_u, nt).reshape(-1, 3)
+        coef[:, 0] += w * c.Z * c.Z * m[:, 0]
+        coef[:, 1] += w * 2.0 * c.Z * c.N * m[:, 1]
+        coef[:, 2] += w * c.N * c.N * m[:, 2]
+        coef[:, 3] += w * c.Z * m[:, 0]
+        coef[:, 4] += w * c.N * m[:, 2]
+    return coef.reshape(-1), which
 
-    return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
 
-
-def _same(ffs: NuclearFormFactors) -> bool:
-    return ffs.proton is ffs.neutron or ffs.proton == ffs.neutron
+def _combine(coef: np.ndarray, which: np.ndarray, p: dict[str, np.ndarray | None],
+             acc: np.ndarray, nt: int, add: bool) -> None:
+    """acc (+)= the per-point integrals (the compiled parameter loop, batch_combine)."""
+    s2, alpha = p["sin2_theta_w"], p["alpha"]
+    _backend.kernels().batch_combine(coef, which, _NONE if s2 is None else s2,
+                                     EPSILON_DEFAULT, _NONE if alpha is None else alpha,
+                                     acc, add, nt)
 
 
 def batch_flux_averaged_sigma(
@@ -378,9 +457,12 @@ def batch_flux_averaged_sigma(
     ffs = _resolve(form_factor)
     shape, n, p = _params(radius_scale, alpha, sin2_theta_w, T_min)
     total = _total_flux(source)
-    acc = np.zeros(n)
-    _accumulate(source, tgt, ffs, p, p["T_min"], nt, n,  # type: ignore[arg-type]
-                [float(fraction) / total for _, fraction in tgt.components], acc)
+    comps = _target_components(tgt, ffs, p)
+    acc = np.empty(n)
+    if n:
+        coef, which = _coefficients(source, comps, p, p["T_min"], nt, n,  # type: ignore[arg-type]
+                                    [c.fraction / total for c in comps])
+        _combine(coef, which, p, acc, nt, add=False)
     return _validation.restore_shape(acc, shape)
 
 
@@ -433,13 +515,22 @@ def batch_event_counts(
     nt = check_threads(n_threads)
     tgt = as_target(target)
     ffs = _resolve(form_factor)
-    from .rates import _exposure
-
     m, t = _exposure(tgt, mass_kg, time_s, source)
     shape, n, p = _params(radius_scale, alpha, sin2_theta_w, T_min, T_max)
-    per_kg = [float(k) * m * t for _, k in tgt.component_nuclei_per_kg()]
-    acc = np.zeros(n)
-    _accumulate(source, tgt, ffs, p, p["T_min"], nt, n, per_kg, acc)  # type: ignore[arg-type]
-    if p["T_max"] is not None:
-        _accumulate(source, tgt, ffs, p, p["T_max"], nt, n, [-w for w in per_kg], acc)
+    comps = _target_components(tgt, ffs, p)
+    per_kg = [c.per_kg * m * t for c in comps]
+    acc = np.empty(n)
+    if n:
+        coef, which = _coefficients(source, comps, p, p["T_min"], nt, n, per_kg)  # type: ignore[arg-type]
+        up: np.ndarray | None = None
+        if p["T_max"] is not None:
+            # N(T_min) - N(T_max): the upper rows with negative weights, in the same
+            # pass over the points when both windows have one row
+            up, which_up = _coefficients(source, comps, p, p["T_max"], nt, n,
+                                         [-w for w in per_kg])
+            if which.size == 0 and which_up.size == 0:
+                coef, up = coef + up, None
+        _combine(coef, which, p, acc, nt, add=False)
+        if up is not None:
+            _combine(up, which_up, p, acc, nt, add=True)
     return _validation.restore_shape(acc, shape)

@@ -371,48 +371,42 @@ void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
     }
 }
 
-void coh_batch_combine(const double *m, const long long *which, const double *s2,
+void coh_batch_combine(const double *coef, const long long *which, const double *s2,
                        ptrdiff_t n_s2, double eps_default, const double *alpha,
-                       ptrdiff_t n_alpha, double Z, double N, int same, double weight,
-                       double *acc, ptrdiff_t i0, ptrdiff_t i1)
+                       ptrdiff_t n_alpha, int add, double *acc, ptrdiff_t i0, ptrdiff_t i1)
 {
+    /* add is loop-invariant: gcc -O3 unswitches the loops on it */
     /* the two scans a fit runs most, without per-point branches (they vectorise);
      * the same operations as the general loop below, so the same bits */
-    if (which == NULL && n_alpha == 0 && same && n_s2 > 1) {
-        double m0 = m[0];
+    if (which == NULL && n_alpha == 0 && n_s2 > 1) {
+        double c0 = coef[0], c1 = coef[1], c2 = coef[2];
         for (ptrdiff_t i = i0; i < i1; ++i) {
-            double d = (1.0 - 4.0 * s2[i]) * Z - N;
-            acc[i] += weight * (d * d * m0);
+            double eps = 1.0 - 4.0 * s2[i];
+            double g = (c0 * eps - c1) * eps + c2;
+            acc[i] = add ? acc[i] + g : g;
         }
         return;
     }
     if (which == NULL && n_alpha > 1 && n_s2 <= 1) {
         double eps = n_s2 == 0 ? eps_default : 1.0 - 4.0 * s2[0];
-        double d = eps * Z - N;
-        double coherent = d * d;
-        double decoherent = eps * eps * Z + N;
-        double m0 = m[0];
+        double coherent = (coef[0] * eps - coef[1]) * eps + coef[2];
+        double decoherent = coef[3] * eps * eps + coef[4];
         for (ptrdiff_t i = i0; i < i1; ++i) {
             double a = alpha[i];
-            acc[i] += weight * (m0 * (coherent * a + decoherent * (1.0 - a)));
+            double g = coherent * a + decoherent * (1.0 - a);
+            acc[i] = add ? acc[i] + g : g;
         }
         return;
     }
     for (ptrdiff_t i = i0; i < i1; ++i) {
-        const double *mm = m + 3 * (which != NULL ? which[i] : 0);
+        const double *c = coef + 5 * (which != NULL ? which[i] : 0);
         double eps = n_s2 == 0 ? eps_default : 1.0 - 4.0 * s2[n_s2 == 1 ? 0 : i];
-        double wz = eps * Z;
-        double d = wz - N;
-        double g;
+        double g = (c[0] * eps - c[1]) * eps + c[2];
         if (n_alpha > 0) {
             double a = alpha[n_alpha == 1 ? 0 : i];
-            g = mm[0] * (d * d * a + (eps * eps * Z + N) * (1.0 - a));
-        } else if (same) {
-            g = d * d * mm[0];
-        } else {
-            g = wz * wz * mm[0] - 2.0 * wz * N * mm[1] + N * N * mm[2];
+            g = g * a + (c[3] * eps * eps + c[4]) * (1.0 - a);
         }
-        acc[i] += weight * g;
+        acc[i] = add ? acc[i] + g : g;
     }
 }
 

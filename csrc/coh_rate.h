@@ -102,18 +102,22 @@ void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
                        const double *p1z, const double *p1n, const double *q_lo,
                        ptrdiff_t i0, ptrdiff_t i1, double *work, double *out);
 
-/* The parameter axis of the batch API: for points i in [i0, i1),
- *   acc[i] += weight * Gamma-weighted moments of row which[i] (row 0 if which is NULL)
- * with epsilon = 1 - 4 s2[i] (s2 NULL: eps_default; n_s2 == 1: one value for all),
- * wz = epsilon Z, wn = N, and
- *   alpha given:  m_zz [(wz - wn)^2 alpha + (epsilon^2 Z + N)(1 - alpha)]  (seed Eq. 3)
- *   same:         (wz - wn)^2 m_zz
- *   otherwise:    wz^2 m_zz - 2 wz wn m_zn + wn^2 m_nn.
+/* The parameter axis of the batch API: for points i in [i0, i1), with c the row
+ * coef[5 which[i] .. 5 which[i] + 4] (row 0 if which is NULL) and
+ * epsilon = 1 - 4 s2[i] (n_s2 == 0: eps_default; n_s2 == 1: s2[0] for all),
+ *   coherent   = c0 epsilon^2 - c1 epsilon + c2
+ *   decoherent = c3 epsilon^2 + c4
+ *   g = coherent                                     (n_alpha == 0)
+ *   g = coherent alpha + decoherent (1 - alpha)      (seed Eq. 3)
+ * and acc[i] += g (add) or acc[i] = g (add == 0).
+ * A row sums w Z^2 m_zz, 2 w Z N m_zn, w N^2 m_nn, w Z m_zz, w N m_nn over the
+ * target's nuclei (weights w; m the q moments), so coherent is the Q_W^2-weighted
+ * integral (Q_W = epsilon Z - N) and decoherent the epsilon^2 Z + N one.
  * n_s2 and n_alpha are 0 (absent), 1 (broadcast) or the number of points. */
-void coh_batch_combine(const double *m, const long long *which, const double *s2,
+void coh_batch_combine(const double *coef, const long long *which, const double *s2,
                        ptrdiff_t n_s2, double eps_default, const double *alpha,
-                       ptrdiff_t n_alpha, double Z, double N, int same, double weight,
-                       double *acc, ptrdiff_t i0, ptrdiff_t i1);
+                       ptrdiff_t n_alpha, int add, double *acc, ptrdiff_t i0,
+                       ptrdiff_t i1);
 
 /* 1 if the library was compiled with OpenMP, else 0. */
 int coh_openmp_enabled(void);

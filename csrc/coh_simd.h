@@ -9,6 +9,8 @@
 #ifndef COH_SIMD_H
 #define COH_SIMD_H
 
+#include <stdlib.h> /* defines __GLIBC__ on glibc (via features.h), tested below */
+
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
     && defined(__GLIBC__) && !defined(COH_NO_SIMD)
 #define COH_HAVE_MVEC 1

@@ -646,3 +646,54 @@ def test_release_folder_missing_file(shared_data, tmp_path) -> None:
         coherent_release.read_csi_2017(dst)
     with pytest.raises(ValueError, match=r"directory: no such folder"):
         coherent_release.derive_csi_2017(tmp_path / "nowhere")
+
+
+# ----------------------------------------------------------------------------------
+# The argument checks' one pass (all_within, csrc/coh_check.c): compiled = twin =
+# the definition, on values at the bounds, NaN, infinities and bad values past the
+# first block of the scan.
+# ----------------------------------------------------------------------------------
+def _within_by_definition(x: np.ndarray, lo: float, hi: float, lo_open: bool) -> bool:
+    return all((v > lo if lo_open else v >= lo) and v <= hi for v in x.tolist())
+
+
+def test_all_within_kernel_compiled_equals_twin_and_definition() -> None:
+    if not coh._backend.compiled_available():
+        pytest.skip("compiled extension not built")
+    from coherency import _kernels, _reference
+
+    tiny = 5e-324
+    values = [0.0, -0.0, tiny, -tiny, 1.0, 1.0 + 2e-16, 0.5, math.nan, math.inf, -math.inf,
+              1.7976931348623157e308, -1.7976931348623157e308]
+    bounds = [(0.0, 1.0), (-1.7976931348623157e308, 1.7976931348623157e308),
+              (-math.inf, math.inf), (0.5, 0.5)]
+    n_seen = 0
+    for n in (1, 7, 1024, 1025, 5000):
+        for pos in sorted({0, n // 2, n - 1}):
+            for v in values:
+                x = np.full(n, 0.5)
+                x[pos] = v
+                for lo, hi in bounds:
+                    for lo_open in (False, True):
+                        want = _within_by_definition(x, lo, hi, lo_open)
+                        assert _kernels.all_within(x, lo, hi, lo_open) is want, (n, pos, v, lo, hi)
+                        assert _reference.all_within(x, lo, hi, lo_open) is want
+                        n_seen += 1
+    assert n_seen > 1000
+    assert _kernels.all_within(np.empty(0), 0.0, 1.0) is True
+    big = np.full(200_000, 0.25)  # the path that releases the GIL
+    assert _kernels.all_within(big, 0.0, 1.0) is True
+    big[-1] = math.nan
+    assert _kernels.all_within(big, 0.0, 1.0) is False
+
+
+@pytest.mark.parametrize("bad, message", [
+    (math.nan, "must not be NaN; got nan at index 5000"),
+    (math.inf, "must be finite; got inf at index 5000"),
+    (-1.0, "must be >= 0 MeV; got -1.0 at index 5000"),
+])
+def test_bad_value_deep_in_a_large_array(bad: float, message: str, backend: str) -> None:
+    q = np.linspace(0.0, 100.0, 10_000)
+    q[5000] = bad
+    with pytest.raises(ValueError, match=rf"^q {re.escape(message)}$"):
+        coh.helm_form_factor(q, 132)

@@ -342,14 +342,15 @@ def test_qgrid_kernel_rejects_bad_input(impl: str) -> None:
 
 def test_batch_combine_kernel_compiled_equals_twin() -> None:
     """The parameter-axis kernel on every path: rows per point or one row, s2 and alpha
-    absent, one value or one per point, equal or different form factors."""
+    absent, one value or one per point; and its formula, Q_W^2 = (epsilon Z - N)^2 and
+    Gamma_QM(alpha) of seed Eq. 3, rebuilt from the moments of one nucleus."""
     if not coh._backend.compiled_available():
         pytest.skip("compiled extension not built")
     from coherency import _kernels, _reference
 
     rng = np.random.default_rng(7)
     n = 257
-    m = rng.uniform(0.5, 2.0, 3 * 5)
+    coef = rng.uniform(0.5, 2.0, 5 * 5)
     none = np.empty(0)
     rows = rng.integers(0, 5, n)
     s2s = (none, np.array([0.23]), rng.uniform(0.2, 0.26, n))
@@ -357,19 +358,38 @@ def test_batch_combine_kernel_compiled_equals_twin() -> None:
     for which in (np.empty(0, dtype=np.int64), rows):
         for s2 in s2s:
             for alpha in alphas:
-                for same in (True, False):
-                    a = np.full(n, 0.5)
-                    b = np.full(n, 0.5)
-                    args = (m, which, s2, 0.0457, alpha, 55.0, 78.0, same, -1.3)
-                    _kernels.batch_combine(*args, a, 2)
-                    _reference.batch_combine(*args, b)
-                    np.testing.assert_allclose(a, b, rtol=1e-15, atol=0)
+                args = (coef, which, s2, 0.0457, alpha)
+                a = np.full(n, 0.5)
+                b = np.full(n, 0.5)
+                _kernels.batch_combine(*args, a, True, 2)
+                _reference.batch_combine(*args, b)
+                np.testing.assert_allclose(a, b, rtol=1e-15, atol=0)
+                _kernels.batch_combine(*args, a, False, 2)  # overwrite: no 0.5 left
+                _reference.batch_combine(*args, b, add=False)
+                np.testing.assert_allclose(a, b, rtol=1e-15, atol=0)
+                np.testing.assert_allclose(a + 0.5, np.full(n, 0.5) + b, rtol=1e-15)
+    # one nucleus (Z, N) with moments m_zz, m_zn, m_nn
+    Z, N, (mzz, mzn, mnn) = 55.0, 78.0, (1.3, 0.9, 0.7)
+    row = np.array([Z * Z * mzz, 2 * Z * N * mzn, N * N * mnn, Z * mzz, N * mnn])
+    s2 = rng.uniform(0.2, 0.26, n)
+    alpha = rng.uniform(0.0, 1.0, n)
+    eps = 1.0 - 4.0 * s2
+    for kern in (_kernels, _reference):
+        out = np.zeros(n)
+        kern.batch_combine(row, none.astype(np.int64), s2, 0.0457, none, out)
+        want = (eps * Z) ** 2 * mzz - 2 * eps * Z * N * mzn + N * N * mnn
+        np.testing.assert_allclose(out, want, rtol=1e-14)
+        out = np.zeros(n)
+        kern.batch_combine(row, none.astype(np.int64), s2, 0.0457, alpha, out)
+        want = alpha * want + (1 - alpha) * (eps * eps * Z * mzz + N * mnn)
+        np.testing.assert_allclose(out, want, rtol=1e-14)
     for kern in (_kernels, _reference):
         with pytest.raises(ValueError, match="which"):
-            kern.batch_combine(m, np.array([5]), none, 0.0457, none, 55.0, 78.0, True, 1.0,
-                               np.zeros(1))
+            kern.batch_combine(coef, np.array([5]), none, 0.0457, none, np.zeros(1))
         with pytest.raises(ValueError, match="alpha"):
-            kern.batch_combine(m, rows[:2], none, 0.0457, np.ones(3), 55.0, 78.0, True, 1.0,
+            kern.batch_combine(coef, rows[:2], none, 0.0457, np.ones(3), np.zeros(2))
+        with pytest.raises(ValueError, match="coef"):
+            kern.batch_combine(coef[:7], none.astype(np.int64), none, 0.0457, none,
                                np.zeros(2))
 
 
