@@ -105,40 +105,63 @@ static const double YCOTH_SERIES[11] = {
     2.31064325990026240965e-11,
 };
 
-static double ycothy_minus_one(double y)
+/* Coefficients printed by mpmath (40 digits, rounded to 21).
+ * y/sinh(y) = sum_{n>=0} c_n y^(2n); for y < 0.5 eleven terms leave < 6e-18
+ * relative. */
+static const double YSINH_SERIES[11] = {
+    1.0,
+    -1.66666666666666666667e-1,
+    1.94444444444444444444e-2,
+    -2.05026455026455026455e-3,
+    2.09986772486772486772e-4,
+    -2.13360456416011971568e-5,
+    2.16334744277865970988e-6,
+    -2.19232713445676408639e-7,
+    2.22139308539204145595e-8,
+    -2.25076747955678672973e-9,
+    2.28051077072182117046e-10,
+};
+
+static inline double horner11(const double *c, double y2)
 {
-    if (y < 0.5) {
-        double y2 = y * y;
-        double acc = YCOTH_SERIES[10];
-        for (int k = 9; k >= 0; --k) {
-            acc = acc * y2 + YCOTH_SERIES[k];
-        }
-        return acc * y2;
-    }
-    return y / tanh(y) - 1.0;
+    /* written out so that loops calling it stay free of control flow */
+    return c[0] + y2 * (c[1] + y2 * (c[2] + y2 * (c[3] + y2 * (c[4] + y2 * (c[5]
+           + y2 * (c[6] + y2 * (c[7] + y2 * (c[8] + y2 * (c[9] + y2 * c[10])))))))));
 }
 
 /* Symmetrized Fermi: F = 3/(x (x^2 + y^2)) * y/sinh(y) * [y coth(y) sin x - x cos x],
- * x = q c, y = pi q a. Written as [(y coth y - 1) sin x + x^2 j1(x)], a sum of
- * two terms computed without cancellation, so F(0) = 1 to rounding. */
-static double symm_fermi(double q, double c, double a)
+ * x = q c, y = pi q a, for q >= 0. Written as [(y coth y - 1) sin x + (sin x - x cos x)],
+ * a sum of two terms computed without cancellation, so F(0) = 1 to rounding.
+ * Branch-free, so that the array loop vectorises (libmvec sin, cos, exp): below
+ * y = 0.5, y/sinh y and y coth y - 1 come from their series; above, from e = exp(-y),
+ *   y/sinh y = 2 y e / (1 - e^2),   y coth y - 1 = y (1 + e^2)/(1 - e^2) - 1
+ * (1 - e^2 >= 0.63 there: no cancellation; the last subtraction loses at most ~14x,
+ * at y = 0.5). sin x - x cos x is x^3 (3 j1(x)/x)/3, from its series below x = 1.
+ * Exact selects keep one of each pair (the other may be 0/0 or inf). */
+static inline double symm_fermi(double q, double c, double a)
 {
     double x = q * c;
     double y = COH_PI * q * a;
-    double r2 = x * x + y * y;
-    if (r2 < 1e-10) {
-        /* Moment expansion 1 - q^2 <r^2>/6 with <r^2> = 3/5 c^2 + 7/5 pi^2 a^2; the
-         * q^4 term is < 1e-20 here, and x (x^2 + y^2) would underflow. */
-        return 1.0 - (3.0 * x * x + 7.0 * y * y) / 30.0;
-    }
-    if (y > 700.0 || x > 1e100) {
-        /* |F| <= 3 (y/sinh y) (y + x)/(x r2) < 1e-199: zero, where the terms below
-         * would overflow (x^3, r2) into inf * 0 = NaN. */
-        return 0.0;
-    }
-    double yshy = (y == 0.0) ? 1.0 : y / sinh(y);
-    double bracket = ycothy_minus_one(y) * sin(x) + x * x * x * coh_sphere_ff(x) / 3.0;
-    return 3.0 * yshy * bracket / (x * r2);
+    double x2 = x * x;
+    double y2 = y * y;
+    double r2 = x2 + y2;
+    double e = coh_vexp(-y);
+    double e2 = e * e;
+    double den = 1.0 - e2;
+    int small_y = y < 0.5;
+    double yshy = select_bits(small_y, horner11(YSINH_SERIES, y2), 2.0 * y * e / den);
+    double ycm1 = select_bits(small_y, y2 * horner11(YCOTH_SERIES, y2),
+                              y * (1.0 + e2) / den - 1.0);
+    double sx = coh_vsin(x);
+    double t = select_bits(x < COH_J1_SERIES_MAX, x * x2 * sphere_series(x2) / 3.0,
+                           sx - x * coh_vcos(x));
+    double f = 3.0 * yshy * (ycm1 * sx + t) / (x * r2);
+    /* Moment expansion 1 - q^2 <r^2>/6 with <r^2> = 3/5 c^2 + 7/5 pi^2 a^2 where
+     * r2 < 1e-10: the q^4 term is < 1e-20 there, and x (x^2 + y^2) would underflow. */
+    f = select_bits(r2 < 1e-10, 1.0 - (3.0 * x2 + 7.0 * y2) / 30.0, f);
+    /* |F| <= 3 (y/sinh y) (y + x)/(x r2) < 1e-199: zero, where the terms above
+     * would overflow (x^3, r2) into inf * 0 = NaN. */
+    return select_bits((y > 700.0) | (x > 1e100), 0.0, f);
 }
 
 static double helm(double q, double r0, double s)
@@ -221,6 +244,16 @@ static void kn_loop(const double *restrict q, double *restrict out, ptrdiff_t n,
     }
 }
 
+/* Symmetrized Fermi loop for q >= 0 (symm_fermi is branch-free). */
+COH_CLONES
+static void sf_loop(const double *restrict q, double *restrict out, ptrdiff_t n,
+                    double c, double a)
+{
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        out[i] = symm_fermi(q[i], c, a);
+    }
+}
+
 /* Branch-free Helm loop for q >= 0 (the vectoriser needs a select, not a branch):
  * both the series and the closed form are computed and one is kept; the closed
  * form's 0/0 at x = 0 is discarded by the select. */
@@ -271,6 +304,10 @@ int coh_form_factor_array(const double *q, double *out, ptrdiff_t n, const coh_f
     }
     if (ff->model == COH_FF_KLEIN_NYSTRAND) {
         kn_loop(q, out, n, ff->p1, ff->p2);
+        return COH_OK;
+    }
+    if (ff->model == COH_FF_SYMM_FERMI) {
+        sf_loop(q, out, n, ff->p1, ff->p2);
         return COH_OK;
     }
     for (ptrdiff_t i = 0; i < n; ++i) {
