@@ -85,12 +85,27 @@ def batch_combine(
     add: bool = True,
     n_threads: int = 1,
 ) -> None: ...
-def cheb_eval(
-    coef: npt.NDArray[np.float64],
-    n_coef: int,
-    row: npt.NDArray[np.int64],
-    y: npt.NDArray[np.float64],
+def cheb_moments(
+    model: tuple[Any, ...],
+    x: npt.NDArray[np.float64],
+    F0: npt.NDArray[np.float64],
+    F2: npt.NDArray[np.float64],
+    redo: npt.NDArray[np.uint8],
+    n_threads: int = 1,
+) -> None: ...
+def dn_dq2(
+    model: tuple[Any, ...],
+    line_E: npt.NDArray[np.float64],
+    line_F0: npt.NDArray[np.float64],
+    line_F2: npt.NDArray[np.float64],
+    spec: tuple[float, ...],
+    v: npt.NDArray[np.float64],
+    scale: float,
+    cap: float,
+    weight: float,
     out: npt.NDArray[np.float64],
+    redo: npt.NDArray[np.uint8],
+    add: bool = False,
     n_threads: int = 1,
 ) -> None: ...
 

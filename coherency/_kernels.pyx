@@ -88,8 +88,30 @@ cdef extern from "coh_rate.h":
     double coh_moments_combine(const double *m3, int same, double prefactor, double wz,
                                double wn) nogil
     int coh_openmp_enabled() nogil
-    void coh_cheb_eval(const double *coef, Py_ssize_t n_coef, const long long *row,
-                       const double *y, double *out, Py_ssize_t n) nogil
+    ctypedef struct coh_chebmodel_t:
+        Py_ssize_t n_bps
+        const double *bps
+        double below0
+        double below2
+        Py_ssize_t n_keys
+        const double *keys
+        const double *t0
+        const double *t1
+        Py_ssize_t n_coef
+        const double *coef0
+        const double *coef2
+        const double *a1_0
+        const double *a1_2
+        const double *above0
+        const double *above2
+        const unsigned char *converged
+        double cancel
+    void coh_cheb_moments(const coh_chebmodel_t *m, const double *x, double *F0, double *F2,
+                          unsigned char *redo, Py_ssize_t i0, Py_ssize_t i1) nogil
+    void coh_dn_dq2(const coh_chebmodel_t *m, const double *line_E, const double *line_F0,
+                    const double *line_F2, Py_ssize_t n_lines, const coh_nucleus_t *nuc,
+                    const double *v, double scale, double cap, double weight, int add,
+                    double *out, unsigned char *redo, Py_ssize_t i0, Py_ssize_t i1) nogil
     int COH_RATE_CHUNK
     ctypedef struct coh_qgrid_t:
         Py_ssize_t n_panels
@@ -527,29 +549,130 @@ def batch_combine(const double[::1] coef, const long long[::1] which, const doub
                                   alpha.shape[0], add, &acc[0], lo, min(lo + FF_CHUNK, n))
 
 
-def cheb_eval(const double[::1] coef, Py_ssize_t n_coef, const long long[::1] row,
-              const double[::1] y, double[::1] out, n_threads=1):
-    """out[i] = sum_j coef[row[i] * n_coef + j] T_j(y[i]) (Chebyshev, Clenshaw)."""
+cdef int _chebmodel(tuple model, coh_chebmodel_t *m) except -1:
+    """Fill m from a model tuple (bps, below0, below2, keys, t0, t1, n_coef, coef0,
+    coef2, a1_0, a1_2, above0, above2, converged, cancel), checked. The pointers stay
+    valid while the tuple's arrays live (the caller holds the tuple)."""
+    if len(model) != 15:
+        raise ValueError("model must be (bps, below0, below2, keys, t0, t1, n_coef, coef0, "
+                         "coef2, a1_0, a1_2, above0, above2, converged, cancel)")
+    cdef const double[::1] bps = model[0]
+    cdef const double[::1] keys = model[3]
+    cdef const double[::1] t0 = model[4]
+    cdef const double[::1] t1 = model[5]
+    cdef Py_ssize_t n_coef = model[6]
+    cdef const double[::1] coef0 = model[7]
+    cdef const double[::1] coef2 = model[8]
+    cdef const double[::1] a1_0 = model[9]
+    cdef const double[::1] a1_2 = model[10]
+    cdef const double[::1] above0 = model[11]
+    cdef const double[::1] above2 = model[12]
+    cdef const unsigned char[::1] converged = model[13]
+    cdef Py_ssize_t n_keys = keys.shape[0]
+    cdef Py_ssize_t i
+    if bps.shape[0] < 2 or n_keys < 1 or n_coef < 1:
+        raise ValueError("the model needs >= 2 breakpoints, >= 1 piece and n_coef >= 1")
+    for i in range(bps.shape[0] - 1):
+        if not bps[i] <= bps[i + 1]:
+            raise ValueError("bps must be increasing")
+    if (t0.shape[0] != n_keys or t1.shape[0] != n_keys or a1_0.shape[0] != n_keys
+            or a1_2.shape[0] != n_keys or above0.shape[0] != n_keys
+            or above2.shape[0] != n_keys or converged.shape[0] != n_keys
+            or coef0.shape[0] != n_keys * n_coef or coef2.shape[0] != n_keys * n_coef):
+        raise ValueError(f"every piece needs t0, t1, a1, above, converged and n_coef = "
+                         f"{n_coef} coefficients ({n_keys} pieces)")
+    m.n_bps = bps.shape[0]
+    m.bps = &bps[0]
+    m.below0 = model[1]
+    m.below2 = model[2]
+    m.n_keys = n_keys
+    m.keys = &keys[0]
+    m.t0 = &t0[0]
+    m.t1 = &t1[0]
+    m.n_coef = n_coef
+    m.coef0 = &coef0[0]
+    m.coef2 = &coef2[0]
+    m.a1_0 = &a1_0[0]
+    m.a1_2 = &a1_2[0]
+    m.above0 = &above0[0]
+    m.above2 = &above2[0]
+    m.converged = &converged[0]
+    m.cancel = model[14]
+    return 0
+
+
+def cheb_moments(tuple model, const double[::1] x, double[::1] F0, double[::1] F2,
+                 unsigned char[::1] redo, n_threads=1):
+    """Continuum flux moments F0, F2 at x from a source's piecewise Chebyshev model
+    (csrc/coh_rate.h, coh_chebmodel_t; ``model`` as rates._cheb_model's "kernel"
+    tuple); redo[i] = 1 where the caller must recompute directly (cancellation, or a
+    piece that did not converge)."""
     cdef int nt = _threads(n_threads)
-    cdef Py_ssize_t n = y.shape[0]
-    cdef Py_ssize_t n_rows, i, c, lo
-    if n_coef < 1 or coef.shape[0] % n_coef != 0:
-        raise ValueError(f"coef must hold whole rows of n_coef = {n_coef} entries")
-    if row.shape[0] != n or out.shape[0] != n:
-        raise ValueError("row, y and out must have the same length")
-    n_rows = coef.shape[0] // n_coef
-    for i in range(n):
-        if not 0 <= row[i] < n_rows:
-            raise ValueError(f"row must be in [0, {n_rows}); got {row[i]} at index {i}")
+    cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t c, lo
+    cdef coh_chebmodel_t m
+    _chebmodel(model, &m)
+    if F0.shape[0] != n or F2.shape[0] != n or redo.shape[0] != n:
+        raise ValueError("x, F0, F2 and redo must have the same length")
     if n == 0:
         return
     with nogil:
         if nt == 1:
-            coh_cheb_eval(&coef[0], n_coef, &row[0], &y[0], &out[0], n)
+            coh_cheb_moments(&m, &x[0], &F0[0], &F2[0], &redo[0], 0, n)
         else:
             for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
                 lo = c * FF_CHUNK
-                coh_cheb_eval(&coef[0], n_coef, &row[lo], &y[lo], &out[lo], min(FF_CHUNK, n - lo))
+                coh_cheb_moments(&m, &x[0], &F0[0], &F2[0], &redo[0], lo,
+                                 min(lo + FF_CHUNK, n))
+
+
+def dn_dq2(tuple model, const double[::1] line_E, const double[::1] line_F0,
+           const double[::1] line_F2, tuple spec, const double[::1] v, double scale,
+           double cap, double weight, double[::1] out, unsigned char[::1] redo,
+           bint add=False, n_threads=1):
+    """out[i] (+)= weight x integral Phi dsigma/dq2 dE at q2 = scale min(v[i], cap), one
+    nucleus (``spec`` as in dsigma_dq2): the continuum moments from ``model`` (as in
+    cheb_moments) plus the lines (energies, F0 and F2 contributions). Where redo[i] = 1
+    (as in cheb_moments) nothing is added: the caller adds its own value
+    (csrc/coh_rate.h, coh_dn_dq2)."""
+    cdef int nt = _threads(n_threads)
+    cdef Py_ssize_t n = v.shape[0]
+    cdef Py_ssize_t n_lines = line_E.shape[0]
+    cdef Py_ssize_t c, lo, i
+    cdef coh_chebmodel_t m
+    cdef coh_nucleus_t nuc = _nucleus(spec)
+    cdef int status = coh_nucleus_check(&nuc)
+    cdef double dummy = 0.0
+    cdef const double *pE = &dummy
+    cdef const double *pF0 = &dummy
+    cdef const double *pF2 = &dummy
+    if status != 0:
+        _raise(status, "dn_dq2")
+    _chebmodel(model, &m)
+    if line_F0.shape[0] != n_lines or line_F2.shape[0] != n_lines:
+        raise ValueError("line_E, line_F0 and line_F2 must have the same length")
+    if out.shape[0] != n or redo.shape[0] != n:
+        raise ValueError("v, out and redo must have the same length")
+    if not (scale >= 0.0 and cap >= 0.0):
+        raise ValueError(f"scale and cap must be >= 0; got {scale!r}, {cap!r}")
+    for i in range(n):
+        if not v[i] >= 0.0:
+            raise ValueError(f"v must be >= 0; got {v[i]!r} at index {i}")
+    if n == 0:
+        return
+    if n_lines:
+        pE = &line_E[0]
+        pF0 = &line_F0[0]
+        pF2 = &line_F2[0]
+    with nogil:
+        if nt == 1:
+            coh_dn_dq2(&m, pE, pF0, pF2, n_lines, &nuc, &v[0], scale, cap, weight, add,
+                       &out[0], &redo[0], 0, n)
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                lo = c * FF_CHUNK
+                coh_dn_dq2(&m, pE, pF0, pF2, n_lines, &nuc, &v[0], scale, cap, weight, add,
+                           &out[0], &redo[0], lo, min(lo + FF_CHUNK, n))
 
 
 def all_within(const double[::1] x, double lo, double hi, bint lo_open=False):

@@ -9,6 +9,7 @@ and the fallback when the extension is not built.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -464,23 +465,104 @@ def batch_combine(
         acc[:] = g
 
 
-def cheb_eval(
-    coef: FloatArray, n_coef: int, row: npt.NDArray[np.int64], y: FloatArray, out: FloatArray,
-    n_threads: int = 1,
-) -> None:
-    """out[i] = sum_j coef[row[i] * n_coef + j] T_j(y[i]) (Chebyshev series)."""
-    _threads(n_threads)
-    if n_coef < 1 or len(coef) % n_coef != 0:
-        raise ValueError(f"coef must hold whole rows of n_coef = {n_coef} entries")
-    if len(row) != len(y) or len(out) != len(y):
-        raise ValueError("row, y and out must have the same length")
-    rows = np.asarray(coef).reshape(-1, n_coef)
-    r = np.asarray(row)
-    if r.size and (r.min() < 0 or r.max() >= rows.shape[0]):
-        i = int(np.argmax((r < 0) | (r >= rows.shape[0])))
-        raise ValueError(f"row must be in [0, {rows.shape[0]}); got {r[i]} at index {i}")
+def _chebmodel(model: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(model) != 15:
+        raise ValueError("model must be (bps, below0, below2, keys, t0, t1, n_coef, coef0, "
+                         "coef2, a1_0, a1_2, above0, above2, converged, cancel)")
+    (bps, _, _, keys, t0, t1, n_coef, coef0, coef2, a1_0, a1_2, above0, above2,
+     converged, _) = model
+    n_keys = len(keys)
+    if len(bps) < 2 or n_keys < 1 or n_coef < 1:
+        raise ValueError("the model needs >= 2 breakpoints, >= 1 piece and n_coef >= 1")
+    if np.any(np.diff(bps) < 0):
+        raise ValueError("bps must be increasing")
+    if (any(len(a) != n_keys for a in (t0, t1, a1_0, a1_2, above0, above2, converged))
+            or len(coef0) != n_keys * n_coef or len(coef2) != n_keys * n_coef):
+        raise ValueError(f"every piece needs t0, t1, a1, above, converged and n_coef = "
+                         f"{n_coef} coefficients ({n_keys} pieces)")
+    return model
+
+
+def _cheb_moments(model: tuple[Any, ...], x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    (bps, below0, below2, keys, t0, t1, n_coef, coef0, coef2, a1_0, a1_2, above0, above2,
+     converged, cancel) = model
+    x = np.asarray(x)
+    k = np.clip(np.searchsorted(bps, x, side="right") - 1, -1, len(bps) - 1)
+    F0 = np.where(k < 0, below0, 0.0)
+    F2 = np.where(k < 0, below2, 0.0)
+    redo = np.zeros(x.size, dtype=bool)
+    idx = np.nonzero((k >= 0) & (k < len(bps) - 1))[0]
+    if idx.size == 0:
+        return F0, F2, redo
+    ki, xi = k[idx], x[idx]
+    a, b = bps[ki], bps[ki + 1]
+    t = 1.0 - np.sqrt(np.clip((b - xi) / (b - a), 0.0, 1.0))
+    p = np.clip(np.searchsorted(keys, ki + t, side="right") - 1, 0, len(keys) - 1)
+    y = np.clip((2.0 * t - (t0[p] + t1[p])) / (t1[p] - t0[p]), -1.0, 1.0)
     # numpy's chebval on each point's own coefficient row, vectorised over points
-    out[:] = np.polynomial.chebyshev.chebval(np.asarray(y), rows[r].T, tensor=False)
+    s0 = np.polynomial.chebyshev.chebval(y, np.asarray(coef0).reshape(-1, n_coef)[p].T,
+                                         tensor=False)
+    s2 = np.polynomial.chebyshev.chebval(y, np.asarray(coef2).reshape(-1, n_coef)[p].T,
+                                         tensor=False)
+    in0 = a1_0[p] - s0
+    in2 = a1_2[p] - s2
+    F0[idx] = above0[p] + in0
+    F2[idx] = above2[p] + in2
+    redo[idx] = ((np.asarray(converged)[p] == 0) | (np.abs(in0) < cancel * np.abs(a1_0[p]))
+                 | (np.abs(in2) < cancel * np.abs(a1_2[p])))
+    return F0, F2, redo
+
+
+def cheb_moments(
+    model: tuple[Any, ...], x: FloatArray, F0: FloatArray, F2: FloatArray,
+    redo: npt.NDArray[np.uint8], n_threads: int = 1,
+) -> None:
+    """Continuum flux moments F0, F2 at x from a source's piecewise Chebyshev model
+    (see the compiled kernel); redo = 1 where they must be recomputed directly."""
+    _threads(n_threads)
+    _chebmodel(model)
+    if len(F0) != len(x) or len(F2) != len(x) or len(redo) != len(x):
+        raise ValueError("x, F0, F2 and redo must have the same length")
+    F0[:], F2[:], redo[:] = _cheb_moments(model, x)
+
+
+def dn_dq2(
+    model: tuple[Any, ...], line_E: FloatArray, line_F0: FloatArray, line_F2: FloatArray,
+    spec: tuple, v: FloatArray, scale: float, cap: float, weight: float, out: FloatArray,
+    redo: npt.NDArray[np.uint8], add: bool = False, n_threads: int = 1,
+) -> None:
+    """out (+)= weight x integral Phi dsigma/dq2 dE at q2 = scale min(v, cap), one
+    nucleus; nothing where redo (see the compiled kernel)."""
+    _threads(n_threads)
+    mass, pref, wz, wn, ffz, ffn = _unpack(spec)
+    _chebmodel(model)
+    if len(line_F0) != len(line_E) or len(line_F2) != len(line_E):
+        raise ValueError("line_E, line_F0 and line_F2 must have the same length")
+    if len(out) != len(v) or len(redo) != len(v):
+        raise ValueError("v, out and redo must have the same length")
+    if not (scale >= 0.0 and cap >= 0.0):
+        raise ValueError(f"scale and cap must be >= 0; got {scale!r}, {cap!r}")
+    v = np.asarray(v)
+    bad = ~(v >= 0.0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"v must be >= 0; got {v[i]!r} at index {i}")
+    q2 = scale * np.minimum(v, cap)
+    T = q2 / (2.0 * mass)
+    x = 0.5 * (T + np.sqrt(T) * np.sqrt(T + 2.0 * mass))
+    F0, F2, flags = _cheb_moments(model, x)
+    for e, f0, f2 in zip(np.asarray(line_E).tolist(), np.asarray(line_F0).tolist(),
+                         np.asarray(line_F2).tolist()):
+        above = x <= e
+        F0[above] += f0
+        F2[above] += f2
+    dn = pref * _gamma(np.sqrt(q2), wz, wn, ffz, ffn) * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
+    val = np.where(flags, 0.0, weight * dn)
+    if add:
+        out += val
+    else:
+        out[:] = val
+    redo[:] = flags
 
 
 def build_info() -> dict:

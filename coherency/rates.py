@@ -17,7 +17,7 @@ so it is cached per (source, E_threshold) for frozen (immutable, hashable) sourc
 a bounded LRU cache (:func:`clear_caches` empties it); other sources are recomputed
 on every call. The flux moments F_k(x) of the recoil spectra come from cached
 piecewise Chebyshev antiderivatives of the flux (built once per source, evaluated by
-the compiled ``cheb_eval``), so a spectrum needs no flux evaluation per T. ``n_threads``
+the compiled ``cheb_moments``), so a spectrum needs no flux evaluation per T. ``n_threads``
 (default 1) spreads the compiled loops over OpenMP threads; results are bitwise the
 same for any thread count.
 """
@@ -423,8 +423,14 @@ def _cheb_model_uncached(source: Any) -> dict[str, np.ndarray]:
     }
     model["flat0"] = np.ascontiguousarray(model["coef0"]).reshape(-1)
     model["flat2"] = np.ascontiguousarray(model["coef2"]).reshape(-1)
+    model["converged_u8"] = model["converged"].view(np.uint8)
     for arr in model.values():
         arr.setflags(write=False)
+    # the arguments of the compiled cheb_moments and dn_dq2 (csrc/coh_rate.h)
+    model["kernel"] = (bps, float(tail0[0]), float(tail2[0]), model["keys"], model["t0"],  # type: ignore[assignment]
+                       model["t1"], CHEB_N + 1, model["flat0"], model["flat2"],
+                       model["A1_0"], model["A1_2"], model["above0"], model["above2"],
+                       model["converged_u8"], CHEB_CANCEL)
     return model
 
 
@@ -490,38 +496,13 @@ def _flux_moments(
             F0[inside], F2[inside] = _flux_moments_direct(source, x[inside], k[inside], bps,
                                                           tail0, tail2)
     elif model is not None and bps.size >= 2 and model["keys"].size:
-        k = np.clip(np.searchsorted(bps, x, side="right") - 1, -1, bps.size - 1)
-        inside = (k >= 0) & (k < bps.size - 1)
-        below = k < 0
-        F0[below] = tail0[0]
-        F2[below] = tail2[0]
-        if inside.any():
-            idx = np.nonzero(inside)[0]
-            ki = k[idx]
-            xi = x[idx]
-            a, b = bps[ki], bps[ki + 1]
-            t = 1.0 - np.sqrt(np.clip((b - xi) / (b - a), 0.0, 1.0))
-            p = np.clip(np.searchsorted(model["keys"], ki + t, side="right") - 1, 0,
-                        model["keys"].size - 1)
-            t0, t1 = model["t0"][p], model["t1"][p]
-            y = np.clip((2.0 * t - (t0 + t1)) / (t1 - t0), -1.0, 1.0)
-            kern = _backend.kernels()
-            rows = np.ascontiguousarray(p, dtype=np.int64)
-            y = np.ascontiguousarray(y)
-            s0 = np.empty(y.size)
-            s2 = np.empty(y.size)
-            kern.cheb_eval(model["flat0"], CHEB_N + 1, rows, y, s0, n_threads)
-            kern.cheb_eval(model["flat2"], CHEB_N + 1, rows, y, s2, n_threads)
-            tail_in0 = model["A1_0"][p] - s0
-            tail_in2 = model["A1_2"][p] - s2
-            F0[idx] = model["above0"][p] + tail_in0
-            F2[idx] = model["above2"][p] + tail_in2
-            redo = (~model["converged"][p]
-                    | (np.abs(tail_in0) < CHEB_CANCEL * np.abs(model["A1_0"][p]))
-                    | (np.abs(tail_in2) < CHEB_CANCEL * np.abs(model["A1_2"][p])))
-            if redo.any():
-                r = idx[redo]
-                F0[r], F2[r] = _flux_moments_direct(source, x[r], k[r], bps, tail0, tail2)
+        redo = np.empty(x.size, dtype=np.uint8)
+        _backend.kernels().cheb_moments(model["kernel"], np.ascontiguousarray(x), F0, F2,
+                                        redo, n_threads)
+        r = np.nonzero(redo)[0]
+        if r.size:
+            k = np.searchsorted(bps, x[r], side="right") - 1
+            F0[r], F2[r] = _flux_moments_direct(source, x[r], k, bps, tail0, tail2)
     for e_line, f_line in source.lines:
         above = x <= e_line
         F0[above] += f_line
@@ -584,11 +565,50 @@ def _gamma(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
     return (eps * nuc.Z * fz - nuc.N * fn) ** 2
 
 
+def _add_dN_dq2(
+    source: Any, v: np.ndarray, scale: float, cap: float, nuc: Nucleus,
+    ffs: NuclearFormFactors, eps: float, weight: float, out: np.ndarray, add: bool,
+    n_threads: int = 1,
+) -> None:
+    """out (+)= weight x integral Phi dsigma/dq2 dE at q2 = scale min(v, cap), per
+    target nucleus and unit exposure (cm^2/MeV^2 x flux)."""
+    model = _cheb_model(source)
+    v = np.ascontiguousarray(v, dtype=np.float64)
+    if ffs.compiled and model is not None and model["keys"].size and model["bps"].size >= 2:
+        # one compiled pass (E_min, moments, lines, form factors, weights), threaded
+        redo = np.empty(v.size, dtype=np.uint8)
+        lines = np.array([(e, f, f / e**2) for e, f in source.lines],
+                         dtype=np.float64).reshape(-1, 3).T.copy()
+        _backend.kernels().dn_dq2(model["kernel"], lines[0], lines[1], lines[2],
+                                  kernel_spec(nuc, ffs, eps), v, scale, cap, weight, out,
+                                  redo, add, n_threads)
+        r = np.nonzero(redo)[0]
+        if r.size:  # pieces the model does not trust: their moments directly
+            q2 = scale * np.minimum(v[r], cap)
+            out[r] += weight * _dN_dq2_numpy(source, q2, nuc, ffs, eps, n_threads)
+        return
+    val = weight * _dN_dq2_numpy(source, scale * np.minimum(v, cap), nuc, ffs, eps, n_threads)
+    if add:
+        out += val
+    else:
+        out[:] = val
+
+
 def _dN_dq2_nucleus(
     source: Any, q2: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
     n_threads: int = 1,
 ) -> np.ndarray:
     """Per target nucleus and unit exposure: integral Phi dsigma/dq2 dE, cm^2/MeV^2 x flux."""
+    out = np.empty(np.size(q2))
+    _add_dN_dq2(source, q2, 1.0, math.inf, nuc, ffs, eps, 1.0, out, False, n_threads)
+    return out
+
+
+def _dN_dq2_numpy(
+    source: Any, q2: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
+    n_threads: int = 1,
+) -> np.ndarray:
+    """_dN_dq2_nucleus step by step in numpy (moments with their direct fallback)."""
     T = q2 / (2.0 * nuc.mass)
     x = E_min_for_T(T, nuc.mass)
     F0, F2 = _flux_moments(source, x, n_threads)
@@ -653,12 +673,13 @@ def recoil_spectrum(
     flat = _validation.flat(Ta)
     out = np.zeros(flat.size)
     E_top = float(source.E_max)
-    for nuc, per_kg in tgt.component_nuclei_per_kg():
-        # above the reach T_max(E_max) dN/dT = 0: clip there (no overflow for huge T)
+    for k, (nuc, per_kg) in enumerate(tgt.component_nuclei_per_kg()):
+        # above the reach T_max(E_max) dN/dT = 0: clip there (no overflow for huge T);
+        # dN/dT = 2M dN/dq2 at q2 = 2M T
         T_top = 2.0 * E_top * E_top / (nuc.mass + 2.0 * E_top)
-        q2 = 2.0 * nuc.mass * np.minimum(flat, 2.0 * T_top)
-        out += per_kg * 2.0 * nuc.mass * _dN_dq2_nucleus(source, q2, nuc, ffs, eps, nt)
-    return _validation.restore_shape(out * m * t, Ta.shape)
+        _add_dN_dq2(source, flat, 2.0 * nuc.mass, 2.0 * T_top, nuc, ffs, eps,
+                    per_kg * 2.0 * nuc.mass * m * t, out, k > 0, nt)
+    return _validation.restore_shape(out, Ta.shape)
 
 
 def q2_spectrum(
@@ -685,11 +706,12 @@ def q2_spectrum(
     flat = _validation.flat(qa)
     out = np.zeros(flat.size)
     E_top = float(source.E_max)
-    for nuc, per_kg in tgt.component_nuclei_per_kg():
+    for k, (nuc, per_kg) in enumerate(tgt.component_nuclei_per_kg()):
         q2_top = 4.0 * E_top * E_top * nuc.mass / (nuc.mass + 2.0 * E_top)
-        q2 = np.minimum(flat, 2.0 * q2_top)  # dN/dq2 = 0 above the reach
-        out += per_kg * _dN_dq2_nucleus(source, q2, nuc, ffs, eps, nt)
-    return _validation.restore_shape(out * m * t, qa.shape)
+        # dN/dq2 = 0 above the reach: clip there
+        _add_dN_dq2(source, flat, 1.0, 2.0 * q2_top, nuc, ffs, eps, per_kg * m * t, out,
+                    k > 0, nt)
+    return _validation.restore_shape(out, qa.shape)
 
 
 def max_q2(source: Any, target: Any) -> float:

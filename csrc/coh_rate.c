@@ -183,21 +183,164 @@ double coh_moments_combine(const double *m3, int same, double prefactor, double 
     return prefactor * (wz * wz * m3[0] - 2.0 * wz * wn * m3[1] + wn * wn * m3[2]);
 }
 
-void coh_cheb_eval(const double *coef, ptrdiff_t n_coef, const long long *row,
-                   const double *y, double *out, ptrdiff_t n)
+/* Index of the last a[j] <= v in a[0 .. n-1] (increasing), or -1: numpy's
+ * searchsorted(a, v, side="right") - 1. */
+static ptrdiff_t last_at_or_below(const double *a, ptrdiff_t n, double v)
 {
-    for (ptrdiff_t i = 0; i < n; ++i) {
-        const double *c = coef + row[i] * n_coef;
-        double yi = y[i];
-        double y2 = 2.0 * yi;
-        double b1 = 0.0;
-        double b2 = 0.0;
-        for (ptrdiff_t j = n_coef - 1; j > 0; --j) {
-            double b0 = c[j] + y2 * b1 - b2;
-            b2 = b1;
-            b1 = b0;
+    ptrdiff_t lo = 0, hi = n;  /* answer + 1 in [lo, hi] */
+    while (lo < hi) {
+        ptrdiff_t mid = lo + (hi - lo) / 2;
+        if (a[mid] <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo - 1;
+}
+
+/* Where x falls in the model: -1 below the first breakpoint, 1 at or above the
+ * last, else 0 with its piece *p and series variable *y (numpy's arithmetic of the
+ * twin, step for step). */
+static int cheb_locate(const coh_chebmodel_t *m, double x, ptrdiff_t *p, double *y)
+{
+    ptrdiff_t k = last_at_or_below(m->bps, m->n_bps, x);
+    *p = 0;
+    *y = 0.0;
+    if (k < 0)
+        return -1;
+    if (k >= m->n_bps - 1)
+        return 1;
+    double a = m->bps[k], b = m->bps[k + 1];
+    double u = (b - x) / (b - a);
+    u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
+    double t = 1.0 - sqrt(u);
+    ptrdiff_t q = last_at_or_below(m->keys, m->n_keys, (double)k + t);
+    q = q < 0 ? 0 : (q > m->n_keys - 1 ? m->n_keys - 1 : q);
+    double t0 = m->t0[q], t1 = m->t1[q];
+    double v = (2.0 * t - (t0 + t1)) / (t1 - t0);
+    *y = v < -1.0 ? -1.0 : (v > 1.0 ? 1.0 : v);
+    *p = q;
+    return 0;
+}
+
+static void cheb_finish(const coh_chebmodel_t *m, int where, ptrdiff_t p, double s0,
+                        double s2, double *F0, double *F2, unsigned char *redo)
+{
+    if (where != 0) {
+        *F0 = where < 0 ? m->below0 : 0.0;
+        *F2 = where < 0 ? m->below2 : 0.0;
+        *redo = 0;
+        return;
+    }
+    double in0 = m->a1_0[p] - s0;
+    double in2 = m->a1_2[p] - s2;
+    *F0 = m->above0[p] + in0;
+    *F2 = m->above2[p] + in2;
+    *redo = (unsigned char)(!m->converged[p] || fabs(in0) < m->cancel * fabs(m->a1_0[p])
+                            || fabs(in2) < m->cancel * fabs(m->a1_2[p]));
+}
+
+/* One point: both recurrences interleaved (the same operations as a lone one). */
+static void cheb_point(const coh_chebmodel_t *m, double x, double *F0, double *F2,
+                       unsigned char *redo)
+{
+    const ptrdiff_t nc = m->n_coef;
+    ptrdiff_t p;
+    double y;
+    int w = cheb_locate(m, x, &p, &y);
+    const double *c0 = m->coef0 + p * nc, *c2 = m->coef2 + p * nc;
+    double y2 = 2.0 * y;
+    double s01 = 0.0, s02 = 0.0, s21 = 0.0, s22 = 0.0;
+    for (ptrdiff_t j = nc - 1; j > 0; --j) {
+        double n0 = c0[j] + y2 * s01 - s02;
+        double n2 = c2[j] + y2 * s21 - s22;
+        s02 = s01; s01 = n0;
+        s22 = s21; s21 = n2;
+    }
+    cheb_finish(m, w, p, c0[0] + y * s01 - s02, c2[0] + y * s21 - s22, F0, F2, redo);
+}
+
+void coh_cheb_moments(const coh_chebmodel_t *m, const double *x, double *F0, double *F2,
+                      unsigned char *redo, ptrdiff_t i0, ptrdiff_t i1)
+{
+    const ptrdiff_t nc = m->n_coef;
+    ptrdiff_t i = i0;
+    /* Two points at a time: four independent Clenshaw recurrences (F0 and F2 of
+     * each) in one loop, so their latencies overlap. Each recurrence does exactly
+     * the operations of a lone one, so the bits do not depend on the pairing. */
+    for (; i + 1 < i1; i += 2) {
+        ptrdiff_t pa, pb;
+        double ya, yb;
+        int wa = cheb_locate(m, x[i], &pa, &ya);
+        int wb = cheb_locate(m, x[i + 1], &pb, &yb);
+        const double *a0 = m->coef0 + pa * nc, *a2 = m->coef2 + pa * nc;
+        const double *b0 = m->coef0 + pb * nc, *b2 = m->coef2 + pb * nc;
+        double ya2 = 2.0 * ya, yb2 = 2.0 * yb;
+        double a01 = 0.0, a02 = 0.0, a21 = 0.0, a22 = 0.0;
+        double b01 = 0.0, b02 = 0.0, b21 = 0.0, b22 = 0.0;
+        for (ptrdiff_t j = nc - 1; j > 0; --j) {
+            double na0 = a0[j] + ya2 * a01 - a02;
+            double na2 = a2[j] + ya2 * a21 - a22;
+            double nb0 = b0[j] + yb2 * b01 - b02;
+            double nb2 = b2[j] + yb2 * b21 - b22;
+            a02 = a01; a01 = na0;
+            a22 = a21; a21 = na2;
+            b02 = b01; b01 = nb0;
+            b22 = b21; b21 = nb2;
         }
-        out[i] = c[0] + yi * b1 - b2;
+        cheb_finish(m, wa, pa, a0[0] + ya * a01 - a02, a2[0] + ya * a21 - a22,
+                    &F0[i], &F2[i], &redo[i]);
+        cheb_finish(m, wb, pb, b0[0] + yb * b01 - b02, b2[0] + yb * b21 - b22,
+                    &F0[i + 1], &F2[i + 1], &redo[i + 1]);
+    }
+    for (; i < i1; ++i) {
+        cheb_point(m, x[i], &F0[i], &F2[i], &redo[i]);
+    }
+}
+
+/* Points per block of coh_dn_dq2: its buffers (6 of them) live on the stack. */
+#define COH_DNDQ2_BLOCK 512
+
+void coh_dn_dq2(const coh_chebmodel_t *m, const double *line_E, const double *line_F0,
+                const double *line_F2, ptrdiff_t n_lines, const coh_nucleus_t *nuc,
+                const double *v, double scale, double cap, double weight, int add,
+                double *out, unsigned char *redo, ptrdiff_t i0, ptrdiff_t i1)
+{
+    double q2[COH_DNDQ2_BLOCK], q[COH_DNDQ2_BLOCK], fz[COH_DNDQ2_BLOCK];
+    double fn[COH_DNDQ2_BLOCK], x[COH_DNDQ2_BLOCK], F0[COH_DNDQ2_BLOCK];
+    double F2[COH_DNDQ2_BLOCK];
+    const double mass = nuc->mass;
+    const double two_m = 2.0 * mass;
+    const int same = nuc->ffn.model == nuc->ffz.model && nuc->ffn.p1 == nuc->ffz.p1
+                     && nuc->ffn.p2 == nuc->ffz.p2;
+    for (ptrdiff_t b = i0; b < i1; b += COH_DNDQ2_BLOCK) {
+        ptrdiff_t nb = i1 - b < COH_DNDQ2_BLOCK ? i1 - b : COH_DNDQ2_BLOCK;
+        for (ptrdiff_t j = 0; j < nb; ++j) {
+            double vj = v[b + j];
+            q2[j] = scale * (vj < cap ? vj : cap);
+            double T = q2[j] / two_m;
+            q[j] = sqrt(q2[j]);
+            x[j] = 0.5 * (T + sqrt(T) * sqrt(T + 2.0 * mass));  /* E_min(T) */
+        }
+        /* the vectorised form-factor loops (checked parameters: status is OK) */
+        coh_form_factor_array(q, fz, nb, &nuc->ffz);
+        if (!same)
+            coh_form_factor_array(q, fn, nb, &nuc->ffn);
+        coh_cheb_moments(m, x, F0, F2, redo + b, 0, nb);
+        for (ptrdiff_t j = 0; j < nb; ++j) {
+            double f0 = F0[j], f2 = F2[j];
+            for (ptrdiff_t l = 0; l < n_lines; ++l) {
+                if (x[j] <= line_E[l]) {
+                    f0 += line_F0[l];
+                    f2 += line_F2[l];
+                }
+            }
+            double amp = nuc->wz * fz[j] - nuc->wn * (same ? fz[j] : fn[j]);
+            double k = f0 - 0.25 * q2[j] * f2;
+            double val = redo[b + j] ? 0.0
+                         : weight * (nuc->prefactor * (amp * amp) * (k > 0.0 ? k : 0.0));
+            out[b + j] = add ? out[b + j] + val : val;
+        }
     }
 }
 

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include "coh_ff.h"
+#include "coh_xsec.h"
 
 #define COH_RATE_CHUNK 8     /* energies per partial sum */
 #define COH_RATE_BLOCK 256   /* q nodes per vectorised form-factor call */
@@ -57,11 +58,46 @@ void coh_moments_rule(const coh_ffpair_t *pair, const double *E, const double *w
 double coh_moments_combine(const double *m3, int same, double prefactor, double wz,
                            double wn);
 
-/* Chebyshev series with per-point coefficient rows (Clenshaw):
- * out[i] = sum_{j < n_coef} coef[row[i] * n_coef + j] T_j(y[i]), |y| <= 1.
- * Rows are not checked (the caller validates them). */
-void coh_cheb_eval(const double *coef, ptrdiff_t n_coef, const long long *row,
-                   const double *y, double *out, ptrdiff_t n);
+/* The piecewise Chebyshev model of a source's flux moments (coherency.rates,
+ * _cheb_model): F0(x) = int_x Phi dE and F2(x) = int_x Phi/E^2 dE of the continuum.
+ * Breakpoints bps[0 .. n_bps-1] (increasing); on interval k, E = b - (b - a)(1 - t)^2,
+ * and t in [0, 1] is cut into pieces p (sorted keys[p] = k + t0[p], t in [t0, t1])
+ * each with the antiderivative series coef0/coef2 (rows of n_coef) of the moments'
+ * integrands in y = (2t - t0 - t1)/(t1 - t0), their full integrals a1_0/a1_2, the
+ * moments above the piece above0/above2, and converged[p]. */
+typedef struct {
+    ptrdiff_t n_bps;
+    const double *bps;
+    double below0, below2;  /* F0, F2 below bps[0] */
+    ptrdiff_t n_keys;
+    const double *keys, *t0, *t1;
+    ptrdiff_t n_coef;
+    const double *coef0, *coef2;
+    const double *a1_0, *a1_2, *above0, *above2;
+    const unsigned char *converged;
+    double cancel;  /* redo when a1 - S(y) < cancel |a1| */
+} coh_chebmodel_t;
+
+/* F0[i], F2[i] of the continuum at x[i], i in [i0, i1): below0/below2 under bps[0],
+ * 0 at and above the last breakpoint, else above[p] + (a1[p] - S_p(y)) (Clenshaw);
+ * redo[i] = 1 where that is not to be trusted (the piece did not converge, or the
+ * difference cancels), else 0: the caller recomputes those points directly.
+ * x must not be NaN (the caller validates it). */
+void coh_cheb_moments(const coh_chebmodel_t *m, const double *x, double *F0, double *F2,
+                      unsigned char *redo, ptrdiff_t i0, ptrdiff_t i1);
+
+/* The recoil spectrum's integrand, per target nucleus and unit exposure, at
+ * q2 = scale min(v[i], cap):
+ *   dN/dq2 = integral Phi dsigma/dq2 dE
+ *          = prefactor Gamma(q) max(F0(x) - q2/4 F2(x), 0),  x = E_min(q2 / 2M),
+ * F0, F2 the model's continuum moments plus the lines (energies line_E, their F0
+ * and F2 contributions) with E_min <= line energy. out[i] = weight dN/dq2, or
+ * out[i] += it (add); where redo[i] = 1 (as in coh_cheb_moments) nothing is added
+ * and the caller adds its own value. */
+void coh_dn_dq2(const coh_chebmodel_t *m, const double *line_E, const double *line_F0,
+                const double *line_F2, ptrdiff_t n_lines, const coh_nucleus_t *nuc,
+                const double *v, double scale, double cap, double weight, int add,
+                double *out, unsigned char *redo, ptrdiff_t i0, ptrdiff_t i1);
 
 /* ---- q-outer folding (the batch API) -------------------------------------------
  *
