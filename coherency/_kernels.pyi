@@ -75,6 +75,13 @@ def qgrid_moments(
     out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
+def moments_to_coef(
+    m: npt.NDArray[np.float64],
+    factors: npt.NDArray[np.float64],
+    coef: npt.NDArray[np.float64],
+    add: bool = False,
+    n_threads: int = 1,
+) -> None: ...
 def batch_combine(
     coef: npt.NDArray[np.float64],
     which: npt.NDArray[np.int64],

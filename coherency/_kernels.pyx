@@ -127,6 +127,8 @@ cdef extern from "coh_rate.h":
                            const double *p1z, const double *p1n, const double *q_lo,
                            Py_ssize_t i0, Py_ssize_t i1, double *work, double *out) nogil
     int COH_QGRID_MAX_GL
+    void coh_moments_to_coef(const double *m, const double *factors, double *coef, int add,
+                             Py_ssize_t i0, Py_ssize_t i1) nogil
     void coh_batch_combine(const double *coef, const long long *which, const double *s2,
                            Py_ssize_t n_s2, double eps_default, const double *alpha,
                            Py_ssize_t n_alpha, int add, double *acc, Py_ssize_t i0,
@@ -501,6 +503,31 @@ cdef int _qgrid_run(const coh_qgrid_t *grid, const coh_ffpair_t *pair, const dou
                                   min(lo + QG_CHUNK, n_points), &work[stride * threadid()],
                                   out)
     return 0
+
+
+def moments_to_coef(const double[::1] m, const double[::1] factors, double[::1] coef,
+                    bint add=False, n_threads=1):
+    """coef[5i + j] (+)= m[3i + (0, 1, 2, 0, 2)[j]] factors[j]: the rows of
+    batch_combine from the q moments of one nucleus (csrc/coh_rate.h)."""
+    cdef int nt = _threads(n_threads)
+    cdef Py_ssize_t n = m.shape[0] // 3
+    cdef Py_ssize_t c, lo
+    if m.shape[0] % 3 != 0:
+        raise ValueError("m must hold rows of 3 moments")
+    if factors.shape[0] != 5:
+        raise ValueError("factors must have 5 entries")
+    if coef.shape[0] != 5 * n:
+        raise ValueError(f"coef must have 5 entries per row of m ({5 * n})")
+    if n == 0:
+        return
+    with nogil:
+        if nt == 1 or n < QG_CHUNK:
+            coh_moments_to_coef(&m[0], &factors[0], &coef[0], add, 0, n)
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                lo = c * FF_CHUNK
+                coh_moments_to_coef(&m[0], &factors[0], &coef[0], add, lo,
+                                    min(lo + FF_CHUNK, n))
 
 
 def batch_combine(const double[::1] coef, const long long[::1] which, const double[::1] s2,

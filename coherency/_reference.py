@@ -424,6 +424,25 @@ def _clenshaw_rows(coef: FloatArray, y: FloatArray) -> FloatArray:
     return coef[:, 0:1] + y * b1 - b2
 
 
+def moments_to_coef(
+    m: FloatArray, factors: FloatArray, coef: FloatArray, add: bool = False,
+    n_threads: int = 1,
+) -> None:
+    """coef[5i + j] (+)= m[3i + (0, 1, 2, 0, 2)[j]] factors[j] (see the compiled kernel)."""
+    _threads(n_threads)
+    if len(m) % 3 != 0:
+        raise ValueError("m must hold rows of 3 moments")
+    if len(factors) != 5:
+        raise ValueError("factors must have 5 entries")
+    if len(coef) != 5 * (len(m) // 3):
+        raise ValueError(f"coef must have 5 entries per row of m ({5 * (len(m) // 3)})")
+    term = (np.asarray(m).reshape(-1, 3)[:, [0, 1, 2, 0, 2]] * np.asarray(factors)).reshape(-1)
+    if add:
+        coef += term
+    else:
+        coef[:] = term
+
+
 def batch_combine(
     coef: FloatArray,
     which: npt.NDArray[np.int64],

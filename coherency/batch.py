@@ -151,7 +151,10 @@ def _unique(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     if not varying:
         return [c[:1] for c in cols], np.zeros(cols[0].size, dtype=np.int64)
     if len(varying) == 1:
-        uniq, inverse = np.unique(varying[0], return_inverse=True)
+        v = varying[0]
+        if np.all(v[1:] > v[:-1]):  # a scan in increasing order: each point its own row
+            return [np.ascontiguousarray(c) for c in cols], np.arange(v.size, dtype=np.int64)
+        uniq, inverse = np.unique(v, return_inverse=True)
         first = np.zeros(uniq.size, dtype=np.int64)
         first[inverse[::-1]] = np.arange(inverse.size)[::-1]
     else:
@@ -381,16 +384,15 @@ def _coefficients(
             row[3] += w * c.Z * zz
             row[4] += w * c.N * nn
         return np.array(row), which
-    coef = np.zeros((scale_u.size, 5))
-    for c, weight in zip(comps, weights):
+    coef = np.empty(5 * scale_u.size)
+    for k, (c, weight) in enumerate(zip(comps, weights)):
         w = weight * pref
-        m = _moments(source, c, scale_u, T_u, nt).reshape(-1, 3)
-        coef[:, 0] += w * c.Z * c.Z * m[:, 0]
-        coef[:, 1] += w * 2.0 * c.Z * c.N * m[:, 1]
-        coef[:, 2] += w * c.N * c.N * m[:, 2]
-        coef[:, 3] += w * c.Z * m[:, 0]
-        coef[:, 4] += w * c.N * m[:, 2]
-    return coef.reshape(-1), which
+        factors = np.array([w * c.Z * c.Z, w * 2.0 * c.Z * c.N, w * c.N * c.N, w * c.Z,
+                            w * c.N])
+        # the products of the one-row path above, row by row in the kernel
+        _backend.kernels().moments_to_coef(_moments(source, c, scale_u, T_u, nt), factors,
+                                           coef, k > 0, nt)
+    return coef, which
 
 
 def _combine(coef: np.ndarray, which: np.ndarray, p: dict[str, np.ndarray | None],

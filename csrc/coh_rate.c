@@ -553,6 +553,18 @@ void coh_batch_combine(const double *coef, const long long *which, const double 
     }
 }
 
+void coh_moments_to_coef(const double *m, const double *factors, double *coef, int add,
+                         ptrdiff_t i0, ptrdiff_t i1)
+{
+    static const int col[5] = {0, 1, 2, 0, 2};  /* the moment of each coefficient */
+    for (ptrdiff_t i = i0; i < i1; ++i) {
+        for (int j = 0; j < 5; ++j) {
+            double t = m[3 * i + col[j]] * factors[j];
+            coef[5 * i + j] = add ? coef[5 * i + j] + t : t;
+        }
+    }
+}
+
 int coh_openmp_enabled(void)
 {
 #ifdef _OPENMP

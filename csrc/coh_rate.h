@@ -155,6 +155,13 @@ void coh_batch_combine(const double *coef, const long long *which, const double 
                        ptrdiff_t n_alpha, int add, double *acc, ptrdiff_t i0,
                        ptrdiff_t i1);
 
+/* Rows of coh_batch_combine from the q moments of one nucleus, rows [i0, i1):
+ * coef[5i + j] (+)= m[3i + c_j] factors[j] with c = (0, 1, 2, 0, 2), i.e. factors
+ * (w Z^2, 2 w Z N, w N^2, w Z, w N) on (m_zz, m_zn, m_nn, m_zz, m_nn); add: accumulate
+ * (the next nucleus), else overwrite. */
+void coh_moments_to_coef(const double *m, const double *factors, double *coef, int add,
+                         ptrdiff_t i0, ptrdiff_t i1);
+
 /* 1 if the library was compiled with OpenMP, else 0. */
 int coh_openmp_enabled(void);
 

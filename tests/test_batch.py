@@ -435,6 +435,52 @@ def test_batch_combine_kernel_compiled_equals_twin() -> None:
                                np.zeros(2))
 
 
+def test_moments_to_coef_kernel_compiled_equals_twin() -> None:
+    if not coh._backend.compiled_available():
+        pytest.skip("compiled extension not built")
+    from coherency import _kernels, _reference
+
+    rng = np.random.default_rng(11)
+    for n_rows in (1, 7, 5000):
+        m = rng.uniform(0.1, 2.0, 3 * n_rows)
+        factors = rng.uniform(-3.0, 3.0, 5)
+        start = rng.normal(size=5 * n_rows)
+        for add in (False, True):
+            got = {}
+            for name, kern, nt in (("c1", _kernels, 1), ("c2", _kernels, 2),
+                                   ("twin", _reference, 1)):
+                coef = start.copy()
+                kern.moments_to_coef(m, factors, coef, add, nt)
+                got[name] = coef
+            assert np.array_equal(got["c1"], got["c2"])
+            assert np.array_equal(got["c1"], got["twin"])  # one product (and sum) each
+            rows = m.reshape(-1, 3)
+            want = rows[:, [0, 1, 2, 0, 2]] * factors + (start.reshape(-1, 5) if add else 0.0)
+            np.testing.assert_allclose(got["c1"].reshape(-1, 5), want, rtol=1e-15)
+    for kern in (_kernels, _reference):
+        with pytest.raises(ValueError, match="rows of 3"):
+            kern.moments_to_coef(np.ones(4), np.ones(5), np.empty(5))
+        with pytest.raises(ValueError, match="factors"):
+            kern.moments_to_coef(np.ones(3), np.ones(4), np.empty(5))
+        with pytest.raises(ValueError, match="coef"):
+            kern.moments_to_coef(np.ones(6), np.ones(5), np.empty(5))
+
+
+def test_scan_order_does_not_matter() -> None:
+    """An increasing scan (each point its own row), the same scan reversed and shuffled
+    (rows found by np.unique) give the same numbers, bit for bit."""
+    scale = np.linspace(0.8, 1.2, 301)
+    T = np.linspace(0.0, 0.02, 301)
+    perm = np.random.default_rng(5).permutation(scale.size)
+    for kw in ({"radius_scale": scale}, {"T_min": T}):
+        (key, values), = kw.items()
+        up = coh.batch_flux_averaged_sigma(DAR, "CsI", **kw)
+        down = coh.batch_flux_averaged_sigma(DAR, "CsI", **{key: values[::-1]})
+        mixed = coh.batch_flux_averaged_sigma(DAR, "CsI", **{key: values[perm]})
+        assert np.array_equal(up, down[::-1])
+        assert np.array_equal(up[perm], mixed)
+
+
 def test_source_with_nan_flux_is_refused() -> None:
     """A user source whose flux is NaN somewhere: a clear error, not NaN counts or an
     endless refinement of the q grid."""
