@@ -145,16 +145,23 @@ def _params(
     return shape, n, flat
 
 
+def _lex_increasing(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the rows (a[i], b[i]) increase strictly in lexicographic order."""
+    da = a[1:] - a[:-1]
+    return bool(np.all((da > 0) | ((da == 0) & (b[1:] > b[:-1]))))
+
+
 def _unique(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Distinct rows of the columns and, per point, the index of its row."""
+    """Distinct rows of two columns, sorted (lexicographically), and per point the
+    index of its row."""
+    a, b = cols
+    if _lex_increasing(a, b):  # a scan or a grid in order: each point is its own row
+        return [np.ascontiguousarray(c) for c in cols], np.arange(a.size, dtype=np.int64)
     varying = [c for c in cols if c.size > 1 and np.any(c != c[0])]
     if not varying:
         return [c[:1] for c in cols], np.zeros(cols[0].size, dtype=np.int64)
     if len(varying) == 1:
-        v = varying[0]
-        if np.all(v[1:] > v[:-1]):  # a scan in increasing order: each point its own row
-            return [np.ascontiguousarray(c) for c in cols], np.arange(v.size, dtype=np.int64)
-        uniq, inverse = np.unique(v, return_inverse=True)
+        uniq, inverse = np.unique(varying[0], return_inverse=True)
         first = np.zeros(uniq.size, dtype=np.int64)
         first[inverse[::-1]] = np.arange(inverse.size)[::-1]
     else:

@@ -479,6 +479,15 @@ def test_scan_order_does_not_matter() -> None:
         mixed = coh.batch_flux_averaged_sigma(DAR, "CsI", **{key: values[perm]})
         assert np.array_equal(up, down[::-1])
         assert np.array_equal(up[perm], mixed)
+    # a grid in order (rows lexicographically increasing), transposed, and shuffled
+    s2, T2 = np.meshgrid(np.linspace(0.8, 1.2, 17), np.linspace(0.0, 0.01, 13), indexing="ij")
+    grid = coh.batch_flux_averaged_sigma(DAR, "CsI", radius_scale=s2, T_min=T2)
+    tr = coh.batch_flux_averaged_sigma(DAR, "CsI", radius_scale=s2.T, T_min=T2.T)
+    perm = np.random.default_rng(6).permutation(s2.size)
+    mixed = coh.batch_flux_averaged_sigma(DAR, "CsI", radius_scale=s2.reshape(-1)[perm],
+                                          T_min=T2.reshape(-1)[perm])
+    assert np.array_equal(grid, tr.T)
+    assert np.array_equal(grid.reshape(-1)[perm], mixed)
 
 
 def test_source_with_nan_flux_is_refused() -> None:
