@@ -324,8 +324,8 @@ def _rows(scale: np.ndarray, T: np.ndarray, n: int) -> tuple[np.ndarray, np.ndar
     there is one row)."""
     if scale.size == 1 and T.size == 1:
         return scale, T, _NO_ROWS
-    # np.unique sorts its rows, so equal scales are consecutive (the kernel shares
-    # their full panels)
+    # _unique gives the rows in lexicographic order, so equal scales are consecutive
+    # (the kernel shares their full panels)
     (scale_u, T_u), inverse = _unique(np.broadcast_to(scale, (n,)), np.broadcast_to(T, (n,)))
     return scale_u, T_u, (inverse if scale_u.size > 1 else _NO_ROWS)
 
