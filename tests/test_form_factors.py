@@ -260,3 +260,24 @@ def test_backend_switching() -> None:
     with pytest.raises(ValueError, match="backend must be one of"):
         with coh.use_backend("fortran"):
             pass
+
+
+def test_symmetrized_fermi_across_its_formula_switches(backend: str) -> None:
+    """The branch-free loop (csrc/coh_ff.c) switches from series to closed forms at
+    y = pi q a = 0.5 (y/sinh y, y coth y - 1) and at x = q c = 1 (sin x - x cos x):
+    dense points on both sides of each, against mpmath on the kernel's own lengths."""
+    model = coh.SymmetrizedFermi()
+    _, c, a = model.kernel_params(132)  # MeV^-1
+    q_y = 0.5 / (math.pi * a)
+    q_x = 1.0 / c
+    q = np.concatenate([q_y * (1 + np.linspace(-1e-3, 1e-3, 101)),
+                        q_x * (1 + np.linspace(-1e-3, 1e-3, 101)),
+                        np.nextafter(q_y, [0.0, 1e3]), np.nextafter(q_x, [0.0, 1e3])])
+    got = model(q, 132)
+    mp.mp.dps = 40
+    for qi, fi in zip(q.tolist(), got.tolist()):
+        x = mp.mpf(qi) * mp.mpf(c)
+        y = mp.pi * mp.mpf(qi) * mp.mpf(a)
+        ref = float(3 / (x * (x**2 + y**2)) * (y / mp.sinh(y))
+                    * (y * mp.coth(y) * mp.sin(x) - x * mp.cos(x)))
+        assert abs(fi - ref) <= REL_TARGET * abs(ref) + 8 * EPS, qi
