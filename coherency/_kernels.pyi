@@ -118,7 +118,8 @@ def dn_dq2(
 
 # The argument checks' one pass (coherency._validation).
 def all_within(
-    x: npt.NDArray[np.float64], lo: float, hi: float, lo_open: bool = False
+    x: npt.NDArray[np.float64], lo: float, hi: float, lo_open: bool = False,
+    n_threads: int = 1,
 ) -> bool: ...
 
 # Scalar entry points (issue 7 fast path): one point in, a float out; each equals

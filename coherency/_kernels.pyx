@@ -702,17 +702,28 @@ def dn_dq2(tuple model, const double[::1] line_E, const double[::1] line_F0,
                            &out[0], &redo[0], lo, min(lo + FF_CHUNK, n))
 
 
-def all_within(const double[::1] x, double lo, double hi, bint lo_open=False):
+def all_within(const double[::1] x, double lo, double hi, bint lo_open=False,
+               n_threads=1):
     """True if every x lies in [lo, hi] ((lo, hi] when lo_open); NaN lies outside.
-    The argument checks' one pass (csrc/coh_check.h)."""
+    The argument checks' one pass (csrc/coh_check.h), on n_threads threads."""
+    cdef int nt = _threads(n_threads)
     cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t c, start
     cdef int ok
+    cdef int bad = 0
     if n == 0:
         return True
     if n < 65536:  # releasing the GIL costs more than the scan
         return coh_all_within(&x[0], n, lo, hi, lo_open) != 0
     with nogil:
-        ok = coh_all_within(&x[0], n, lo, hi, lo_open)
+        if nt == 1:
+            ok = coh_all_within(&x[0], n, lo, hi, lo_open)
+        else:
+            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
+                start = c * FF_CHUNK
+                bad += coh_all_within(&x[start], min(FF_CHUNK, n - start), lo, hi,
+                                      lo_open) == 0
+            ok = bad == 0
     return ok != 0
 
 

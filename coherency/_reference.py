@@ -589,8 +589,11 @@ def build_info() -> dict:
     return {"openmp": False, "simd": simd_info(), "compile_flags": ""}
 
 
-def all_within(x: FloatArray, lo: float, hi: float, lo_open: bool = False) -> bool:
+def all_within(
+    x: FloatArray, lo: float, hi: float, lo_open: bool = False, n_threads: int = 1
+) -> bool:
     """True if every x lies in [lo, hi] ((lo, hi] when lo_open); NaN lies outside."""
+    _threads(n_threads)
     arr = np.asarray(x, dtype=np.float64)
     if arr.size == 0:
         return True

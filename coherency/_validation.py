@@ -47,8 +47,10 @@ def as_float_array(
     exclusive_min: bool = False,
     finite: bool = True,
     unit: str = "",
+    n_threads: int = 1,
 ) -> FloatArray:
-    """Convert ``x`` to a float64 array and check its values.
+    """Convert ``x`` to a float64 array and check its values (the scan on
+    ``n_threads`` threads, as the kernel that follows).
 
     Raises ``TypeError`` for non-numeric input and ``ValueError`` for NaN,
     infinities (when ``finite``) and values outside ``[min_value, max_value]``.
@@ -77,7 +79,7 @@ def as_float_array(
     lo_ok = -big if min_value is None else max(float(min_value), -big)
     hi_ok = big if max_value is None else min(float(max_value), big)
     open_lo = exclusive_min and min_value is not None and lo_ok == float(min_value)
-    if _backend.kernels().all_within(arr.reshape(-1), lo_ok, hi_ok, open_lo):
+    if _backend.kernels().all_within(arr.reshape(-1), lo_ok, hi_ok, open_lo, n_threads):
         return arr
     lo = arr.min()
     hi = arr.max()

@@ -228,8 +228,9 @@ def dsigma_dq2(
             for fraction, _, spec, _ in plan:
                 total += fraction * kern.dsigma_dq2_scalar(q2f, Ef, spec)
             return total
-    q2a = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2")
-    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
+    q2a = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2", n_threads=nt)
+    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV",
+                                    n_threads=nt)
 
     def per_nucleus(nuc, q2f, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
         return _dsigma_dq2_nucleus(q2f, Ef, nuc, ffs, alpha_f, eps, nt)
@@ -284,8 +285,9 @@ def dsigma_dT(
                 two_m = 2.0 * mass
                 total += fraction * (two_m * kern.dsigma_dq2_scalar(two_m * Tf, Ef, spec))
             return total
-    Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV")
-    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
+    Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV", n_threads=nt)
+    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV",
+                                    n_threads=nt)
 
     def per_nucleus(nuc, Tf, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
         with np.errstate(over="ignore"):  # q2 = inf for a huge T: zero, as in the kernel
@@ -387,8 +389,9 @@ def sigma_total(
                 total += fraction * kern.sigma_total_scalar(Ef, 2.0 * mass * Tf, spec, panel_dq,
                                                             GL_X, GL_W)
             return total
-    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV")
-    Ta = _validation.as_float_array(T_min, "T_min", min_value=0.0, unit="MeV")
+    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV",
+                                    n_threads=nt)
+    Ta = _validation.as_float_array(T_min, "T_min", min_value=0.0, unit="MeV", n_threads=nt)
 
     def per_nucleus(nuc, Ef, Tf, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
         with np.errstate(over="ignore"):  # q2_min = inf for a huge T_min: sigma = 0

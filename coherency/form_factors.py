@@ -107,7 +107,7 @@ class FormFactor(ABC):
             model, p1, p2 = self.kernel_params(af)
             return float(_backend.kernels().form_factor_scalar(qf, model, p1, p2))
         A = _mass_number(A)
-        arr = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV")
+        arr = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV", n_threads=nt)
         model, p1, p2 = self.kernel_params(A)
         out = np.empty(arr.size)
         _backend.kernels().form_factor(_validation.flat(arr), model, p1, p2, out, nt)
@@ -470,7 +470,7 @@ def helm_form_factor(
     fast = _helm_scalar(q, A, s_fm, r_coeff_fm)
     if fast is not None:
         return fast
-    qa = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV")
+    qa = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV", n_threads=nt)
     s = _validation.as_float(s_fm, "s_fm", min_value=0.0, unit="fm")
     rc = _validation.as_float(r_coeff_fm, "r_coeff_fm", min_value=0.0, unit="fm")
     model = Helm(r_coeff_fm=rc, s_fm=s)

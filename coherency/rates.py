@@ -666,8 +666,8 @@ def recoil_spectrum(
     With q^2 = 2 M T the E integral is analytic in two flux moments (module notes).
     """
     source = _check_source(source)
-    Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV")
     nt = check_threads(n_threads)
+    Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV", n_threads=nt)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
     m, t = _exposure(tgt, mass_kg, time_s, source)
     flat = _validation.flat(Ta)
@@ -699,8 +699,8 @@ def q2_spectrum(
     dN/dq^2 = dN/dT / (2M) summed over the target's nuclei.
     """
     source = _check_source(source)
-    qa = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2")
     nt = check_threads(n_threads)
+    qa = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2", n_threads=nt)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
     m, t = _exposure(tgt, mass_kg, time_s, source)
     flat = _validation.flat(qa)

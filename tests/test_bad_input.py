@@ -681,10 +681,16 @@ def test_all_within_kernel_compiled_equals_twin_and_definition() -> None:
                         n_seen += 1
     assert n_seen > 1000
     assert _kernels.all_within(np.empty(0), 0.0, 1.0) is True
-    big = np.full(200_000, 0.25)  # the path that releases the GIL
-    assert _kernels.all_within(big, 0.0, 1.0) is True
-    big[-1] = math.nan
-    assert _kernels.all_within(big, 0.0, 1.0) is False
+    big = np.full(200_000, 0.25)  # the paths that release the GIL, on 1 to 3 threads
+    for nt in (1, 2, 3):
+        assert _kernels.all_within(big, 0.0, 1.0, False, nt) is True
+        for pos in (0, 4095, 4096, 100_000, 199_999):  # chunk edges and ends
+            bad = big.copy()
+            bad[pos] = math.nan
+            assert _kernels.all_within(bad, 0.0, 1.0, False, nt) is False
+            bad[pos] = 0.0
+            assert _kernels.all_within(bad, 0.0, 1.0, True, nt) is False
+            assert _reference.all_within(bad, 0.0, 1.0, True, nt) is False
 
 
 @pytest.mark.parametrize("bad, message", [
