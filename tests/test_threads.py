@@ -15,6 +15,7 @@ from coherency import _backend, sources
 THREADS = (2, 3, 7)
 DAR = sources.PionDAR.coherent_csi_2017()
 REACTOR = sources.Reactor(power_GW=2.9, distance_m=28.0)
+SOLAR = sources.Solar()  # lines and a beta+ end point: the redo path of the moments
 
 needs_compiled = pytest.mark.skipif(not _backend.compiled_available(),
                                     reason="compiled extension not built")
@@ -38,6 +39,11 @@ def _calls():
             REACTOR, "Ge", form_factor="symmetrized-fermi", n_threads=nt),
         "recoil_spectrum": lambda nt: coh.recoil_spectrum(DAR, "CsI", T * 0.5, n_threads=nt),
         "q2_spectrum": lambda nt: coh.q2_spectrum(DAR, "Ar40", T * 2000, n_threads=nt),
+        # several chunks of the fused spectrum pass (dn_dq2) and of the argument check
+        "recoil_spectrum_large": lambda nt: coh.recoil_spectrum(
+            SOLAR, "Xe", np.linspace(0.0, 1e-3, 70_001), n_threads=nt),
+        "batch_large": lambda nt: coh.batch_flux_averaged_sigma(
+            DAR, "CsI", radius_scale=np.linspace(0.8, 1.2, 9_001), n_threads=nt),
         "event_rate": lambda nt: coh.event_rate(REACTOR, "Ge", 1.0, 86400.0, T_min=1e-4,
                                                 n_threads=nt),
         "batch": lambda nt: coh.batch_flux_averaged_sigma(
