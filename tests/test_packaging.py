@@ -2,7 +2,7 @@
 typing files shipped, and the warning when the extension is missing (issue 8).
 
 These run against whatever ``coherency`` is importable: the editable install in a
-checkout, or the installed wheel (ci/check-wheel runs them from outside the tree).
+checkout, or the installed wheel (.ci/check-wheel runs them from outside the tree).
 """
 
 from __future__ import annotations
