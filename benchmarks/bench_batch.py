@@ -1,5 +1,5 @@
 """Batch API: 1e4 parameter points in one call, compiled vs numpy twin vs a loop over
-the scalar public API (issue 7: 1e4 points <= 5 ms and >= 10x the twin).
+the scalar public API (targets: 1e4 points <= 5 ms and >= 10x the twin).
 
 Groups (PionDAR CsI 2017 x CsI):
 * ``batch sin2_theta_w 1e4``: <sigma> over 1e4 values of sin^2 theta_W;

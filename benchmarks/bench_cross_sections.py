@@ -1,6 +1,6 @@
 """Cross sections: compiled vs numpy twin vs a plain scipy baseline.
 
-dsigma_dq2 (seed Eq. 1, Helm form factor, Ar40) at 1e3 and 1e6 (q2, E) pairs;
+dsigma_dq2 (Sharma & Wong Eq. 1, Helm form factor, Ar40) at 1e3 and 1e6 (q2, E) pairs;
 sigma_total (CsI, T_min = 0) at 1e3 and 1e6 energies. The twin integrates sigma
 with adaptive scipy.integrate.quad per energy (about 3 ms a point for CsI), and the
 scipy baseline does the same with a hand-written integrand (about 1.5 ms), so at
@@ -35,7 +35,7 @@ def _helm(q: np.ndarray | float, A: int) -> np.ndarray:
 
 
 def scipy_dsigma_dq2(q2: np.ndarray, E: np.ndarray, nuc: coh.Nucleus) -> np.ndarray:
-    """Seed Eq. 1 written directly in numpy/scipy."""
+    """Sharma & Wong Eq. 1 written directly in numpy/scipy."""
     M = nuc.mass
     q2max = 4 * E**2 * M / (M + 2 * E)
     weak = (EPSILON_DEFAULT * nuc.Z - nuc.N) ** 2

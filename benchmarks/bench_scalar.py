@@ -1,4 +1,4 @@
-"""Cost of one public call with plain float arguments (issue 7: <= 1.5 us).
+"""Cost of one public call with plain float arguments (target <= 1.5 us).
 
 For each function three variants in one group:
   fast     -- Python floats, compiled backend: the scalar fast path;

@@ -1,4 +1,4 @@
-"""Thread scaling: n_threads=1 vs 2 on large inputs (issue 7: two threads >= 1.8x one).
+"""Thread scaling: n_threads=1 vs 2 on large inputs (target: two threads >= 1.8x one).
 The rate integrals' thread scaling is in bench_rates.py.
 
 Uses the public function's ``n_threads`` where it has one, else the compiled

@@ -1,7 +1,7 @@
 """coherency: coherent elastic neutrino-nucleus scattering and its coherency.
 
 Energies, momenta and masses in MeV (q^2 in MeV^2), lengths in fm, cross sections
-in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and PHYSICS.md.
+in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and docs/physics.md.
 """
 
 from __future__ import annotations

@@ -175,7 +175,7 @@ _INT64_MAX = 2**63 - 1
 def plain_float(x: Any) -> float | None:
     """``x`` as a float if it is a finite plain Python ``float`` or ``int``, else None.
 
-    The test of the public functions' scalar fast path (issue 7): numpy scalars,
+    The test of the public functions' scalar fast path: numpy scalars,
     bools, arrays, huge ints, NaN and infinities return None and so take the array
     path, which raises the usual errors. Ints are those numpy would hold as int64.
     """

@@ -1,9 +1,9 @@
 """Coherency from data: bin-wise ξ(q²) → α(q²) intervals, p-values and bounds.
 
-PHYSICS.md section 7 (seed Section 2, Fig. 2). A :class:`Measurement` holds, per q²
+docs/physics.md §7 (Sharma & Wong Section 2, Fig. 2). A :class:`Measurement` holds, per q²
 bin, the measured cross-section ratio ξ = measured/predicted, where the prediction is
 made at complete coherency (F = 1), with its 1σ uncertainty σ_ξ. No nuclear physics is
-used: the degree of coherency follows linearly from ξ (seed Eq. 5),
+used: the degree of coherency follows linearly from ξ (Sharma & Wong Eq. 5),
 
     α = (ξ − ξ_dec)/(1 − ξ_dec),    σ_α = σ_ξ/(1 − ξ_dec),
 
@@ -14,7 +14,7 @@ bounds on the physical parameter are clipped to [0, 1].
 
 Statistical models
 ------------------
-``method="gaussian"`` (default, the seed's): α̂ ~ Normal(α, σ_α). The p-value of the
+``method="gaussian"`` (default, Sharma & Wong's): α̂ ~ Normal(α, σ_α). The p-value of the
 hypothesis α = α0 is computed from z = (α̂ − α0)/σ_α.
 
 ``method="poisson"``: where the counts are known (:class:`BinCounts`: n_on events in
@@ -37,7 +37,7 @@ Sidedness of p-values
 ``alternative="two-sided"``: p = 2 min(less, greater).
 ``alternative="auto"`` (default): α0 = 1 (complete coherency) can only be violated
 downwards, so "less"; α0 = 0 (complete decoherency) only upwards, so "greater";
-anything else two-sided. The one-sided choice is the one that reproduces the seed's
+anything else two-sided. The one-sided choice is the one that reproduces Sharma & Wong's
 numbers (see docs/coherency_from_data.md).
 """
 
@@ -255,7 +255,7 @@ class Measurement:
     nucleus : Nucleus, Target or str
         Target nucleus (or compound) that sets ξ_dec.
     epsilon : float, optional
-        1 − 4 sin²θ_W; default ``constants.EPSILON_DEFAULT`` (the seed: 0.045).
+        1 − 4 sin²θ_W; default ``constants.EPSILON_DEFAULT`` (Sharma & Wong: 0.045).
     counts : BinCounts, optional
         Counts behind ξ, for ``method="poisson"``.
     q2_lo, q2_hi : array_like, optional, MeV²
@@ -341,7 +341,7 @@ class Measurement:
 
     @property
     def alpha(self) -> FloatArray:
-        """Unclipped estimate α̂ = (ξ − ξ_dec)/(1 − ξ_dec) per bin (seed Eq. 5)."""
+        """Unclipped estimate α̂ = (ξ − ξ_dec)/(1 − ξ_dec) per bin (Sharma & Wong Eq. 5)."""
         assert self.xi_dec is not None
         return (self.xi - self.xi_dec) / (1.0 - self.xi_dec)
 
@@ -526,10 +526,10 @@ def alpha_theory(
     q2 : array_like, MeV²
     nucleus : Nucleus or name
     form_factor : FormFactor, optional
-        Default: Helm with the seed's parameters (s = 0.5 fm, R = 1.2 A^(1/3) fm),
-        F_Z = F_N = F_A so that ξ = F_A² (seed Eq. 7).
+        Default: Helm with Sharma & Wong's parameters (s = 0.5 fm, R = 1.2 A^(1/3) fm),
+        F_Z = F_N = F_A so that ξ = F_A² (Sharma & Wong Eq. 7).
     rel_unc : float
-        Relative 1σ uncertainty of α (seed Fig. 2: 10%).
+        Relative 1σ uncertainty of α (Sharma & Wong Fig. 2: 10%).
     epsilon : float, optional
 
     Returns

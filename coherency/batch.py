@@ -9,12 +9,12 @@ Parameters:
 * ``radius_scale``: multiplies the first length of the form factor (the Helm radius
   R0, the Klein-Nystrand R_A, the symmetrized-Fermi c) of protons and neutrons; the
   point equals the scalar API with ``radius_fm = radius_scale * R0``;
-* ``sin2_theta_w``: the weak mixing angle, epsilon = 1 - 4 sin^2 theta_W (seed Eq. 2);
-* ``alpha``: the degree of coherency; Gamma = Gamma_QM(alpha) (seed Eq. 3) with the
+* ``sin2_theta_w``: the weak mixing angle, epsilon = 1 - 4 sin^2 theta_W (Sharma & Wong Eq. 2);
+* ``alpha``: the degree of coherency; Gamma = Gamma_QM(alpha) (Sharma & Wong Eq. 3) with the
   form factor set to 1, as ``dsigma_dq2(..., alpha=...)`` does;
 * ``T_min`` (and ``T_max`` for counts): the nuclear-recoil window, MeV.
 
-How: the double integral is taken with q outside and E inside (PHYSICS.md section 6).
+How: the double integral is taken with q outside and E inside (docs/physics.md §6).
 The E integral of dsigma/dq^2 is analytic in the flux moments,
     integral Phi (1 - q^2/4E^2) dE = F0(E_min(q)) - q^2/4 F2(E_min(q)),
 so every point is one q integral of F_a F_b G with G(q) = 2q [F0 - q^2/4 F2], which
@@ -133,7 +133,7 @@ def _params(
     assert scale is not None
     if alpha is not None and (scale.size > 1 or scale[0] != 1.0) and np.any(scale != 1.0):
         raise ValueError("radius_scale must be 1 with alpha: Gamma_QM(alpha) replaces the "
-                         "form factor (seed Eq. 3)")
+                         "form factor (Sharma & Wong Eq. 3)")
     if T_max is not None:
         lo = np.broadcast_to(flat["T_min"], (n,))  # type: ignore[arg-type]
         hi = np.broadcast_to(flat["T_max"], (n,))  # type: ignore[arg-type]
@@ -431,7 +431,7 @@ def batch_flux_averaged_sigma(
     radius_scale : array_like
         Factor (> 0) on the form factor's radius (Helm R0), protons and neutrons.
     alpha : array_like, optional
-        Degree of coherency in [0, 1]: Gamma = Gamma_QM(alpha) (seed Eq. 3) and no
+        Degree of coherency in [0, 1]: Gamma = Gamma_QM(alpha) (Sharma & Wong Eq. 3) and no
         form factor (then ``radius_scale`` must be 1).
     sin2_theta_w : array_like, optional
         sin^2 theta_W in [0, 0.5]; epsilon = 1 - 4 sin^2 theta_W. Default: the
@@ -495,7 +495,7 @@ def batch_event_counts(
     of component i per kg and Phi sigma(T) = integral Phi(E) sigma(E; T) dE: the
     counts of :func:`coherency.event_rate` without efficiency (100 % efficiency,
     nuclear-recoil thresholds). With ``alpha`` these are the Gamma_QM(alpha)-weighted
-    counts of seed Eq. 3.
+    counts of Sharma & Wong Eq. 3.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """The ``coherency`` command (also ``python -m coherency``).
 
-Subcommands: ``report`` (the main job: tables and figures of the seed paper from the
+Subcommands: ``report`` (the main job: tables and figures of Sharma & Wong (arXiv:2010.06810) from the
 packaged defaults), ``xsec``, ``rate``, ``alpha``, ``targets``, ``sources``. Each has
 ``--help``; all but ``report`` print human-readable text by default and JSON with
 ``--json``. User errors (bad arguments, unknown names, values out of range) exit
@@ -306,9 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def eps_flag(p: argparse.ArgumentParser) -> None:
         p.add_argument("--epsilon", type=_epsilon_arg, default=None,
-                       help="1 - 4 sin^2(theta_W) in [-1, 1] (default 0.04572; the seed: 0.045)")
+                       help="1 - 4 sin^2(theta_W) in [-1, 1] (default 0.04572; Sharma & Wong: 0.045)")
 
-    p = sub.add_parser("report", help="tables, numbers and figures of the seed paper",
+    p = sub.add_parser("report", help="tables, numbers and figures of Sharma & Wong (arXiv:2010.06810)",
                        description="Write report.md, report.json and the figures (PNG) "
                                    "into a folder, and print a summary.")
     p.add_argument("--out", default="coherency-report",

@@ -1,8 +1,8 @@
-"""The many-body term Gamma(q^2) and the degree of coherency (seed Eqs. 2-6, Table 1).
+"""The many-body term Gamma(q^2) and the degree of coherency (Sharma & Wong Eqs. 2-6, Table 1).
 
-Three descriptions of Gamma in seed Eq. 1 (PHYSICS.md section 2):
+Three descriptions of Gamma in Sharma & Wong Eq. 1 (docs/physics.md §2):
 
-* nuclear physics, Eq. 2: Gamma_NP = [eps Z F_Z - N F_N]^2 (the seed's Eq. 2 lacks
+* nuclear physics, Eq. 2: Gamma_NP = [eps Z F_Z - N F_N]^2 (Sharma & Wong's Eq. 2 lacks
   the square; Table 1, Eq. 5 and Eq. 6 have it);
 * quantum-mechanical coherency, Eq. 3:
   Gamma_QM = (eps Z - N)^2 alpha + (eps^2 Z + N)(1 - alpha), alpha = cos(phi) in [0, 1];
@@ -16,7 +16,7 @@ xi_dec = (eps^2 Z + N)/(eps Z - N)^2, and by Eq. 6, Gamma_NP = Gamma_QM.
 (a Nucleus, an isotope name such as ``"Xe132"``, ``"CsI-as-Xe"``, a single-component
 Target). ``epsilon = 1 - 4 sin^2 theta_W`` defaults to
 :data:`coherency.constants.EPSILON_DEFAULT`; pass
-:data:`coherency.constants.EPSILON_SEED` (0.045) to reproduce the seed's numbers.
+:data:`coherency.constants.EPSILON_SHARMA_WONG` (0.045) to reproduce Sharma & Wong's numbers.
 All functions broadcast like ufuncs and return a float for scalar input.
 """
 
@@ -184,7 +184,7 @@ def _out(values: npt.NDArray[np.float64], shape: tuple[int, ...]) -> FloatOrArra
 def gamma_np(
     FZ: npt.ArrayLike, FN: npt.ArrayLike, nucleus: NucleusLike, epsilon: float | None = None
 ) -> FloatOrArray:
-    """Many-body term from nuclear form factors, seed Eq. 2 (with its square).
+    """Many-body term from nuclear form factors, Sharma & Wong Eq. 2 (with its square).
 
     Parameters
     ----------
@@ -211,8 +211,8 @@ def gamma_np(
 
     Notes
     -----
-    Seed Eq. 2. The seed prints it without the square; Table 1, Eq. 5 and Eq. 6
-    carry it, and F = 1 must give (eps Z - N)^2 (PHYSICS.md section 2).
+    Sharma & Wong Eq. 2. Sharma & Wong prints it without the square; Table 1, Eq. 5 and Eq. 6
+    carry it, and F = 1 must give (eps Z - N)^2 (docs/physics.md §2).
 
     Examples
     --------
@@ -232,7 +232,7 @@ def gamma_np(
 def gamma_qm(
     alpha: npt.ArrayLike, nucleus: NucleusLike, epsilon: float | None = None
 ) -> FloatOrArray:
-    """Many-body term from the degree of coherency, seed Eq. 3.
+    """Many-body term from the degree of coherency, Sharma & Wong Eq. 3.
 
     Parameters
     ----------
@@ -254,8 +254,8 @@ def gamma_qm(
 
     Notes
     -----
-    Seed Eq. 3; alpha = 1 gives complete coherency, (eps Z - N)^2, and alpha = 0
-    complete decoherency, eps^2 Z + N (seed Table 1).
+    Sharma & Wong Eq. 3; alpha = 1 gives complete coherency, (eps Z - N)^2, and alpha = 0
+    complete decoherency, eps^2 Z + N (Sharma & Wong Table 1).
 
     Examples
     --------
@@ -273,7 +273,7 @@ def gamma_qm(
 def gamma_data(
     xi: npt.ArrayLike, nucleus: NucleusLike, epsilon: float | None = None
 ) -> FloatOrArray:
-    """Many-body term from the measured suppression xi, seed Eq. 4.
+    """Many-body term from the measured suppression xi, Sharma & Wong Eq. 4.
 
     Parameters
     ----------
@@ -296,7 +296,7 @@ def gamma_data(
 
     Notes
     -----
-    Seed Eq. 4.
+    Sharma & Wong Eq. 4.
 
     Examples
     --------
@@ -331,7 +331,7 @@ def xi_decoherent(nucleus: NucleusLike, epsilon: float | None = None) -> float:
 
     Notes
     -----
-    Seed Eq. 5 at alpha = 0 and Table 1 (III).
+    Sharma & Wong Eq. 5 at alpha = 0 and Table 1 (III).
 
     Examples
     --------
@@ -344,7 +344,7 @@ def xi_decoherent(nucleus: NucleusLike, epsilon: float | None = None) -> float:
 def xi_from_alpha(
     alpha: npt.ArrayLike, nucleus: NucleusLike, epsilon: float | None = None
 ) -> FloatOrArray:
-    """Cross-section suppression from the degree of coherency, seed Eq. 5 (left).
+    """Cross-section suppression from the degree of coherency, Sharma & Wong Eq. 5 (left).
 
     Parameters
     ----------
@@ -366,7 +366,7 @@ def xi_from_alpha(
 
     Notes
     -----
-    Seed Eq. 5. Then Gamma_DATA(xi) = Gamma_QM(alpha) (Eq. 6).
+    Sharma & Wong Eq. 5. Then Gamma_DATA(xi) = Gamma_QM(alpha) (Eq. 6).
 
     Examples
     --------
@@ -392,7 +392,7 @@ def alpha_from_xi(
     epsilon: float | None = None,
     clip: bool = False,
 ) -> FloatOrArray:
-    """Degree of coherency from the measured suppression xi, seed Eq. 5 inverted.
+    """Degree of coherency from the measured suppression xi, Sharma & Wong Eq. 5 inverted.
 
     Parameters
     ----------
@@ -417,10 +417,10 @@ def alpha_from_xi(
 
     Notes
     -----
-    Seed Eq. 5 solved for alpha; data-driven, no nuclear physics. The map is
+    Sharma & Wong Eq. 5 solved for alpha; data-driven, no nuclear physics. The map is
     linear, so a measured xi below xi_dec gives alpha < 0 and xi > 1 gives
     alpha > 1: outside the physical domain alpha = cos(phi) in [0, 1] but kept
-    by default, since a fluctuation is information (PHYSICS.md section 7). With
+    by default, since a fluctuation is information (docs/physics.md §7). With
     ``clip=True`` the result is clipped to [0, 1].
 
     Examples
@@ -468,7 +468,7 @@ def phi_from_alpha(alpha: npt.ArrayLike) -> FloatOrArray:
 
     Notes
     -----
-    Seed Eq. 3: alpha = cos(phi); Table 1 (II): phi = 0 at complete coherency,
+    Sharma & Wong Eq. 3: alpha = cos(phi); Table 1 (II): phi = 0 at complete coherency,
     pi/2 at complete decoherency.
 
     Examples
@@ -506,7 +506,7 @@ def alpha_from_phi(phi: npt.ArrayLike) -> FloatOrArray:
 
     Notes
     -----
-    Seed Eq. 3.
+    Sharma & Wong Eq. 3.
 
     Examples
     --------
@@ -530,7 +530,7 @@ def alpha_from_form_factors(
     epsilon: float | None = None,
     clip: bool = True,
 ) -> FloatOrArray:
-    """Degree of coherency implied by nuclear form factors, seed Eqs. 5 and 6.
+    """Degree of coherency implied by nuclear form factors, Sharma & Wong Eqs. 5 and 6.
 
     Parameters
     ----------
@@ -556,9 +556,9 @@ def alpha_from_form_factors(
 
     Notes
     -----
-    xi = [eps Z F_Z - N F_N]^2/(eps Z - N)^2 (seed Eq. 5, right), then
+    xi = [eps Z F_Z - N F_N]^2/(eps Z - N)^2 (Sharma & Wong Eq. 5, right), then
     alpha = (xi - xi_dec)/(1 - xi_dec) (Eq. 5 left, i.e. Eq. 6 solved for alpha).
-    With F_Z = F_N = F (seed Eq. 7 choice), xi = F^2.
+    With F_Z = F_N = F (Sharma & Wong Eq. 7 choice), xi = F^2.
 
     Examples
     --------
@@ -589,7 +589,7 @@ def alpha_from_form_factors(
 
 @dataclass(frozen=True)
 class CoherencyLimit:
-    """One column of seed Table 1 (complete coherency or complete decoherency).
+    """One column of Sharma & Wong Table 1 (complete coherency or complete decoherency).
 
     Attributes
     ----------
@@ -617,7 +617,7 @@ class CoherencyLimit:
 
 @dataclass(frozen=True)
 class CoherencyLimits:
-    """Seed Table 1 for one nucleus; see :func:`coherency_limits`."""
+    """Sharma & Wong Table 1 for one nucleus; see :func:`coherency_limits`."""
 
     nucleus: Nucleus
     epsilon: float
@@ -634,7 +634,7 @@ class CoherencyLimits:
 
 
 def coherency_limits(nucleus: NucleusLike, epsilon: float | None = None) -> CoherencyLimits:
-    """Seed Table 1: limits of complete coherency and decoherency for a nucleus.
+    """Sharma & Wong Table 1: limits of complete coherency and decoherency for a nucleus.
 
     Parameters
     ----------
@@ -656,11 +656,11 @@ def coherency_limits(nucleus: NucleusLike, epsilon: float | None = None) -> Cohe
 
     Notes
     -----
-    Seed Table 1. Complete coherency: q^2 -> 0, F_Z = F_N = 1, phi = 0, alpha = 1,
+    Sharma & Wong Table 1. Complete coherency: q^2 -> 0, F_Z = F_N = 1, phi = 0, alpha = 1,
     xi = 1, Gamma = (eps Z - N)^2. Complete decoherency: q^2 >~ (pi/R)^2,
     phi = pi/2, alpha = 0, xi = xi_dec, Gamma = eps^2 Z + N, which follows from
     Eq. 6 (Gamma_NP = Gamma_QM at alpha = 0), not from Eq. 2 alone. R uses the
-    seed's Helm radius coefficient (Eq. 7, R = 1.2 A^(1/3) fm).
+    Helm radius coefficient of Sharma & Wong (Eq. 7, R = 1.2 A^(1/3) fm).
 
     Examples
     --------
@@ -694,18 +694,18 @@ def coherency_limits(nucleus: NucleusLike, epsilon: float | None = None) -> Cohe
     return CoherencyLimits(ch.nucleus, ch.epsilon, radius_fm, q2_scale, coherent, decoherent)
 
 
-# Seed Fig. 1 and Section 2: Ar, Ge, Xe with Z = 18, 32, 54. The seed gives no A;
+# Sharma & Wong Fig. 1 and Section 2: Ar, Ge, Xe with Z = 18, 32, 54. Sharma & Wong gives no A;
 # each label takes its element's most abundant isotope (periodictable abundances):
-# Ar40 (99.6%), Ge74 (36.5%), Xe132 (26.9%), the last also being the seed's
+# Ar40 (99.6%), Ge74 (36.5%), Xe132 (26.9%), the last also being Sharma & Wong's
 # "CsI as Xe" (Z = 54, A = 132).
 FIGURE1_NUCLEI: dict[str, str] = {"Ar": "Ar40", "Ge": "Ge74", "Xe": "Xe132"}
 
-# Endpoint energies (MeV) of the sources whose q^2_max contours seed Fig. 1 marks.
+# Endpoint energies (MeV) of the sources whose q^2_max contours Sharma & Wong Fig. 1 marks.
 FIGURE1_SOURCES_MEV: dict[str, float] = {
     # Reactor antineutrino spectra are tabulated up to ~8 MeV (Huber, PRC 84 (2011)
-    # 024617; Mueller et al., PRC 83 (2011) 054615); PHYSICS.md section 5.
+    # 024617; Mueller et al., PRC 83 (2011) 054615); docs/physics.md §5.
     "reactor": 8.0,
-    # Solar 8B and hep spectrum endpoints as listed in PHYSICS.md section 5 (shapes
+    # Solar 8B and hep spectrum endpoints as listed in docs/physics.md §5 (shapes
     # from J. N. Bahcall, "Neutrino Astrophysics", CUP 1989; fluxes B16-GS98,
     # Vinyoles et al., ApJ 835 (2017) 202).
     "solar-8B": 16.34,
@@ -724,7 +724,7 @@ def figure1_data(
     nuclei: dict[str, NucleusLike] | None = None,
     sources: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """The numbers behind seed Fig. 1: xi(alpha) and Gamma_NP(alpha) per nucleus,
+    """The numbers behind Sharma & Wong Fig. 1: xi(alpha) and Gamma_NP(alpha) per nucleus,
     with the q^2_max contours of the neutrino sources.
 
     Parameters
@@ -733,10 +733,10 @@ def figure1_data(
         Grid of alpha in [0, 1]; default 101 points from 0 to 1.
     epsilon : float, optional
         1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``. Pass
-        ``constants.EPSILON_SEED`` (0.045) for the seed's figure.
+        ``constants.EPSILON_SHARMA_WONG`` (0.045) for Sharma & Wong's figure.
     nuclei : dict of label -> nucleus, optional
         Default :data:`FIGURE1_NUCLEI`: Ar40, Ge74, Xe132 (the most abundant
-        isotope of each of the seed's Z = 18, 32, 54; Xe132 is also the seed's
+        isotope of each of Sharma & Wong's Z = 18, 32, 54; Xe132 is also Sharma & Wong's
         CsI-as-Xe).
     sources : dict of label -> E_max (MeV), optional
         Default :data:`FIGURE1_SOURCES_MEV`: reactor 8 MeV, solar 8B 16.34 MeV,
@@ -760,9 +760,9 @@ def figure1_data(
 
     Notes
     -----
-    Seed Fig. 1. Left: xi(alpha) from Eq. 5; right: Gamma_NP(alpha) = Gamma_QM(alpha)
-    (Eqs. 3 and 6). The contours use q^2_max = 4 E^2 M/(M + 2E) (seed text below
-    Eq. 1) and the Helm form factor with the seed's parameters (Eq. 7, s = 0.5 fm,
+    Sharma & Wong Fig. 1. Left: xi(alpha) from Eq. 5; right: Gamma_NP(alpha) = Gamma_QM(alpha)
+    (Eqs. 3 and 6). The contours use q^2_max = 4 E^2 M/(M + 2E) (Sharma & Wong, text below
+    Eq. 1) and the Helm form factor with Sharma & Wong's parameters (Eq. 7, s = 0.5 fm,
     R = 1.2 A^(1/3) fm, F_Z = F_N = F_A so xi = F_A^2); alpha there follows from
     Eq. 5 and is clipped to [0, 1] (:func:`alpha_from_form_factors`).
 

@@ -1,4 +1,4 @@
-"""Bin-wise ξ(q²) from the public COHERENT data releases (PHYSICS.md section 7).
+"""Bin-wise ξ(q²) from the public COHERENT data releases (docs/physics.md §7).
 
 Rerun on the release you downloaded: every function takes the release folder as an
 argument (nothing here knows where it lives). The tables shipped in
@@ -547,7 +547,7 @@ def derive_csi_2017(
     directory : path
         The release folder.
     target_kind : "xe" or "cs_i"
-        CsI treated as Xe132 (the seed's choice) or as Cs133 + I127.
+        CsI treated as Xe132 (Sharma & Wong's choice) or as Cs133 + I127.
     time_window_us, pe_range, rebin, background
         See :func:`csi_2017_signal`.
     quenching : QuenchingFit or float, optional

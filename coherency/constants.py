@@ -32,10 +32,10 @@ AVOGADRO_PER_MOL = 6.02214076e23
 # Weak mixing angle at low energy, MS-bar scheme (PDG 2024 electroweak review,
 # sin^2 theta_W(0) = 0.23857(5)).
 SIN2_THETA_W = 0.23857
-# epsilon = 1 - 4 sin^2 theta_W, the proton weak charge per proton (PHYSICS.md section 2).
+# epsilon = 1 - 4 sin^2 theta_W, the proton weak charge per proton (docs/physics.md §2).
 EPSILON_DEFAULT = 1.0 - 4.0 * SIN2_THETA_W
-# The value used in the seed paper (Sharma & Wong, ICHEP2020, below Eq. 2).
-EPSILON_SEED = 0.045
+# The value used by Sharma & Wong (ICHEP2020, arXiv:2010.06810, below their Eq. 2).
+EPSILON_SHARMA_WONG = 0.045
 
 # Prefactor of Eq. 1 in cm^2/MeV^2: (1/2) G_F^2/(4 pi) (hbar c)^2.
 DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 = (
@@ -51,3 +51,17 @@ KILOPARSEC_CM = PARSEC_M * 1e3 * 1e2
 MEV_TO_ERG = 1.602176634e-6  # e = 1.602176634e-19 C, exact in the 2019 SI
 
 __all__ = [name for name in dir() if name.isupper()]
+
+_DEPRECATED = {"EPSILON_SEED": "EPSILON_SHARMA_WONG"}
+
+
+def __getattr__(name: str) -> float:
+    # Old names kept working, with a DeprecationWarning naming the new one.
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(f"coherency.constants.{name} is deprecated; use {new}",
+                      DeprecationWarning, stacklevel=2)
+        return float(globals()[new])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Cross sections of coherent elastic neutrino-nucleus scattering (seed Eq. 1).
+"""Cross sections of coherent elastic neutrino-nucleus scattering (Sharma & Wong Eq. 1).
 
 dsigma/dq2 = (1/2) (G_F^2 / 4 pi) (1 - q^2 / 4 E^2) Gamma(q^2), returned in cm^2/MeV^2;
 Gamma = Gamma_NP = [eps Z F_Z - N F_N]^2 (Eq. 2, with the square) or, with
@@ -133,7 +133,7 @@ def _average_over_nuclei(
     return _validation.restore_shape(total, arrays[0].shape)
 
 
-# Scalar fast path (issue 7): (nucleus, form_factor, epsilon) -> per nucleus
+# Scalar fast path: (nucleus, form_factor, epsilon) -> per nucleus
 # (number fraction, mass, kernel spec, panel width), built by the same helpers as
 # the array path; only compiled form factors, only hashable arguments.
 _Plan = tuple[tuple[float, float, tuple, float], ...]
@@ -172,7 +172,7 @@ def dsigma_dq2(
     epsilon: float | None = None,
     n_threads: int = 1,
 ) -> FloatOrArray:
-    """Differential cross section in q^2, seed Eq. 1.
+    """Differential cross section in q^2, Sharma & Wong Eq. 1.
 
     Parameters
     ----------
@@ -183,12 +183,12 @@ def dsigma_dq2(
     nucleus : Nucleus, Target or str
         Target nucleus; a multi-nucleus target gives the number-weighted average.
     form_factor : str, FormFactor, callable, (F_Z, F_N) or NuclearFormFactors
-        Nuclear form factor for Gamma_NP (Eq. 2); default the seed's Helm.
+        Nuclear form factor for Gamma_NP (Eq. 2); default Sharma & Wong's Helm.
     alpha : array_like, optional
         Degree of coherency in [0, 1]; when given, Gamma = Gamma_QM(alpha) (Eq. 3)
         and ``form_factor`` is ignored.
     epsilon : float, optional
-        1 - 4 sin^2 theta_W; default 0.04572 (sin^2 theta_W = 0.23857); the seed
+        1 - 4 sin^2 theta_W; default 0.04572 (sin^2 theta_W = 0.23857); Sharma & Wong
         used 0.045.
     n_threads : int
         Threads of the compiled loop (>= 1); the result does not depend on it.
@@ -207,7 +207,7 @@ def dsigma_dq2(
     Notes
     -----
     dsigma/dq2 = (1/2)(G_F^2/4 pi)(1 - q^2/4E^2) Gamma(q^2), converted with
-    (hbar c)^2 (PHYSICS.md section 1).
+    (hbar c)^2 (docs/physics.md §1).
 
     Examples
     --------
@@ -369,7 +369,7 @@ def sigma_total(
     -----
     Integrated in q (dq^2 = 2q dq) with a 16-point Gauss-Legendre rule on panels no
     wider than one oscillation of F^2, in the compiled kernel. For F = 1, T_min = 0
-    and M -> infinity, sigma -> G_F^2 (eps Z - N)^2 E^2 / (4 pi) (PHYSICS.md section 1).
+    and M -> infinity, sigma -> G_F^2 (eps Z - N)^2 E^2 / (4 pi) (docs/physics.md §1).
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Nuclear form factors F(q): Helm (seed Eq. 7, Lewin-Smith variant),
+"""Nuclear form factors F(q): Helm (Sharma & Wong Eq. 7, Lewin-Smith variant),
 Klein-Nystrand, symmetrized Fermi, and user callables.
 
 ``q`` is the three-momentum transfer in MeV (q^2 = 2 M T); lengths are in fm and
@@ -45,7 +45,7 @@ def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
 
     Notes
     -----
-    Below ``|x| = 1`` a ten-term series of 3 j1(x)/x (PHYSICS.md section 3)
+    Below ``|x| = 1`` a ten-term series of 3 j1(x)/x (docs/physics.md §3)
     replaces the closed form, which cancels catastrophically for small x.
 
     Examples
@@ -56,7 +56,7 @@ def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
     True
     """
     xf = _validation.plain_float(x)
-    if xf is not None:  # scalar fast path: no array machinery (issue 7)
+    if xf is not None:  # scalar fast path: no array machinery
         return float(_backend.kernels().spherical_j1_scalar(xf))
     arr = _validation.as_float_array(x, "x")
     out = np.empty(arr.size)
@@ -103,7 +103,7 @@ class FormFactor(ABC):
         qf = _validation.plain_float(q)
         af = _validation.plain_float(A)
         if qf is not None and af is not None and qf >= 0.0 and af > 0.0:
-            # Scalar fast path (issue 7): same parameters, same C routine with n = 1.
+            # Scalar fast path: same parameters, same C routine with n = 1.
             model, p1, p2 = self.kernel_params(af)
             return float(_backend.kernels().form_factor_scalar(qf, model, p1, p2))
         A = _mass_number(A)
@@ -116,7 +116,7 @@ class FormFactor(ABC):
 
 @dataclass(frozen=True)
 class Unity(FormFactor):
-    """F = 1: complete coherency (seed Table 1)."""
+    """F = 1: complete coherency (Sharma & Wong Table 1)."""
 
     model_id: ClassVar[int] = MODEL_UNITY
     name: ClassVar[str] = "unity"
@@ -139,10 +139,10 @@ def _check_length(value: float | None, name: str, *, positive: bool = False,
 
 @dataclass(frozen=True)
 class Helm(FormFactor):
-    """Helm form factor, seed Eq. 7: F = 3 j1(q R0)/(q R0) exp(-q^2 s^2 / 2).
+    """Helm form factor, Sharma & Wong Eq. 7: F = 3 j1(q R0)/(q R0) exp(-q^2 s^2 / 2).
 
     R0^2 = c^2 + (7/3) pi^2 a^2 - 5 s^2 with c = r_coeff_fm A^(1/3) + r_offset_fm.
-    The defaults are the seed's (s = 0.5 fm, R = 1.2 A^(1/3) fm, a = 0, so
+    The defaults are Sharma & Wong's (s = 0.5 fm, R = 1.2 A^(1/3) fm, a = 0, so
     R0^2 = R^2 - 5 s^2); :meth:`lewin_smith` gives the dark-matter convention
     (Lewin & Smith, Astropart. Phys. 6 (1996) 87). ``radius_fm`` fixes R0 directly.
     """
@@ -300,7 +300,7 @@ AnyFormFactor = Union[FormFactor, CallableFormFactor]
 
 @dataclass(frozen=True)
 class NuclearFormFactors:
-    """Proton and neutron form factors, F_Z and F_N (seed Eq. 2).
+    """Proton and neutron form factors, F_Z and F_N (Sharma & Wong Eq. 2).
 
     Use :meth:`with_neutron_skin` for a neutron distribution larger than the
     proton one by ``skin_fm`` in rms radius.
@@ -422,7 +422,7 @@ def helm_form_factor(
     q: npt.ArrayLike, A: npt.ArrayLike, s_fm: float = 0.5, r_coeff_fm: float = 1.2,
     n_threads: int = 1,
 ) -> FloatOrArray:
-    """Helm nuclear form factor, seed Eq. 7.
+    """Helm nuclear form factor, Sharma & Wong Eq. 7.
 
     Parameters
     ----------
@@ -452,7 +452,7 @@ def helm_form_factor(
     Notes
     -----
     F(q) = [3 j1(q R0)/(q R0)] exp(-q^2 s^2 / 2), q in fm^-1 = q[MeV]/hbar c
-    (seed Eq. 7, PHYSICS.md section 3). Below q R0 = 1 the series of 3 j1(x)/x
+    (Sharma & Wong Eq. 7, docs/physics.md §3). Below q R0 = 1 the series of 3 j1(x)/x
     is used, so there is no cancellation and no NaN at q = 0.
 
     References

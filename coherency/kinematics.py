@@ -1,4 +1,4 @@
-"""Elastic neutrino-nucleus kinematics (PHYSICS.md section 1, seed text below Eq. 1).
+"""Elastic neutrino-nucleus kinematics (docs/physics.md §1, Sharma & Wong, text below Eq. 1).
 
 All energies, masses and momenta in MeV, q^2 in MeV^2. Every function broadcasts its
 arguments like a numpy ufunc and returns a Python float for scalar input. ``mass``
@@ -101,7 +101,7 @@ def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
 
     Notes
     -----
-    Seed text below Eq. 1 (PHYSICS.md section 1): q^2_max = 4 E^2 [M/(M + 2E)],
+    Sharma & Wong, text below Eq. 1 (docs/physics.md §1): q^2_max = 4 E^2 [M/(M + 2E)],
     which tends to 4 E^2 for M >> E.
 
     Examples
@@ -148,7 +148,7 @@ def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
 
     Notes
     -----
-    PHYSICS.md section 1 (seed Eq. 1 kinematics): T_max = 2 E^2/(M + 2E), so
+    docs/physics.md §1 (Sharma & Wong Eq. 1 kinematics): T_max = 2 E^2/(M + 2E), so
     q^2_max = 2 M T_max.
 
     Examples
@@ -194,7 +194,7 @@ def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
 
     Notes
     -----
-    Seed text below Eq. 1, PHYSICS.md section 1: q^2 = 2 M T.
+    Sharma & Wong, text below Eq. 1, docs/physics.md §1: q^2 = 2 M T.
 
     Examples
     --------
@@ -234,7 +234,7 @@ def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
 
     Notes
     -----
-    PHYSICS.md section 1. Both terms are non-negative, so the sum has no
+    docs/physics.md §1. Both terms are non-negative, so the sum has no
     cancellation; sqrt(T^2 + 2 M T) is evaluated as sqrt(T (T + 2M)).
 
     Examples

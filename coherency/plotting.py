@@ -1,16 +1,16 @@
-"""Figures of the seed paper, drawn from the library's numbers (``plot`` extra).
+"""Figures of Sharma & Wong (arXiv:2010.06810), drawn from the library's numbers (``plot`` extra).
 
 matplotlib is imported only when a figure is drawn, so ``import coherency`` never
 needs it. Every function returns a :class:`matplotlib.figure.Figure` that the caller
 can restyle or save; nothing is shown or written here.
 
-- :func:`figure1`: seed Fig. 1, xi(alpha) (left) and Gamma_NP(alpha) (right) for
+- :func:`figure1`: Sharma & Wong Fig. 1, xi(alpha) (left) and Gamma_NP(alpha) (right) for
   Ar, Ge, Xe, with the alpha reached at the q^2_max of each neutrino source marked on
   the right-hand curves.
-- :func:`figure2`: seed Fig. 2, the 1 sigma allowed alpha(q^2) per bin from the
+- :func:`figure2`: Sharma & Wong Fig. 2, the 1 sigma allowed alpha(q^2) per bin from the
   COHERENT CsI (left) and Ar (right) data, the Helm +-10 % theory bands, and the
   reactor-Ge range (q^2 FWHM of the event distribution) with its projection
-  (the seed's inset, drawn as a third panel).
+  (Sharma & Wong's inset, drawn as a third panel).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _new_figure(ncols: int, width: float, height: float) -> tuple[Any, Any]:
 
 
 def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None) -> Any:
-    """Seed Fig. 1: xi and Gamma_NP against alpha for Ar, Ge and Xe.
+    """Sharma & Wong Fig. 1: xi and Gamma_NP against alpha for Ar, Ge and Xe.
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
     matplotlib.figure.Figure
         Two axes: left xi(alpha) (log scale, from xi_dec at alpha = 0 to 1), right
         Gamma_NP(alpha) (log scale) with one marker per source at the alpha its
-        maximum q^2 reaches on each nucleus (Helm form factor, seed Eq. 7), joined
+        maximum q^2 reaches on each nucleus (Helm form factor, Sharma & Wong Eq. 7), joined
         across nuclei by a dashed "contour".
     """
     if data is None:
@@ -113,7 +113,7 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
     ax_xi.set_ylabel(r"cross-section ratio $\xi = \sigma/\sigma(\alpha{=}1)$")
     ax_xi.set_yscale("log")
     ax_xi.set_xlim(0.0, 1.0)
-    ax_xi.set_title(r"$\xi(\alpha)$ (seed Eq. 5)")
+    ax_xi.set_title(r"$\xi(\alpha)$ (Sharma & Wong Eq. 5)")
     ax_xi.legend(loc="lower right", fontsize=9)
     ax_g.set_xlabel(r"degree of coherency $\alpha$")
     ax_g.set_ylabel(r"$\Gamma_{NP} = \Gamma_{QM}$ (dimensionless)")
@@ -122,12 +122,12 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
     ax_g.set_title(r"$\Gamma_{NP}(\alpha)$, markers: source $q^2_{max}$ (Helm)")
     ax_g.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=3,
                 frameon=False)
-    fig.suptitle(rf"Seed Fig. 1 ($\varepsilon$ = 1 − 4 sin$^2\theta_W$ = {eps:.5g})", fontsize=11)
+    fig.suptitle(rf"Sharma & Wong Fig. 1 ($\varepsilon$ = 1 − 4 sin$^2\theta_W$ = {eps:.5g})", fontsize=11)
     return fig
 
 
 def _alpha_bins(ax: Any, meas: Any, colour: str, label: str) -> None:
-    """Hatched 1 sigma allowed alpha per q^2 bin (stripe-shaded as in the seed)."""
+    """Hatched 1 sigma allowed alpha per q^2 bin (stripe-shaded as in Sharma & Wong)."""
     from matplotlib.patches import Rectangle
 
     iv = meas.alpha_interval(0.6827)
@@ -161,14 +161,14 @@ def figure2(
     *,
     epsilon: float | None = None,
 ) -> Any:
-    """Seed Fig. 2: alpha(q^2) allowed by COHERENT CsI (left) and Ar (right).
+    """Sharma & Wong Fig. 2: alpha(q^2) allowed by COHERENT CsI (left) and Ar (right).
 
     Parameters
     ----------
     csi, ar : coherency.analysis.Measurement, optional
         Default: ``coherency.data.load("coherent_csi")`` and ``load("coherent_ar")``.
     reactor : dict, optional
-        Reactor-Ge range for a third panel (the seed's inset), with keys ``"nucleus"``
+        Reactor-Ge range for a third panel (Sharma & Wong's inset), with keys ``"nucleus"``
         (e.g. "Ge74"), ``"q2_fwhm"`` (lo, hi) in MeV^2 and, optionally,
         ``"q2"``, ``"alpha_lo"``, ``"alpha_hi"`` (arrays): the projected allowed
         band. Omitted: no inset.
@@ -178,8 +178,8 @@ def figure2(
     Returns
     -------
     matplotlib.figure.Figure
-        Hatched: the data's 1 sigma allowed alpha per bin (seed Eq. 7, no nuclear
-        physics). Shaded: Helm (seed Eq. 7 form factor) alpha(q^2) with a +-10 %
+        Hatched: the data's 1 sigma allowed alpha per bin (Sharma & Wong Eq. 7, no nuclear
+        physics). Shaded: Helm (Sharma & Wong Eq. 7 form factor) alpha(q^2) with a +-10 %
         (1 sigma) band. Third panel (with ``reactor``): reactor-Ge q^2 FWHM range, Helm
         band and projection.
     """

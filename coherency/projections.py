@@ -1,8 +1,8 @@
-"""Projected α-sensitivity of future CEvNS experiments (issue 5; seed Section 2).
+"""Projected α-sensitivity of future CEvNS experiments (Sharma & Wong Section 2).
 
 A projection answers: with an exposure E (kg·yr or t·yr), how well does an experiment
 measure the degree of coherency α(q²) in a q² bin, and can it exclude complete
-coherency (α = 1) or complete decoherency (α = 0)? Three presets follow the seed's
+coherency (α = 1) or complete decoherency (α = 0)? Three presets follow Sharma & Wong's
 claims: a CONUS+-like reactor Ge experiment (:func:`reactor_germanium`), solar ⁸B on
 multi-ton xenon (:func:`solar_xenon`) and atmospheric ν on 100 t xenon
 (:func:`atmospheric_xenon`). Every assumption is a field of :class:`Experiment`.
@@ -13,10 +13,10 @@ Per q² bin i (a recoil window [T_lo, T_hi] with q² = 2 M̄ T, M̄ the number-w
 mean nuclear mass of the target):
 
 * N_coh,i: events expected at complete coherency (F = 1), from
-  :func:`coherency.event_rate`; N_Helm,i: the same with the Helm form factor (seed
+  :func:`coherency.event_rate`; N_Helm,i: the same with the Helm form factor (Sharma & Wong
   parameters) — the physical expectation and the "true" hypothesis of the projection.
 * Under a hypothesis α (constant across the bin) the expected signal is exactly
-  s_i(α) = N_coh,i · [α + (1 − α) ξ_dec] because Γ_QM is linear in α (seed Eqs. 3–5);
+  s_i(α) = N_coh,i · [α + (1 − α) ξ_dec] because Γ_QM is linear in α (Sharma & Wong Eqs. 3–5);
   ξ_dec is that of the target (rate-weighted over its isotopes,
   :func:`coherency.analysis.compound_xi_decoherent`).
 * The measured quantity is ξ̂_i = (n_i − b̂_i)/N_coh,i with n_i the observed events and
@@ -30,7 +30,7 @@ mean nuclear mass of the target):
 * Systematics: the flux normalisation (relative 1σ ``flux_unc``) scales N_coh and so
   every ξ̂ by a common factor.
 
-``method="gaussian"`` (default; the seed's and :class:`~coherency.analysis.Measurement`'s
+``method="gaussian"`` (default; Sharma & Wong's and :class:`~coherency.analysis.Measurement`'s
 model): ξ̂_i ~ Normal(ξ_i, σ_ξ,i) with
 
     σ_ξ,i² = [(N_Helm,i + b_i) + b_i/τ + (σ_b b_i)²] / N_coh,i² + (σ_f ξ_i)²,
@@ -48,7 +48,7 @@ one-sided (α = 1 can only be violated downwards, α = 0 upwards, as in
 :meth:`Measurement.p_value`); bounds solve Z(α) = ±Φ⁻¹(cl); σ_α is half the width of the
 Z = ±1 interval. Use it where counts are small (atmospheric ν).
 
-Bins are analysed one at a time (α is a function of q², as in the seed's Fig. 2); the
+Bins are analysed one at a time (α is a function of q², as in Sharma & Wong's Fig. 2); the
 flux uncertainty enters every bin in full. Detector response: a sharp threshold, 100 %
 efficiency above it, no energy resolution; for keVee thresholds the Lindhard model
 converts nuclear-recoil energies.
@@ -103,14 +103,15 @@ FWHM_GRID = 800
 # CONUS+ at Leibstadt: 3 Ge detectors, 2.83 kg active mass, 20.7 m from a 3.6 GW core,
 # threshold 160-180 eVee; run 1: 327 kg d reactor on, 60 kg d reactor off
 # (Ackermann et al., CONUS+ Collaboration, Nature 643 (2025) 1229, arXiv:2501.05206;
-# PHYSICS.md section 8).
+# docs/physics.md §8).
 CONUS_PLUS_MASS_KG = 2.83
 CONUS_PLUS_DISTANCE_M = 20.7
 CONUS_PLUS_POWER_GW = 3.6
 CONUS_PLUS_THRESHOLD_KEVEE = 0.17
 CONUS_PLUS_OFF_ON_RATIO = 60.0 / 327.0
 # Lindhard k for Ge: 0.162 +- 0.004 measured by Bonhomme et al., EPJC 82 (2022) 815
-# (the value CONUS+ uses); k = 0.16 here, as in the task statement.
+# (the value CONUS+ uses); k = 0.16 here, the rounded value common in reactor-Ge
+# projections (the experiment presets use the measured 0.162).
 GE_LINDHARD_K = 0.16
 # Background: ~10 counts per kg per day below 1 keVee in the CONUS shield (Bonet et al.,
 # "Full background decomposition of the CONUS experiment", EPJC 83 (2023) 195,
@@ -199,7 +200,7 @@ class Experiment:
         Lindhard k for ``energy_scale="ee"``.
     bins : "fwhm", "window" or sequence of (q2_lo, q2_hi) in MeV²
         "fwhm": one bin, the q² range where the Helm event distribution exceeds half its
-        maximum (:func:`coherency.q2_fwhm`, threshold applied; PHYSICS.md §6);
+        maximum (:func:`coherency.q2_fwhm`, threshold applied; docs/physics.md §6);
         "window": one bin from threshold to the kinematic end point; or explicit q²
         ranges (mapped to recoil energy with q² = 2 M̄ T).
     flux_unc : float

@@ -1,4 +1,4 @@
-"""Flux-averaged cross sections, recoil spectra and event counts (PHYSICS.md section 6).
+"""Flux-averaged cross sections, recoil spectra and event counts (docs/physics.md §6).
 
 These are double integrals over the neutrino energy E and q^2 (or T). The q^2
 integral of sigma(E) runs in the compiled kernel (Gauss-Legendre panels in q); the E
@@ -289,7 +289,7 @@ def flux_averaged_sigma(
     Returns
     -------
     float, cm^2
-        <sigma> = integral Phi sigma(E; T_min) dE / integral Phi dE (PHYSICS.md 6).
+        <sigma> = integral Phi sigma(E; T_min) dE / integral Phi dE (docs/physics.md §6).
 
     Notes
     -----
@@ -859,7 +859,7 @@ def q2_fwhm(
 ) -> tuple[float, float]:
     """q^2 range (MeV^2) where the event distribution dN/dq^2 exceeds half its maximum.
 
-    The seed's "q^2 range specified by FWHM in [Phi sigma]" (Fig. 2): dN/dq^2 is
+    Sharma & Wong's "q^2 range specified by FWHM in [Phi sigma]" (Fig. 2): dN/dq^2 is
     proportional to integral Phi(E) dsigma/dq2 dE, with the threshold applied
     (q^2 >= 2 M T_min). The maximum is located on a grid and refined with a bounded
     scalar search; the half-maximum crossings are found with brentq.

@@ -1,4 +1,4 @@
-"""The ``coherency report``: the seed's tables and figures from the packaged defaults.
+"""The ``coherency report``: Sharma & Wong's tables and figures from the packaged defaults.
 
 :func:`build_report` computes everything as plain Python data (JSON-ready);
 :func:`render_markdown` formats it; :func:`write_report` writes ``report.json``,
@@ -10,7 +10,7 @@ Choices (stated again in the report itself):
 
 - Nuclei of Table 1 and Fig. 1: Ar40, Ge74, Xe132 (seed: Z = 18, 32, 54; CsI as Xe).
 - q^2 ranges: q^2_max at each source's largest energy, and the FWHM of dN/dq^2
-  (PHYSICS.md section 6) both without a threshold and above a typical detector
+  (docs/physics.md §6) both without a threshold and above a typical detector
   threshold per source (:data:`Q2_THRESHOLDS_KEVNR`).
 - COHERENT counts: the complete-coherency prediction of the shipped xi tables
   (release efficiency and quenching, :mod:`coherency.coherent_release`), and the
@@ -111,7 +111,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         mass_kg=2.83, time_s=SECONDS_PER_YEAR, T_min=0.17e-3, energy_scale="ee",
         quenching="lindhard-ge", exposure="2.83 kg x 1 yr",
         note="3.6 GW at 20.7 m, threshold 170 eVee, Lindhard k = 0.16, efficiency 1",
-        published={"CONUS+ predicted": "347 +- 59 (their exposure, PHYSICS.md section 8)"},
+        published={"CONUS+ predicted": "347 +- 59 (their exposure, docs/physics.md §8)"},
     ),
     Experiment(
         name="solar 8B on xenon", source="solar-8B", target="Xe", mass_kg=1000.0,
@@ -339,7 +339,7 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
     ----------
     epsilon : float, optional
         1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT`` (0.045 reproduces
-        the seed's Table 1 and Fig. 1).
+        Sharma & Wong's Table 1 and Fig. 1).
     progress : Progress, optional
         Progress bar for the long steps (silent by default).
 
@@ -441,7 +441,7 @@ def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = Non
         f"coherency {meta['coherency_version']}, backend `{meta['backend']}`, "
         f"ε = 1 − 4 sin²θ_W = {meta['epsilon']:.5g}. Units: {meta['units']}.",
         "",
-        "## Table 1: complete coherency and decoherency (seed Table 1)",
+        "## Table 1: complete coherency and decoherency (Sharma & Wong Table 1)",
         "",
         "| nucleus | R (fm) | (π/R)² (MeV²) | Γ coherent (εZ−N)² | Γ decoherent ε²Z+N "
         "| ξ decoherent |",
@@ -465,7 +465,7 @@ def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = Non
                    f"{r['q2_max_MeV2']:.4g} | {f0[0]:.3g} – {f0[1]:.4g} | "
                    f"{r['threshold_keVnr']:g} | {ftxt} |")
     out += ["", "FWHM: the q² interval where dN/dq² ∝ ∫Φ dσ/dq² dE exceeds half its maximum "
-            "(PHYSICS.md §6; Helm form factor).", "",
+            "(docs/physics.md §6; Helm form factor).", "",
             "## Flux-averaged cross sections and expected counts", "",
             "| experiment | target | exposure | threshold (keVnr) | ⟨σ⟩ (cm²) | "
             "⟨σ⟩ above threshold (cm²) | counts, Helm | counts, F = 1 | observed | published |",
@@ -478,7 +478,7 @@ def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = Non
                    f"{_fmt(e['counts_coherent'], '.4g')} | "
                    f"{_fmt(e.get('counts_observed'), '.4g')} | {pub} |")
     out += ["", "Notes: " + " ".join(f"*{e['name']}*: {e['note']}." for e in report["experiments"]),
-            "", "## α(q²) from COHERENT data (seed Section 2)", ""]
+            "", "## α(q²) from COHERENT data (Sharma & Wong Section 2)", ""]
     for c in report["alpha_constraints"]:
         e1, e0 = c["exclude_complete_coherency"], c["exclude_complete_decoherency"]
         out += [f"### {c['label']}", "",
@@ -495,7 +495,7 @@ def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = Non
                        f"{_fmt(b['alpha'], '.3f')} | {_fmt(b['alpha_err'], '.3f')} | "
                        f"{_fmt(b['alpha_lo_1sigma'], '.2f')} – {_fmt(b['alpha_hi_1sigma'], '.2f')} |")
         out.append("")
-    out += ["Seed: CsI excludes α = 1 with p = 0.023 at q² = 3.5e3 MeV² and α = 0 with "
+    out += ["Sharma & Wong: CsI excludes α = 1 with p = 0.023 at q² = 3.5e3 MeV² and α = 0 with "
             "p = 0.013 at 2.6e3 MeV²; 90 % CL α < 0.73 and α > 0.37. See "
             "docs/coherency_from_data.md for why ours differ.", ""]
     rp = report["reactor_panel"]
@@ -519,7 +519,7 @@ def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = Non
         out += ["", "Z: median expected significance (Gaussian σ) of excluding the "
                 "hypothesis; – means beyond double precision. Assumptions: "
                 + " ".join(f"*{p['name']}*: {p['assumptions']}." for p in report["projections"]),
-                "See docs/projections.md for the seed's claims side by side.", ""]
+                "See docs/projections.md for Sharma & Wong's claims side by side.", ""]
     if figures:
         out += ["## Figures", ""]
         for caption, path in figures.items():

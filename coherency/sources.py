@@ -1,4 +1,4 @@
-"""Neutrino sources: flux densities, discrete lines and their support (PHYSICS.md §5).
+"""Neutrino sources: flux densities, discrete lines and their support (docs/physics.md §5).
 
 Every source is a frozen dataclass deriving from :class:`Source`. Continuum fluxes are
 densities in ν cm⁻² s⁻¹ MeV⁻¹ (for :class:`Supernova`: a fluence in ν cm⁻² MeV⁻¹);
@@ -387,7 +387,7 @@ _DAR_FLAVOURS = ("numu", "nue", "numubar")
 
 @dataclass(frozen=True)
 class PionDAR(Source):
-    """Stopped-pion (π⁺ → μ⁺ ν_μ, μ⁺ → e⁺ ν_e ν̄_μ) decay-at-rest source (PHYSICS.md §5).
+    """Stopped-pion (π⁺ → μ⁺ ν_μ, μ⁺ → e⁺ ν_e ν̄_μ) decay-at-rest source (docs/physics.md §5).
 
     Parameters
     ----------
@@ -580,7 +580,7 @@ class PionDAR(Source):
 _ISOTOPES = ("U235", "U238", "Pu239", "Pu241")
 # ln S_k(E) = sum_i a_i E^i, nu per fission per MeV, 2-8 MeV.
 # Huber, PRC 84 (2011) 024617, Table III (U235, Pu239, Pu241);
-# Mueller et al., PRC 83 (2011) 054615, Table VI (U238). Numbers as in PHYSICS.md §5.
+# Mueller et al., PRC 83 (2011) 054615, Table VI (U238). Numbers as in docs/physics.md §5.
 _HUBER_MUELLER = {
     "U235": (4.367, -4.577, 2.100, -0.5294, 0.06186, -0.002777),
     "U238": (0.4833, 0.1927, -0.1283, -0.006762, 0.002233, -0.0001536),
@@ -596,7 +596,7 @@ _VOGEL_ENGEL = {
     "Pu239": (0.896, -0.239, -0.0981),
     "Pu241": (0.793, -0.080, -0.1085),
 }
-# Energy released per fission (MeV): Ma et al., PRC 88 (2013) 014605 (PHYSICS.md §5).
+# Energy released per fission (MeV): Ma et al., PRC 88 (2013) 014605 (docs/physics.md §5).
 _ENERGY_PER_FISSION_MEV = {"U235": 202.36, "U238": 205.99, "Pu239": 211.12, "Pu241": 214.26}
 _DEFAULT_FISSION_FRACTIONS = {"U235": 0.58, "U238": 0.07, "Pu239": 0.30, "Pu241": 0.05}
 _REACTOR_JOIN_MEV = 2.0
@@ -618,7 +618,7 @@ def _poly(coeffs: tuple[float, ...], E: FloatArray) -> FloatArray:
 
 @dataclass(frozen=True)
 class Reactor(Source):
-    """Reactor ν̄_e from fission fragments (PHYSICS.md §5).
+    """Reactor ν̄_e from fission fragments (docs/physics.md §5).
 
     Parameters
     ----------
@@ -803,12 +803,12 @@ class Reactor(Source):
 
 # ---------------------------------------------------------------------- solar
 
-# B16-GS98 fluxes at Earth, cm^-2 s^-1 (Vinyoles et al., ApJ 835 (2017) 202; PHYSICS.md).
+# B16-GS98 fluxes at Earth, cm^-2 s^-1 (Vinyoles et al., ApJ 835 (2017) 202; docs/physics.md).
 _SOLAR_FLUX = {
     "pp": 5.98e10, "pep": 1.44e8, "hep": 7.98e3, "7Be": 4.93e8 + 4.50e9, "8B": 5.46e6,
     "13N": 2.78e8, "15O": 2.05e8, "17F": 5.29e6,
 }
-# 7Be lines: 0.384 MeV (10.4 %) and 0.862 MeV (89.6 %), fluxes as in PHYSICS.md §5.
+# 7Be lines: 0.384 MeV (10.4 %) and 0.862 MeV (89.6 %), fluxes as in docs/physics.md §5.
 _BE7_LINES = ((0.3843, 4.93e8), (0.8618, 4.50e9))
 _PEP_LINE_MEV = 1.442
 # Allowed beta+ shapes: (endpoint Q MeV, daughter Z, daughter A).
@@ -944,7 +944,7 @@ def _b8_knots() -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class Solar(Source):
-    """Solar neutrinos, B16-GS98 normalisations (PHYSICS.md §5).
+    """Solar neutrinos, B16-GS98 normalisations (docs/physics.md §5).
 
     Parameters
     ----------

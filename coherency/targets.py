@@ -8,14 +8,14 @@ the molar mass of one formula unit and the number of nuclei per kg.
 Isotope masses and natural abundances come from the ``periodictable`` package
 (atomic masses from the Atomic Mass Evaluation, abundances from IUPAC/CIAAW); no
 table is typed here. The nuclear mass is the atomic mass minus Z electron masses,
-with the electrons' binding energy neglected (PHYSICS.md section 4).
+with the electrons' binding energy neglected (docs/physics.md §4).
 
 Names
 -----
 ``target(name)`` understands, case-insensitively where unambiguous:
 
 * the named targets of :data:`NAMED_TARGETS` (``"Ar"``, ``"Ge"``, ``"Xe"``,
-  ``"CsI"``, ``"C3F8"``, ..., and ``"CsI-as-Xe"``, the seed's approximation of CsI
+  ``"CsI"``, ``"C3F8"``, ..., and ``"CsI-as-Xe"``, Sharma & Wong's approximation of CsI
   as a single Z = 54, A = 132 nucleus);
 * an isotope, ``"Xe132"``, ``"132Xe"``, ``"Xe-132"`` or ``"xe132"``: a pure isotope.
   A symbol followed by a number n >= Z is read as an isotope (so ``"C12"`` is
@@ -63,7 +63,7 @@ _SYMBOLS = tuple(el.symbol for el in periodictable.elements if el.number >= 1)
 # 1 are rescaled to 1, anything further is an error.
 _FRACTION_SUM_TOLERANCE = 1e-6
 
-# The seed (Sharma & Wong, ICHEP2020, Section 2) treats CsI (Z = 55, 53) as xenon
+# Sharma & Wong (Sharma & Wong, ICHEP2020, Section 2) treats CsI (Z = 55, 53) as xenon
 # with Z = 54, A = 132.
 _CSI_AS_XE = "CsI-as-Xe"
 
@@ -115,7 +115,7 @@ class Nucleus:
         Number of neutrons, N >= 0; A = Z + N >= 1.
     mass : float, MeV, optional
         Nuclear mass. By default the isotope's atomic mass from ``periodictable``
-        times the atomic mass unit, minus Z electron masses (PHYSICS.md section 4).
+        times the atomic mass unit, minus Z electron masses (docs/physics.md §4).
 
     Raises
     ------
@@ -258,7 +258,7 @@ def nucleus(name: str) -> Nucleus:
     Returns
     -------
     Nucleus
-        With its mass from the isotope table (PHYSICS.md section 4).
+        With its mass from the isotope table (docs/physics.md §4).
 
     Raises
     ------
@@ -327,7 +327,7 @@ class Target:
     Molar mass of a formula unit: n_atoms * sum_i f_i m_atom,i (atomic masses in u,
     numerically g/mol: the molar mass constant is 1 g/mol to 4e-10, CODATA 2018).
     Nuclei per kg: 1000 N_A / sum_i f_i m_atom,i; component i has f_i of them
-    (PHYSICS.md section 6).
+    (docs/physics.md §6).
 
     Examples
     --------
@@ -492,7 +492,7 @@ def _target_from_string(name: str) -> Target:
     text = name.strip()
     canonical = _NAMED_BY_KEY.get(_key(text))
     if canonical == _CSI_AS_XE:
-        # Seed Section 2: CsI (Z = 55, 53) approximated by one Z = 54, A = 132
+        # Sharma & Wong Section 2: CsI (Z = 55, 53) approximated by one Z = 54, A = 132
         # nucleus. Its nuclei per kg follow the Xe-132 atomic mass (131.9 u), 1.5%
         # above the mean atomic mass of real CsI (129.9 u).
         return _single(Nucleus(Z=54, N=78), _CSI_AS_XE)
@@ -542,7 +542,7 @@ def target(name: str) -> Target:
     Notes
     -----
     Natural abundances and isotope masses come from ``periodictable``.
-    ``"CsI-as-Xe"`` is the seed's approximation (Sharma & Wong, ICHEP2020,
+    ``"CsI-as-Xe"`` is Sharma & Wong's approximation (Sharma & Wong, ICHEP2020,
     Section 2): a single Z = 54, N = 78 (A = 132) nucleus standing for CsI.
 
     Examples

@@ -1,4 +1,4 @@
-"""coherency.analysis: ξ → α, intervals, p-values and bounds (PHYSICS.md section 7)."""
+"""coherency.analysis: ξ → α, intervals, p-values and bounds (docs/physics.md §7)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from coherency.analysis import BinCounts, Measurement, alpha_theory
 from coherency.targets import Nucleus, target
 
 XE = Nucleus(Z=54, N=78)
-EPS = 0.045  # the seed's epsilon
+EPS = 0.045  # Sharma & Wong's epsilon
 # Pure arithmetic on a handful of numbers: agreement to a few ulps of O(1) values.
 TIGHT = 1e-12
 

@@ -1,4 +1,4 @@
-"""Bad input to every public function (issue 9): each class of bad value gives a
+"""Bad input to every public function: each class of bad value gives a
 ValueError/TypeError whose message names the argument, the allowed range with its
 unit and the offending value; valid-but-degenerate input gives documented zeros.
 
@@ -301,7 +301,7 @@ def test_empty_arrays_elsewhere() -> None:
 
 
 def _values(low: float, high: float, shape: tuple[int, ...], seed: int = 1) -> np.ndarray:
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(Sharma & Wong)
     return rng.uniform(low, high, size=shape)
 
 
@@ -515,7 +515,7 @@ def test_callable_form_factor_returning_nan() -> None:
 
 
 # ----------------------------------------------------------------------------------
-# Extreme but valid floats: no NaN, no inf, no overflow (regressions of issue 9)
+# Extreme but valid floats: no NaN, no inf, no overflow (regression tests)
 # ----------------------------------------------------------------------------------
 def test_subnormal_and_tiny_energies(backend: str) -> None:
     # q2 = 0: dsigma/dq2 = prefactor Gamma(0) for every E > 0 (was NaN below E ~ 1e-162)

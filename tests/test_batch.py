@@ -13,7 +13,7 @@ from coherency.form_factors import resolve
 # The batch API integrates in the other order (q outside, E inside) on its own grid;
 # both orders converge to ~1e-13 on these cases (measured worst 3e-13 over every
 # source kind, three form-factor models and thresholds up to 15 keV; see the
-# module notes of coherency.batch), so the two agree to 1e-12 (issue 7).
+# module notes of coherency.batch), so the two agree to 1e-12.
 RTOL = 1e-12
 
 # a per-second flux (the preset with its live time), so run times apply
@@ -92,7 +92,7 @@ def test_event_counts(backend: str) -> None:
                                       - coh.flux_averaged_sigma(DAR, n, T_min=T_hi))
         for n, _ in tgt.components) for lo in (T_lo, 0.0)]
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=0)
-    # event_rate integrates dN/dT instead (another quadrature): issue 4's 1e-8
+    # event_rate integrates dN/dT instead (another quadrature): to the rate accuracy of 1e-8
     rate = coh.event_rate(DAR, tgt, 14.6, 3.0e7, T_min=T_lo, T_max=T_hi)
     assert got[0] == pytest.approx(rate, rel=1e-8)
 
@@ -385,7 +385,7 @@ def test_qgrid_kernel_rejects_bad_input(impl: str) -> None:
 def test_batch_combine_kernel_compiled_equals_twin() -> None:
     """The parameter-axis kernel on every path: rows per point or one row, s2 and alpha
     absent, one value or one per point; and its formula, Q_W^2 = (epsilon Z - N)^2 and
-    Gamma_QM(alpha) of seed Eq. 3, rebuilt from the moments of one nucleus."""
+    Gamma_QM(alpha) of Sharma & Wong Eq. 3, rebuilt from the moments of one nucleus."""
     if not coh._backend.compiled_available():
         pytest.skip("compiled extension not built")
     from coherency import _kernels, _reference

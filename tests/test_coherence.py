@@ -1,4 +1,4 @@
-"""Coherency (seed Eqs. 2-6, Table 1, Fig. 1): limits, round trips, clipping, bad input."""
+"""Coherency (Sharma & Wong Eqs. 2-6, Table 1, Fig. 1): limits, round trips, clipping, bad input."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from coherency.coherence import (
 from coherency.constants import (
     ATOMIC_MASS_UNIT_MEV,
     EPSILON_DEFAULT,
-    EPSILON_SEED,
+    EPSILON_SHARMA_WONG,
     HBARC_MEV_FM,
     MUON_MASS_MEV,
 )
@@ -62,11 +62,11 @@ def any_nucleus(draw: st.DrawFn) -> Nucleus:
     return Nucleus(Z=Z, N=N, mass=(Z + N) * ATOMIC_MASS_UNIT_MEV)
 
 
-epsilons = st.sampled_from([EPSILON_DEFAULT, EPSILON_SEED])
+epsilons = st.sampled_from([EPSILON_DEFAULT, EPSILON_SHARMA_WONG])
 
 
 def charges(nuc: Nucleus, eps: float) -> tuple[float, float]:
-    """(eps Z - N)^2 and eps^2 Z + N, written out from seed Table 1."""
+    """(eps Z - N)^2 and eps^2 Z + N, written out from Sharma & Wong Table 1."""
     return (eps * nuc.Z - nuc.N) ** 2, eps**2 * nuc.Z + nuc.N
 
 
@@ -74,7 +74,7 @@ def charges(nuc: Nucleus, eps: float) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("name", NAMED)
-@pytest.mark.parametrize("eps", [EPSILON_DEFAULT, EPSILON_SEED, None])
+@pytest.mark.parametrize("eps", [EPSILON_DEFAULT, EPSILON_SHARMA_WONG, None])
 def test_table1_limits(backend: str, name: str, eps: float | None) -> None:
     nuc = target(name).components[0][0]
     e = EPSILON_DEFAULT if eps is None else eps
@@ -106,7 +106,7 @@ def test_table1_limits(backend: str, name: str, eps: float | None) -> None:
     assert (d.FZ, d.FN, d.alpha, d.phi) == (None, None, 0.0, math.pi / 2)
     assert d.xi == pytest.approx(dec / coh2, rel=2 * EPS)
     assert d.gamma_np == pytest.approx(dec, rel=2 * EPS)
-    # q^2 scale (pi/R)^2 with R = 1.2 A^(1/3) fm (seed Table 1 and Eq. 7).
+    # q^2 scale (pi/R)^2 with R = 1.2 A^(1/3) fm (Sharma & Wong Table 1 and Eq. 7).
     R = 1.2 * nuc.A ** (1 / 3)
     assert lim.radius_fm == pytest.approx(R, rel=2 * EPS)
     assert d.q2 == lim.q2_scale == pytest.approx((math.pi * HBARC_MEV_FM / R) ** 2,
@@ -115,10 +115,10 @@ def test_table1_limits(backend: str, name: str, eps: float | None) -> None:
 
 
 def test_table1_seed_xenon(backend: str) -> None:
-    # Seed Table 1 with the seed's epsilon = 0.045 and CsI treated as Xe (Z = 54,
+    # Sharma & Wong Table 1 with Sharma & Wong's epsilon = 0.045 and CsI treated as Xe (Z = 54,
     # A = 132): Gamma at complete coherency (0.045*54 - 78)^2 = 75.57^2 = 5710.8249 and at
     # complete decoherency 0.045^2*54 + 78 = 78.10935 (arithmetic by hand).
-    lim = coherency_limits("CsI-as-Xe", epsilon=EPSILON_SEED)
+    lim = coherency_limits("CsI-as-Xe", epsilon=EPSILON_SHARMA_WONG)
     assert lim.coherent.gamma_np == pytest.approx(5710.8249, rel=1e-12)
     assert lim.decoherent.gamma_np == pytest.approx(78.10935, rel=1e-12)
     # Complete decoherency sets in near q^2 = (pi/R)^2 ~ 1e4 MeV^2 for Xe, above the
@@ -128,7 +128,7 @@ def test_table1_seed_xenon(backend: str) -> None:
 
 def test_gamma_np_general_form_factors(backend: str) -> None:
     # Eq. 2 with its square and F_Z != F_N (a neutron skin).
-    eps, FZ, FN = EPSILON_SEED, np.array([0.9, 0.5, -0.1]), np.array([0.8, 0.4, 0.05])
+    eps, FZ, FN = EPSILON_SHARMA_WONG, np.array([0.9, 0.5, -0.1]), np.array([0.8, 0.4, 0.05])
     expected = (eps * 32 * FZ - 42 * FN) ** 2
     np.testing.assert_allclose(gamma_np(FZ, FN, "Ge74", eps), expected, rtol=4 * EPS)
 
@@ -289,25 +289,25 @@ def test_bad_input(backend: str, call, exc: type, pattern: str) -> None:
         call()
 
 
-# --- seed Fig. 1 -----------------------------------------------------------------------
+# --- Sharma & Wong Fig. 1 -----------------------------------------------------------------------
 
 
 def test_figure1_data(backend: str) -> None:
-    d = figure1_data(epsilon=EPSILON_SEED)
+    d = figure1_data(epsilon=EPSILON_SHARMA_WONG)
     alpha = d["alpha"]
-    assert alpha[0] == 0.0 and alpha[-1] == 1.0 and d["epsilon"] == EPSILON_SEED
-    # Seed Section 2: Ar, Ge, Xe with Z = 18, 32, 54.
+    assert alpha[0] == 0.0 and alpha[-1] == 1.0 and d["epsilon"] == EPSILON_SHARMA_WONG
+    # Sharma & Wong Section 2: Ar, Ge, Xe with Z = 18, 32, 54.
     assert {k: v["Z"] for k, v in d["nuclei"].items()} == {"Ar": 18, "Ge": 32, "Xe": 54}
-    assert d["nuclei"]["Xe"]["A"] == 132  # the seed's CsI-as-Xe
+    assert d["nuclei"]["Xe"]["A"] == 132  # Sharma & Wong's CsI-as-Xe
     # Source endpoints: DAR prompt line (m_pi^2 - m_mu^2)/(2 m_pi) = 29.792 MeV and
-    # delayed endpoint m_mu/2 = 52.83 MeV (PHYSICS.md section 5).
+    # delayed endpoint m_mu/2 = 52.83 MeV (docs/physics.md §5).
     E_max = dict(zip(d["sources"], d["E_max"]))
     assert E_max["DAR-prompt"] == pytest.approx(29.792, abs=5e-4)
     assert E_max["DAR-delayed"] == MUON_MASS_MEV / 2
     assert d["sources"] == tuple(FIGURE1_SOURCES_MEV)
     for v in d["nuclei"].values():
         nuc = Nucleus(v["Z"], v["N"])
-        coh2, dec = charges(nuc, EPSILON_SEED)
+        coh2, dec = charges(nuc, EPSILON_SHARMA_WONG)
         # Left panel: xi runs from xi_dec (alpha = 0) to 1 (alpha = 1), linearly.
         assert v["xi"][0] == pytest.approx(dec / coh2, rel=2 * EPS) and v["xi"][-1] == 1.0
         assert np.all(np.diff(v["xi"]) > 0)
@@ -321,12 +321,12 @@ def test_figure1_data(backend: str) -> None:
                                       helm_form_factor(np.sqrt(v["q2_max"]), nuc.A))
         a = v["alpha_at_q2_max"]
         assert np.all((a >= 0) & (a <= 1)) and np.all(np.diff(a) < 0)
-        np.testing.assert_allclose(v["gamma_at_q2_max"], gamma_qm(a, nuc, EPSILON_SEED),
+        np.testing.assert_allclose(v["gamma_at_q2_max"], gamma_qm(a, nuc, EPSILON_SHARMA_WONG),
                                    rtol=0)
     # Heavier nuclei lose coherency earlier at the same endpoint.
     ar, ge, xe = (d["nuclei"][k]["alpha_at_q2_max"] for k in ("Ar", "Ge", "Xe"))
     assert np.all(xe < ge) and np.all(ge < ar)
-    # Seed Section 3: reactor neutrinos on Ge probe the mostly complete (alpha > 95%)
+    # Sharma & Wong Section 3: reactor neutrinos on Ge probe the mostly complete (alpha > 95%)
     # coherency region.
     assert ge[d["sources"].index("reactor")] > 0.95
 

@@ -65,7 +65,7 @@ def test_rederive_matches_shipped(shared_data, fname):
 # ---------------------------------------------------------------- reading the release
 def test_column_order_and_grid(csi_release):
     r = csi_release
-    # 2-PE bins centred on odd PE and 0.5-us bins (PHYSICS.md section 7)
+    # 2-PE bins centred on odd PE and 0.5-us bins (docs/physics.md §7)
     np.testing.assert_allclose(np.diff(r.pe), 2.0)
     np.testing.assert_allclose(np.diff(r.time_us), 0.5)
     assert r.pe[0] == 1.0 and r.time_us[0] == 0.25
@@ -185,24 +185,24 @@ def test_ar_predicted_total_vs_published(shared_data):
     assert abs(n - 128.0) < 17.0
 
 
-# Seed (Sharma & Wong, ICHEP2020, Section 2): complete coherency excluded with
+# Sharma & Wong (, ICHEP2020, Section 2): complete coherency excluded with
 # p = 0.023 at q2 = 3.5e3 MeV2, complete decoherency with p = 0.013 at 2.6e3 MeV2.
-SEED = {1.0: (0.023, 3.5e3), 0.0: (0.013, 2.6e3)}
+SHARMA_WONG = {1.0: (0.023, 3.5e3), 0.0: (0.013, 2.6e3)}
 
 
 @pytest.mark.parametrize("alpha0", [1.0, 0.0])
-def test_seed_exclusions_reproduced_within_derivation_spread(alpha0):
-    """Our strongest one-sided exclusion agrees with the seed's within one unit of z
+def test_sharma_wong_exclusions_reproduced_within_derivation_spread(alpha0):
+    """Our strongest one-sided exclusion agrees with Sharma & Wong's within one unit of z
     and 1.5 of our bins in q2. Why one unit: each bin's z is a unit-variance Gaussian
     variable, and equally reasonable derivation choices (2 vs 4 PE bins, AC vs AC +
     beam-off background, 6 vs 12 us window) move the strongest z of these same data
-    by 0.3-1.5 (docs/coherency_from_data.md); the seed's exact binning is unknown."""
+    by 0.3-1.5 (docs/coherency_from_data.md); Sharma & Wong's exact binning is unknown."""
     m = data.load("coherent_csi", epsilon=0.045)
     ex = m.strongest_exclusion(alpha0)
-    p_seed, q2_seed = SEED[alpha0]
+    p_sw, q2_sw = SHARMA_WONG[alpha0]
     from scipy import stats
 
-    z_ours, z_seed = stats.norm.isf(ex.p_value), stats.norm.isf(p_seed)
-    assert abs(z_ours - z_seed) < 1.0
+    z_ours, z_sw = stats.norm.isf(ex.p_value), stats.norm.isf(p_sw)
+    assert abs(z_ours - z_sw) < 1.0
     width = float(np.median(m.q2_hi - m.q2_lo))
-    assert abs(ex.q2 - q2_seed) < 1.5 * width
+    assert abs(ex.q2 - q2_sw) < 1.5 * width

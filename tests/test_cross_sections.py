@@ -13,7 +13,7 @@ import coherency as coh
 from coherency import _backend, cross_sections as cs
 from coherency.constants import (
     EPSILON_DEFAULT,
-    EPSILON_SEED,
+    EPSILON_SHARMA_WONG,
     FERMI_CONSTANT_PER_MEV2,
     HBARC2_MEV2_CM2,
 )
@@ -42,8 +42,8 @@ def test_finite_mass_closed_form(backend: str) -> None:
     E = np.array([1.0, 10.0, 50.0])
     q2max = 4 * E**2 * xe.mass / (xe.mass + 2 * E)
     pref = 0.5 * FERMI_CONSTANT_PER_MEV2**2 / (4 * math.pi) * HBARC2_MEV2_CM2
-    want = pref * (xe.N - EPSILON_SEED * xe.Z) ** 2 * (q2max - q2max**2 / (8 * E**2))
-    got = coh.sigma_total(E, xe, form_factor="unity", epsilon=EPSILON_SEED)
+    want = pref * (xe.N - EPSILON_SHARMA_WONG * xe.Z) ** 2 * (q2max - q2max**2 / (8 * E**2))
+    got = coh.sigma_total(E, xe, form_factor="unity", epsilon=EPSILON_SHARMA_WONG)
     np.testing.assert_allclose(got, want, rtol=20 * EPS)
 
 
@@ -57,7 +57,7 @@ def test_dsigma_dT_is_2M_dsigma_dq2(backend: str) -> None:
 
 
 def test_textbook_form(backend: str) -> None:
-    # dsigma/dT = G_F^2 M/(4 pi) Q_W^2 (1 - M T / 2 E^2) F^2 (PHYSICS.md section 1).
+    # dsigma/dT = G_F^2 M/(4 pi) Q_W^2 (1 - M T / 2 E^2) F^2 (docs/physics.md §1).
     ar = nucleus("Ar40")
     T, E = 20e-3, 30.0
     q = math.sqrt(2 * ar.mass * T)
@@ -106,7 +106,7 @@ def test_target_average_and_csi(backend: str) -> None:
     csi = coh.target("CsI")
     per = sum(f * coh.sigma_total(E, n) for n, f in csi.components)
     np.testing.assert_allclose(coh.sigma_total(E, csi), per, rtol=4 * EPS)
-    # "CsI as Xe" (seed) differs from real Cs + I by a few percent only.
+    # "CsI as Xe" (Sharma & Wong) differs from real Cs + I by a few percent only.
     ratio = coh.sigma_total(E, "CsI-as-Xe") / coh.sigma_total(E, csi)
     assert np.all(np.abs(ratio - 1) < 0.1)
 

@@ -1,4 +1,4 @@
-"""Elastic kinematics (PHYSICS.md section 1): identities, limits, broadcasting, bad input."""
+"""Elastic kinematics (docs/physics.md §1): identities, limits, broadcasting, bad input."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_T_max_is_backscatter(backend: str, E: float, M: float) -> None:
 
 
 def test_heavy_nucleus_limit(backend: str) -> None:
-    # M -> infinity: q2_max -> 4 E^2 and T_max -> 0 (seed text below Eq. 1).
+    # M -> infinity: q2_max -> 4 E^2 and T_max -> 0 (Sharma & Wong, text below Eq. 1).
     assert q2_max(10.0, 1e30) == 400.0
     assert T_max(10.0, 1e30) == pytest.approx(2 * 100.0 / 1e30, rel=2 * EPS)
 
@@ -67,7 +67,7 @@ def test_zero_energy(backend: str) -> None:
 
 
 def test_published_q2_max(backend: str) -> None:
-    # PHYSICS.md section 5 ("Maximum q^2 for E_max"), quoted to 3 significant figures:
+    # docs/physics.md §5 ("Maximum q^2 for E_max"), quoted to 3 significant figures:
     # reactor 8 MeV 256 MeV^2, hep 1.41e3, DAR prompt 3.55e3, DAR delayed 1.12e4.
     # Heavy-nucleus values (Xe, M >> E) must round to them.
     xe = nucleus("Xe132")

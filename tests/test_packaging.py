@@ -1,5 +1,5 @@
 """Packaging: kernel signatures (compiled vs twin vs stub), show_config, version,
-typing files shipped, and the warning when the extension is missing (issue 8).
+typing files shipped, and the warning when the extension is missing.
 
 These run against whatever ``coherency`` is importable: the editable install in a
 checkout, or the installed wheel (.ci/check-wheel runs them from outside the tree).

@@ -1,4 +1,4 @@
-"""Projections of the α-sensitivity (coherency.projections) and the seed's claims.
+"""Projections of the α-sensitivity (coherency.projections) and Sharma & Wong's claims.
 
 Independent references: event counts from coherency.event_rate called directly, the
 Gaussian widths written out from the statistical model, the Poisson deviance in closed
@@ -149,11 +149,11 @@ def test_bad_input(reactor: P.Experiment) -> None:
         P.Experiment("x", coh.sources.Solar(components=("8B",)), "Xe", 1.0).bin_edges_T()
 
 
-# ---------------------------------------------------------------- the seed's claims
+# ---------------------------------------------------------------- Sharma & Wong's claims
 
 def test_reactor_claim_alpha_above_095(reactor: P.Experiment) -> None:
-    """Seed: reactor ν on Ge "can probe the mostly complete (α > 95 %) coherency region".
-    The seed gives no exposure or CL. What holds: the Helm expectation in the FWHM q²
+    """Sharma & Wong: reactor ν on Ge "can probe the mostly complete (α > 95 %) coherency region".
+    Sharma & Wong gives no exposure or CL. What holds: the Helm expectation in the FWHM q²
     bin is α ≈ 0.98 > 0.95 (F ≈ 1 at q² ≈ 140 MeV²), and complete decoherency is
     excluded at > 5σ from ~1.3 kg·yr. A 90 % CL bound α > 0.95 needs the flux
     normalisation known to better than ~2 %: with 2.4 % (Daya Bay) the bound tends to
@@ -175,7 +175,7 @@ def test_reactor_claim_alpha_above_095(reactor: P.Experiment) -> None:
 
 
 def test_solar_claim_similar_range(solar: P.Experiment) -> None:
-    """Seed: solar 8B on multi-ton detectors probes "a similar range of α as reactor
+    """Sharma & Wong: solar 8B on multi-ton detectors probes "a similar range of α as reactor
     neutrinos". Helm expectation in the 8B FWHM bin (q² ≈ 245–305 MeV², 1 keVnr):
     α ≈ 0.95, i.e. the same nearly-coherent region. The 12 % flux normalisation limits
     σ_α to >= 0.116, so the 90 % CL lower bound saturates near 0.80."""
@@ -188,7 +188,7 @@ def test_solar_claim_similar_range(solar: P.Experiment) -> None:
 
 
 def test_atmospheric_claim_high_q2(atm_high: P.Experiment) -> None:
-    """Seed: "Xenon detectors with scale O(100) ton would be required to probe the
+    """Sharma & Wong: "Xenon detectors with scale O(100) ton would be required to probe the
     weakly coherent region at α < 0.2 with atmospheric neutrinos." In the 30–100 keVnr
     bin (q² = 7.3e3–2.45e4 MeV²) the Helm expectation is α ≈ 0.03; with 100 t·yr
     (0.7 events expected, 15 at complete coherency) the Poisson projection excludes

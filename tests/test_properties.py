@@ -1,4 +1,4 @@
-"""Property tests over the public API (issue 9), complementing the ones already in
+"""Property tests over the public API, complementing the ones already in
 test_coherence.py (xi <-> alpha <-> phi round trips, Eq. 6), test_cross_sections.py
 (sigma decreasing in T_min at one target) and test_form_factors.py (form factors
 compiled vs twin):

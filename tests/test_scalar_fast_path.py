@@ -1,4 +1,4 @@
-"""Scalar fast path (issue 7): plain Python float/int arguments skip the array
+"""Scalar fast path: plain Python float/int arguments skip the array
 machinery. Results must equal the array path bit for bit on both backends, the
 fast path must really be taken, and bad scalars must raise the very same errors.
 

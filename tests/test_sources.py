@@ -119,7 +119,7 @@ def test_reactor_nu_per_fission() -> None:
     fragments = r.nu_per_fission(include_capture=False)
     # 238U capture: exactly 2 nu per capture (239U and 239Np beta decays), 0.6 per fission
     assert n - fragments == pytest.approx(2 * 0.6, rel=1e-9)
-    # Quoted ~7.2 nu/fission (PHYSICS.md section 5). Tolerance 8 %: about 4 of the ~5.5
+    # Quoted ~7.2 nu/fission (docs/physics.md §5). Tolerance 8 %: about 4 of the ~5.5
     # fragment nu per fission lie below 2 MeV, where the model is the Vogel-Engel fit
     # extrapolated (continuity-scaled at 2 MeV), not a measurement; summation
     # calculations give ~0.5 nu/fission more there (fragments ~6 per fission), i.e.

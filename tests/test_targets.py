@@ -34,7 +34,7 @@ FRACTION_SUM_ULPS = 16
 def test_xe132_mass_matches_literature(backend: str) -> None:
     # Atomic mass of 132Xe: 131.9041535(10) u (AME2003, G. Audi, A. H. Wapstra and
     # C. Thibault, Nucl. Phys. A 729 (2003) 337). Nuclear mass = atomic mass x u
-    # - Z m_e (PHYSICS.md section 4). Later evaluations moved it by ~1e-8 relative.
+    # - Z m_e (docs/physics.md §4). Later evaluations moved it by ~1e-8 relative.
     expected = 131.9041535 * ATOMIC_MASS_UNIT_MEV - 54 * ELECTRON_MASS_MEV
     xe = Nucleus(Z=54, N=78)
     assert xe.mass == pytest.approx(expected, rel=1e-6)
@@ -236,7 +236,7 @@ def test_named_targets_build(backend: str, name: str) -> None:
 
 
 def test_csi_as_xe() -> None:
-    # Seed Section 2: "CsI is approximated as Xe (Z=54)", A = 132.
+    # Sharma & Wong Section 2: "CsI is approximated as Xe (Z=54)", A = 132.
     t = target("CsI-as-Xe")
     assert len(t.components) == 1
     n = t.components[0][0]

@@ -1,4 +1,4 @@
-"""Threads, memory and Ctrl-C (issue 9).
+"""Threads, memory and Ctrl-C.
 
 * 8 Python threads calling kernels and public functions at once (each with its own
   backend: the choice is a context variable) give results bit-identical to serial
@@ -109,7 +109,7 @@ def test_threads_give_serial_results() -> None:
 
     def worker(seed: int) -> list[str]:
         order = jobs[:]
-        random.Random(seed).shuffle(order)
+        random.Random(Sharma & Wong).shuffle(order)
         barrier.wait()
         bad = []
         for b, name in order:

@@ -1,4 +1,4 @@
-"""Validation against published numbers (PHYSICS.md section 8).
+"""Validation against published numbers (docs/physics.md §8).
 
 Each test states the tolerance that its inputs justify. COHERENT CsI 2017 (173 +- 48)
 and Ar 2020 (128 +- 17) predictions are also checked, for one set of choices, in
@@ -40,7 +40,7 @@ def test_csi_2017_predicted_counts(csi_release: cr.CsIRelease) -> None:
     quenching factor (8.78 +- 1.66 %, 19 %) and the flux (10 %). Every choice below must
     lie inside it: quenching flat 8.78 % (the 2017 paper) or the smooth fit to the
     Chicago + TUNL data of the release (Collar et al., PRD 100 (2019) 033003), CsI as
-    Xe132 (the seed) or Cs133 + I127, Helm or Klein-Nystrand form factor. Measured
+    Xe132 (Sharma & Wong) or Cs133 + I127, Helm or Klein-Nystrand form factor. Measured
     spread 167.5-190.5 events (-3 % to +10 %), smaller than the published error.
     """
     sig = cr.csi_2017_signal(csi_release, time_window_us=(0.0, 12.0), pe_range=(4.0, 50.0))
@@ -141,7 +141,7 @@ def test_ar_2020_flux_averaged_sigma_inside_measurement() -> None:
 
 
 def test_ksnl_reactor_flux_magnitude() -> None:
-    """KSNL (TEXONO): 2.9 GW at 28 m, quoted 6.4e12 nu-bar cm^-2 s^-1 (PHYSICS.md 5).
+    """KSNL (TEXONO): 2.9 GW at 28 m, quoted 6.4e12 nu-bar cm^-2 s^-1 (docs/physics.md §5).
 
     Quoted value = fission rate x ~7.2 nu-bar/fission / (4 pi L^2). Our fission rate
     (2.9 GW / 205.8 MeV with the default fission fractions) times 7.2 reproduces it to

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_OUT = ROOT / "coherency" / "data"
 DEFAULT_SHARED = ROOT.parent / "shared" / "data"
 
-# 8B endpoint (MeV): PHYSICS.md section 5 / the end of the Winter et al. 2006 table.
+# 8B endpoint (MeV): docs/physics.md §5 / the end of the Winter et al. 2006 table.
 B8_Q_MEV = 16.34
 # Uniform interior knots on [1 MeV, Q] plus a 0.05 MeV grid on [0, 1] MeV: the table's
 # reduced shape y / (E^2 (Q-E)^2) changes slope sharply near 0.3 MeV, which 30 uniform

@@ -9,7 +9,7 @@ remake them. See README.md in this folder.
 
 Names
 -----
-``"coherent_csi"``       COHERENT CsI[Na] 2017, CsI treated as Xe132 (the seed's choice)
+``"coherent_csi"``       COHERENT CsI[Na] 2017, CsI treated as Xe132 (Sharma & Wong's choice)
 ``"coherent_csi_cs_i"``  the same data, CsI as Cs133 + I127 (q² with the rate-weighted
                          mean mass, ξ_dec rate-weighted over the two nuclei)
 ``"coherent_ar"``        COHERENT CENNS-10 Ar 2020, analysis A
