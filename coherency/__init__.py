@@ -6,9 +6,11 @@ in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and docs/physics.
 
 from __future__ import annotations
 
+from . import batch, scan
 from ._backend import CoherencyWarning, get_backend, set_backend, use_backend
 from ._config import config, show_config
 from ._version import __version__
+from .batch import batch_event_counts, batch_flux_averaged_sigma
 from .coherence import (
     alpha_from_form_factors,
     alpha_from_phi,
@@ -41,10 +43,7 @@ from .rates import (
     q2_spectrum,
     recoil_spectrum,
 )
-from . import scan
 from .targets import Nucleus, Target, as_nucleus, as_target, nucleus, target
-from . import batch
-from .batch import batch_event_counts, batch_flux_averaged_sigma
 
 __all__ = [
     "batch",

@@ -37,12 +37,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _backend, _validation
+from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT, HBARC_MEV_FM
 from .cross_sections import GL_W, GL_X
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors
@@ -52,16 +53,14 @@ from .rates import (
     _check_source,
     _exposure,
     _flux_moments,
-    cheb_interp,
     _is_frozen,
     _resolve,
     _total_flux,
+    cheb_interp,
     check_threads,
     nuclear_setup,
 )
-from .targets import Nucleus, Target, as_target
-
-FloatOrArray = Union[float, npt.NDArray[np.float64]]
+from .targets import Target, as_target
 
 __all__ = ["batch_flux_averaged_sigma", "batch_event_counts", "scaled_form_factors"]
 

@@ -148,6 +148,7 @@ _TIME_UNITS = {"s": 1.0, "day": 86400.0, "yr": 365.25 * 86400.0}
 
 def _cmd_rate(args: argparse.Namespace) -> int:
     import coherency as coh
+
     from .sources import by_name
 
     src = by_name(args.source)

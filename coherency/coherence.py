@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _validation
+from ._typing import FloatOrArray
 from .constants import EPSILON_DEFAULT, HBARC_MEV_FM, MUON_MASS_MEV, PION_MASS_MEV
 from .form_factors import Helm, helm_form_factor
 from .kinematics import q2_max
@@ -53,7 +54,6 @@ __all__ = [
     "xi_from_alpha",
 ]
 
-FloatOrArray = float | npt.NDArray[np.float64]
 
 # numpy's ufuncs, called on a float by the scalar fast paths so that they give the
 # array path's values bit for bit (math.acos/math.cos may differ by an ulp from

@@ -42,8 +42,8 @@ arXiv:2006.12659, Zenodo 10.5281/zenodo.3903810)
 from __future__ import annotations
 
 import csv
-import math
 import datetime as _dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -246,7 +246,7 @@ class QuenchingFit:
                 hi *= 2.0
                 if hi > 1e6:
                     raise ValueError(f"t_ee_kev = {e} keVee is beyond the quenching model")
-            out[i] = optimize.brentq(lambda t: float(self.t_ee_kev(t)) - e, 0.0, hi,
+            out[i] = optimize.brentq(lambda t, e=e: float(self.t_ee_kev(t)) - e, 0.0, hi,
                                      xtol=1e-12, rtol=1e-12)
         return _validation.restore_shape(out, tee.shape)
 

@@ -10,17 +10,16 @@ average per nucleus, weighted by number fraction.
 from __future__ import annotations
 
 import math
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _backend, _validation
+from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors, resolve
 from .targets import Nucleus, Target, as_target
-
-FloatOrArray = Union[float, npt.NDArray[np.float64]]
 
 # Gauss-Legendre rule of every q integral: 16 nodes per panel, a panel spanning at
 # most one oscillation of F^2 (pi hbar c / R); the error is below 1e-15 relative

@@ -13,7 +13,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,9 +25,8 @@ from ._reference import (
     MODEL_SYMMETRIZED_FERMI,
     MODEL_UNITY,
 )
+from ._typing import FloatOrArray
 from .constants import HBARC_MEV_FM
-
-FloatOrArray = Union[float, npt.NDArray[np.float64]]
 
 
 def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
@@ -295,7 +294,7 @@ class CallableFormFactor:
         return val
 
 
-AnyFormFactor = Union[FormFactor, CallableFormFactor]
+AnyFormFactor = FormFactor | CallableFormFactor
 
 
 @dataclass(frozen=True)
@@ -333,8 +332,8 @@ _NAMED: dict[str, Callable[[], FormFactor]] = {
     "none": Unity,
 }
 
-FormFactorSpec = Union[str, None, FormFactor, CallableFormFactor, NuclearFormFactors,
-                       Callable[..., Any], tuple]
+FormFactorSpec = (str | None | FormFactor | CallableFormFactor | NuclearFormFactors
+                  | Callable[..., Any] | tuple)
 
 
 def form_factor_model(spec: str | FormFactor) -> FormFactor:

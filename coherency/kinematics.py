@@ -16,11 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _validation
+from ._typing import FloatOrArray
 from .targets import Nucleus, Target, as_nucleus
 
 __all__ = ["E_min", "T_max", "q2_max", "q2_min"]
 
-FloatOrArray = float | npt.NDArray[np.float64]
 MassLike = npt.ArrayLike | Nucleus | Target | str
 
 

@@ -730,7 +730,7 @@ ATMOSPHERIC_HIGH_Q2_BIN = (7.34e3, 2.45e4)
 DEFAULT_EXPOSURES = {"reactor": 10.0, "solar": 10.0, "atmospheric": 100.0}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_experiments() -> tuple[Experiment, ...]:
     """The five experiments of :func:`default_projections` (built once; their rates
     are cached on first use)."""

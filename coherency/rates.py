@@ -28,19 +28,26 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 
 from . import _backend, _validation
+from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
-from .cross_sections import GL_W, GL_X, _epsilon, _gamma_python, _panel_dq, kernel_spec, sigma_nucleus
+from .cross_sections import (
+    GL_W,
+    GL_X,
+    _epsilon,
+    _gamma_python,
+    _panel_dq,
+    kernel_spec,
+    sigma_nucleus,
+)
 from .form_factors import FormFactorSpec, NuclearFormFactors, resolve
 from .targets import Nucleus, Target, as_target
-
-FloatOrArray = Union[float, npt.NDArray[np.float64]]
 
 # Gauss-Legendre order on each smooth interval of a source's continuum. Spectra are
 # analytic between breakpoints; 48 nodes reach 1e-13 relative on most sources (tests
@@ -401,7 +408,7 @@ def _cheb_model_uncached(source: Any) -> dict[str, np.ndarray]:
             rows.append((pc, acc0, acc2))
             acc0 += pc[4]
             acc2 += pc[5]
-        for (t0, t1, A0, A2, f0, f2, ok), ab0, ab2 in reversed(rows):
+        for (t0, t1, A0, A2, _f0, _f2, ok), ab0, ab2 in reversed(rows):
             keys.append(k + t0)
             t0s.append(t0)
             t1s.append(t1)

@@ -186,7 +186,7 @@ def _q2_ranges(epsilon: float | None, progress: Progress) -> list[dict[str, Any]
     rows = []
     for src_name, label in Q2_SOURCES.items():
         src = _source(src_name)
-        for tlabel, nuc_name in TABLE1_NUCLEI.items():
+        for _tlabel, nuc_name in TABLE1_NUCLEI.items():
             nuc = as_nucleus(nuc_name)
             T_thr = Q2_THRESHOLDS_KEVNR[src_name] * 1e-3
             row: dict[str, Any] = {
@@ -447,7 +447,7 @@ def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = Non
         "| ξ decoherent |",
         "|---|---|---|---|---|---|",
     ]
-    for label, t in report["table1"].items():
+    for _label, t in report["table1"].items():
         out.append(f"| {t['nucleus']} | {t['radius_fm']:.3f} | {t['q2_scale']:.4g} | "
                    f"{t['coherent']['gamma_np']:.5g} | {t['decoherent']['gamma_np']:.5g} | "
                    f"{t['decoherent']['xi']:.4g} |")

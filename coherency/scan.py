@@ -15,7 +15,7 @@ executor:
   for any ``chunk_size`` too.
 * :func:`toys` runs pseudo-experiments with reproducible random streams: toy ``i``
   (or block ``i`` of ``block_size`` toys) draws from
-  ``numpy.random.SeedSequence(Sharma & Wong).spawn``'s child ``i``, whatever the chunking
+  ``numpy.random.SeedSequence(seed).spawn``'s child ``i``, whatever the chunking
   and wherever it runs, so the result depends only on ``seed`` (and
   ``block_size``).
 
@@ -304,7 +304,7 @@ def toys(
         Number of pseudo-experiments (>= 0).
     seed : int, sequence of int or numpy.random.SeedSequence
         Root of the random streams: toy (or block) ``i`` uses child ``i`` of
-        ``SeedSequence(Sharma & Wong).spawn(...)``.
+        ``SeedSequence(seed).spawn(...)``.
     chunk_size : int, optional
         Toys per task; default 1000 toys (rounded up to whole blocks).
     client, executor
@@ -348,7 +348,7 @@ def toys(
     block = 1 if block_size is None else _check_positive_int(block_size, "block_size")
     per_task = 1000 if chunk_size is None else _check_positive_int(chunk_size, "chunk_size")
     blocks_per_task = max(1, -(-per_task // block))
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(Sharma & Wong)
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     entropy, spawn_key = root.entropy, tuple(root.spawn_key)
     n_blocks = -(-n_toys // block)
     sizes = [min(block, n_toys - b * block) for b in range(n_blocks)]

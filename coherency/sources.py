@@ -703,7 +703,7 @@ class Reactor(Source):
         return dict(self.fission_fractions)  # type: ignore[arg-type]
 
     @staticmethod
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def _ve_scale(iso: str) -> float:
         e = np.array([_REACTOR_JOIN_MEV])
         return float(np.exp(_poly(_HUBER_MUELLER[iso], e) - _poly(_VOGEL_ENGEL[iso], e))[0])
@@ -855,13 +855,13 @@ def _beta_plus_unnormalised(E: FloatArray, Q: float, Z: int, A: int) -> FloatArr
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _beta_plus_norm(Q: float, Z: int, A: int) -> float:
     return integrate.quad(lambda e: float(_beta_plus_unnormalised(np.array([e]), Q, Z, A)[0]),
                           0.0, Q, epsabs=0.0, epsrel=1e-13, limit=400)[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _endpoint_corrections() -> dict[str, tuple[FloatArray, FloatArray]]:
     """(E_MeV, ratio) nodes of the shipped end-point corrections, per component."""
     rows = _read_named_csv(_DATA_DIR / "solar_endpoint_corrections.csv")
@@ -885,7 +885,7 @@ def _beta_minus_unnormalised(E: FloatArray, Q: float, Z: int, A: int) -> FloatAr
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _beta_minus_norm(Q: float, Z: int, A: int) -> float:
     return integrate.quad(lambda e: float(_beta_minus_unnormalised(np.array([e]), Q, Z, A)[0]),
                           0.0, Q, epsabs=0.0, epsrel=1e-13, limit=400)[0]
@@ -918,7 +918,7 @@ def _read_named_csv(path: Path) -> list[list[str]]:
     return rows[1:]  # drop the column header
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _b8_model() -> tuple[float, interpolate.BSpline]:
     rows = _read_named_csv(_DATA_DIR / "solar_8B_coefficients.csv")
     q = next(float(v) for n, v in rows if n == "Q_MeV")
@@ -1028,7 +1028,7 @@ class Solar(Source):
 _ATM_FLAVOURS = ("nue", "nuebar", "numu", "numubar")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _atm_models() -> dict[str, tuple[interpolate.BSpline, FloatArray, FloatArray]]:
     """Per flavour: spline S(ln E) below the split, (node_E, node_flux) above it."""
     rows = _read_named_csv(_DATA_DIR / "atmospheric_coefficients.csv")
@@ -1100,7 +1100,7 @@ class Atmospheric(Source):
             knots = np.exp(np.unique(spl.t))
             knots = np.r_[knots[knots < node_E[0]], node_E[0]]
             for lo, hi in zip(knots[:-1], knots[1:]):
-                total += integrate.quad(lambda e: float(np.exp(spl(math.log(e)))), lo, hi,
+                total += integrate.quad(lambda e, spl=spl: float(np.exp(spl(math.log(e)))), lo, hi,
                                         epsabs=0.0, epsrel=1e-12, limit=200)[0]
         return total
 

@@ -13,9 +13,6 @@ from coherency import _backend
 REQUIRE_COMPILED = os.environ.get("COHERENCY_REQUIRE_COMPILED", "") == "1"
 FORCED = os.environ.get("COHERENCY_BACKEND", "").strip().lower()
 
-# The public data releases sit beside the project (../shared/data); tests that read
-# them skip with a reason when the folder is absent (e.g. from an installed wheel).
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def _backends() -> list[str]:
@@ -38,8 +35,6 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def shared_data() -> Path:
-    """Path of ../shared/data, or skip when it is not there."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"public data releases not found at {SHARED_DATA}")
-    return SHARED_DATA
+def releases() -> Path:
+    """The folder of the public data releases shipped in the package."""
+    return coherency.data.release_dir()

@@ -301,7 +301,7 @@ def test_empty_arrays_elsewhere() -> None:
 
 
 def _values(low: float, high: float, shape: tuple[int, ...], seed: int = 1) -> np.ndarray:
-    rng = np.random.default_rng(Sharma & Wong)
+    rng = np.random.default_rng(seed)
     return rng.uniform(low, high, size=shape)
 
 
@@ -628,8 +628,8 @@ def test_shipped_tables_parse_and_are_finite(name: str) -> None:
     ],
     ids=["empty", "truncated", "non-numeric-row", "nan-row", "shifted"],
 )
-def test_release_folder_malformed_file(shared_data, tmp_path, corrupt, match) -> None:
-    src = shared_data / "coherent_csi_2017"
+def test_release_folder_malformed_file(releases, tmp_path, corrupt, match) -> None:
+    src = releases / "coherent_csi_2017"
     dst = tmp_path / "release"
     shutil.copytree(src, dst)
     target = dst / "data_anticoincidence_beamOn.txt"
@@ -638,9 +638,9 @@ def test_release_folder_malformed_file(shared_data, tmp_path, corrupt, match) ->
         coherent_release.read_csi_2017(dst)
 
 
-def test_release_folder_missing_file(shared_data, tmp_path) -> None:
+def test_release_folder_missing_file(releases, tmp_path) -> None:
     dst = tmp_path / "release"
-    shutil.copytree(shared_data / "coherent_csi_2017", dst)
+    shutil.copytree(releases / "coherent_csi_2017", dst)
     (dst / "qfData_tunl.txt").unlink()
     with pytest.raises(ValueError, match=r"qfData_tunl.txt: missing file in the release folder"):
         coherent_release.read_csi_2017(dst)

@@ -1,6 +1,6 @@
 """coherency.coherent_release and coherency.data: the bin-wise ξ tables.
 
-Tests that read the public releases skip when ../shared/data is absent.
+The public releases are read from the copies shipped in the package.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from coherency.analysis import Measurement
 
 
 @pytest.fixture
-def csi_release(shared_data):
-    return cr.read_csi_2017(shared_data / "coherent_csi_2017")
+def csi_release(releases):
+    return cr.read_csi_2017(releases / "coherent_csi_2017")
 
 
 # ---------------------------------------------------------------- shipped tables
@@ -51,8 +51,8 @@ def test_cs_i_table_uses_compound():
 
 
 @pytest.mark.parametrize("fname", sorted(cr.SHIPPED))
-def test_rederive_matches_shipped(shared_data, fname):
-    fresh = cr.derive_shipped(shared_data, fname)
+def test_rederive_matches_shipped(releases, fname):
+    fresh = cr.derive_shipped(releases, fname)
     shipped = data.table({v: k for k, v in data.DATASETS.items()}[fname])
     assert list(fresh.columns) == list(shipped.columns)
     for key in fresh.columns:
@@ -74,11 +74,11 @@ def test_column_order_and_grid(csi_release):
         assert pdf.sum() == pytest.approx(1.0)
 
 
-def test_residual_matches_digitised_figure(csi_release, shared_data):
+def test_residual_matches_digitised_figure(csi_release, releases):
     """C - AC for t < 6 us reproduces the residual spectrum of the Science paper's
     Fig. 3, as digitised in bradkav_COHERENT_data.txt (independent of our parsing)."""
     sig = cr.csi_2017_signal(csi_release, pe_range=(0.0, 50.0))
-    digit = np.loadtxt(shared_data / "coherent_csi_2017" / "bradkav_COHERENT_data.txt")
+    digit = np.loadtxt(releases / "coherent_csi_2017" / "bradkav_COHERENT_data.txt")
     np.testing.assert_allclose(0.5 * (sig.pe_lo + sig.pe_hi), digit[:, 0], atol=0.1)
     # digitisation error of the figure: ~0.25 counts. One bin (7 PE) differs by one
     # count (9 in the files, 8 in the digitised figure); allow one such bin.
@@ -167,14 +167,14 @@ def test_ar_has_no_poisson_counts():
         m.p_value(1.0, method="poisson")
 
 
-def test_ar_predicted_total_vs_published(shared_data):
+def test_ar_predicted_total_vs_published(releases):
     """COHERENT Ar 2020: 128 +- 17 predicted CEvNS events (SM). Ours with Helm, the
     release QF and efficiency over 0-120 keVee must lie within that +-17."""
     from coherency.rates import event_rate
     from coherency.sources import PionDAR
     from coherency.targets import nucleus
 
-    effd = np.loadtxt(shared_data / "coherent_ar_2020" / "CENNS10AnlAEfficiency.txt")
+    effd = np.loadtxt(releases / "coherent_ar_2020" / "CENNS10AnlAEfficiency.txt")
     a, b = cr.AR_2020_QF
     src = PionDAR.coherent_ar_2020()
     n = event_rate(src, nucleus("Ar40"), cr.AR_2020_MASS_KG, src.counts_time_s,

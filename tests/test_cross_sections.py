@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import coherency as coh
-from coherency import _backend, cross_sections as cs
+from coherency import _backend
 from coherency.constants import (
     EPSILON_DEFAULT,
     EPSILON_SHARMA_WONG,

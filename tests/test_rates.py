@@ -3,8 +3,6 @@ published magnitudes, bad input."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from scipy import integrate
@@ -71,7 +69,7 @@ def test_recoil_spectrum_vs_quad(name: str) -> None:
     for Ti, g in zip(T, got):
         E_lo = coh.E_min(Ti, nuc.mass)
         with coh.use_backend("numpy"):
-            f = lambda E: src.flux(E) * coh.dsigma_dT(Ti, E, nuc)  # noqa: E731
+            f = lambda E, Ti=Ti: src.flux(E) * coh.dsigma_dT(Ti, E, nuc)  # noqa: E731
             edges = sorted({E_lo, *(b for b in src.breakpoints if b > E_lo)})
             want = sum(integrate.quad(f, a, b, epsabs=0, epsrel=1e-11, limit=200)[0]
                        for a, b in zip(edges[:-1], edges[1:]))

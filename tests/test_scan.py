@@ -102,7 +102,7 @@ def test_toys_independent_of_chunking() -> None:
     assert ref.shape == (37, 4)
     for chunk in (1, 5, 36, 37, 1000):
         np.testing.assert_array_equal(scan.toys(_one_toy, 37, seed=2026, chunk_size=chunk), ref)
-    # Toy i uses child i of SeedSequence(Sharma & Wong).spawn(...).
+    # Toy i uses child i of SeedSequence(seed).spawn(...).
     children = np.random.SeedSequence(2026).spawn(37)
     np.testing.assert_array_equal(ref[11], _one_toy(np.random.default_rng(children[11])))
     # Another seed, other toys; a prefix of toys is the same toys.

@@ -187,8 +187,8 @@ def _table_nodes(y: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("comp", ["pp", "hep", "13N", "15O", "17F", "8B"])
-def test_solar_shape_matches_public_table(comp: str, shared_data: Path) -> None:
-    E, y = _table(shared_data / "solar" / f"{comp}.txt")
+def test_solar_shape_matches_public_table(comp: str, releases: Path) -> None:
+    E, y = _table(releases / "solar" / f"{comp}.txt")
     flux = {"pp": 5.98e10, "hep": 7.98e3, "13N": 2.78e8, "15O": 2.05e8, "17F": 5.29e6,
             "8B": 5.46e6}[comp]
     src = sources.Solar(components=(comp,))
@@ -210,8 +210,8 @@ def test_solar_shape_matches_public_table(comp: str, shared_data: Path) -> None:
 @pytest.mark.parametrize("flavour,fname", [("nue", "AtmNu_e.txt"), ("nuebar", "AtmNu_ebar.txt"),
                                            ("numu", "AtmNu_mu.txt"),
                                            ("numubar", "AtmNu_mubar.txt")])
-def test_atmospheric_matches_public_table(flavour: str, fname: str, shared_data: Path) -> None:
-    E, y = _table(shared_data / "atmospheric" / fname)
+def test_atmospheric_matches_public_table(flavour: str, fname: str, releases: Path) -> None:
+    E, y = _table(releases / "atmospheric" / fname)
     src = sources.Atmospheric(flavours=(flavour,))
     model = np.asarray(src.flux(E))
     nodes = _table_nodes(y)
@@ -225,7 +225,7 @@ def test_atmospheric_total() -> None:
     assert sources.Atmospheric().total_flux == pytest.approx(10.7 * 0.986, rel=0.01)
 
 
-def test_shipped_coefficients_rederive(shared_data: Path) -> None:
+def test_shipped_coefficients_rederive(releases: Path) -> None:
     spec = importlib.util.spec_from_file_location("derive_spectra",
                                                   ROOT / "tools" / "derive_spectra.py")
     if spec is None or spec.loader is None or not (ROOT / "tools").is_dir():
@@ -233,8 +233,8 @@ def test_shipped_coefficients_rederive(shared_data: Path) -> None:
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     data = ROOT / "coherency" / "data"
-    assert mod.render_8B(shared_data) == (data / "solar_8B_coefficients.csv").read_text()
-    assert (mod.render_atmospheric(shared_data)
+    assert mod.render_8B(releases) == (data / "solar_8B_coefficients.csv").read_text()
+    assert (mod.render_atmospheric(releases)
             == (data / "atmospheric_coefficients.csv").read_text())
 
 

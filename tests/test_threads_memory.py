@@ -16,8 +16,8 @@ import os
 import random
 import signal
 import subprocess
-import tempfile
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -29,8 +29,7 @@ import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import _backend, cross_sections, form_factors, kinematics, rates, sources
-from coherency import coherence
+from coherency import _backend, coherence, cross_sections, form_factors, kinematics, rates, sources
 
 N_THREADS = 8
 BACKENDS = ["compiled", "numpy"] if _backend.compiled_available() else ["numpy"]
@@ -109,7 +108,7 @@ def test_threads_give_serial_results() -> None:
 
     def worker(seed: int) -> list[str]:
         order = jobs[:]
-        random.Random(Sharma & Wong).shuffle(order)
+        random.Random(seed).shuffle(order)
         barrier.wait()
         bad = []
         for b, name in order:
@@ -143,7 +142,7 @@ def test_kernels_called_from_threads_directly() -> None:
     for k in kerns:
         ref = run(k)
         with ThreadPoolExecutor(N_THREADS) as pool:
-            outs = list(pool.map(lambda _: run(k), range(2 * N_THREADS)))
+            outs = list(pool.map(lambda _, k=k: run(k), range(2 * N_THREADS)))
         assert all(_same(o, ref) for o in outs)
 
 

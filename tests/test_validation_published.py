@@ -27,8 +27,8 @@ DAY_S = 86400.0
 
 
 @pytest.fixture
-def csi_release(shared_data: Path) -> cr.CsIRelease:
-    return cr.read_csi_2017(shared_data / "coherent_csi_2017")
+def csi_release(releases: Path) -> cr.CsIRelease:
+    return cr.read_csi_2017(releases / "coherent_csi_2017")
 
 
 def test_csi_2017_predicted_counts(csi_release: cr.CsIRelease) -> None:
@@ -91,7 +91,7 @@ def test_csi_2021_sm_flux_averaged_sigma() -> None:
 # ------------------------------------------------------------- COHERENT Ar
 
 
-def test_ar_2020_predicted_counts(shared_data: Path) -> None:
+def test_ar_2020_predicted_counts(releases: Path) -> None:
     """COHERENT, PRL 126 (2021) 012002: 128 +- 17 predicted CEvNS events (analysis A).
 
     Inputs from the release (LArParametersAnlA.yaml): 13.8e22 POT, r = 0.09, 27.5 m,
@@ -101,7 +101,7 @@ def test_ar_2020_predicted_counts(shared_data: Path) -> None:
     argon, Helm or Klein-Nystrand, QF at its central value and +-1 sigma. Measured:
     131-145 events; Helm is +11 % above 128, Klein-Nystrand +4 %.
     """
-    effd = np.loadtxt(shared_data / "coherent_ar_2020" / "CENNS10AnlAEfficiency.txt")
+    effd = np.loadtxt(releases / "coherent_ar_2020" / "CENNS10AnlAEfficiency.txt")
     src = sources.PionDAR.coherent_ar_2020()
     assert src.is_fluence  # counts of the whole exposure need time_s = 1
     a, b = cr.AR_2020_QF

@@ -1,7 +1,7 @@
 """Re-make the derived spectral coefficients shipped in ``coherency/data/``.
 
-Reads the public tables in ``../shared/data`` (relative to the project root, or a
-folder given on the command line) and writes
+Reads the public tables shipped in ``coherency/data/releases/`` (or a folder with the
+same layout given on the command line) and writes
 
 * ``coherency/data/solar_8B_coefficients.csv``: 8B shape
   ``E^2 (Q - E)^2 exp(S(E))`` with ``S`` a cubic B-spline in E (MeV);
@@ -14,7 +14,7 @@ folder given on the command line) and writes
   the piecewise-linear interpolation of this ratio, renormalised).
 
 The spline fits are least squares of the logarithm (relative residuals).
-Usage: ``python tools/derive_spectra.py [shared_data_dir]``.
+Usage: ``python tools/derive_spectra.py [releases_dir]``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from scipy.interpolate import BSpline, make_lsq_spline
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_OUT = ROOT / "coherency" / "data"
-DEFAULT_SHARED = ROOT.parent / "shared" / "data"
+DEFAULT_RELEASES = DATA_OUT / "releases"
 
 # 8B endpoint (MeV): docs/physics.md §5 / the end of the Winter et al. 2006 table.
 B8_Q_MEV = 16.34
@@ -247,7 +247,7 @@ def render_endpoint_corrections(shared: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    shared = Path(argv[1]) if len(argv) > 1 else DEFAULT_SHARED
+    shared = Path(argv[1]) if len(argv) > 1 else DEFAULT_RELEASES
     if not shared.is_dir():
         print(f"shared data folder not found: {shared}", file=sys.stderr)
         return 1

@@ -1,8 +1,13 @@
-"""Packaged tables: bin-wise ξ(q²) derived from public COHERENT releases.
+"""Packaged data: the public releases the package reads, and tables derived from them.
+
+The public data releases (COHERENT CsI 2017, CsI 2021, Ar 2020; solar and atmospheric
+neutrino tables) ship unchanged under ``coherency/data/releases/`` (see the README
+there for each source, reference and terms); :func:`release_dir` finds them, or a
+copy of your own named by the environment variable ``COHERENCY_DATA_DIR``.
 
 ``load(name)`` returns a :class:`coherency.analysis.Measurement` read from the CSV
-tables shipped in this folder (package data, read with ``importlib.resources``; the
-public releases themselves are not shipped). Each table carries a ``#`` header naming
+tables of bin-wise ξ(q²) derived from the releases (package data, read with
+``importlib.resources``). Each table carries a ``#`` header naming
 the release files, the script (:mod:`coherency.coherent_release`) and the choices made;
 rerun :func:`coherency.coherent_release.write_shipped_tables` on your own download to
 remake them. See README.md in this folder.
@@ -18,10 +23,64 @@ Names
 from __future__ import annotations
 
 import difflib
+import os
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-__all__ = ["DATASETS", "load", "table"]
+__all__ = ["DATASETS", "RELEASES", "load", "release_dir", "table"]
+
+#: The shipped public releases, one folder each (see releases/README.md).
+RELEASES: tuple[str, ...] = (
+    "coherent_csi_2017", "coherent_csi_2021", "coherent_ar_2020", "solar", "atmospheric",
+)
+
+DATA_DIR_ENV = "COHERENCY_DATA_DIR"
+
+
+def release_dir(name: str | None = None) -> Path:
+    """Folder of a shipped public data release (or the folder holding them all).
+
+    Parameters
+    ----------
+    name : str, optional
+        One of :data:`RELEASES`; ``None`` gives the folder that holds them.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$COHERENCY_DATA_DIR/<name>`` when that environment variable is set (a folder
+        of your own with the same layout), else the copy inside the installed package.
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a string.
+    ValueError
+        ``name`` is not a known release (close matches are listed).
+    FileNotFoundError
+        ``COHERENCY_DATA_DIR`` is set but the folder does not exist.
+
+    Examples
+    --------
+    >>> (release_dir("coherent_csi_2021") / "dataBeamOnC.txt").is_file()
+    True
+    """
+    if name is not None:
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a release name (str); got {type(name).__name__}")
+        if name not in RELEASES:
+            close = difflib.get_close_matches(name, RELEASES, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(f"name: unknown data release {name!r}; known: {list(RELEASES)}{hint}")
+    env = os.environ.get(DATA_DIR_ENV, "").strip()
+    if env:
+        root = Path(env).expanduser()
+        if not root.is_dir():
+            raise FileNotFoundError(f"{DATA_DIR_ENV}={env!r} is not a folder")
+    else:
+        root = Path(str(resources.files(__name__).joinpath("releases")))
+    return root if name is None else root / name
 
 DATASETS: dict[str, str] = {
     "coherent_csi": "coherent_csi_2017_xi.csv",
