@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import coherency
-from coherency import _backend, _reference
+from coherency import _backend, _reference, _version
 
 PACKAGE_DIR = Path(coherency.__file__).resolve().parent
 STUB = PACKAGE_DIR / "_kernels.pyi"
@@ -189,7 +189,8 @@ def test_embedded_type_parser() -> None:
 def test_typing_files_shipped() -> None:
     assert (PACKAGE_DIR / "py.typed").is_file()
     assert STUB.is_file()
-    recorded = {str(f).replace("\\", "/") for f in importlib.metadata.files("coherency") or []}
+    files = importlib.metadata.files(_version.__distribution__) or []
+    recorded = {str(f).replace("\\", "/") for f in files}
     if "coherency/__init__.py" in recorded:  # an install that records its files (wheel)
         assert {"coherency/py.typed", "coherency/_kernels.pyi"} <= recorded
 
@@ -230,11 +231,14 @@ def test_installed_package_type_checks_for_users(tmp_path: Path) -> None:
 # --- version ---------------------------------------------------------------------------
 
 def test_version_single_sourced() -> None:
-    from coherency import _version
-
     assert coherency.__version__ == _version.__version__
-    assert coherency.__version__ == importlib.metadata.version("coherency")
+    assert coherency.__version__ == importlib.metadata.version(_version.__distribution__)
     assert re.fullmatch(r"\d+\.\d+\.\d+(?:[.-]?(?:a|b|rc|dev|post)\d*)?", coherency.__version__)
+
+
+def test_distribution_name_in_pyproject() -> None:
+    # The name users install (the import name stays ``coherency``).
+    assert importlib.metadata.metadata(_version.__distribution__)["Name"] == "coherency-cevns"
 
 
 def test_pyproject_reads_version_from_module() -> None:
