@@ -26,12 +26,18 @@ ELECTRON_MASS_MEV = 0.51099895
 MUON_MASS_MEV = 105.6583755
 # Charged pion mass, PDG 2024: 139.57039 MeV.
 PION_MASS_MEV = 139.57039
+# Tau mass, PDG 2024: 1776.93 MeV.
+TAU_MASS_MEV = 1776.93
+# Fine-structure constant at zero momentum, CODATA 2018: 7.2973525693e-3.
+FINE_STRUCTURE = 7.2973525693e-3
 # Avogadro constant, exact in the 2019 SI.
 AVOGADRO_PER_MOL = 6.02214076e23
 
 # Weak mixing angle at low energy, MS-bar scheme (PDG 2024 electroweak review,
 # sin^2 theta_W(0) = 0.23857(5)).
 SIN2_THETA_W = 0.23857
+# The same in the MS-bar scheme at the Z pole (PDG 2024 electroweak review, 0.23129(4)).
+SIN2_THETA_W_MZ = 0.23129
 # epsilon = 1 - 4 sin^2 theta_W, the proton weak charge per proton (docs/physics.md §2).
 EPSILON_DEFAULT = 1.0 - 4.0 * SIN2_THETA_W
 # The value used by Sharma & Wong (ICHEP2020, arXiv:2010.06810, below their Eq. 2).

@@ -29,11 +29,16 @@ PINNED = [
     # PDG 2024: m_mu = 105.6583755 MeV, m_pi+- = 139.57039 MeV
     ("MUON_MASS_MEV", 105.6583755),
     ("PION_MASS_MEV", 139.57039),
+    # PDG 2024: m_tau = 1776.93 MeV; CODATA 2018: alpha = 7.2973525693e-3
+    ("TAU_MASS_MEV", 1776.93),
+    ("FINE_STRUCTURE", 7.2973525693e-3),
     # 2019 SI, exact
     ("AVOGADRO_PER_MOL", 6.02214076e23),
     ("MEV_TO_ERG", 1.602176634e-6),
     # PDG 2024 electroweak review: sin^2 theta_W(0), MS-bar = 0.23857(5)
     ("SIN2_THETA_W", 0.23857),
+    # PDG 2024 electroweak review: sin^2 theta_W(M_Z), MS-bar = 0.23129(4)
+    ("SIN2_THETA_W_MZ", 0.23129),
     # Sharma & Wong (arXiv:2010.06810), below their Eq. 2
     ("EPSILON_SHARMA_WONG", 0.045),
     # IAU 2015 Resolution B2: 1 pc = 3.0856775814913673e16 m
