@@ -111,7 +111,7 @@ def compound_xi_decoherent(target: Nucleus | Target, epsilon: float | None = Non
     """
     if isinstance(target, Nucleus):
         return float(xi_decoherent(target, epsilon=epsilon))
-    eps = _epsilon(epsilon)
+    eps = _validation.check_epsilon(epsilon)
     num = 0.0
     den = 0.0
     for nuc, frac in target.components:
@@ -119,14 +119,6 @@ def compound_xi_decoherent(target: Nucleus | Target, epsilon: float | None = Non
         num += w * float(xi_decoherent(nuc, epsilon=epsilon))
         den += w
     return num / den
-
-
-def _epsilon(epsilon: float | None) -> float:
-    from .constants import EPSILON_DEFAULT
-
-    if epsilon is None:
-        return EPSILON_DEFAULT
-    return _validation.as_float(epsilon, "epsilon")
 
 
 @dataclass(frozen=True)
@@ -297,7 +289,7 @@ class Measurement:
             raise ValueError(f"q2, xi and xi_err must be 1-D (one entry per bin); got {q2.shape}")
         q2, xi, err = (np.atleast_1d(a) for a in (q2, xi, err))
         nuc = _as_nucleus_or_target(self.nucleus)
-        eps = None if self.epsilon is None else _validation.as_float(self.epsilon, "epsilon")
+        eps = None if self.epsilon is None else _validation.check_epsilon(self.epsilon)
         if self.xi_dec is None:
             xd = np.full(q2.shape, compound_xi_decoherent(nuc, epsilon=eps))
         else:

@@ -1,10 +1,11 @@
 """The ``coherency`` command (also ``python -m coherency``).
 
-Subcommands: ``report`` (the main job: tables and figures of Sharma & Wong (arXiv:2010.06810) from the
-packaged defaults), ``xsec``, ``rate``, ``alpha``, ``targets``, ``sources``. Each has
-``--help``; all but ``report`` print human-readable text by default and JSON with
-``--json``. User errors (bad arguments, unknown names, values out of range) exit
-with status 2 and one line on stderr; only bugs show a traceback.
+Subcommands: ``report`` (the main job: tables and figures of Sharma & Wong
+(arXiv:2010.06810) from the packaged defaults), ``xsec``, ``rate``, ``alpha``,
+``targets``, ``sources``. Each has ``--help``; all but ``report`` print human-readable
+text by default and JSON with ``--json``. User errors (bad arguments, unknown names,
+values out of range) exit with status 2 and one line on stderr; only bugs show a
+traceback.
 """
 
 from __future__ import annotations
@@ -64,11 +65,13 @@ def _unit_interval(text: str) -> float:
 
 
 def _epsilon_arg(text: str) -> float:
-    value = _finite(text)
-    if not -1.0 <= value <= 1.0:
+    from ._validation import check_epsilon
+
+    try:
+        return check_epsilon(_finite(text))
+    except ValueError as exc:
         raise argparse.ArgumentTypeError(
-            f"epsilon = 1 - 4 sin^2(theta_W) must be in [-1, 1], got {text!r}")
-    return value
+            f"{exc} (epsilon = 1 - 4 sin^2(theta_W), in [-3, 1])") from None
 
 
 def _json_default(obj: Any) -> Any:
@@ -307,9 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     def eps_flag(p: argparse.ArgumentParser) -> None:
         p.add_argument("--epsilon", type=_epsilon_arg, default=None,
-                       help="1 - 4 sin^2(theta_W) in [-1, 1] (default 0.04572; Sharma & Wong: 0.045)")
+                       help="1 - 4 sin^2(theta_W) in [-3, 1] (default 0.04572; "
+                            "Sharma & Wong: 0.045)")
 
-    p = sub.add_parser("report", help="tables, numbers and figures of Sharma & Wong (arXiv:2010.06810)",
+    p = sub.add_parser("report",
+                       help="tables, numbers and figures of Sharma & Wong (arXiv:2010.06810)",
                        description="Write report.md, report.json and the figures (PNG) "
                                    "into a folder, and print a summary.")
     p.add_argument("--out", default="coherency-report",
@@ -339,7 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     json_flag(p)
     p.set_defaults(func=_cmd_xsec)
 
-    p = sub.add_parser("rate", help="expected events, <sigma> and q^2 reach of a source on a target",
+    p = sub.add_parser("rate",
+                       help="expected events, <sigma> and q^2 reach of a source on a target",
                        description="Counts above a threshold for a detector mass and time.")
     p.add_argument("source", help="source name (see 'coherency sources')")
     p.add_argument("target", help="target: element, isotope or formula")

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from . import _validation
 from ._typing import FloatOrArray
-from .constants import EPSILON_DEFAULT, HBARC_MEV_FM, MUON_MASS_MEV, PION_MASS_MEV
+from .constants import HBARC_MEV_FM, MUON_MASS_MEV, PION_MASS_MEV
 from .form_factors import Helm, helm_form_factor
 from .kinematics import q2_max
 from .targets import Nucleus, NucleusLike, as_nucleus
@@ -60,9 +60,6 @@ __all__ = [
 # numpy's SIMD loops).
 _np_arccos = np.arccos
 _np_cos = np.cos
-
-# epsilon = 1 - 4 sin^2 theta_W with 0 <= sin^2 theta_W <= 1.
-_EPSILON_RANGE = (-3.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -101,14 +98,6 @@ class _Charges:
         return 1.0 - xi_dec
 
 
-def _epsilon(epsilon: Any) -> float:
-    if epsilon is None:
-        return EPSILON_DEFAULT
-    return _validation.as_float(
-        epsilon, "epsilon", min_value=_EPSILON_RANGE[0], max_value=_EPSILON_RANGE[1]
-    )
-
-
 # (nucleus, epsilon) -> _Charges, so that scalar calls skip the name look-up.
 _CHARGES: dict[tuple[Any, Any], _Charges] = {}
 _CACHE_MAX = 256
@@ -124,7 +113,7 @@ def _charges(nucleus: Any, epsilon: Any) -> _Charges:
     if found is not None:
         return found
     nuc = as_nucleus(nucleus)
-    ch = _Charges(nuc, _epsilon(epsilon), float(nuc.Z), float(nuc.N))
+    ch = _Charges(nuc, _validation.check_epsilon(epsilon), float(nuc.Z), float(nuc.N))
     if hashable:
         if len(_CHARGES) >= _CACHE_MAX:
             _CHARGES.clear()
@@ -775,7 +764,7 @@ def figure1_data(
     True
     """
     a = _alpha(np.linspace(0.0, 1.0, 101) if alpha is None else alpha)
-    eps = _epsilon(epsilon)
+    eps = _validation.check_epsilon(epsilon)
     chosen = FIGURE1_NUCLEI if nuclei is None else nuclei
     src = FIGURE1_SOURCES_MEV if sources is None else sources
     labels = tuple(src)

@@ -519,12 +519,11 @@ def csi_2017_predicted(
 def _mean_mass(tgt: Any, epsilon: float | None) -> float:
     """Nuclear mass for q² = 2 M T: the nucleus's, or for a compound the mean
     weighted by each nucleus's complete-coherency rate share x_k (εZ_k − N_k)²."""
-    from .analysis import _epsilon
     from .targets import Nucleus
 
     if isinstance(tgt, Nucleus):
         return float(tgt.mass)
-    eps = _epsilon(epsilon)
+    eps = _validation.check_epsilon(epsilon)
     w = np.array([f * (eps * n.Z - n.N) ** 2 for n, f in tgt.components])
     m = np.array([n.mass for n, _ in tgt.components])
     return float(np.dot(w, m) / w.sum())
@@ -561,14 +560,13 @@ def derive_csi_2017(
         Columns pe_lo, pe_hi, t_nr_lo_kev, t_nr_hi_kev, q2_lo, q2, q2_hi (MeV²;
         q2 the midpoint), on, background, background_ratio, predicted, xi, xi_err.
     """
-    from .analysis import _epsilon
 
     release = read_csi_2017(directory)
     kind = _validation.check_choice(target_kind, "target_kind", ("xe", "cs_i"))
     qf = fit_quenching(release) if quenching is None else quenching
     sig = csi_2017_signal(release, time_window_us=time_window_us, pe_range=pe_range,
                           rebin=rebin, background=background)
-    eps = _epsilon(epsilon)
+    eps = _validation.check_epsilon(epsilon)
     pred = csi_2017_predicted(release, sig, qf, target_kind=kind, epsilon=eps)
     tee_lo = sig.pe_lo / CSI_2017_LIGHT_YIELD_PE_PER_KEVEE
     tee_hi = sig.pe_hi / CSI_2017_LIGHT_YIELD_PE_PER_KEVEE
@@ -643,7 +641,6 @@ def derive_ar_2020(
     the SS-subtracted data as on-counts with zero background (ratio 1), so the
     Poisson method is not meaningful for Ar: use the Gaussian one.
     """
-    from .analysis import _epsilon
     from .rates import event_rate
     from .sources import PionDAR
     from .targets import nucleus
@@ -658,7 +655,7 @@ def derive_ar_2020(
     err = data[:, 2]
     if brn_systematic:
         err = np.hypot(err, AR_2020_BRN_REL_UNC * data[:, 4])
-    eps = _epsilon(epsilon)
+    eps = _validation.check_epsilon(epsilon)
     src = PionDAR.coherent_ar_2020()
     ar = nucleus("Ar40")
     a, b = AR_2020_QF

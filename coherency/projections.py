@@ -261,7 +261,7 @@ class Experiment:
         object.__setattr__(self, "exposure_unit", _validation.check_choice(
             self.exposure_unit, "exposure_unit", tuple(_EXPOSURE_UNITS)))
         if self.epsilon is not None:
-            object.__setattr__(self, "epsilon", _validation.as_float(self.epsilon, "epsilon"))
+            object.__setattr__(self, "epsilon", _validation.check_epsilon(self.epsilon))
         if isinstance(self.bins, str):
             _validation.check_choice(self.bins, "bins", ("fwhm", "window"))
         else:

@@ -349,10 +349,9 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
         Keys ``meta``, ``table1``, ``q2_ranges``, ``experiments``,
         ``alpha_constraints``, ``reactor_panel``.
     """
-    from . import __version__, get_backend
-    from .cross_sections import _epsilon
+    from . import __version__, _validation, get_backend
 
-    eps = _epsilon(epsilon)
+    eps = _validation.check_epsilon(epsilon)
     progress = Progress(1, enabled=False) if progress is None else progress
     report: dict[str, Any] = {
         "meta": {"coherency_version": __version__, "backend": get_backend(), "epsilon": eps,
