@@ -198,9 +198,9 @@ def _cmd_rate(args: argparse.Namespace) -> int:
     if args.fwhm:
         T_nr = T_min
         if scale == "ee":
-            from .detector import nr_from_ee
+            from .detector import nr_from_ee_MeV
 
-            T_nr = nr_from_ee(T_min, quenching)
+            T_nr = nr_from_ee_MeV(T_min, quenching)
         lo, hi = coh.q2_fwhm(src, args.target, T_min=T_nr, form_factor=args.form_factor,
                              epsilon=args.epsilon)
         payload["q2_fwhm_MeV2"] = [lo, hi]

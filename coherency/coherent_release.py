@@ -54,6 +54,7 @@ import numpy.typing as npt
 from scipy import optimize
 
 from . import _validation
+from .detector.quenching import invert_increasing
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -233,21 +234,12 @@ class QuenchingFit:
         return _validation.restore_shape(out.reshape(-1), t.shape)
 
     def t_nr_kev(self, t_ee_kev: npt.ArrayLike) -> FloatArray | float:
-        """Invert T_ee = QF(T_nr) T_nr (monotonic on the fitted range; checked)."""
+        """Invert T_ee = QF(T_nr) T_nr (monotonic on the fitted range; checked), with
+        :func:`coherency.detector.quenching.invert_increasing`."""
         tee = _validation.as_float_array(t_ee_kev, "t_ee_kev", min_value=0.0)
-        flat = tee.reshape(-1)
-        out = np.empty(flat.size)
-        for i, e in enumerate(flat):
-            if e == 0.0:
-                out[i] = 0.0
-                continue
-            hi = 1.0
-            while float(self.t_ee_kev(hi)) < e:
-                hi *= 2.0
-                if hi > 1e6:
-                    raise ValueError(f"t_ee_kev = {e} keVee is beyond the quenching model")
-            out[i] = optimize.brentq(lambda t, e=e: float(self.t_ee_kev(t)) - e, 0.0, hi,
-                                     xtol=1e-12, rtol=1e-12)
+        out = np.array([invert_increasing(lambda t: float(self.t_ee_kev(t)), float(e),
+                                          name="t_ee_kev", unit="keVee")
+                        for e in tee.reshape(-1)], dtype=np.float64)
         return _validation.restore_shape(out, tee.shape)
 
 

@@ -67,6 +67,7 @@ from scipy import optimize, stats
 
 from . import _validation
 from .analysis import Measurement, alpha_theory, compound_xi_decoherent, gaussian_quantile
+from .detector.quenching import lindhard_qf_MeV, nr_from_ee_MeV
 from .rates import event_rate, q2_fwhm
 from .sources import Atmospheric, Reactor, Solar
 from .targets import Target, as_target
@@ -131,49 +132,19 @@ ATMOSPHERIC_FLUX_UNC = 0.20
 
 def lindhard_quenching(T: npt.ArrayLike, Z: int, k: float = GE_LINDHARD_K
                        ) -> FloatArray | float:
-    """Lindhard quenching factor Y(T) = k g(ε)/(1 + k g(ε)).
-
-    Parameters
-    ----------
-    T : array_like, MeV
-        Nuclear-recoil energy (>= 0).
-    Z : int
-        Atomic number of the target.
-    k : float
-        Lindhard k (> 0); Ge ≈ 0.16.
-
-    Returns
-    -------
-    float or ndarray
-        Y, so that the ionisation (electron-equivalent) energy is T_ee = Y T.
-
-    Notes
-    -----
-    ε = 11.5 Z^(−7/3) T[keV], g(ε) = 3 ε^0.15 + 0.7 ε^0.6 + ε (Lindhard et al., Mat.
-    Fys. Medd. Dan. Vid. Selsk. 33 (1963) 10; the parametrisation of Lewin & Smith,
-    Astropart. Phys. 6 (1996) 87). Y → 0 as T → 0.
+    """Lindhard quenching factor Y(T) = k g(ε)/(1 + k g(ε)) at the recoil energy T (MeV);
+    T_ee = Y T. :func:`coherency.detector.lindhard_qf_MeV` with Ge's rounded k.
 
     Examples
     --------
     >>> 0.15 < lindhard_quenching(1e-3, 32, 0.16) < 0.25
     True
     """
-    from .detector import lindhard_qf
-
-    Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV")
-    y = lindhard_qf(Ta * 1e3, Z, k=k)
-    return _validation.restore_shape(np.asarray(y, dtype=np.float64).reshape(-1), Ta.shape)
+    return lindhard_qf_MeV(T, Z, k=k, name="T")
 
 
 def _to_ee(T_nr: FloatArray, Z: int, k: float) -> FloatArray:
-    return np.asarray(lindhard_quenching(T_nr, Z, k), dtype=np.float64) * T_nr
-
-
-def _nr_from_ee(T_ee: float, Z: int, k: float) -> float:
-    """Invert T_ee = Y(T_nr) T_nr (monotone)."""
-    from .detector import nr_from_ee
-
-    return nr_from_ee(T_ee, lambda t: _to_ee(np.array([t]), Z, k)[0])
+    return np.asarray(lindhard_qf_MeV(T_nr, Z, k=k), dtype=np.float64) * T_nr
 
 
 # ------------------------------------------------------------------ experiment
@@ -296,7 +267,8 @@ class Experiment:
         """Threshold as nuclear-recoil energy (MeV)."""
         if self.energy_scale == "nr":
             return float(self.threshold)
-        return _nr_from_ee(float(self.threshold), self._Z, self.lindhard_k)
+        Z, k = self._Z, self.lindhard_k
+        return nr_from_ee_MeV(float(self.threshold), lambda t: _to_ee(np.array([t]), Z, k)[0])
 
     @property
     def xi_dec(self) -> float:

@@ -252,9 +252,9 @@ def _experiment_counts(exp: Experiment, epsilon: float | None) -> dict[str, Any]
     quench = _quenching(exp.quenching)
     T_nr_thr = exp.T_min
     if exp.energy_scale == "ee":
-        from .detector import nr_from_ee
+        from .detector import nr_from_ee_MeV
 
-        T_nr_thr = nr_from_ee(exp.T_min, quench)
+        T_nr_thr = nr_from_ee_MeV(exp.T_min, quench)
     kw = dict(T_min=exp.T_min, T_max=exp.T_max, quenching=quench,
               energy_scale=exp.energy_scale, epsilon=epsilon)
     return {
@@ -484,15 +484,18 @@ def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = Non
                 f"Statistical model: {c['statistical_model']}.", "",
                 f"- complete coherency (α = 1) excluded with p = {e1['p_value']:.3g} at "
                 f"q² = {e1['q2_MeV2']:.4g} MeV²; there, at 90 % CL, α < "
-                f"{_fmt(e1['alpha_upper_90'], '.2f')} (φ > {_fmt(e1['phi_lower_90_half_pi'], '.2f')} π/2)",
+                f"{_fmt(e1['alpha_upper_90'], '.2f')} "
+                f"(φ > {_fmt(e1['phi_lower_90_half_pi'], '.2f')} π/2)",
                 f"- complete decoherency (α = 0) excluded with p = {e0['p_value']:.3g} at "
                 f"q² = {e0['q2_MeV2']:.4g} MeV²; there, at 90 % CL, α > "
-                f"{_fmt(e0['alpha_lower_90'], '.2f')} (φ < {_fmt(e0['phi_upper_90_half_pi'], '.2f')} π/2)",
+                f"{_fmt(e0['alpha_lower_90'], '.2f')} "
+                f"(φ < {_fmt(e0['phi_upper_90_half_pi'], '.2f')} π/2)",
                 "", "| q² (MeV²) | ξ | σ_ξ | α̂ | σ_α | α 1σ allowed |", "|---|---|---|---|---|---|"]
         for b in c["bins"]:
             out.append(f"| {b['q2_MeV2']:.4g} | {b['xi']:.3f} | {b['xi_err']:.3f} | "
                        f"{_fmt(b['alpha'], '.3f')} | {_fmt(b['alpha_err'], '.3f')} | "
-                       f"{_fmt(b['alpha_lo_1sigma'], '.2f')} – {_fmt(b['alpha_hi_1sigma'], '.2f')} |")
+                       f"{_fmt(b['alpha_lo_1sigma'], '.2f')} – "
+                       f"{_fmt(b['alpha_hi_1sigma'], '.2f')} |")
         out.append("")
     out += ["Sharma & Wong: CsI excludes α = 1 with p = 0.023 at q² = 3.5e3 MeV² and α = 0 with "
             "p = 0.013 at 2.6e3 MeV²; 90 % CL α < 0.73 and α > 0.37. See "
