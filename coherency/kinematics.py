@@ -206,7 +206,8 @@ def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
         tf, mf = fast
         return 2.0 * mf * tf
     t, m, shape = _energy_and_mass(T_min, "T_min", mass)
-    return _finish(2.0 * m * t, shape)
+    with np.errstate(over="ignore"):  # inf only where 2 M T_min exceeds the float range
+        return _finish(2.0 * m * t, shape)
 
 
 def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
