@@ -6,10 +6,11 @@ in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and docs/physics.
 
 from __future__ import annotations
 
-from . import batch, scan
+from . import analysis, batch, data, detector, projections, scan, sources
 from ._backend import CoherencyWarning, get_backend, set_backend, use_backend
 from ._config import config, show_config
 from ._version import __version__
+from .analysis import Measurement, alpha_theory
 from .batch import batch_event_counts, batch_flux_averaged_sigma
 from .coherence import (
     alpha_from_form_factors,
@@ -46,6 +47,13 @@ from .rates import (
 from .targets import Nucleus, Target, as_nucleus, as_target, nucleus, target
 
 __all__ = [
+    "Measurement",
+    "alpha_theory",
+    "analysis",
+    "data",
+    "detector",
+    "projections",
+    "sources",
     "batch",
     "batch_event_counts",
     "batch_flux_averaged_sigma",
@@ -96,29 +104,3 @@ __all__ = [
     "xi_from_alpha",
 ]
 
-# Modules that are still being built may be absent in a partial checkout.
-try:
-    from . import sources
-
-    __all__ += ["sources"]
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from . import analysis
-    from .analysis import Measurement, alpha_theory
-
-    __all__ += ["Measurement", "alpha_theory", "analysis"]
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from . import data
-
-    __all__ += ["data"]
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from . import projections
-
-    __all__ += ["projections"]
-except ImportError:  # pragma: no cover
-    pass
