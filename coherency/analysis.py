@@ -65,6 +65,7 @@ __all__ = [
     "Measurement",
     "PhiInterval",
     "alpha_theory",
+    "coherent_rate_weights",
     "compound_xi_decoherent",
     "gaussian_quantile",
 ]
@@ -103,19 +104,31 @@ def _as_nucleus_or_target(nucleus: Any) -> Nucleus | Target:
     )
 
 
+def coherent_rate_weights(target: Target, epsilon: float | None = None
+                          ) -> list[tuple[Nucleus, float]]:
+    """Each nucleus of a target with its (unnormalised) share of the event rate at
+    complete coherency, w_k = x_k (εZ_k − N_k)² (x_k its number fraction; Γ at F = 1,
+    Sharma & Wong Table 1). The weights neglect the mass dependence of the kinematics
+    (Cs and I differ by 5 % in mass).
+
+    >>> from coherency.targets import target
+    >>> [round(w, 1) for _, w in coherent_rate_weights(target("CsI"), epsilon=0.0)]
+    [3042.0, 2738.0]
+    """
+    eps = _validation.check_epsilon(epsilon)
+    return [(nuc, frac * (eps * nuc.Z - nuc.N) ** 2) for nuc, frac in target.components]
+
+
 def compound_xi_decoherent(target: Nucleus | Target, epsilon: float | None = None) -> float:
     """ξ_dec of a target: for a compound, the mean of each nucleus's ξ_dec weighted
-    by its share of the complete-coherency rate, w_k ∝ x_k (εZ_k − N_k)² (x_k its
-    number fraction). The weights neglect the mass dependence of the kinematics
-    (Cs and I differ by 5% in mass), a per-mille effect on ξ_dec.
+    by its share of the complete-coherency rate, w_k ∝ x_k (εZ_k − N_k)²
+    (:func:`coherent_rate_weights`), a per-mille approximation of ξ_dec.
     """
     if isinstance(target, Nucleus):
         return float(xi_decoherent(target, epsilon=epsilon))
-    eps = _validation.check_epsilon(epsilon)
     num = 0.0
     den = 0.0
-    for nuc, frac in target.components:
-        w = frac * (eps * nuc.Z - nuc.N) ** 2
+    for nuc, w in coherent_rate_weights(target, epsilon):
         num += w * float(xi_decoherent(nuc, epsilon=epsilon))
         den += w
     return num / den

@@ -13,7 +13,7 @@ Choices (stated again in the report itself):
   (docs/physics.md §6) both without a threshold and above a typical detector
   threshold per source (:data:`Q2_THRESHOLDS_KEVNR`).
 - COHERENT counts: the complete-coherency prediction of the shipped xi tables
-  (release efficiency and quenching, :mod:`coherency.coherent_release`), and the
+  (release efficiency and quenching, :mod:`coherency.data.coherent_csi_2017`), and the
   Helm prediction = that, bin by bin, times the Helm/F=1 ratio of event_rate over the
   bin's nuclear-recoil range (the efficiency varies little inside a bin).
 - Reactor Ge (CONUS+-like), solar 8B and atmospheric on xenon: the detectors of

@@ -21,7 +21,12 @@ import pytest
 
 import coherency as coh
 from coherency import _validation, cli, coherent_release, data, plotting, projections, report
-from coherency.analysis import Measurement, alpha_theory, compound_xi_decoherent
+from coherency.analysis import (
+    Measurement,
+    alpha_theory,
+    coherent_rate_weights,
+    compound_xi_decoherent,
+)
 from coherency.constants import EPSILON_DEFAULT, EPSILON_SHARMA_WONG
 
 # Values every function accepts: the ends of [-3, 1] (sin^2 theta_W = 1 and 0), values
@@ -75,6 +80,7 @@ CASES: list[tuple[Any, Callable[[Any], Any], bool]] = [
     (coh.q2_fwhm, lambda e: coh.q2_fwhm(LINE, AR, epsilon=e, n_grid=50), True),
     (Measurement, lambda e: Measurement([1e3], [0.5], [0.1], AR, epsilon=e), True),
     (compound_xi_decoherent, lambda e: compound_xi_decoherent(coh.target("CsI"), e), True),
+    (coherent_rate_weights, lambda e: coherent_rate_weights(coh.target("CsI"), e), True),
     (alpha_theory, lambda e: alpha_theory(100.0, AR, epsilon=e), True),
     (data.load, lambda e: data.load("coherent_ar", epsilon=e), True),
     (projections.Experiment,
