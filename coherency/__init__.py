@@ -6,7 +6,18 @@ in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and docs/physics.
 
 from __future__ import annotations
 
-from . import analysis, batch, data, detector, projections, scan, sources
+from . import (
+    analysis,
+    batch,
+    bsm,
+    data,
+    detector,
+    experiments,
+    inference,
+    projections,
+    scan,
+    sources,
+)
 from ._backend import CoherencyWarning, get_backend, set_backend, use_backend
 from ._config import config, show_config
 from ._version import __version__
@@ -50,8 +61,11 @@ __all__ = [
     "Measurement",
     "alpha_theory",
     "analysis",
+    "bsm",
     "data",
     "detector",
+    "experiments",
+    "inference",
     "projections",
     "sources",
     "batch",

@@ -19,6 +19,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from .constants import SECONDS_PER_DAY, SECONDS_PER_YEAR
+
 EXIT_USAGE = 2
 
 
@@ -146,7 +148,7 @@ def _cmd_xsec(args: argparse.Namespace) -> int:
 
 
 # --- rate ---------------------------------------------------------------------------
-_TIME_UNITS = {"s": 1.0, "day": 86400.0, "yr": 365.25 * 86400.0}
+_TIME_UNITS = {"s": 1.0, "day": SECONDS_PER_DAY, "yr": SECONDS_PER_YEAR}
 
 
 def _cmd_rate(args: argparse.Namespace) -> int:

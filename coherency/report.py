@@ -16,8 +16,9 @@ Choices (stated again in the report itself):
   (release efficiency and quenching, :mod:`coherency.data.coherent_csi_2017`), and the
   Helm prediction = that, bin by bin, times the Helm/F=1 ratio of event_rate over the
   bin's nuclear-recoil range (the efficiency varies little inside a bin).
-- Reactor Ge (CONUS+-like), solar 8B and atmospheric on xenon: the detectors of
-  :data:`EXPERIMENTS`, counts per stated exposure.
+- Reactor Ge (CONUS+-like, inputs from :mod:`coherency.experiments.conus_plus`), solar
+  8B and atmospheric on xenon: the detectors of :data:`EXPERIMENTS` (each a
+  :class:`CountsSetup`), counts per stated exposure.
 """
 
 from __future__ import annotations
@@ -32,19 +33,20 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from .constants import KEV, SECONDS_PER_YEAR
+from .experiments import conus_plus
+
 __all__ = [
     "EXPERIMENTS",
     "Q2_SOURCES",
     "Q2_THRESHOLDS_KEVNR",
     "TABLE1_NUCLEI",
-    "Experiment",
+    "CountsSetup",
     "Progress",
     "build_report",
     "render_markdown",
     "write_report",
 ]
-
-SECONDS_PER_YEAR = 365.25 * 86400.0
 
 TABLE1_NUCLEI: dict[str, str] = {"Ar": "Ar40", "Ge": "Ge74", "Xe": "Xe132"}
 
@@ -71,8 +73,11 @@ Q2_THRESHOLDS_KEVNR: dict[str, float] = {
 
 
 @dataclass(frozen=True)
-class Experiment:
+class CountsSetup:
     """A detector for the counts table: source x target x exposure x response.
+
+    Internal to the report (its rows); the experiment of the α projections is
+    :class:`coherency.projections.Experiment`.
 
     ``T_min``/``T_max`` are in MeV on ``energy_scale`` ("nr" or "ee"; "ee" needs
     ``quenching``). ``time_s`` None means the source's own exposure time (sources
@@ -94,31 +99,30 @@ class Experiment:
 
 
 def _conus_quenching() -> Any:
-    from .detector import Lindhard
-    from .projections import GE_LINDHARD_K
-    from .targets import target
-
-    ge = target("Ge")
-    A = sum(n.A * f for n, f in ge.components)
-    return Lindhard(32, A, k=GE_LINDHARD_K)
+    return conus_plus.quenching(conus_plus.LINDHARD_K)
 
 
 # Reactor, solar and atmospheric detectors (COHERENT comes from the shipped tables);
-# the reactor one is the CONUS+ set-up of coherency.projections (cited there).
-EXPERIMENTS: tuple[Experiment, ...] = (
-    Experiment(
-        name="reactor Ge (CONUS+-like)", source="reactor:3.6:20.7", target="Ge",
-        mass_kg=2.83, time_s=SECONDS_PER_YEAR, T_min=0.17e-3, energy_scale="ee",
-        quenching="lindhard-ge", exposure="2.83 kg x 1 yr",
-        note="3.6 GW at 20.7 m, threshold 170 eVee, Lindhard k = 0.16, efficiency 1",
-        published={"CONUS+ predicted": "347 +- 59 (their exposure, docs/physics.md §8)"},
+# the reactor one is the CONUS+ set-up (coherency.experiments.conus_plus, cited there).
+EXPERIMENTS: tuple[CountsSetup, ...] = (
+    CountsSetup(
+        name="reactor Ge (CONUS+-like)",
+        source=f"reactor:{conus_plus.POWER_GW:g}:{conus_plus.DISTANCE_M:g}", target="Ge",
+        mass_kg=conus_plus.MASS_KG, time_s=SECONDS_PER_YEAR,
+        T_min=conus_plus.THRESHOLD_KEVEE * KEV, energy_scale="ee",
+        quenching="lindhard-ge", exposure=f"{conus_plus.MASS_KG:g} kg x 1 yr",
+        note=(f"{conus_plus.POWER_GW:g} GW at {conus_plus.DISTANCE_M:g} m, threshold "
+              f"{conus_plus.THRESHOLD_KEVEE * 1e3:g} eVee, Lindhard k = "
+              f"{conus_plus.LINDHARD_K:g}, efficiency 1"),
+        published={"CONUS+ predicted": "{:g} +- {:g} (their exposure, docs/physics.md §8)"
+                   .format(*conus_plus.PREDICTED_COUNTS)},
     ),
-    Experiment(
+    CountsSetup(
         name="solar 8B on xenon", source="solar-8B", target="Xe", mass_kg=1000.0,
         time_s=SECONDS_PER_YEAR, T_min=1e-3, exposure="1 t x 1 yr",
         note="natural xenon, threshold 1 keVnr, efficiency 1",
     ),
-    Experiment(
+    CountsSetup(
         name="atmospheric on xenon", source="atmospheric", target="Xe", mass_kg=1e5,
         time_s=SECONDS_PER_YEAR, T_min=5e-3, exposure="100 t x 1 yr",
         note="natural xenon, threshold 5 keVnr, efficiency 1",
@@ -244,7 +248,7 @@ def _coherent_counts(name: str, dataset: str, epsilon: float | None) -> dict[str
     }
 
 
-def _experiment_counts(exp: Experiment, epsilon: float | None) -> dict[str, Any]:
+def _experiment_counts(exp: CountsSetup, epsilon: float | None) -> dict[str, Any]:
     from .rates import event_rate, flux_averaged_sigma
 
     src = _source(exp.source)
@@ -615,3 +619,15 @@ def summary_text(report: dict[str, Any], out: Path | None = None) -> str:
     if out is not None:
         lines.append(f"  written to {out}/ (report.md, report.json, figures)")
     return "\n".join(lines)
+
+
+def __getattr__(name: str) -> Any:
+    # The former name of CountsSetup, kept working with a DeprecationWarning: it
+    # clashed with coherency.projections.Experiment, a different class.
+    if name == "Experiment":
+        import warnings
+
+        warnings.warn("coherency.report.Experiment is deprecated; use "
+                      "coherency.report.CountsSetup", DeprecationWarning, stacklevel=2)
+        return CountsSetup
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
