@@ -51,11 +51,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, stats
 
-from . import _validation
-from .coherence import alpha_from_xi, phi_from_alpha, xi_decoherent
-from .targets import Nucleus, Target, as_nucleus
-
-FloatArray = npt.NDArray[np.float64]
+from .. import _validation
+from .._typing import FloatArray
+from ..coherence import alpha_from_xi, phi_from_alpha, xi_decoherent
+from ..targets import Nucleus, Target, as_nucleus, target
 
 __all__ = [
     "AlphaBound",
@@ -96,7 +95,6 @@ def _as_nucleus_or_target(nucleus: Any) -> Nucleus | Target:
         try:
             return as_nucleus(nucleus)
         except ValueError:
-            from .targets import target
 
             return target(nucleus)
     raise TypeError(
@@ -547,7 +545,7 @@ def alpha_theory(
     >>> (c, lo, hi)
     (1.0, 0.9, 1.0)
     """
-    from .form_factors import Helm, form_factor_model
+    from ..form_factors import Helm, form_factor_model
 
     q2a = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2")
     r = _validation.as_float(rel_unc, "rel_unc", min_value=0.0)
