@@ -20,6 +20,7 @@ from . import (
 )
 from ._backend import CoherencyWarning, get_backend, set_backend, use_backend
 from ._config import config, show_config
+from ._figures import figure1_data
 from ._version import __version__
 from .analysis import Measurement, alpha_theory
 from .batch import batch_event_counts, batch_flux_averaged_sigma
@@ -28,7 +29,6 @@ from .coherence import (
     alpha_from_phi,
     alpha_from_xi,
     coherency_limits,
-    figure1_data,
     gamma_data,
     gamma_np,
     gamma_qm,

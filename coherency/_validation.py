@@ -129,6 +129,13 @@ def as_float(
     return float(checked)
 
 
+def plain_float_in(x: Any, lo: float, hi: float) -> float | None:
+    """``x`` as a float if it is a plain float or int (:func:`plain_float`) in [lo, hi],
+    else None: the test of the scalar fast paths for a bounded argument."""
+    v = plain_float(x)
+    return v if v is not None and lo <= v <= hi else None
+
+
 #: Allowed range of epsilon = 1 - 4 sin^2 theta_W (see :func:`check_epsilon`).
 EPSILON_RANGE = (-3.0, 1.0)
 

@@ -68,7 +68,7 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
     Parameters
     ----------
     data : dict, optional
-        The output of :func:`coherency.coherence.figure1_data`; computed with
+        The output of :func:`coherency.figure1_data`; computed with
         ``epsilon`` if omitted.
     epsilon : float, optional
         1 - 4 sin^2 theta_W when ``data`` is computed here.
@@ -82,7 +82,7 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
         across nuclei by a dashed "contour".
     """
     if data is None:
-        from .coherence import figure1_data
+        from ._figures import figure1_data
 
         data = figure1_data(epsilon=epsilon)
     fig, (ax_xi, ax_g) = _new_figure(2, 10.0, 4.8)

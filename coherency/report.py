@@ -183,7 +183,7 @@ def _table1(epsilon: float | None) -> dict[str, Any]:
 
 
 def _q2_ranges(epsilon: float | None, progress: Progress) -> list[dict[str, Any]]:
-    from .kinematics import q2_max
+    from .kinematics import q2_max, q2_min
     from .rates import q2_fwhm
     from .targets import as_nucleus
 
@@ -199,7 +199,7 @@ def _q2_ranges(epsilon: float | None, progress: Progress) -> list[dict[str, Any]
                 "q2_max_MeV2": float(q2_max(float(src.E_max), nuc)),
                 "q2_fwhm_MeV2": list(q2_fwhm(src, nuc, T_min=0.0, epsilon=epsilon)),
                 "threshold_keVnr": Q2_THRESHOLDS_KEVNR[src_name],
-                "q2_threshold_MeV2": 2.0 * nuc.mass * T_thr,
+                "q2_threshold_MeV2": float(q2_min(T_thr, nuc)),
             }
             try:
                 row["q2_fwhm_threshold_MeV2"] = list(q2_fwhm(src, nuc, T_min=T_thr,
@@ -579,7 +579,7 @@ def write_report(
     captions: dict[str, str] = {}
     if figures:
         from . import plotting
-        from .coherence import figure1_data
+        from ._figures import figure1_data
 
         fig = plotting.figure1(figure1_data(epsilon=report["meta"]["epsilon"]))
         paths["fig1"] = out / FIGURE_FILES["fig1"]
