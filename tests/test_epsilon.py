@@ -104,11 +104,15 @@ CASES: list[tuple[Any, Callable[[Any], Any], bool]] = [
 ]
 
 PUBLIC_MODULES = [
-    "coherency", "coherency.analysis", "coherency.batch", "coherency.coherence",
-    "coherency.coherent_release", "coherency.cross_sections", "coherency.data",
-    "coherency.detector", "coherency.form_factors", "coherency.kinematics",
-    "coherency.plotting", "coherency.projections", "coherency.rates", "coherency.report",
-    "coherency.scan", "coherency.sources", "coherency.targets",
+    "coherency", "coherency.analysis", "coherency.analysis.measurement",
+    "coherency.analysis.projection_presets", "coherency.analysis.projections",
+    "coherency.batch", "coherency.coherence", "coherency.coherent_release",
+    "coherency.couplings", "coherency.cross_sections", "coherency.data",
+    "coherency.data.coherent_ar_2020", "coherency.data.coherent_csi_2017",
+    "coherency.data.xi_tables", "coherency.detector", "coherency.detector.quenching",
+    "coherency.experiments", "coherency.experiments.conus_plus", "coherency.form_factors",
+    "coherency.kinematics", "coherency.plotting", "coherency.projections", "coherency.rates",
+    "coherency.report", "coherency.scan", "coherency.sources", "coherency.targets",
 ]
 
 
