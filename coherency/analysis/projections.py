@@ -73,6 +73,7 @@ from ..detector.quenching import lindhard_qf_MeV, nr_from_ee_MeV
 from ..experiments import conus_plus
 from ..kinematics import T_max
 from ..rates import event_rate, q2_fwhm
+from ..sources import SourceLike
 from ..targets import Target, as_target
 from ._asimov import PoissonBin, gaussian_sigma_xi
 from .measurement import Measurement, alpha_theory, compound_xi_decoherent, gaussian_quantile
@@ -177,10 +178,9 @@ class Experiment:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
             raise TypeError(f"name must be a str; got {type(self.name).__name__}")
-        for attr in ("flux", "lines", "breakpoints", "total_flux", "E_max"):
-            if not hasattr(self.source, attr):
-                raise TypeError("source must be a coherency.sources.Source; got "
-                                f"{type(self.source).__name__}")
+        if not isinstance(self.source, SourceLike):
+            raise TypeError("source must be a coherency.sources.Source (SourceLike); got "
+                            f"{type(self.source).__name__}")
         object.__setattr__(self, "target", as_target(self.target))
         object.__setattr__(self, "energy_scale", _validation.check_choice(
             self.energy_scale, "energy_scale", ("nr", "ee")))

@@ -91,6 +91,18 @@ def check_positive(value: Any, name: str, unit: str, *, allow_zero: bool = False
                                 unit=unit)
 
 
+def check_flavours(value: Any, allowed: tuple[str, ...], name: str = "flavours"
+                   ) -> tuple[str, ...]:
+    """A flavour selection (one name or several, each in ``allowed``, at least one), as a
+    tuple in the order of ``allowed``."""
+    chosen = (value,) if isinstance(value, str) else tuple(value)
+    if not chosen:
+        raise ValueError(f"{name} must name at least one of {allowed}; got ()")
+    for f in chosen:
+        _validation.check_choice(f, name, allowed)
+    return tuple(f for f in allowed if f in chosen)
+
+
 class Source(ABC):
     """Abstract neutrino source: implements :class:`SourceLike` for its subclasses.
 

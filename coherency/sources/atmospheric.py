@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, interpolate
 
-from .. import _validation
 from .._typing import FloatArray
-from ._base import Source
+from ._base import Source, check_flavours
 from ._tables import read_named_csv
 
 __all__ = ["Atmospheric"]
@@ -63,12 +62,7 @@ class Atmospheric(Source):
     flavours: tuple[str, ...] = _ATM_FLAVOURS
 
     def __post_init__(self) -> None:
-        flv = (self.flavours,) if isinstance(self.flavours, str) else tuple(self.flavours)
-        if not flv:
-            raise ValueError(f"flavours must name at least one of {_ATM_FLAVOURS}; got ()")
-        for f in flv:
-            _validation.check_choice(f, "flavours", _ATM_FLAVOURS)
-        object.__setattr__(self, "flavours", tuple(f for f in _ATM_FLAVOURS if f in flv))
+        object.__setattr__(self, "flavours", check_flavours(self.flavours, _ATM_FLAVOURS))
 
     def _continuum(self, E: FloatArray) -> FloatArray:
         out = np.zeros_like(E)

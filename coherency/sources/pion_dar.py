@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validation
 from .._typing import FloatArray
 from ..constants import MEV_TO_JOULE, MUON_MASS_MEV, PION_MASS_MEV
-from ._base import Source, check_positive, sphere_area_cm2
+from ._base import Source, check_flavours, check_positive, sphere_area_cm2
 
 __all__ = ["DELAYED_ENDPOINT_MEV", "PROMPT_ENERGY_MEV", "PionDAR"]
 
@@ -88,12 +87,7 @@ class PionDAR(Source):
         object.__setattr__(self, "nu_per_proton",
                            check_positive(self.nu_per_proton, "nu_per_proton",
                                            "per flavour per proton"))
-        flv = (self.flavours,) if isinstance(self.flavours, str) else tuple(self.flavours)
-        if not flv:
-            raise ValueError(f"flavours must name at least one of {_DAR_FLAVOURS}; got ()")
-        for f in flv:
-            _validation.check_choice(f, "flavours", _DAR_FLAVOURS)
-        object.__setattr__(self, "flavours", tuple(f for f in _DAR_FLAVOURS if f in flv))
+        object.__setattr__(self, "flavours", check_flavours(self.flavours, _DAR_FLAVOURS))
 
     # presets ---------------------------------------------------------------
     @classmethod

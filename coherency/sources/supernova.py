@@ -14,7 +14,7 @@ from scipy import special
 from .. import _validation
 from .._typing import FloatArray
 from ..constants import KILOPARSEC_CM, MEV_TO_ERG
-from ._base import Source, check_positive, sphere_area_cm2
+from ._base import Source, check_flavours, check_positive, sphere_area_cm2
 
 __all__ = ["Supernova"]
 
@@ -95,12 +95,7 @@ class Supernova(Source):
                            check_positive(self.distance_kpc, "distance_kpc", "kpc"))
         object.__setattr__(self, "E_cut_MeV",
                            check_positive(self.E_cut_MeV, "E_cut_MeV", "MeV"))
-        flv = (self.flavours,) if isinstance(self.flavours, str) else tuple(self.flavours)
-        if not flv:
-            raise ValueError(f"flavours must name at least one of {_SN_FLAVOURS}; got ()")
-        for f in flv:
-            _validation.check_choice(f, "flavours", _SN_FLAVOURS)
-        object.__setattr__(self, "flavours", tuple(f for f in _SN_FLAVOURS if f in flv))
+        object.__setattr__(self, "flavours", check_flavours(self.flavours, _SN_FLAVOURS))
 
     def _params(self) -> list[tuple[float, float, float]]:
         """(number fluence cm^-2, <E>, alpha) for each selected flavour."""
