@@ -2,6 +2,20 @@
 
 Energies, momenta and masses in MeV (q^2 in MeV^2), lengths in fm, cross sections
 in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and docs/physics.md.
+
+Where things live (one job per module; each cites its docs/physics.md section):
+
+* the physics: ``constants``, ``targets``, ``kinematics``, ``form_factors``,
+  ``coherence`` (Sharma & Wong Eqs. 2-6), ``couplings``, ``cross_sections``;
+  ``sources/`` (one module per source kind, the ``SourceLike`` protocol);
+  ``detector/`` (quenching; resolution and efficiency to come); ``bsm/``;
+* rates: ``rates``, ``batch`` (parameter arrays), ``scan`` (chunked scans);
+* data: ``data/`` (the shipped releases, their readers, the derived tables);
+* statistics: ``analysis/`` (α(q²) from data, projections), ``experiments/``
+  (presets), ``inference/`` (likelihood fits);
+* the face: ``cli``, ``report``, ``plotting``;
+* the engine: ``_kernels`` (C) and its numpy twin ``_reference``, ``_backend``,
+  ``_validation`` (every argument check).
 """
 
 from __future__ import annotations

@@ -596,6 +596,5 @@ def __getattr__(name: str) -> Any:
     # figure1_data moved to coherency._figures: the former names give the same objects
     if name in ("figure1_data", "FIGURE1_NUCLEI", "FIGURE1_SOURCES_MEV"):
         from . import _figures
-
         return getattr(_figures, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
