@@ -2,21 +2,47 @@
 
 Energies, momenta and masses in MeV (q^2 in MeV^2), lengths in fm, cross sections
 in cm^2, fluxes in neutrinos cm^-2 s^-1 MeV^-1. See the README and docs/physics.md.
+
+Where things live (one job per module; each cites its docs/physics.md section):
+
+* the physics: ``constants``, ``targets``, ``kinematics``, ``form_factors``,
+  ``coherence`` (Sharma & Wong Eqs. 2-6), ``couplings``, ``cross_sections``;
+  ``sources/`` (one module per source kind, the ``SourceLike`` protocol);
+  ``detector/`` (quenching; resolution and efficiency to come); ``bsm/``;
+* rates: ``rates``, ``batch`` (parameter arrays), ``scan`` (chunked scans);
+* data: ``data/`` (the shipped releases, their readers, the derived tables);
+* statistics: ``analysis/`` (α(q²) from data, projections), ``experiments/``
+  (presets), ``inference/`` (likelihood fits);
+* the face: ``cli``, ``report``, ``plotting``;
+* the engine: ``_kernels`` (C) and its numpy twin ``_reference``, ``_backend``,
+  ``_validation`` (every argument check).
 """
 
 from __future__ import annotations
 
-from . import batch, scan
+from . import (
+    analysis,
+    batch,
+    bsm,
+    data,
+    detector,
+    experiments,
+    inference,
+    projections,
+    scan,
+    sources,
+)
 from ._backend import CoherencyWarning, get_backend, set_backend, use_backend
 from ._config import config, show_config
+from ._figures import figure1_data
 from ._version import __version__
+from .analysis import Measurement, alpha_theory
 from .batch import batch_event_counts, batch_flux_averaged_sigma
 from .coherence import (
     alpha_from_form_factors,
     alpha_from_phi,
     alpha_from_xi,
     coherency_limits,
-    figure1_data,
     gamma_data,
     gamma_np,
     gamma_qm,
@@ -46,6 +72,16 @@ from .rates import (
 from .targets import Nucleus, Target, as_nucleus, as_target, nucleus, target
 
 __all__ = [
+    "Measurement",
+    "alpha_theory",
+    "analysis",
+    "bsm",
+    "data",
+    "detector",
+    "experiments",
+    "inference",
+    "projections",
+    "sources",
     "batch",
     "batch_event_counts",
     "batch_flux_averaged_sigma",
@@ -96,29 +132,3 @@ __all__ = [
     "xi_from_alpha",
 ]
 
-# Modules that are still being built may be absent in a partial checkout.
-try:
-    from . import sources
-
-    __all__ += ["sources"]
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from . import analysis
-    from .analysis import Measurement, alpha_theory
-
-    __all__ += ["Measurement", "alpha_theory", "analysis"]
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from . import data
-
-    __all__ += ["data"]
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from . import projections
-
-    __all__ += ["projections"]
-except ImportError:  # pragma: no cover
-    pass

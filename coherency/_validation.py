@@ -15,10 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _backend
+from ._typing import FloatArray
+from .constants import EPSILON_DEFAULT
 
 _DBL_MAX = sys.float_info.max
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def _short(x: Any, limit: int = 60) -> str:
@@ -127,6 +127,48 @@ def as_float(
         unit=unit,
     )
     return float(checked)
+
+
+def plain_float_in(x: Any, lo: float, hi: float) -> float | None:
+    """``x`` as a float if it is a plain float or int (:func:`plain_float`) in [lo, hi],
+    else None: the test of the scalar fast paths for a bounded argument."""
+    v = plain_float(x)
+    return v if v is not None and lo <= v <= hi else None
+
+
+#: Allowed range of epsilon = 1 - 4 sin^2 theta_W (see :func:`check_epsilon`).
+EPSILON_RANGE = (-3.0, 1.0)
+
+
+def check_epsilon(value: Any, name: str = "epsilon") -> float:
+    """Validate epsilon = 1 − 4 sin²θ_W, the proton weak charge per proton
+    (docs/physics.md §2); ``None`` gives :data:`coherency.constants.EPSILON_DEFAULT`.
+
+    The one check of every public ``epsilon`` argument. Allowed: a finite real scalar
+    in [−3, 1], the image of the physical range 0 ≤ sin²θ_W ≤ 1. The range is that
+    wide on purpose: epsilon is a parameter of the formulas (Sharma & Wong Eqs. 2–6),
+    scanned in fits and in tests, and none of them is singular on the whole range.
+    Singular points depend on the nucleus, not on epsilon alone (εZ = N makes
+    ξ = Γ/(εZ − N)² undefined; ξ_dec = 1 makes α from ξ undefined): the functions that
+    divide by those quantities check them and raise there.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a real number.
+    ValueError
+        NaN, infinite, outside [−3, 1], or an array.
+
+    Examples
+    --------
+    >>> check_epsilon(0.045)
+    0.045
+    >>> check_epsilon(-3.0), check_epsilon(1.0)
+    (-3.0, 1.0)
+    """
+    if value is None:
+        return EPSILON_DEFAULT
+    return as_float(value, name, min_value=EPSILON_RANGE[0], max_value=EPSILON_RANGE[1])
 
 
 def ndim(x: Any, name: str) -> int:

@@ -1,10 +1,11 @@
 """The ``coherency`` command (also ``python -m coherency``).
 
-Subcommands: ``report`` (the main job: tables and figures of Sharma & Wong (arXiv:2010.06810) from the
-packaged defaults), ``xsec``, ``rate``, ``alpha``, ``targets``, ``sources``. Each has
-``--help``; all but ``report`` print human-readable text by default and JSON with
-``--json``. User errors (bad arguments, unknown names, values out of range) exit
-with status 2 and one line on stderr; only bugs show a traceback.
+Subcommands: ``report`` (the main job: tables and figures of Sharma & Wong
+(arXiv:2010.06810) from the packaged defaults), ``xsec``, ``rate``, ``alpha``,
+``targets``, ``sources``. Each has ``--help``; all but ``report`` print human-readable
+text by default and JSON with ``--json``. User errors (bad arguments, unknown names,
+values out of range) exit with status 2 and one line on stderr; only bugs show a
+traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import numpy as np
+
+from .constants import SECONDS_PER_DAY, SECONDS_PER_YEAR
 
 EXIT_USAGE = 2
 
@@ -64,11 +67,13 @@ def _unit_interval(text: str) -> float:
 
 
 def _epsilon_arg(text: str) -> float:
-    value = _finite(text)
-    if not -1.0 <= value <= 1.0:
+    from ._validation import check_epsilon
+
+    try:
+        return check_epsilon(_finite(text))
+    except ValueError as exc:
         raise argparse.ArgumentTypeError(
-            f"epsilon = 1 - 4 sin^2(theta_W) must be in [-1, 1], got {text!r}")
-    return value
+            f"{exc} (epsilon = 1 - 4 sin^2(theta_W), in [-3, 1])") from None
 
 
 def _json_default(obj: Any) -> Any:
@@ -143,7 +148,7 @@ def _cmd_xsec(args: argparse.Namespace) -> int:
 
 
 # --- rate ---------------------------------------------------------------------------
-_TIME_UNITS = {"s": 1.0, "day": 86400.0, "yr": 365.25 * 86400.0}
+_TIME_UNITS = {"s": 1.0, "day": SECONDS_PER_DAY, "yr": SECONDS_PER_YEAR}
 
 
 def _cmd_rate(args: argparse.Namespace) -> int:
@@ -195,9 +200,9 @@ def _cmd_rate(args: argparse.Namespace) -> int:
     if args.fwhm:
         T_nr = T_min
         if scale == "ee":
-            from .detector import nr_from_ee
+            from .detector import nr_from_ee_MeV
 
-            T_nr = nr_from_ee(T_min, quenching)
+            T_nr = nr_from_ee_MeV(T_min, quenching)
         lo, hi = coh.q2_fwhm(src, args.target, T_min=T_nr, form_factor=args.form_factor,
                              epsilon=args.epsilon)
         payload["q2_fwhm_MeV2"] = [lo, hi]
@@ -307,9 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     def eps_flag(p: argparse.ArgumentParser) -> None:
         p.add_argument("--epsilon", type=_epsilon_arg, default=None,
-                       help="1 - 4 sin^2(theta_W) in [-1, 1] (default 0.04572; Sharma & Wong: 0.045)")
+                       help="1 - 4 sin^2(theta_W) in [-3, 1] (default 0.04572; "
+                            "Sharma & Wong: 0.045)")
 
-    p = sub.add_parser("report", help="tables, numbers and figures of Sharma & Wong (arXiv:2010.06810)",
+    p = sub.add_parser("report",
+                       help="tables, numbers and figures of Sharma & Wong (arXiv:2010.06810)",
                        description="Write report.md, report.json and the figures (PNG) "
                                    "into a folder, and print a summary.")
     p.add_argument("--out", default="coherency-report",
@@ -339,7 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     json_flag(p)
     p.set_defaults(func=_cmd_xsec)
 
-    p = sub.add_parser("rate", help="expected events, <sigma> and q^2 reach of a source on a target",
+    p = sub.add_parser("rate",
+                       help="expected events, <sigma> and q^2 reach of a source on a target",
                        description="Counts above a threshold for a detector mass and time.")
     p.add_argument("source", help="source name (see 'coherency sources')")
     p.add_argument("target", help="target: element, isotope or formula")

@@ -17,7 +17,8 @@ xi_dec = (eps^2 Z + N)/(eps Z - N)^2, and by Eq. 6, Gamma_NP = Gamma_QM.
 Target). ``epsilon = 1 - 4 sin^2 theta_W`` defaults to
 :data:`coherency.constants.EPSILON_DEFAULT`; pass
 :data:`coherency.constants.EPSILON_SHARMA_WONG` (0.045) to reproduce Sharma & Wong's numbers.
-All functions broadcast like ufuncs and return a float for scalar input.
+All functions broadcast like ufuncs and return a float for scalar input. The numbers of
+Fig. 1 (:func:`figure1_data`) live with the report's figures, in ``coherency._figures``.
 """
 
 from __future__ import annotations
@@ -30,22 +31,23 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _validation
+from ._charges import charges as _charges
+from ._charges import xi_constants as _xi_constants
 from ._typing import FloatOrArray
-from .constants import EPSILON_DEFAULT, HBARC_MEV_FM, MUON_MASS_MEV, PION_MASS_MEV
-from .form_factors import Helm, helm_form_factor
-from .kinematics import q2_max
-from .targets import Nucleus, NucleusLike, as_nucleus
+from .constants import HBARC_MEV_FM
+from .form_factors import Helm
+from .targets import Nucleus, NucleusLike
 
 __all__ = [
-    "FIGURE1_NUCLEI",
-    "FIGURE1_SOURCES_MEV",
+    "FIGURE1_NUCLEI",  # noqa: F822 (module __getattr__ below)
+    "FIGURE1_SOURCES_MEV",  # noqa: F822
     "CoherencyLimit",
     "CoherencyLimits",
     "alpha_from_form_factors",
     "alpha_from_phi",
     "alpha_from_xi",
     "coherency_limits",
-    "figure1_data",
+    "figure1_data",  # noqa: F822
     "gamma_data",
     "gamma_np",
     "gamma_qm",
@@ -60,112 +62,6 @@ __all__ = [
 # numpy's SIMD loops).
 _np_arccos = np.arccos
 _np_cos = np.cos
-
-# epsilon = 1 - 4 sin^2 theta_W with 0 <= sin^2 theta_W <= 1.
-_EPSILON_RANGE = (-3.0, 1.0)
-
-
-@dataclass(frozen=True)
-class _Charges:
-    nucleus: Nucleus
-    epsilon: float
-    Z: float
-    N: float
-
-    @property
-    def coherent(self) -> float:
-        """(eps Z - N)^2: Gamma at complete coherency."""
-        return (self.epsilon * self.Z - self.N) ** 2
-
-    @property
-    def decoherent(self) -> float:
-        """eps^2 Z + N: Gamma at complete decoherency."""
-        return self.epsilon**2 * self.Z + self.N
-
-    def xi_decoherent(self) -> float:
-        if self.coherent == 0.0:
-            raise ValueError(
-                f"nucleus: eps Z - N = 0 for {self.nucleus.name} with epsilon = "
-                f"{self.epsilon!r}; xi (Eq. 4) is undefined"
-            )
-        return self.decoherent / self.coherent
-
-    def alpha_denominator(self) -> float:
-        """1 - xi_dec, the slope of Eq. 5; zero when xi cannot tell alpha."""
-        xi_dec = self.xi_decoherent()
-        if xi_dec == 1.0:
-            raise ValueError(
-                f"nucleus: xi_dec = 1 for {self.nucleus.name} with epsilon = "
-                f"{self.epsilon!r}, so xi does not determine alpha (Eq. 5)"
-            )
-        return 1.0 - xi_dec
-
-
-def _epsilon(epsilon: Any) -> float:
-    if epsilon is None:
-        return EPSILON_DEFAULT
-    return _validation.as_float(
-        epsilon, "epsilon", min_value=_EPSILON_RANGE[0], max_value=_EPSILON_RANGE[1]
-    )
-
-
-# (nucleus, epsilon) -> _Charges, so that scalar calls skip the name look-up.
-_CHARGES: dict[tuple[Any, Any], _Charges] = {}
-_CACHE_MAX = 256
-
-
-def _charges(nucleus: Any, epsilon: Any) -> _Charges:
-    key = (nucleus, epsilon)
-    try:
-        found = _CHARGES.get(key)
-        hashable = True
-    except TypeError:  # unhashable argument: no caching
-        found, hashable = None, False
-    if found is not None:
-        return found
-    nuc = as_nucleus(nucleus)
-    ch = _Charges(nuc, _epsilon(epsilon), float(nuc.Z), float(nuc.N))
-    if hashable:
-        if len(_CHARGES) >= _CACHE_MAX:
-            _CHARGES.clear()
-        _CHARGES[key] = ch
-    return ch
-
-
-# (nucleus, epsilon) -> (eps Z, N, xi_dec, 1 - xi_dec, (eps Z - N)^2) for the scalar
-# fast paths of the xi <-> alpha maps; only nuclei for which both are defined.
-_XI_CONSTANTS: dict[tuple[Any, Any], tuple[float, float, float, float, float]] = {}
-
-
-def _xi_constants(nucleus: Any, epsilon: Any) -> tuple[float, float, float, float, float] | None:
-    """Cached constants of Eq. 5, or None (then the array path runs and raises)."""
-    key = (nucleus, epsilon)
-    try:
-        found = _XI_CONSTANTS.get(key)
-    except TypeError:
-        return None
-    if found is not None:
-        return found
-    ch = _charges(nucleus, epsilon)
-    if ch.coherent == 0.0 or ch.xi_decoherent() == 1.0:
-        return None
-    found = (ch.epsilon * ch.Z, ch.N, ch.xi_decoherent(), ch.alpha_denominator(), ch.coherent)
-    if len(_XI_CONSTANTS) >= _CACHE_MAX:
-        _XI_CONSTANTS.clear()
-    _XI_CONSTANTS[key] = found
-    return found
-
-
-def _in_unit_interval(x: Any) -> float | None:
-    """A plain float/int in [0, 1] as a float (scalar fast path), else None."""
-    v = _validation.plain_float(x)
-    return v if v is not None and 0.0 <= v <= 1.0 else None
-
-
-def _form_factor_value(x: Any) -> float | None:
-    """A plain float/int in [-1, 1] as a float (scalar fast path), else None."""
-    v = _validation.plain_float(x)
-    return v if v is not None and -1.0 <= v <= 1.0 else None
 
 
 def _alpha(alpha: Any) -> npt.NDArray[np.float64]:
@@ -220,7 +116,8 @@ def gamma_np(
     True
     """
     ch = _charges(nucleus, epsilon)
-    fzf, fnf = _form_factor_value(FZ), _form_factor_value(FN)
+    fzf = _validation.plain_float_in(FZ, -1.0, 1.0)
+    fnf = _validation.plain_float_in(FN, -1.0, 1.0)
     if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
         amplitude = ch.epsilon * ch.Z * fzf - ch.N * fnf
         return amplitude * amplitude
@@ -263,7 +160,7 @@ def gamma_qm(
     True
     """
     ch = _charges(nucleus, epsilon)
-    af = _in_unit_interval(alpha)
+    af = _validation.plain_float_in(alpha, 0.0, 1.0)
     if af is not None:  # scalar fast path, same arithmetic
         return ch.coherent * af + ch.decoherent * (1.0 - af)
     a = _alpha(alpha)
@@ -375,7 +272,7 @@ def xi_from_alpha(
     >>> xi_from_alpha(0.0, "Xe132") == xi_decoherent("Xe132")
     True
     """
-    af = _in_unit_interval(alpha)
+    af = _validation.plain_float_in(alpha, 0.0, 1.0)
     if af is not None:  # scalar fast path, same arithmetic
         const = _xi_constants(nucleus, epsilon)
         if const is not None:
@@ -478,7 +375,7 @@ def phi_from_alpha(alpha: npt.ArrayLike) -> FloatOrArray:
     >>> phi_from_alpha(0.0) == math.pi / 2
     True
     """
-    af = _in_unit_interval(alpha)
+    af = _validation.plain_float_in(alpha, 0.0, 1.0)
     if af is not None:  # scalar fast path: numpy's own arccos on a numpy scalar
         return float(_np_arccos(af))
     a = _alpha(alpha)
@@ -567,7 +464,8 @@ def alpha_from_form_factors(
     >>> alpha_from_form_factors(0.0, 0.0, "Ar40")
     0.0
     """
-    fzf, fnf = _form_factor_value(FZ), _form_factor_value(FN)
+    fzf = _validation.plain_float_in(FZ, -1.0, 1.0)
+    fnf = _validation.plain_float_in(FN, -1.0, 1.0)
     if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
         const = _xi_constants(nucleus, epsilon)
         if const is not None:
@@ -694,118 +592,9 @@ def coherency_limits(nucleus: NucleusLike, epsilon: float | None = None) -> Cohe
     return CoherencyLimits(ch.nucleus, ch.epsilon, radius_fm, q2_scale, coherent, decoherent)
 
 
-# Sharma & Wong Fig. 1 and Section 2: Ar, Ge, Xe with Z = 18, 32, 54. Sharma & Wong gives no A;
-# each label takes its element's most abundant isotope (periodictable abundances):
-# Ar40 (99.6%), Ge74 (36.5%), Xe132 (26.9%), the last also being Sharma & Wong's
-# "CsI as Xe" (Z = 54, A = 132).
-FIGURE1_NUCLEI: dict[str, str] = {"Ar": "Ar40", "Ge": "Ge74", "Xe": "Xe132"}
-
-# Endpoint energies (MeV) of the sources whose q^2_max contours Sharma & Wong Fig. 1 marks.
-FIGURE1_SOURCES_MEV: dict[str, float] = {
-    # Reactor antineutrino spectra are tabulated up to ~8 MeV (Huber, PRC 84 (2011)
-    # 024617; Mueller et al., PRC 83 (2011) 054615); docs/physics.md §5.
-    "reactor": 8.0,
-    # Solar 8B and hep spectrum endpoints as listed in docs/physics.md §5 (shapes
-    # from J. N. Bahcall, "Neutrino Astrophysics", CUP 1989; fluxes B16-GS98,
-    # Vinyoles et al., ApJ 835 (2017) 202).
-    "solar-8B": 16.34,
-    "solar-hep": 18.765,
-    # Pion decay at rest: prompt nu_mu line (m_pi^2 - m_mu^2)/(2 m_pi) and the
-    # delayed nu_e / anti-nu_mu endpoint m_mu/2.
-    "DAR-prompt": (PION_MASS_MEV**2 - MUON_MASS_MEV**2) / (2.0 * PION_MASS_MEV),
-    "DAR-delayed": MUON_MASS_MEV / 2.0,
-}
-
-
-def figure1_data(
-    alpha: npt.ArrayLike | None = None,
-    *,
-    epsilon: float | None = None,
-    nuclei: dict[str, NucleusLike] | None = None,
-    sources: dict[str, float] | None = None,
-) -> dict[str, Any]:
-    """The numbers behind Sharma & Wong Fig. 1: xi(alpha) and Gamma_NP(alpha) per nucleus,
-    with the q^2_max contours of the neutrino sources.
-
-    Parameters
-    ----------
-    alpha : array_like, optional
-        Grid of alpha in [0, 1]; default 101 points from 0 to 1.
-    epsilon : float, optional
-        1 - 4 sin^2 theta_W; default ``constants.EPSILON_DEFAULT``. Pass
-        ``constants.EPSILON_SHARMA_WONG`` (0.045) for Sharma & Wong's figure.
-    nuclei : dict of label -> nucleus, optional
-        Default :data:`FIGURE1_NUCLEI`: Ar40, Ge74, Xe132 (the most abundant
-        isotope of each of Sharma & Wong's Z = 18, 32, 54; Xe132 is also Sharma & Wong's
-        CsI-as-Xe).
-    sources : dict of label -> E_max (MeV), optional
-        Default :data:`FIGURE1_SOURCES_MEV`: reactor 8 MeV, solar 8B 16.34 MeV,
-        hep 18.765 MeV, DAR prompt 29.792 MeV, DAR delayed m_mu/2 = 52.83 MeV.
-
-    Returns
-    -------
-    dict
-        ``"alpha"`` (n,), ``"epsilon"``, ``"sources"`` (tuple of labels),
-        ``"E_max"`` (k,) MeV, and ``"nuclei"``: label -> dict with ``"Z"``,
-        ``"N"``, ``"A"``, ``"mass"`` (MeV), ``"xi_decoherent"``, ``"xi"`` (n,) and
-        ``"gamma_np"`` (n,) along the alpha grid, and, per source (k,):
-        ``"q2_max"`` (MeV^2), ``"form_factor"`` (Helm F at q = sqrt(q2_max)),
-        ``"alpha_at_q2_max"`` (clipped to [0, 1]), ``"xi_at_q2_max"`` and
-        ``"gamma_at_q2_max"`` (the contour's point on the curves).
-
-    Raises
-    ------
-    ValueError
-        alpha outside [0, 1], a bad nucleus, or E_max < 0.
-
-    Notes
-    -----
-    Sharma & Wong Fig. 1. Left: xi(alpha) from Eq. 5; right: Gamma_NP(alpha) = Gamma_QM(alpha)
-    (Eqs. 3 and 6). The contours use q^2_max = 4 E^2 M/(M + 2E) (Sharma & Wong, text below
-    Eq. 1) and the Helm form factor with Sharma & Wong's parameters (Eq. 7, s = 0.5 fm,
-    R = 1.2 A^(1/3) fm, F_Z = F_N = F_A so xi = F_A^2); alpha there follows from
-    Eq. 5 and is clipped to [0, 1] (:func:`alpha_from_form_factors`).
-
-    Examples
-    --------
-    >>> d = figure1_data()
-    >>> sorted(d["nuclei"])
-    ['Ar', 'Ge', 'Xe']
-    >>> bool(d["nuclei"]["Xe"]["xi"][-1] == 1.0)
-    True
-    """
-    a = _alpha(np.linspace(0.0, 1.0, 101) if alpha is None else alpha)
-    eps = _epsilon(epsilon)
-    chosen = FIGURE1_NUCLEI if nuclei is None else nuclei
-    src = FIGURE1_SOURCES_MEV if sources is None else sources
-    labels = tuple(src)
-    e_max = _validation.as_float_array([src[k] for k in labels], "sources E_max",
-                                       min_value=0.0, unit="MeV")
-    per_nucleus: dict[str, dict[str, Any]] = {}
-    for label, spec in chosen.items():
-        nuc = as_nucleus(spec)
-        q2 = np.asarray(q2_max(e_max, nuc), dtype=np.float64)
-        form = np.asarray(helm_form_factor(np.sqrt(q2), nuc.A), dtype=np.float64)
-        alpha_at = np.asarray(alpha_from_form_factors(form, form, nuc, eps),
-                              dtype=np.float64)
-        per_nucleus[label] = {
-            "Z": nuc.Z,
-            "N": nuc.N,
-            "A": nuc.A,
-            "mass": nuc.mass,
-            "xi_decoherent": xi_decoherent(nuc, eps),
-            "xi": np.asarray(xi_from_alpha(a, nuc, eps), dtype=np.float64),
-            "gamma_np": np.asarray(gamma_qm(a, nuc, eps), dtype=np.float64),
-            "q2_max": q2,
-            "form_factor": form,
-            "alpha_at_q2_max": alpha_at,
-            "xi_at_q2_max": np.asarray(xi_from_alpha(alpha_at, nuc, eps), dtype=np.float64),
-            "gamma_at_q2_max": np.asarray(gamma_qm(alpha_at, nuc, eps), dtype=np.float64),
-        }
-    return {
-        "alpha": np.array(a, dtype=np.float64, ndmin=1),
-        "epsilon": eps,
-        "sources": labels,
-        "E_max": e_max,
-        "nuclei": per_nucleus,
-    }
+def __getattr__(name: str) -> Any:
+    # figure1_data moved to coherency._figures: the former names give the same objects
+    if name in ("figure1_data", "FIGURE1_NUCLEI", "FIGURE1_SOURCES_MEV"):
+        from . import _figures
+        return getattr(_figures, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

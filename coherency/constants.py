@@ -53,10 +53,13 @@ DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 = (
 # Unit conversions (to MeV, the package's base unit, or to SI helpers).
 KEV = 1e-3
 GEV = 1e3
-SECONDS_PER_YEAR = 365.25 * 86400.0  # Julian year
+SECONDS_PER_DAY = 86400.0
+DAYS_PER_YEAR = 365.25  # Julian year
+SECONDS_PER_YEAR = DAYS_PER_YEAR * SECONDS_PER_DAY
 PARSEC_M = 3.0856775814913673e16  # IAU 2015 Resolution B2
 KILOPARSEC_CM = PARSEC_M * 1e3 * 1e2
 MEV_TO_ERG = 1.602176634e-6  # e = 1.602176634e-19 C, exact in the 2019 SI
+MEV_TO_JOULE = MEV_TO_ERG * 1e-7
 
 __all__ = [name for name in dir() if name.isupper()]
 

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from . import _backend, _validation
 from ._typing import FloatOrArray
-from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT
+from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors, resolve
 from .targets import Nucleus, Target, as_target
 
@@ -30,9 +30,7 @@ GL_X, GL_W = (np.ascontiguousarray(a) for a in np.polynomial.legendre.leggauss(G
 
 
 def _epsilon(epsilon: Any) -> float:
-    if epsilon is None:
-        return EPSILON_DEFAULT
-    return _validation.as_float(epsilon, "epsilon", min_value=-1.0, max_value=1.0)
+    return _validation.check_epsilon(epsilon)
 
 
 def _panel_dq(ffs: NuclearFormFactors, A: float) -> float:

@@ -120,7 +120,8 @@ def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
         return 4.0 * ef * ef * mf / (mf + 2.0 * ef)
     e, m, shape = _energy_and_mass(E, "E", mass)
     with np.errstate(over="ignore", invalid="ignore"):  # the E >= _BIG branch is taken there
-        out = np.where(e < _BIG, 4.0 * e * e * m / (m + 2.0 * e), 2.0 * m * (e * (e / (0.5 * m + e))))
+        out = np.where(e < _BIG, 4.0 * e * e * m / (m + 2.0 * e),
+                       2.0 * m * (e * (e / (0.5 * m + e))))
     return _finish(out, shape)
 
 
@@ -206,7 +207,8 @@ def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
         tf, mf = fast
         return 2.0 * mf * tf
     t, m, shape = _energy_and_mass(T_min, "T_min", mass)
-    return _finish(2.0 * m * t, shape)
+    with np.errstate(over="ignore"):  # inf only where 2 M T_min exceeds the float range
+        return _finish(2.0 * m * t, shape)
 
 
 def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:

@@ -68,7 +68,7 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
     Parameters
     ----------
     data : dict, optional
-        The output of :func:`coherency.coherence.figure1_data`; computed with
+        The output of :func:`coherency.figure1_data`; computed with
         ``epsilon`` if omitted.
     epsilon : float, optional
         1 - 4 sin^2 theta_W when ``data`` is computed here.
@@ -82,7 +82,7 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
         across nuclei by a dashed "contour".
     """
     if data is None:
-        from .coherence import figure1_data
+        from ._figures import figure1_data
 
         data = figure1_data(epsilon=epsilon)
     fig, (ax_xi, ax_g) = _new_figure(2, 10.0, 4.8)
@@ -122,7 +122,8 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
     ax_g.set_title(r"$\Gamma_{NP}(\alpha)$, markers: source $q^2_{max}$ (Helm)")
     ax_g.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=3,
                 frameon=False)
-    fig.suptitle(rf"Sharma & Wong Fig. 1 ($\varepsilon$ = 1 − 4 sin$^2\theta_W$ = {eps:.5g})", fontsize=11)
+    fig.suptitle(rf"Sharma & Wong Fig. 1 ($\varepsilon$ = 1 − 4 sin$^2\theta_W$ = {eps:.5g})",
+                 fontsize=11)
     return fig
 
 
@@ -183,8 +184,10 @@ def figure2(
         (1 sigma) band. Third panel (with ``reactor``): reactor-Ge q^2 FWHM range, Helm
         band and projection.
     """
+    from . import _validation
     from . import data as _data
 
+    epsilon = _validation.check_epsilon(epsilon)  # before any drawing
     csi = _data.load("coherent_csi") if csi is None else csi
     ar = _data.load("coherent_ar") if ar is None else ar
     ncols = 3 if reactor is not None else 2

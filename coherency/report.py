@@ -13,11 +13,12 @@ Choices (stated again in the report itself):
   (docs/physics.md §6) both without a threshold and above a typical detector
   threshold per source (:data:`Q2_THRESHOLDS_KEVNR`).
 - COHERENT counts: the complete-coherency prediction of the shipped xi tables
-  (release efficiency and quenching, :mod:`coherency.coherent_release`), and the
+  (release efficiency and quenching, :mod:`coherency.data.coherent_csi_2017`), and the
   Helm prediction = that, bin by bin, times the Helm/F=1 ratio of event_rate over the
   bin's nuclear-recoil range (the efficiency varies little inside a bin).
-- Reactor Ge (CONUS+-like), solar 8B and atmospheric on xenon: the detectors of
-  :data:`EXPERIMENTS`, counts per stated exposure.
+- Reactor Ge (CONUS+-like, inputs from :mod:`coherency.experiments.conus_plus`), solar
+  8B and atmospheric on xenon: the detectors of :data:`EXPERIMENTS` (each a
+  :class:`CountsSetup`), counts per stated exposure.
 """
 
 from __future__ import annotations
@@ -32,21 +33,25 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from ._figures import FIGURE1_NUCLEI
+from ._report_text import render_markdown, summary_text
+from .constants import KEV, SECONDS_PER_YEAR
+from .experiments import conus_plus
+
 __all__ = [
     "EXPERIMENTS",
     "Q2_SOURCES",
     "Q2_THRESHOLDS_KEVNR",
     "TABLE1_NUCLEI",
-    "Experiment",
+    "CountsSetup",
     "Progress",
     "build_report",
     "render_markdown",
     "write_report",
 ]
 
-SECONDS_PER_YEAR = 365.25 * 86400.0
-
-TABLE1_NUCLEI: dict[str, str] = {"Ar": "Ar40", "Ge": "Ge74", "Xe": "Xe132"}
+#: The nuclei of Table 1: those of Fig. 1 (Sharma & Wong's Z = 18, 32, 54).
+TABLE1_NUCLEI: dict[str, str] = FIGURE1_NUCLEI
 
 # Sources of the q^2 table: CLI name (coherency.sources.by_name) -> label.
 Q2_SOURCES: dict[str, str] = {
@@ -71,8 +76,11 @@ Q2_THRESHOLDS_KEVNR: dict[str, float] = {
 
 
 @dataclass(frozen=True)
-class Experiment:
+class CountsSetup:
     """A detector for the counts table: source x target x exposure x response.
+
+    Internal to the report (its rows); the experiment of the α projections is
+    :class:`coherency.projections.Experiment`.
 
     ``T_min``/``T_max`` are in MeV on ``energy_scale`` ("nr" or "ee"; "ee" needs
     ``quenching``). ``time_s`` None means the source's own exposure time (sources
@@ -94,31 +102,30 @@ class Experiment:
 
 
 def _conus_quenching() -> Any:
-    from .detector import Lindhard
-    from .projections import GE_LINDHARD_K
-    from .targets import target
-
-    ge = target("Ge")
-    A = sum(n.A * f for n, f in ge.components)
-    return Lindhard(32, A, k=GE_LINDHARD_K)
+    return conus_plus.quenching(conus_plus.LINDHARD_K)
 
 
 # Reactor, solar and atmospheric detectors (COHERENT comes from the shipped tables);
-# the reactor one is the CONUS+ set-up of coherency.projections (cited there).
-EXPERIMENTS: tuple[Experiment, ...] = (
-    Experiment(
-        name="reactor Ge (CONUS+-like)", source="reactor:3.6:20.7", target="Ge",
-        mass_kg=2.83, time_s=SECONDS_PER_YEAR, T_min=0.17e-3, energy_scale="ee",
-        quenching="lindhard-ge", exposure="2.83 kg x 1 yr",
-        note="3.6 GW at 20.7 m, threshold 170 eVee, Lindhard k = 0.16, efficiency 1",
-        published={"CONUS+ predicted": "347 +- 59 (their exposure, docs/physics.md §8)"},
+# the reactor one is the CONUS+ set-up (coherency.experiments.conus_plus, cited there).
+EXPERIMENTS: tuple[CountsSetup, ...] = (
+    CountsSetup(
+        name="reactor Ge (CONUS+-like)",
+        source=f"reactor:{conus_plus.POWER_GW:g}:{conus_plus.DISTANCE_M:g}", target="Ge",
+        mass_kg=conus_plus.MASS_KG, time_s=SECONDS_PER_YEAR,
+        T_min=conus_plus.THRESHOLD_KEVEE * KEV, energy_scale="ee",
+        quenching="lindhard-ge", exposure=f"{conus_plus.MASS_KG:g} kg x 1 yr",
+        note=(f"{conus_plus.POWER_GW:g} GW at {conus_plus.DISTANCE_M:g} m, threshold "
+              f"{conus_plus.THRESHOLD_KEVEE * 1e3:g} eVee, Lindhard k = "
+              f"{conus_plus.LINDHARD_K:g}, efficiency 1"),
+        published={"CONUS+ predicted": "{:g} +- {:g} (their exposure, docs/physics.md §8)"
+                   .format(*conus_plus.PREDICTED_COUNTS)},
     ),
-    Experiment(
+    CountsSetup(
         name="solar 8B on xenon", source="solar-8B", target="Xe", mass_kg=1000.0,
         time_s=SECONDS_PER_YEAR, T_min=1e-3, exposure="1 t x 1 yr",
         note="natural xenon, threshold 1 keVnr, efficiency 1",
     ),
-    Experiment(
+    CountsSetup(
         name="atmospheric on xenon", source="atmospheric", target="Xe", mass_kg=1e5,
         time_s=SECONDS_PER_YEAR, T_min=5e-3, exposure="100 t x 1 yr",
         note="natural xenon, threshold 5 keVnr, efficiency 1",
@@ -179,7 +186,7 @@ def _table1(epsilon: float | None) -> dict[str, Any]:
 
 
 def _q2_ranges(epsilon: float | None, progress: Progress) -> list[dict[str, Any]]:
-    from .kinematics import q2_max
+    from .kinematics import q2_max, q2_min
     from .rates import q2_fwhm
     from .targets import as_nucleus
 
@@ -195,7 +202,7 @@ def _q2_ranges(epsilon: float | None, progress: Progress) -> list[dict[str, Any]
                 "q2_max_MeV2": float(q2_max(float(src.E_max), nuc)),
                 "q2_fwhm_MeV2": list(q2_fwhm(src, nuc, T_min=0.0, epsilon=epsilon)),
                 "threshold_keVnr": Q2_THRESHOLDS_KEVNR[src_name],
-                "q2_threshold_MeV2": 2.0 * nuc.mass * T_thr,
+                "q2_threshold_MeV2": float(q2_min(T_thr, nuc)),
             }
             try:
                 row["q2_fwhm_threshold_MeV2"] = list(q2_fwhm(src, nuc, T_min=T_thr,
@@ -244,7 +251,7 @@ def _coherent_counts(name: str, dataset: str, epsilon: float | None) -> dict[str
     }
 
 
-def _experiment_counts(exp: Experiment, epsilon: float | None) -> dict[str, Any]:
+def _experiment_counts(exp: CountsSetup, epsilon: float | None) -> dict[str, Any]:
     from .rates import event_rate, flux_averaged_sigma
 
     src = _source(exp.source)
@@ -252,9 +259,9 @@ def _experiment_counts(exp: Experiment, epsilon: float | None) -> dict[str, Any]
     quench = _quenching(exp.quenching)
     T_nr_thr = exp.T_min
     if exp.energy_scale == "ee":
-        from .detector import nr_from_ee
+        from .detector import nr_from_ee_MeV
 
-        T_nr_thr = nr_from_ee(exp.T_min, quench)
+        T_nr_thr = nr_from_ee_MeV(exp.T_min, quench)
     kw = dict(T_min=exp.T_min, T_max=exp.T_max, quenching=quench,
               energy_scale=exp.energy_scale, epsilon=epsilon)
     return {
@@ -349,10 +356,9 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
         Keys ``meta``, ``table1``, ``q2_ranges``, ``experiments``,
         ``alpha_constraints``, ``reactor_panel``.
     """
-    from . import __version__, get_backend
-    from .cross_sections import _epsilon
+    from . import __version__, _validation, get_backend
 
-    eps = _epsilon(epsilon)
+    eps = _validation.check_epsilon(epsilon)
     progress = Progress(1, enabled=False) if progress is None else progress
     report: dict[str, Any] = {
         "meta": {"coherency_version": __version__, "backend": get_backend(), "epsilon": eps,
@@ -426,107 +432,6 @@ def _json_safe(obj: Any) -> Any:
 N_STEPS = 1 + len(Q2_SOURCES) + 1 + len(EXPERIMENTS) + 1 + 1 + 1
 
 
-def _fmt(x: Any, spec: str = ".4g") -> str:
-    if x is None:
-        return "–"
-    return format(float(x), spec)
-
-
-def render_markdown(report: dict[str, Any], figures: dict[str, str] | None = None) -> str:
-    """The report as Markdown (tables; figures linked if given)."""
-    meta = report["meta"]
-    out = [
-        "# coherency report",
-        "",
-        f"coherency {meta['coherency_version']}, backend `{meta['backend']}`, "
-        f"ε = 1 − 4 sin²θ_W = {meta['epsilon']:.5g}. Units: {meta['units']}.",
-        "",
-        "## Table 1: complete coherency and decoherency (Sharma & Wong Table 1)",
-        "",
-        "| nucleus | R (fm) | (π/R)² (MeV²) | Γ coherent (εZ−N)² | Γ decoherent ε²Z+N "
-        "| ξ decoherent |",
-        "|---|---|---|---|---|---|",
-    ]
-    for _label, t in report["table1"].items():
-        out.append(f"| {t['nucleus']} | {t['radius_fm']:.3f} | {t['q2_scale']:.4g} | "
-                   f"{t['coherent']['gamma_np']:.5g} | {t['decoherent']['gamma_np']:.5g} | "
-                   f"{t['decoherent']['xi']:.4g} |")
-    out += ["", "At complete coherency F_Z = F_N = 1, α = 1, φ = 0, ξ = 1; at complete "
-            "decoherency α = 0, φ = π/2.", "",
-            "## q² reach per source and target", "",
-            "| source | target | E_max (MeV) | q²_max (MeV²) | FWHM q², no threshold | "
-            "threshold (keVnr) | FWHM q², above threshold |",
-            "|---|---|---|---|---|---|---|"]
-    for r in report["q2_ranges"]:
-        f0 = r["q2_fwhm_MeV2"]
-        ft = r["q2_fwhm_threshold_MeV2"]
-        ftxt = "no recoils above threshold" if ft is None else f"{ft[0]:.4g} – {ft[1]:.4g}"
-        out.append(f"| {r['source_label']} | {r['target']} | {r['E_max_MeV']:.4g} | "
-                   f"{r['q2_max_MeV2']:.4g} | {f0[0]:.3g} – {f0[1]:.4g} | "
-                   f"{r['threshold_keVnr']:g} | {ftxt} |")
-    out += ["", "FWHM: the q² interval where dN/dq² ∝ ∫Φ dσ/dq² dE exceeds half its maximum "
-            "(docs/physics.md §6; Helm form factor).", "",
-            "## Flux-averaged cross sections and expected counts", "",
-            "| experiment | target | exposure | threshold (keVnr) | ⟨σ⟩ (cm²) | "
-            "⟨σ⟩ above threshold (cm²) | counts, Helm | counts, F = 1 | observed | published |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
-    for e in report["experiments"]:
-        pub = "; ".join(f"{k}: {v}" for k, v in e.get("published", {}).items()) or "–"
-        out.append(f"| {e['name']} | {e['target']} | {e['exposure']} | "
-                   f"{_fmt(e['threshold_keVnr'], '.3g')} | {_fmt(e['sigma_avg_cm2'])} | "
-                   f"{_fmt(e['sigma_avg_threshold_cm2'])} | {_fmt(e['counts_helm'], '.4g')} | "
-                   f"{_fmt(e['counts_coherent'], '.4g')} | "
-                   f"{_fmt(e.get('counts_observed'), '.4g')} | {pub} |")
-    out += ["", "Notes: " + " ".join(f"*{e['name']}*: {e['note']}." for e in report["experiments"]),
-            "", "## α(q²) from COHERENT data (Sharma & Wong Section 2)", ""]
-    for c in report["alpha_constraints"]:
-        e1, e0 = c["exclude_complete_coherency"], c["exclude_complete_decoherency"]
-        out += [f"### {c['label']}", "",
-                f"Statistical model: {c['statistical_model']}.", "",
-                f"- complete coherency (α = 1) excluded with p = {e1['p_value']:.3g} at "
-                f"q² = {e1['q2_MeV2']:.4g} MeV²; there, at 90 % CL, α < "
-                f"{_fmt(e1['alpha_upper_90'], '.2f')} (φ > {_fmt(e1['phi_lower_90_half_pi'], '.2f')} π/2)",
-                f"- complete decoherency (α = 0) excluded with p = {e0['p_value']:.3g} at "
-                f"q² = {e0['q2_MeV2']:.4g} MeV²; there, at 90 % CL, α > "
-                f"{_fmt(e0['alpha_lower_90'], '.2f')} (φ < {_fmt(e0['phi_upper_90_half_pi'], '.2f')} π/2)",
-                "", "| q² (MeV²) | ξ | σ_ξ | α̂ | σ_α | α 1σ allowed |", "|---|---|---|---|---|---|"]
-        for b in c["bins"]:
-            out.append(f"| {b['q2_MeV2']:.4g} | {b['xi']:.3f} | {b['xi_err']:.3f} | "
-                       f"{_fmt(b['alpha'], '.3f')} | {_fmt(b['alpha_err'], '.3f')} | "
-                       f"{_fmt(b['alpha_lo_1sigma'], '.2f')} – {_fmt(b['alpha_hi_1sigma'], '.2f')} |")
-        out.append("")
-    out += ["Sharma & Wong: CsI excludes α = 1 with p = 0.023 at q² = 3.5e3 MeV² and α = 0 with "
-            "p = 0.013 at 2.6e3 MeV²; 90 % CL α < 0.73 and α > 0.37. See "
-            "docs/coherency_from_data.md for why ours differ.", ""]
-    rp = report["reactor_panel"]
-    out += [f"Reactor on {rp['nucleus']}: FWHM q² above threshold = "
-            f"{rp['q2_fwhm'][0]:.4g} – {rp['q2_fwhm'][1]:.4g} MeV².", ""]
-    if report.get("projections"):
-        out += ["## Projected α-sensitivity (median expected; coherency.projections)", "",
-                "| experiment | exposure | q² bin (MeV²) | counts F = 1 | counts Helm | "
-                "background | α expected | σ_α | 90 % CL α > | 90 % CL α < | "
-                "Z(α = 1) | Z(α = 0) |",
-                "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        for p in report["projections"]:
-            for i in range(len(p["q2"])):
-                out.append(
-                    f"| {p['name']} | {p['exposure']:g} {p['exposure_unit']} | "
-                    f"{p['q2_lo'][i]:.4g} – {p['q2_hi'][i]:.4g} | {p['n_coherent'][i]:.4g} | "
-                    f"{p['n_helm'][i]:.4g} | {p['n_background'][i]:.4g} | "
-                    f"{p['alpha_expected'][i]:.3f} | {_fmt(p['sigma_alpha'][i], '.3f')} | "
-                    f"{_fmt(p['alpha_lower'][i], '.3f')} | {_fmt(p['alpha_upper'][i], '.3f')} | "
-                    f"{_fmt(p['z_alpha1'][i], '.2f')} | {_fmt(p['z_alpha0'][i], '.2f')} |")
-        out += ["", "Z: median expected significance (Gaussian σ) of excluding the "
-                "hypothesis; – means beyond double precision. Assumptions: "
-                + " ".join(f"*{p['name']}*: {p['assumptions']}." for p in report["projections"]),
-                "See docs/projections.md for Sharma & Wong's claims side by side.", ""]
-    if figures:
-        out += ["## Figures", ""]
-        for caption, path in figures.items():
-            out += [f"![{caption}]({path})", "", f"*{caption}*", ""]
-    return "\n".join(out)
-
-
 FIGURE_FILES = {
     "fig1": "fig1_xi_gamma_vs_alpha.png",
     "fig2": "fig2_alpha_vs_q2.png",
@@ -573,7 +478,7 @@ def write_report(
     captions: dict[str, str] = {}
     if figures:
         from . import plotting
-        from .coherence import figure1_data
+        from ._figures import figure1_data
 
         fig = plotting.figure1(figure1_data(epsilon=report["meta"]["epsilon"]))
         paths["fig1"] = out / FIGURE_FILES["fig1"]
@@ -598,18 +503,13 @@ def write_report(
     return paths
 
 
-def summary_text(report: dict[str, Any], out: Path | None = None) -> str:
-    """A few lines for the terminal."""
-    lines = [f"coherency {report['meta']['coherency_version']} report "
-             f"(backend {report['meta']['backend']}, eps = {report['meta']['epsilon']:.5g})"]
-    for e in report["experiments"]:
-        lines.append(f"  {e['name']:<34s} <sigma> = {_fmt(e['sigma_avg_cm2'], '.3e')} cm^2, "
-                     f"counts (Helm) = {_fmt(e['counts_helm'], '.4g')} [{e['exposure']}]")
-    for c in report["alpha_constraints"]:
-        e1, e0 = c["exclude_complete_coherency"], c["exclude_complete_decoherency"]
-        lines.append(f"  {c['label']:<34s} alpha=1 p = {e1['p_value']:.3g} "
-                     f"(q2 = {e1['q2_MeV2']:.3g}), alpha=0 p = {e0['p_value']:.3g} "
-                     f"(q2 = {e0['q2_MeV2']:.3g})")
-    if out is not None:
-        lines.append(f"  written to {out}/ (report.md, report.json, figures)")
-    return "\n".join(lines)
+def __getattr__(name: str) -> Any:
+    # The former name of CountsSetup, kept working with a DeprecationWarning: it
+    # clashed with coherency.projections.Experiment, a different class.
+    if name == "Experiment":
+        import warnings
+
+        warnings.warn("coherency.report.Experiment is deprecated; use "
+                      "coherency.report.CountsSetup", DeprecationWarning, stacklevel=2)
+        return CountsSetup
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,6 +41,12 @@ import numpy.typing as npt
 import periodictable
 
 from . import _validation
+from ._isotope_names import ELEMENTS as _ELEMENTS
+from ._isotope_names import SYMBOLS as _SYMBOLS
+from ._isotope_names import Z_MAX as _Z_MAX
+from ._isotope_names import isotope_candidates as _isotope_candidates
+from ._isotope_names import key as _key
+from ._isotope_names import natural_abundances, parse_formula, parse_isotope, reads_as_isotope
 from .constants import ATOMIC_MASS_UNIT_MEV, AVOGADRO_PER_MOL, ELECTRON_MASS_MEV
 
 __all__ = [
@@ -52,12 +58,6 @@ __all__ = [
     "nucleus",
     "target",
 ]
-
-# Heaviest element carried by periodictable (oganesson).
-_Z_MAX = max(el.number for el in periodictable.elements)
-# Elements by lower-case symbol (Z >= 1; periodictable's "n" is the free neutron).
-_ELEMENTS = {el.symbol.lower(): el for el in periodictable.elements if el.number >= 1}
-_SYMBOLS = tuple(el.symbol for el in periodictable.elements if el.number >= 1)
 
 # Number fractions given by a user may carry rounding: sums within this distance of
 # 1 are rescaled to 1, anything further is an error.
@@ -85,10 +85,6 @@ NAMED_TARGETS: tuple[str, ...] = (
     "Al2O3",
     _CSI_AS_XE,
 )
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", name).lower()
 
 
 _NAMED_BY_KEY = {_key(n): n for n in NAMED_TARGETS}
@@ -199,44 +195,8 @@ class Nucleus:
         return (self.mass + self.Z * ELECTRON_MASS_MEV) / ATOMIC_MASS_UNIT_MEV
 
 
-def _isotope_candidates(symbol: str | None = None) -> list[str]:
-    if symbol is not None:
-        el = _ELEMENTS[symbol.lower()]
-        return [f"{el.symbol}{a}" for a in el.isotopes]
-    return [
-        f"{el.symbol}{a}"
-        for el in _ELEMENTS.values()
-        for a in el.isotopes
-        if el[a].abundance > 0
-    ]
-
-
-def _parse_isotope(text: str) -> tuple[str, int] | None:
-    """(symbol, A) from "Xe132", "132Xe", "Xe-132" (any case), else None."""
-    s = re.sub(r"\s", "", text)
-    m = re.fullmatch(r"([A-Za-z]{1,3})-?(\d{1,3})", s)
-    if m:
-        return m.group(1), int(m.group(2))
-    m = re.fullmatch(r"(\d{1,3})-?([A-Za-z]{1,3})", s)
-    if m:
-        return m.group(2), int(m.group(1))
-    return None
-
-
-def _reads_as_isotope(text: str) -> bool:
-    """True for "132Xe", "Xe-132", and "Xe132" whose number can be a mass number
-    (>= Z); "I2" or "O2" (number < Z) read as formulas."""
-    s = re.sub(r"\s", "", text)
-    if re.fullmatch(r"\d{1,3}-?[A-Za-z]{1,3}|[A-Za-z]{1,3}-\d{1,3}", s):
-        return True
-    parsed = _parse_isotope(s)
-    if parsed is None or parsed[0].lower() not in _ELEMENTS:
-        return False
-    return parsed[1] >= _ELEMENTS[parsed[0].lower()].number
-
-
 def _lookup_isotope(text: str) -> Nucleus | None:
-    parsed = _parse_isotope(text)
+    parsed = parse_isotope(text)
     if parsed is None:
         return None
     symbol, A = parsed
@@ -277,7 +237,7 @@ def nucleus(name: str) -> Nucleus:
     found = _lookup_isotope(name)
     if found is not None:
         return found
-    parsed = _parse_isotope(name)
+    parsed = parse_isotope(name)
     if parsed is not None and parsed[0].lower() in _ELEMENTS:
         candidates = _isotope_candidates(parsed[0])
         query = f"{_ELEMENTS[parsed[0].lower()].symbol}{parsed[1]}"
@@ -447,30 +407,7 @@ TargetLike = Target | Nucleus | str
 
 
 def _natural_components(symbol: str) -> list[tuple[Nucleus, float]]:
-    el = _ELEMENTS[symbol.lower()]
-    abundant = [(a, float(el[a].abundance)) for a in el.isotopes if el[a].abundance > 0]
-    if not abundant:
-        raise ValueError(
-            f"name: {el.symbol} has no natural isotopic abundance in the table; "
-            f"name an isotope instead, e.g. '{el.symbol}{el.isotopes[0]}'"
-        )
-    total = sum(w for _, w in abundant)
-    return [(Nucleus(Z=el.number, N=a - el.number), w / total) for a, w in abundant]
-
-
-def _parse_formula(text: str) -> list[tuple[str, int]] | None:
-    """[(symbol, count), ...] of a case-sensitive formula like "CaWO4", else None."""
-    if not re.fullmatch(r"(?:[A-Z][a-z]?\d*)+", text):
-        return None
-    counts: dict[str, int] = {}
-    for symbol, count in re.findall(r"([A-Z][a-z]?)(\d*)", text):
-        if symbol.lower() not in _ELEMENTS or _ELEMENTS[symbol.lower()].symbol != symbol:
-            return None
-        n = int(count) if count else 1
-        if n < 1:
-            raise ValueError(f"name: formula {text!r} has a zero count for {symbol}")
-        counts[symbol] = counts.get(symbol, 0) + n
-    return list(counts.items())
+    return [(Nucleus(Z=Z, N=N), f) for Z, N, f in natural_abundances(symbol)]
 
 
 def _compound(name: str, formula: list[tuple[str, int]]) -> Target:
@@ -498,9 +435,9 @@ def _target_from_string(name: str) -> Target:
         return _single(Nucleus(Z=54, N=78), _CSI_AS_XE)
     if canonical is not None:
         text = canonical
-    elif _reads_as_isotope(text):
+    elif reads_as_isotope(text):
         return _single(nucleus(text))
-    formula = _parse_formula(text)
+    formula = parse_formula(text)
     if formula is None and text.lower() in _ELEMENTS:
         formula = [(_ELEMENTS[text.lower()].symbol, 1)]
     if formula is not None:

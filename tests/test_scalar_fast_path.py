@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import _validation, coherence, cross_sections, form_factors, kinematics
+from coherency import _charges, _validation, cross_sections, form_factors, kinematics
 
 RNG = np.random.default_rng(20261124)
 
@@ -225,6 +225,6 @@ def test_caches_do_not_confuse_arguments() -> None:
         coh.helm_form_factor(1.0, 1.0 + i)
     assert len(form_factors._HELM_LENGTHS) <= form_factors._CACHE_MAX
     assert len(cross_sections._PLANS) <= cross_sections._CACHE_MAX
-    assert len(coherence._CHARGES) <= coherence._CACHE_MAX
-    assert len(coherence._XI_CONSTANTS) <= coherence._CACHE_MAX
+    assert len(_charges.CHARGES) <= _charges.CACHE_MAX
+    assert len(_charges.XI_CONSTANTS) <= _charges.CACHE_MAX
     assert len(kinematics._MASSES) <= kinematics._CACHE_MAX

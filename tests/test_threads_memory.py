@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import _backend, coherence, cross_sections, form_factors, kinematics, rates, sources
+from coherency import _backend, _charges, cross_sections, form_factors, kinematics, rates, sources
 
 N_THREADS = 8
 BACKENDS = ["compiled", "numpy"] if _backend.compiled_available() else ["numpy"]
@@ -82,7 +82,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _clear_caches() -> None:
     for d in (cross_sections._PLANS, form_factors._HELM_LENGTHS, kinematics._MASSES,
-              coherence._CHARGES):
+              _charges.CHARGES):
         d.clear()
     for name in dir(rates):
         fn = getattr(rates, name)

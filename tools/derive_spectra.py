@@ -167,12 +167,12 @@ def fit_endpoint_correction(shared: Path, component: str
     integrates to one.
     """
     sys.path.insert(0, str(ROOT))
-    from coherency import sources  # the analytic shape and its end point
+    from coherency.sources import _beta, solar  # the analytic shape and its end point
 
-    Q, Z, A = sources._BETA_PLUS[component]
+    Q, Z, A = solar._BETA_PLUS[component]
     E, y = load_table(shared / "solar" / f"{component}.txt")
     def analytic(e: np.ndarray) -> np.ndarray:
-        return sources._beta_plus_unnormalised(np.atleast_1d(np.asarray(e, float)), Q, Z, A)
+        return _beta.beta_plus_unnormalised(np.atleast_1d(np.asarray(e, float)), Q, Z, A)
     norm = quad(lambda e: analytic(e)[0], 0.0, Q, epsabs=0, epsrel=1e-13, limit=400)[0]
     inside = np.where(E > Q - ENDPOINT_WINDOW_MEV)[0]
     node_E = np.r_[E[inside[0] - 1], E[inside]]

@@ -8,9 +8,13 @@ copy of your own named by the environment variable ``COHERENCY_DATA_DIR``.
 ``load(name)`` returns a :class:`coherency.analysis.Measurement` read from the CSV
 tables of bin-wise ξ(q²) derived from the releases (package data, read with
 ``importlib.resources``). Each table carries a ``#`` header naming
-the release files, the script (:mod:`coherency.coherent_release`) and the choices made;
-rerun :func:`coherency.coherent_release.write_shipped_tables` on your own download to
+the release files, the script and the choices made;
+rerun :func:`coherency.data.xi_tables.write_shipped_tables` on your own download to
 remake them. See README.md in this folder.
+
+Readers of the releases, one module each: :mod:`.coherent_csi_2017`,
+:mod:`.coherent_ar_2020`; :mod:`.xi_tables` the table format. Every function that
+takes a release folder defaults to the shipped copy.
 
 Names
 -----
@@ -101,8 +105,8 @@ def _check_name(name: Any) -> str:
 
 def table(name: str) -> Any:
     """The shipped table of data set ``name`` as a
-    :class:`coherency.coherent_release.XiTable` (columns and provenance lines)."""
-    from ..coherent_release import read_table
+    :class:`coherency.data.xi_tables.XiTable` (columns and provenance lines)."""
+    from .xi_tables import read_table
 
     fname = DATASETS[_check_name(name)]
     text = resources.files(__name__).joinpath(fname).read_text(encoding="utf-8")

@@ -51,11 +51,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, stats
 
-from . import _validation
-from .coherence import alpha_from_xi, phi_from_alpha, xi_decoherent
-from .targets import Nucleus, Target, as_nucleus
-
-FloatArray = npt.NDArray[np.float64]
+from .. import _validation
+from .._typing import FloatArray
+from ..coherence import alpha_from_xi, phi_from_alpha, xi_decoherent
+from ..targets import Nucleus, Target, as_nucleus, target
 
 __all__ = [
     "AlphaBound",
@@ -65,6 +64,7 @@ __all__ = [
     "Measurement",
     "PhiInterval",
     "alpha_theory",
+    "coherent_rate_weights",
     "compound_xi_decoherent",
     "gaussian_quantile",
 ]
@@ -95,7 +95,6 @@ def _as_nucleus_or_target(nucleus: Any) -> Nucleus | Target:
         try:
             return as_nucleus(nucleus)
         except ValueError:
-            from .targets import target
 
             return target(nucleus)
     raise TypeError(
@@ -103,30 +102,34 @@ def _as_nucleus_or_target(nucleus: Any) -> Nucleus | Target:
     )
 
 
+def coherent_rate_weights(target: Target, epsilon: float | None = None
+                          ) -> list[tuple[Nucleus, float]]:
+    """Each nucleus of a target with its (unnormalised) share of the event rate at
+    complete coherency, w_k = x_k (εZ_k − N_k)² (x_k its number fraction; Γ at F = 1,
+    Sharma & Wong Table 1). The weights neglect the mass dependence of the kinematics
+    (Cs and I differ by 5 % in mass).
+
+    >>> from coherency.targets import target
+    >>> [round(w, 1) for _, w in coherent_rate_weights(target("CsI"), epsilon=0.0)]
+    [3042.0, 2738.0]
+    """
+    eps = _validation.check_epsilon(epsilon)
+    return [(nuc, frac * (eps * nuc.Z - nuc.N) ** 2) for nuc, frac in target.components]
+
+
 def compound_xi_decoherent(target: Nucleus | Target, epsilon: float | None = None) -> float:
     """ξ_dec of a target: for a compound, the mean of each nucleus's ξ_dec weighted
-    by its share of the complete-coherency rate, w_k ∝ x_k (εZ_k − N_k)² (x_k its
-    number fraction). The weights neglect the mass dependence of the kinematics
-    (Cs and I differ by 5% in mass), a per-mille effect on ξ_dec.
+    by its share of the complete-coherency rate, w_k ∝ x_k (εZ_k − N_k)²
+    (:func:`coherent_rate_weights`), a per-mille approximation of ξ_dec.
     """
     if isinstance(target, Nucleus):
         return float(xi_decoherent(target, epsilon=epsilon))
-    eps = _epsilon(epsilon)
     num = 0.0
     den = 0.0
-    for nuc, frac in target.components:
-        w = frac * (eps * nuc.Z - nuc.N) ** 2
+    for nuc, w in coherent_rate_weights(target, epsilon):
         num += w * float(xi_decoherent(nuc, epsilon=epsilon))
         den += w
     return num / den
-
-
-def _epsilon(epsilon: float | None) -> float:
-    from .constants import EPSILON_DEFAULT
-
-    if epsilon is None:
-        return EPSILON_DEFAULT
-    return _validation.as_float(epsilon, "epsilon")
 
 
 @dataclass(frozen=True)
@@ -297,7 +300,7 @@ class Measurement:
             raise ValueError(f"q2, xi and xi_err must be 1-D (one entry per bin); got {q2.shape}")
         q2, xi, err = (np.atleast_1d(a) for a in (q2, xi, err))
         nuc = _as_nucleus_or_target(self.nucleus)
-        eps = None if self.epsilon is None else _validation.as_float(self.epsilon, "epsilon")
+        eps = None if self.epsilon is None else _validation.check_epsilon(self.epsilon)
         if self.xi_dec is None:
             xd = np.full(q2.shape, compound_xi_decoherent(nuc, epsilon=eps))
         else:
@@ -542,7 +545,7 @@ def alpha_theory(
     >>> (c, lo, hi)
     (1.0, 0.9, 1.0)
     """
-    from .form_factors import Helm, form_factor_model
+    from ..form_factors import Helm, form_factor_model
 
     q2a = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2")
     r = _validation.as_float(rel_unc, "rel_unc", min_value=0.0)

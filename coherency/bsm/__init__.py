@@ -1,0 +1,11 @@
+"""Physics beyond the Standard Model in coherent elastic neutrino-nucleus scattering.
+
+Belongs here: non-standard interactions (NSI couplings that change the weak charge),
+light vector and scalar mediators (a q²-dependent propagator in the amplitude),
+neutrino electromagnetic properties (magnetic moment, charge radius, millicharge) and
+oscillations between source and detector (sterile neutrinos at short baselines). Each
+model is a small frozen object that the cross sections and rates take (e.g.
+``dsigma_dT(T, E, nucleus, model=VectorMediator(m, g), flavour="mu")``), so that the
+Standard-Model path stays as fast as it is and a fit can scan a model's parameters.
+Couplings and their flavour dependence build on :mod:`coherency.couplings`.
+"""

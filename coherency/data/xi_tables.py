@@ -1,0 +1,126 @@
+"""Bin-wise ξ(q²) tables: the CSV format of ``coherency/data/*_xi.csv`` (columns and
+provenance lines), and the recipe that remakes the shipped tables from the public
+releases (:func:`write_shipped_tables`, with the readers of
+:mod:`coherency.data.coherent_csi_2017` and :mod:`coherency.data.coherent_ar_2020`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._typing import FloatArray
+from ._files import folder
+
+__all__ = ["SHIPPED", "XiTable", "derive_shipped", "read_table", "write_shipped_tables",
+           "write_table"]
+
+
+@dataclass(frozen=True)
+class XiTable:
+    """A derived bin-wise ξ table: columns (name → array) and provenance lines."""
+
+    columns: dict[str, FloatArray]
+    provenance: tuple[str, ...]
+
+    def __getitem__(self, key: str) -> FloatArray:
+        return self.columns[key]
+
+
+def write_table(table: XiTable, path: str | Path) -> None:
+    """Write ``table`` as CSV with its provenance as leading ``#`` lines."""
+    path = Path(path)
+    names = list(table.columns)
+    with path.open("w", newline="") as fh:
+        for line in table.provenance:
+            fh.write(f"# {line}\n")
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(names)
+        for row in zip(*(table.columns[n] for n in names)):
+            writer.writerow([repr(float(v)) for v in row])
+
+
+def read_table(text: str) -> XiTable:
+    """Parse what :func:`write_table` wrote (text of the file)."""
+    prov: list[str] = []
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            prov.append(line[1:].strip())
+        elif line.strip():
+            lines.append(line)
+    reader = csv.reader(lines)
+    names = next(reader, None)
+    if not names:
+        raise ValueError("text: no column-name line (an empty or truncated table)")
+    rows = []
+    for i, r in enumerate(reader, 1):
+        if len(r) != len(names):
+            raise ValueError(f"text: data row {i} has {len(r)} values, the header "
+                             f"{len(names)} columns ({', '.join(names)}); got {r!r}")
+        try:
+            vals = [float(v) for v in r]
+        except ValueError:
+            raise ValueError(f"text: data row {i} must hold numbers; got {r!r}") from None
+        if not all(math.isfinite(v) for v in vals):
+            raise ValueError(f"text: data row {i} must hold finite numbers; got {r!r}")
+        rows.append(vals)
+    if not rows:
+        raise ValueError(f"text: no data rows under the columns {', '.join(names)}")
+    arr = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
+    return XiTable({n: arr[:, i].copy() for i, n in enumerate(names)}, tuple(prov))
+
+
+def provenance(source: str, files: Sequence[str], choices: str) -> tuple[str, ...]:
+    """The ``#`` header lines of a derived table."""
+    return (
+        f"Derived from the public release {source}",
+        "files: " + ", ".join(files),
+        "script: coherency.data.xi_tables.write_shipped_tables (rerun it on the release)",
+        f"date: {_dt.date.today().isoformat()}",
+        f"choices: {choices}",
+        "xi = observed/predicted at complete coherency (F = 1); xi_err statistical only",
+    )
+
+
+SHIPPED: dict[str, tuple[str, dict[str, Any]]] = {
+    "coherent_csi_2017_xi.csv": ("coherent_csi_2017", dict(target_kind="xe")),
+    "coherent_csi_2017_cs_i_xi.csv": ("coherent_csi_2017", dict(target_kind="cs_i")),
+    "coherent_ar_2020_xi.csv": ("coherent_ar_2020", {}),
+}
+
+
+def derive_shipped(data_dir: str | Path | None, filename: str) -> XiTable:
+    """Re-derive one shipped table from the releases under ``data_dir`` (the folder
+    holding ``coherent_csi_2017/`` and ``coherent_ar_2020/``; ``None``: the copies
+    shipped in the package, :func:`coherency.data.release_dir`), with the shipped
+    choices (the defaults of :func:`~coherency.data.coherent_csi_2017.derive_csi_2017`
+    and :func:`~coherency.data.coherent_ar_2020.derive_ar_2020`)."""
+    from . import release_dir
+    from .coherent_ar_2020 import derive_ar_2020
+    from .coherent_csi_2017 import derive_csi_2017
+
+    if filename not in SHIPPED:
+        raise ValueError(f"filename must be one of {sorted(SHIPPED)}; got {filename!r}")
+    release, kwargs = SHIPPED[filename]
+    root = release_dir() if data_dir is None else folder(data_dir, "data_dir")
+    path = root / release
+    if release == "coherent_ar_2020":
+        return derive_ar_2020(path, **kwargs)
+    return derive_csi_2017(path, **kwargs)
+
+
+def write_shipped_tables(data_dir: str | Path | None = None,
+                         out_dir: str | Path | None = None) -> None:
+    """Remake ``coherency/data/*_xi.csv`` (or write them to ``out_dir``) from the releases
+    under ``data_dir`` (default: the shipped copies)."""
+    out = Path(__file__).parent if out_dir is None else folder(out_dir, "out_dir")
+    for fname in SHIPPED:
+        write_table(derive_shipped(data_dir, fname), out / fname)
