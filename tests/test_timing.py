@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from coherency import timing as tm
+from coherency.sources import timing as tm
 
 
 def _conv_reference(t: float, mu: float, sigma: float, taus: tuple[float, ...]) -> float:

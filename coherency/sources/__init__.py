@@ -10,6 +10,7 @@ One module per source kind, each a frozen dataclass deriving from :class:`Source
 :mod:`.supernova`      :class:`Supernova`, a burst's fluence
 :mod:`.monochromatic`  :class:`Monochromatic`, one line
 :mod:`.tabulated`      :class:`Tabulated`, a table of your own
+:mod:`.timing`         :class:`GaussianPulse`, :class:`BinnedTiming`: arrival times of pulsed sources
 =====================  ================================================================
 
 ``_base`` holds :class:`SourceLike` (the members the rate engine reads, with their
@@ -49,9 +50,12 @@ from .reactor import Reactor
 from .solar import Solar, b8_shape, beta_plus_shape
 from .supernova import Supernova
 from .tabulated import Tabulated
+from .timing import BinnedTiming, GaussianPulse
 
 __all__ = [
     "Atmospheric",
+    "BinnedTiming",
+    "GaussianPulse",
     "Monochromatic",
     "PionDAR",
     "Reactor",

@@ -33,8 +33,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import integrate, special
 
-from . import _validation
-from ._typing import FloatOrArray
+from .. import _validation
+from .._typing import FloatOrArray
 
 __all__ = [
     "COMPONENTS",
@@ -181,7 +181,7 @@ class GaussianPulse:
 
         def f(t: float) -> float:
             ta = np.array([t])
-            return float(self.pdf(comp, ta)[0] * _check_efficiency(efficiency, ta)[0])
+            return float(np.asarray(self.pdf(comp, ta))[0] * _check_efficiency(efficiency, ta)[0])
 
         pts = self._breaks(lo, hi)
         val, _ = integrate.quad(f, lo, hi, points=pts or None, limit=400,
@@ -250,7 +250,7 @@ class BinnedTiming:
     def coherent_csi_2017(cls) -> BinnedTiming:
         """The arrival-time PDFs of prompt and delayed neutrinos of the COHERENT CsI 2017
         release (arXiv:1804.09459; 0.5-us bins from 0 to 12 us)."""
-        from .data import release_dir
+        from ..data import release_dir
 
         folder = release_dir("coherent_csi_2017")
         p = np.loadtxt(folder / "arrivalTimePDF_promptNeutrinos.txt", delimiter=",")
