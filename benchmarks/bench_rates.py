@@ -72,7 +72,8 @@ def dblquad_sigma(src: Any, target: str) -> float:
                 a, b, 0.0, lambda E, M=M: _q2max(E, M), epsabs=0, epsrel=EPSREL)
             acc += val
         for e, phi in src.lines:
-            acc += phi * integrate.quad(lambda q2, e=e, nuc=nuc: _dsigma_dq2(q2, e, nuc), 0.0, _q2max(e, M),
+            acc += phi * integrate.quad(lambda q2, e=e, nuc=nuc: _dsigma_dq2(q2, e, nuc),
+                                        0.0, _q2max(e, M),
                                         epsabs=0, epsrel=EPSREL)[0]
         total += frac * acc
     return total / src.total_flux
@@ -90,7 +91,8 @@ def dblquad_event_rate(src: Any, target: str, T_min: float, mass_kg: float, time
             if not b > a:
                 continue
             val, _ = integrate.dblquad(
-                lambda T, E, M=M, nuc=nuc: float(src.flux(E)) * 2 * M * _dsigma_dq2(2 * M * T, E, nuc),
+                lambda T, E, M=M, nuc=nuc: (float(src.flux(E)) * 2 * M
+                                            * _dsigma_dq2(2 * M * T, E, nuc)),
                 a, b, T_min, lambda E, M=M: 2 * E * E / (M + 2 * E), epsabs=0, epsrel=EPSREL)
             total += per_kg * val
     return total * mass_kg * time_s

@@ -138,7 +138,8 @@ def test_nan_names_argument(row: Arg) -> None:
 def test_nan_in_array_gives_index(row: Arg) -> None:
     _, call, name, domain, _ = row
     good = 0.5 if domain in (">0", "[0,1]") else 0.0
-    with pytest.raises(ValueError, match=rf"^{re.escape(name)} must not be NaN; got nan at index 2$"):
+    msg = rf"^{re.escape(name)} must not be NaN; got nan at index 2$"
+    with pytest.raises(ValueError, match=msg):
         call(np.array([good, good, np.nan, good]))
 
 
@@ -285,7 +286,8 @@ SHAPED: list[tuple[str, Callable[[Any], Any], float, float]] = [
 
 @pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0)])
 @pytest.mark.parametrize("row", SHAPED, ids=[r[0] for r in SHAPED])
-def test_empty_array_gives_empty_float_array(row: tuple, shape: tuple[int, ...], backend: str) -> None:
+def test_empty_array_gives_empty_float_array(row: tuple, shape: tuple[int, ...],
+                                             backend: str) -> None:
     _, call, _, _ = row
     out = call(np.empty(shape))
     assert isinstance(out, np.ndarray)
@@ -399,7 +401,8 @@ def test_dsigma_alpha_must_broadcast_too() -> None:
          r"form_factor: unknown model 'helmm'.*did you mean helm"),
         (lambda: sources.by_name("reactr"), r"unknown source 'reactr'"),
         (lambda: data.load("coherent_cs"), r"unknown data set 'coherent_cs'.*did you mean"),
-        (lambda: sources.Solar(components=("pp", "9Li")), r"components: unknown solar component '9Li'"),
+        (lambda: sources.Solar(components=("pp", "9Li")),
+         r"components: unknown solar component '9Li'"),
         (lambda: sources.Atmospheric(flavours=("nutau",)), r"flavours must be one of .*'nutau'"),
         (lambda: sources.PionDAR(1e20, 1.0, 20.0, flavours=("nux",)), r"flavours .*'nux'"),
         (lambda: sources.Reactor(1.0, 20.0, fission_fractions={"U235": 0.5, "Th232": 0.5}),
@@ -417,7 +420,8 @@ def test_unknown_names(call: Callable[[], Any], match: str) -> None:
 
 @pytest.mark.parametrize("bad", [None, 3.0, np.array([1.0]), object(), ["Xe132"]])
 def test_target_of_wrong_type(bad: Any) -> None:
-    with pytest.raises(TypeError, match=r"target must be a Target, a Nucleus or a name string; got"):
+    msg = r"target must be a Target, a Nucleus or a name string; got"
+    with pytest.raises(TypeError, match=msg):
         coh.sigma_total(10.0, bad)
     with pytest.raises(TypeError):
         coh.flux_averaged_sigma(DAR, bad)
@@ -459,7 +463,8 @@ def test_source_sum_and_tabulated_shapes() -> None:
         sources.Tabulated([1.0], [1.0])
     with pytest.raises(ValueError, match=r"E and flux must be 1-D of equal length"):
         sources.Tabulated([1.0, 2.0, 3.0], [1.0, 1.0])
-    with pytest.raises(ValueError, match=r"flux must be >= 0 cm\^-2 s\^-1 MeV\^-1; got -1.0 at index 1"):
+    msg = r"flux must be >= 0 cm\^-2 s\^-1 MeV\^-1; got -1.0 at index 1"
+    with pytest.raises(ValueError, match=msg):
         sources.Tabulated([1.0, 2.0], [1.0, -1.0])
     zero = sources.Tabulated([1.0, 2.0], [0.0, 0.0])
     with pytest.raises(ValueError, match=r"total_flux must be > 0; got 0.0"):
@@ -489,7 +494,8 @@ def test_threshold_no_neutrino_reaches_gives_zero() -> None:
         assert coh.event_rate(DAR, "CsI", 1.0, 1.0, T_min=T_min) == 0.0
     assert np.all(coh.recoil_spectrum(DAR, "CsI", [T_top * 1.5, 1.0, 1e6]) == 0.0)
     assert np.all(coh.q2_spectrum(DAR, "CsI", [1e7, 1e12]) == 0.0)
-    with pytest.raises(ValueError, match=r"T_min = 1 MeV is above every recoil this source can give"):
+    msg = r"T_min = 1 MeV is above every recoil this source can give"
+    with pytest.raises(ValueError, match=msg):
         coh.q2_fwhm(DAR, "CsI", T_min=1.0)
 
 
@@ -592,7 +598,8 @@ def _good_table_text() -> str:
         ("q2,xi,xi_err\n", r"no data rows under the columns q2, xi, xi_err"),
         ("q2,xi,xi_err\n100.0,0.9\n", r"data row 1 has 2 values, the header 3 columns"),
         ("q2,xi,xi_err\n100.0,0.9,0.1,7\n", r"data row 1 has 4 values"),
-        ("q2,xi,xi_err\n100.0,0.9,0.1\n200.0,abc,0.1\n", r"data row 2 must hold numbers; got .*'abc'"),
+        ("q2,xi,xi_err\n100.0,0.9,0.1\n200.0,abc,0.1\n",
+         r"data row 2 must hold numbers; got .*'abc'"),
         ("q2,xi,xi_err\n100.0,nan,0.1\n", r"data row 1 must hold finite numbers"),
         ("q2,xi,xi_err\n100.0,inf,0.1\n", r"data row 1 must hold finite numbers"),
     ],

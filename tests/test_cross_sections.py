@@ -140,7 +140,8 @@ def test_callable_and_skin(backend: str) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(E=st.floats(1.0, 100.0), frac=st.floats(0.0, 0.99), A=st.sampled_from(["Ar40", "Xe132", "Ge76"]))
+@given(E=st.floats(1.0, 100.0), frac=st.floats(0.0, 0.99),
+       A=st.sampled_from(["Ar40", "Xe132", "Ge76"]))
 def test_sigma_decreasing_in_threshold(E: float, frac: float, A: str) -> None:
     nuc = nucleus(A)
     T_max = 2 * E**2 / (nuc.mass + 2 * E)
@@ -158,7 +159,8 @@ def test_sigma_decreasing_in_threshold(E: float, frac: float, A: str) -> None:
         (lambda: coh.sigma_total(float("nan"), "Xe"), r"E must not be NaN"),
         (lambda: coh.dsigma_dq2(-1.0, 10.0, "Xe132"), r"q2 must be >= 0 MeV\^2"),
         (lambda: coh.dsigma_dq2(1.0, 10.0, "Xe132", alpha=1.5), r"alpha must be <= 1"),
-        (lambda: coh.dsigma_dT([1e-3, -1e-3], 10.0, "Xe132"), r"T must be >= 0 MeV; got -0.001 at index 1"),
+        (lambda: coh.dsigma_dT([1e-3, -1e-3], 10.0, "Xe132"),
+         r"T must be >= 0 MeV; got -0.001 at index 1"),
         (lambda: coh.sigma_total(10.0, "Xenonn"), r"Xe"),
         (lambda: coh.sigma_total(10.0, "Xe", form_factor="hlem"), r"did you mean helm"),
         (lambda: coh.sigma_total(np.ones(2), "Xe", T_min=np.zeros(3)), r"do not broadcast"),

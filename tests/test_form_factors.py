@@ -156,7 +156,8 @@ def test_helm_matches_model_class(backend: str) -> None:
         (lambda: coh.helm_form_factor(1.0, 0), r"A must be > 0"),
         (lambda: coh.helm_form_factor(1.0, 40, s_fm=-0.1), r"s_fm must be >= 0 fm"),
         (lambda: coh.helm_form_factor(1.0, 1, s_fm=3.0), r"R0\^2 .* < 0"),
-        (lambda: coh.helm_form_factor(np.ones(3), np.ones(4) * 40), r"do not broadcast.*q \(3,\).*A \(4,\)"),
+        (lambda: coh.helm_form_factor(np.ones(3), np.ones(4) * 40),
+         r"do not broadcast.*q \(3,\).*A \(4,\)"),
         (lambda: coh.spherical_j1(float("nan")), r"x must not be NaN"),
     ],
 )

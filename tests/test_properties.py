@@ -131,8 +131,10 @@ def test_rates_linear_in_mass_time_and_flux(backend: str, m: float, t: float, k:
     base = coh.event_rate(_dar(1.0), target, 1.0, 1.0, T_min=T_min)
     assume(base > 0.0)
     rel = 1e-12
-    assert coh.event_rate(_dar(1.0), target, m, t, T_min=T_min) == pytest.approx(base * m * t, rel=rel)
-    assert coh.event_rate(_dar(k), target, 1.0, 1.0, T_min=T_min) == pytest.approx(base * k, rel=rel)
+    got = coh.event_rate(_dar(1.0), target, m, t, T_min=T_min)
+    assert got == pytest.approx(base * m * t, rel=rel)
+    got = coh.event_rate(_dar(k), target, 1.0, 1.0, T_min=T_min)
+    assert got == pytest.approx(base * k, rel=rel)
     T = np.array([T_min, 2 * T_min + 1e-3, 0.03])
     spec = coh.recoil_spectrum(_dar(1.0), target, T)
     assert np.allclose(coh.recoil_spectrum(_dar(k), target, T, mass_kg=m, time_s=t),
@@ -170,7 +172,8 @@ def test_dsigma_compiled_vs_twin(E: np.ndarray, frac: float, target: str, ff: An
 
 @needs_compiled
 @settings(max_examples=15, deadline=None)
-@given(E=st.floats(1.0, 120.0), T=st.floats(0.0, 0.03), target=st.sampled_from(["Ar40", "Xe132", "Ge74"]),
+@given(E=st.floats(1.0, 120.0), T=st.floats(0.0, 0.03),
+       target=st.sampled_from(["Ar40", "Xe132", "Ge74"]),
        ff=models)
 def test_sigma_total_compiled_vs_twin(E: float, T: float, target: str, ff: Any) -> None:
     with coh.use_backend("compiled"):

@@ -98,7 +98,8 @@ def test_event_rate_is_integral_of_spectrum() -> None:
     csi = coh.target("CsI")
     T_lo, T_hi = 5e-3, 40e-3
     got = coh.event_rate(src, csi, 14.6, 1.0, T_min=T_lo, T_max=T_hi)
-    kinks = sorted(k for nuc, _ in csi.components for k in rates._kinks(src, nuc) if T_lo < k < T_hi)
+    kinks = sorted(k for nuc, _ in csi.components for k in rates._kinks(src, nuc)
+                   if T_lo < k < T_hi)
     want, _ = integrate.quad(lambda T: coh.recoil_spectrum(src, csi, T, 14.6), T_lo, T_hi,
                              points=kinks, epsabs=0, epsrel=1e-12, limit=400)
     assert got == pytest.approx(want, rel=RTOL)
@@ -121,7 +122,8 @@ def test_efficiency_and_quenching(backend: str) -> None:
     src = SOURCES["dar"]
     ar = "Ar40"
     full = coh.event_rate(src, ar, 24.4, 1.0, T_min=20e-3)
-    half = coh.event_rate(src, ar, 24.4, 1.0, T_min=20e-3, efficiency=lambda T: 0.5 * np.ones_like(T))
+    half = coh.event_rate(src, ar, 24.4, 1.0, T_min=20e-3,
+                          efficiency=lambda T: 0.5 * np.ones_like(T))
     assert half == pytest.approx(0.5 * full, rel=1e-13)
     qf = 0.25
     ee = coh.event_rate(src, ar, 24.4, 1.0, T_min=qf * 20e-3, quenching=qf, energy_scale="ee")
@@ -150,12 +152,16 @@ def test_q2_fwhm_and_max_q2(backend: str) -> None:
     [
         (lambda: coh.flux_averaged_sigma(SOURCES["dar"], "Xe", T_min=-1.0), "T_min must be >= 0"),
         (lambda: coh.flux_averaged_sigma("dar", "Xe"), "source must be"),
-        (lambda: coh.recoil_spectrum(SOURCES["dar"], "Xe", [1e-3, float("nan")]), "T must not be NaN"),
+        (lambda: coh.recoil_spectrum(SOURCES["dar"], "Xe", [1e-3, float("nan")]),
+         "T must not be NaN"),
         (lambda: coh.event_rate(SOURCES["dar"], "Xe", -1.0, 1.0), "mass_kg must be >= 0"),
-        (lambda: coh.event_rate(SOURCES["dar"], "Xe", 1.0, 1.0, T_min=2e-3, T_max=1e-3), "T_max must be >= T_min"),
-        (lambda: coh.event_rate(SOURCES["dar"], "Xe", 1.0, 1.0, energy_scale="keV"), "energy_scale must be one of"),
+        (lambda: coh.event_rate(SOURCES["dar"], "Xe", 1.0, 1.0, T_min=2e-3, T_max=1e-3),
+         "T_max must be >= T_min"),
+        (lambda: coh.event_rate(SOURCES["dar"], "Xe", 1.0, 1.0, energy_scale="keV"),
+         "energy_scale must be one of"),
         (lambda: coh.q2_fwhm(SOURCES["reactor"], "Xe", T_min=1.0), "above every recoil"),
-        (lambda: coh.event_rate(SOURCES["dar"], "Xe", 1.0, 1.0, efficiency=lambda T: 2 * np.ones_like(T)), "efficiency"),
+        (lambda: coh.event_rate(SOURCES["dar"], "Xe", 1.0, 1.0,
+                                efficiency=lambda T: 2 * np.ones_like(T)), "efficiency"),
     ],
 )
 def test_bad_input(call, match: str) -> None:

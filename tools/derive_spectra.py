@@ -192,7 +192,8 @@ def render_8B(shared: Path) -> str:
     t, c = fit_8B(shared)
     lines = [
         "# 8B solar neutrino shape, normalised to 1 on [0, Q]:",
-        "#   dN/dE = E^2 (Q - E)^2 exp(S(E)),  S = cubic B-spline (knots t, coefficients c), E in MeV",
+        "#   dN/dE = E^2 (Q - E)^2 exp(S(E)),  S = cubic B-spline (knots t, coefficients c),"
+        " E in MeV",
         f"#   knots: {B8_INTERIOR_KNOTS} uniform on [0, Q] above {B8_LOW_KNOT_END_MEV:g} MeV, "
         f"step {B8_LOW_KNOT_STEP_MEV:g} MeV below",
         "# fitted to ../shared/data/solar/8B.txt (Winter et al., PRC 73 (2006) 025503)",

@@ -10,7 +10,7 @@ One module per source kind, each a frozen dataclass deriving from :class:`Source
 :mod:`.supernova`      :class:`Supernova`, a burst's fluence
 :mod:`.monochromatic`  :class:`Monochromatic`, one line
 :mod:`.tabulated`      :class:`Tabulated`, a table of your own
-:mod:`.timing`         :class:`GaussianPulse`, :class:`BinnedTiming`: arrival times of pulsed sources
+:mod:`.timing`         :class:`GaussianPulse`, :class:`BinnedTiming`: arrival times
 =====================  ================================================================
 
 ``_base`` holds :class:`SourceLike` (the members the rate engine reads, with their
