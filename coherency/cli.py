@@ -18,6 +18,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from . import _ff_models
+
 EXIT_USAGE = 2
 
 
@@ -287,7 +289,7 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 
 # --- parser -------------------------------------------------------------------------
-_FORM_FACTORS = ("helm", "helm-lewin-smith", "klein-nystrand", "symmetrized-fermi", "unity")
+_FORM_FACTORS = _ff_models.names()  # every name the registry knows
 
 
 def build_parser() -> argparse.ArgumentParser:

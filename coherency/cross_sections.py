@@ -15,7 +15,8 @@ from typing import Any, Union
 import numpy as np
 import numpy.typing as npt
 
-from . import _backend, _validation
+from . import _backend, _ff_models, _validation
+from ._records import FormFactorParams, NucleusSpec
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors, resolve
 from .targets import Nucleus, Target, as_target
@@ -50,23 +51,25 @@ def _panel_dq(ffs: NuclearFormFactors, A: float) -> float:
     return min(widths) if widths else 0.0
 
 
-def kernel_spec(nuc: Nucleus, ffs: NuclearFormFactors, epsilon: float) -> tuple:
-    """The ``spec`` tuple the kernels take for one nucleus (compiled form factors)."""
-    mz, pz1, pz2 = ffs.proton.kernel_params(nuc.A)  # type: ignore[union-attr]
-    mn, pn1, pn2 = ffs.neutron.kernel_params(nuc.A)  # type: ignore[union-attr]
-    return (
-        float(nuc.mass),
-        DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2,
-        epsilon * nuc.Z,
-        float(nuc.N),
-        mz, pz1, pz2, mn, pn1, pn2,
+def kernel_spec(nuc: Nucleus, ffs: NuclearFormFactors, epsilon: float) -> NucleusSpec:
+    """The ``spec`` record the kernels take for one nucleus (compiled form factors)."""
+    return NucleusSpec(
+        mass=float(nuc.mass),
+        prefactor=DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2,
+        wz=epsilon * nuc.Z,
+        wn=float(nuc.N),
+        ffz=ffs.proton.kernel_params(nuc.A),  # type: ignore[union-attr]
+        ffn=ffs.neutron.kernel_params(nuc.A),  # type: ignore[union-attr]
     )
 
 
-def unity_spec(nuc: Nucleus, epsilon: float) -> tuple:
+_UNITY = FormFactorParams(_ff_models.UNITY.id, 0.0, 0.0)
+
+
+def unity_spec(nuc: Nucleus, epsilon: float) -> NucleusSpec:
     """Kernel spec for F_Z = F_N = 1 (complete coherency)."""
-    return (float(nuc.mass), DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, epsilon * nuc.Z,
-            float(nuc.N), 0, 0.0, 0.0, 0, 0.0, 0.0)
+    return NucleusSpec(mass=float(nuc.mass), prefactor=DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2,
+                       wz=epsilon * nuc.Z, wn=float(nuc.N), ffz=_UNITY, ffn=_UNITY)
 
 
 def _gamma_python(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float) -> np.ndarray:
@@ -136,7 +139,7 @@ def _average_over_nuclei(
 # Scalar fast path (issue 7): (nucleus, form_factor, epsilon) -> per nucleus
 # (number fraction, mass, kernel spec, panel width), built by the same helpers as
 # the array path; only compiled form factors, only hashable arguments.
-_Plan = tuple[tuple[float, float, tuple, float], ...]
+_Plan = tuple[tuple[float, float, NucleusSpec, float], ...]
 _PLANS: dict[tuple[Any, Any, Any], _Plan] = {}
 _CACHE_MAX = 256
 
