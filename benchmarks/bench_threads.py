@@ -3,7 +3,8 @@
 Cases (public functions, compiled backend):
   helm 1e6           -- helm_form_factor on 1e6 momenta;
   sigma_total 1e5    -- sigma_total(E, "Ar40") on 1e5 energies;
-  reactor 1e4 / 1e5  -- recoil_spectrum(Reactor(2.9 GW, 28 m), "Ge", T) on 1e4 and 1e5 recoil energies;
+  reactor 1e4 / 1e5  -- recoil_spectrum(Reactor(2.9 GW, 28 m), "Ge", T) on 1e4 and 1e5
+                        recoil energies;
   batch sin2 1e4     -- batch_flux_averaged_sigma(PionDAR, "CsI", sin2_theta_w=...) on 1e4
                         points (one q integral, then ~1 ns a point: stays serial);
   batch radius 1e4   -- the same with radius_scale (one partial q integral a point).
@@ -13,7 +14,10 @@ Conditions:
            process's affinity mask, while the benchmark may run on all of them
            (os.sched_setaffinity): what a second job on a shared machine does.
 Every case checks that n_threads = 2 gives the same bits as 1; no time is asserted.
-The load average at the start of each case is recorded in extra_info["loadavg"].
+Each case records the load average at its start (extra_info["loadavg"]) and, on
+Linux, the CPUs that other processes used while it ran (extra_info["other_cpus"]:
+0 on a quiet machine, about 1 with the spinner): on a shared machine, keep the runs
+where that is what the condition says.
 
 Run (ratios per group, n_threads=2 over n_threads=1, with summarize.py):
     pytest benchmarks/bench_threads.py -p no:cacheprovider --benchmark-group-by=group \\
@@ -23,7 +27,9 @@ Run (ratios per group, n_threads=2 over n_threads=1, with summarize.py):
 
 from __future__ import annotations
 
+import math
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -69,6 +75,19 @@ CASES = _cases()
 _ONE_THREAD: dict[tuple[str, str], np.ndarray] = {}
 
 
+def _busy_seconds() -> tuple[float, float, float]:
+    """(CPU seconds of the whole machine, of this process, wall clock) (Linux)."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [float(v) for v in fh.readline().split()[1:]]
+    except OSError:
+        return math.nan, math.nan, time.perf_counter()
+    busy = sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0.0)  # not idle, iowait
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return (busy / os.sysconf("SC_CLK_TCK"), own.ru_utime + own.ru_stime,
+            time.perf_counter())
+
+
 @pytest.fixture(scope="module", params=CONDITIONS)
 def condition(request: pytest.FixtureRequest) -> Iterator[str]:
     """idle, or busy: a spinning process pinned to the last CPU of the mask."""
@@ -100,8 +119,12 @@ def test_thread_scaling(benchmark: Any, condition: str, name: str, nt: int) -> N
     benchmark.extra_info["n"] = n
     benchmark.extra_info["impl"] = f"n_threads={nt}"
     benchmark.extra_info["loadavg"] = os.getloadavg()
+    before = _busy_seconds()
     with coh.use_backend("compiled"):
         out = np.asarray(benchmark(fn, nt))
+    after = _busy_seconds()
+    benchmark.extra_info["other_cpus"] = round(
+        ((after[0] - before[0]) - (after[1] - before[1])) / (after[2] - before[2]), 2)
     if nt == 1:
         _ONE_THREAD[name, condition] = out
     elif (name, condition) in _ONE_THREAD:

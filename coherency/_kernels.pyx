@@ -64,28 +64,34 @@ cdef extern from *:
 # vectorised loops, and with it every bit of a result, is the same for any thread
 # count; each keeps a chunk well under a few milliseconds.
 cdef enum:
-    FF_CHUNK = 4096      # form factors, dsigma/dq2, flux moments, dN/dq2, batch rows
+    FF_CHUNK = 4096      # form factors, dsigma/dq2, batch rows
+    SPEC_CHUNK = 1024    # flux moments and dN/dq2 (~100 ns a point; 512-point blocks)
     XS_CHUNK = 64        # energies per chunk of sigma_total (16 q nodes per panel each)
     QG_CHUNK = 256       # parameter points per chunk of qgrid_moments
     CHECK_CHUNK = 32768  # elements per chunk of all_within
 
-# Estimated serial cost (ns) per element of each loop (x86-64 with AVX-512; the
-# thresholds below need only the order of magnitude).
-cdef double COST_FF = 5.0
-cdef double COST_DSIGMA = 25.0
-cdef double COST_SIGMA = 400.0       # per energy: one or a few panels of 16 nodes
-cdef double COST_FOLDED = 400.0      # per energy of the rule
-cdef double COST_QGRID = 500.0       # per point: a partial panel, or more
-cdef double COST_CHEB = 30.0
-cdef double COST_DN_DQ2 = 60.0
-cdef double COST_ROWS = 2.0          # batch_combine, moments_to_coef
-cdef double COST_CHECK = 0.3
+# Estimated serial cost (ns) per element of each loop, measured on x86-64 with
+# AVX-512 (benchmarks/bench_threads.py): only its order of magnitude matters.
+cdef double COST_FF = 4.0            # j1 2.4, Helm 3.3, Klein-Nystrand 3.0, Fermi 5.7
+cdef double COST_DSIGMA = 30.0
+cdef double COST_SIGMA = 300.0       # per energy: one or a few panels of 16 nodes
+cdef double COST_FOLDED = 100.0      # per energy of the rule
+cdef double COST_QGRID = 300.0       # per point: a partial panel, or the full panels
+cdef double COST_CHEB = 90.0
+cdef double COST_DN_DQ2 = 90.0
+cdef double COST_ROWS = 1.5          # batch_combine, moments_to_coef
+cdef double COST_CHECK = 0.2
 
 # Work (estimated serial ns) below which a loop runs on one thread: waking a parked
-# thread and handing it chunks costs tens of microseconds (benchmarks/bench_threads.py).
+# thread and handing out chunks costs ~15 us, so two threads pay off from ~20 us of
+# work and reach 1.4-1.6x at 100 us (1.9x from ~300 us; bench_threads.py).
 cdef double PARALLEL_MIN_NS = 100000.0
 # Work below which the GIL is kept: releasing it costs more than the loop.
 cdef double NOGIL_MIN_NS = 20000.0
+# Chunks of COH_RATE_CHUNK energies per task of folded_sigma (each chunk still has
+# its own partial sum: the grouping does not change the bits).
+cdef enum:
+    FOLD_GROUP = 16
 
 
 # --------------------------------------------------------------------------------
@@ -408,12 +414,14 @@ cdef struct FoldedCtx:
     const double *gl_w
     Py_ssize_t n_gl
     double *part
+    Py_ssize_t n_chunks
 
 
 cdef int _folded_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
     cdef FoldedCtx *ctx = <FoldedCtx *>p
     return coh_folded_moments(&ctx.pair, ctx.E, ctx.w, ctx.n, ctx.q2_min, ctx.panel_dq,
-                              ctx.gl_x, ctx.gl_w, ctx.n_gl, ctx.part, c, c + 1)
+                              ctx.gl_x, ctx.gl_w, ctx.n_gl, ctx.part, c * FOLD_GROUP,
+                              _end(c, FOLD_GROUP, ctx.n_chunks))
 
 
 def folded_sigma(const double[::1] E, const double[::1] w, double q2_min, spec,
@@ -457,9 +465,11 @@ def folded_sigma(const double[::1] E, const double[::1] w, double q2_min, spec,
     if part == NULL:
         raise MemoryError("folded_sigma: no memory for the chunk sums")
     ctx.part = part
+    ctx.n_chunks = n_chunks
     cdef double work = COST_FOLDED * ctx.n
     try:
-        _run(_folded_task, &ctx, n_chunks, _nt(n_threads, work), work, "coh_folded_moments")
+        _run(_folded_task, &ctx, _n_chunks(n_chunks, FOLD_GROUP), _nt(n_threads, work), work,
+             "coh_folded_moments")
         coh_folded_sigma(&nuc, part, &result, 0, n_chunks)
     finally:
         free(part)
@@ -714,15 +724,15 @@ cdef struct ChebCtx:
 
 cdef int _cheb_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
     cdef ChebCtx *ctx = <ChebCtx *>p
-    return coh_cheb_moments(&ctx.m, ctx.x, ctx.F0, ctx.F2, ctx.redo, c * FF_CHUNK,
-                            _end(c, FF_CHUNK, ctx.n))
+    return coh_cheb_moments(&ctx.m, ctx.x, ctx.F0, ctx.F2, ctx.redo, c * SPEC_CHUNK,
+                            _end(c, SPEC_CHUNK, ctx.n))
 
 
 cdef int _dn_dq2_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
     cdef ChebCtx *ctx = <ChebCtx *>p
     return coh_dn_dq2(&ctx.m, ctx.line_E, ctx.line_F0, ctx.line_F2, ctx.n_lines, &ctx.nuc,
                       ctx.x, ctx.scale, ctx.cap, ctx.weight, ctx.add, ctx.F0, ctx.redo,
-                      c * FF_CHUNK, _end(c, FF_CHUNK, ctx.n))
+                      c * SPEC_CHUNK, _end(c, SPEC_CHUNK, ctx.n))
 
 
 def cheb_moments(model, const double[::1] x, double[::1] F0, double[::1] F2,
@@ -745,7 +755,7 @@ def cheb_moments(model, const double[::1] x, double[::1] F0, double[::1] F2,
     ctx.redo = &redo[0]
     ctx.n = n
     cdef double work = COST_CHEB * n
-    _run(_cheb_task, &ctx, _n_chunks(n, FF_CHUNK), _nt(n_threads, work), work,
+    _run(_cheb_task, &ctx, _n_chunks(n, SPEC_CHUNK), _nt(n_threads, work), work,
          "coh_cheb_moments")
 
 
@@ -789,7 +799,7 @@ def dn_dq2(model, const double[::1] line_E, const double[::1] line_F0,
     ctx.redo = &redo[0]
     ctx.n = n
     cdef double work = COST_DN_DQ2 * n
-    _run(_dn_dq2_task, &ctx, _n_chunks(n, FF_CHUNK), _nt(n_threads, work), work,
+    _run(_dn_dq2_task, &ctx, _n_chunks(n, SPEC_CHUNK), _nt(n_threads, work), work,
          "coh_dn_dq2")
 
 

@@ -26,11 +26,6 @@ from ._records import FluxModel, FormFactorPair, NucleusSpec, QGrid
 
 FloatArray = npt.NDArray[np.float64]
 
-_UNITY = _ff_models.UNITY.id
-_HELM = _ff_models.HELM.id
-_KLEIN_NYSTRAND = _ff_models.KLEIN_NYSTRAND.id
-_SYMMETRIZED_FERMI = _ff_models.SYMMETRIZED_FERMI.id
-
 # Relative accuracy asked of scipy.integrate.quad; the absolute tolerance is off
 # because cross sections are ~1e-40 cm^2 (docs/physics.md section 6).
 QUAD_EPSREL = 1e-13
@@ -83,14 +78,14 @@ def _symmetrized_fermi(q: FloatArray, c: float | FloatArray, a: float) -> FloatA
 
 def _ff(q: FloatArray, model: int, p1: float | FloatArray, p2: float) -> FloatArray:
     """F(q) of a model; p1 may be an array broadcasting against q (one length per row)."""
-    if model == _UNITY:
+    if model == _ff_models.UNITY.id:
         return np.ones_like(q)
-    if model == _HELM:
+    if model == _ff_models.HELM.id:
         # q p2 capped at 1e100 (exp underflows to 0 well before): no overflow warning
         return _sphere(q * p1) * np.exp(-0.5 * np.minimum(q * p2, 1e100) ** 2)
-    if model == _KLEIN_NYSTRAND:
+    if model == _ff_models.KLEIN_NYSTRAND.id:
         return _sphere(q * p1) / (1.0 + np.minimum(q * p2, 1e100) ** 2)
-    if model == _SYMMETRIZED_FERMI:
+    if model == _ff_models.SYMMETRIZED_FERMI.id:
         return _symmetrized_fermi(q, p1, p2)
     _status.raise_status(_status.BAD_MODEL, "form_factor")
 
@@ -100,7 +95,8 @@ def _check_ff(model: int, p1: float, p2: float, where: str) -> None:
     c > 0 for the symmetrized Fermi."""
     if not 0 <= model < _ff_models.COUNT:
         _status.raise_status(_status.BAD_MODEL, where)
-    if not (p1 >= 0.0 and p2 >= 0.0) or (model == _SYMMETRIZED_FERMI and not p1 > 0):
+    if not (p1 >= 0.0 and p2 >= 0.0) or (model == _ff_models.SYMMETRIZED_FERMI.id
+                                           and not p1 > 0):
         _status.raise_status(_status.BAD_ARG, where)
 
 
@@ -126,7 +122,7 @@ def helm(q: FloatArray, r0: float, s: float, out: FloatArray, n_threads: int = 1
     _same_length(len(q), len(out), "q and out")
     if not (r0 >= 0.0 and s >= 0.0):
         _status.raise_status(_status.BAD_ARG, "helm")
-    out[:] = _ff(np.asarray(q), _HELM, r0, s)
+    out[:] = _ff(np.asarray(q), _ff_models.HELM.id, r0, s)
 
 
 def form_factor(

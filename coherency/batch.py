@@ -445,7 +445,10 @@ def batch_flux_averaged_sigma(
     form_factor : str, FormFactor, (F_Z, F_N) or NuclearFormFactors
         Model form factors (no Python callables).
     n_threads : int
-        Threads of the compiled loop over parameter points (result independent of it).
+        Threads of the compiled loop over parameter points: an int in [1, 1024], of
+        which at most the CPUs available to the process are used
+        (``coherency.config()["cpus_available"]``); small inputs run on one thread; the
+        result does not depend on it.
 
     Returns
     -------

@@ -194,7 +194,9 @@ def dsigma_dq2(
         1 - 4 sin^2 theta_W; default 0.04572 (sin^2 theta_W = 0.23857); the seed
         used 0.045.
     n_threads : int
-        Threads of the compiled loop (>= 1); the result does not depend on it.
+        Threads of the compiled loop: an int in [1, 1024], of which at most the CPUs
+        available to the process are used (``coherency.config()["cpus_available"]``);
+        small inputs run on one thread; the result does not depend on it.
 
     Returns
     -------

@@ -92,8 +92,10 @@ class FormFactor(ABC):
         return math.pi * HBARC_MEV_FM / p1 if p1 > 0 else 0.0
 
     def __call__(self, q: npt.ArrayLike, A: float, n_threads: int = 1) -> FloatOrArray:
-        """F(q) for mass number ``A``; q in MeV (>= 0); ``n_threads`` (>= 1) threads
-        of the compiled loop (the result does not depend on it)."""
+        """F(q) for mass number ``A``; q in MeV (>= 0); ``n_threads``: threads of the
+        compiled loop, an int in [1, 1024], of which at most the CPUs available to the
+        process are used (``coherency.config()["cpus_available"]``); small inputs run on
+        one thread; the result does not depend on it."""
         nt = _validation.check_threads(n_threads)
         qf = _validation.plain_float(q)
         af = _validation.plain_float(A)
@@ -327,7 +329,10 @@ def _named() -> dict[str, Callable[[], FormFactor]]:
         cls.model_id: cls for cls in (Unity, Helm, KleinNystrand, SymmetrizedFermi)}
     named: dict[str, Callable[[], FormFactor]] = {}
     for model in _ff_models.MODELS:
-        cls = classes[model.id]
+        cls = classes.get(model.id)
+        if cls is None:
+            raise ImportError(f"form-factor model {model.name!r} (id {model.id}) of "
+                              "coherency._ff_models has no FormFactor class in _named()")
         for name in (model.name, *model.aliases):
             named[name] = cls
         for name, method in model.presets:
@@ -439,7 +444,9 @@ def helm_form_factor(
     r_coeff_fm : float, fm
         R = r_coeff_fm * A^(1/3) (seed: 1.2 fm); R0^2 = R^2 - 5 s^2.
     n_threads : int
-        Threads of the compiled loop (>= 1); the result does not depend on it.
+        Threads of the compiled loop: an int in [1, 1024], of which at most the CPUs
+        available to the process are used (``coherency.config()["cpus_available"]``);
+        small inputs run on one thread; the result does not depend on it.
 
     Returns
     -------

@@ -285,8 +285,10 @@ def flux_averaged_sigma(
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
     n_threads : int
-        Threads of the compiled folded integral (>= 1; the result does not depend
-        on it).
+        Threads of the compiled folded integral: an int in [1, 1024], of which at most
+        the CPUs available to the process are used
+        (``coherency.config()["cpus_available"]``); small inputs run on one thread; the
+        result does not depend on it.
 
     Returns
     -------
@@ -660,7 +662,9 @@ def recoil_spectrum(
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
     n_threads : int
-        Threads of the compiled form-factor loop (>= 1; results do not depend on it).
+        Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
+        available to the process are used (``coherency.config()["cpus_available"]``);
+        small inputs run on one thread; the result does not depend on it.
 
     Returns
     -------
@@ -802,7 +806,9 @@ def event_rate(
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
     n_threads : int
-        Threads of the compiled form-factor loop (>= 1; results do not depend on it).
+        Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
+        available to the process are used (``coherency.config()["cpus_available"]``);
+        small inputs run on one thread; the result does not depend on it.
 
     Returns
     -------

@@ -289,7 +289,8 @@ def test_show_config_reports_the_build() -> None:
     assert ("-O" in cfg["compile_flags"]) or ("/O" in cfg["compile_flags"])
     assert cfg["compiler"].split()[0] in ("gcc", "clang", "msvc"), cfg["compiler"]
     assert cfg["threads"] in ("pthreads", "serial")
-    assert cfg["threads"] == ("pthreads" if "-pthread" in cfg["compile_flags"] else "serial")
+    serial = "COH_NO_THREADS" in cfg["compile_flags"] or "-pthread" not in cfg["compile_flags"]
+    assert cfg["threads"] == ("serial" if serial else "pthreads")
     assert "openmp" not in cfg["compile_flags"].lower()
     assert 1 <= cfg["cpus_available"] <= (os.cpu_count() or 1)
 
