@@ -1,145 +1,132 @@
-"""Thread scaling: n_threads=1 vs 2 on large inputs (target: two threads >= 1.8x one).
-The rate integrals' thread scaling is in bench_rates.py.
+"""Thread scaling of the package's pool: n_threads = 1 vs 2, idle and with a busy core.
 
-Uses the public function's ``n_threads`` where it has one, else the compiled
-kernel's (the public layer adds only validation); a case whose function has no
-``n_threads`` yet is skipped with the reason. Every case checks that the result
-does not depend on the thread count (bit for bit); no time is asserted.
-Run: pytest benchmarks/bench_threads.py --benchmark-group-by=group
+Cases (public functions, compiled backend):
+  helm 1e6           -- helm_form_factor on 1e6 momenta;
+  sigma_total 1e5    -- sigma_total(E, "Ar40") on 1e5 energies;
+  reactor 1e4 / 1e5  -- recoil_spectrum(Reactor(2.9 GW, 28 m), "Ge", T) on 1e4 and 1e5
+                        recoil energies;
+  batch sin2 1e4     -- batch_flux_averaged_sigma(PionDAR, "CsI", sin2_theta_w=...) on 1e4
+                        points (one q integral, then ~1 ns a point: stays serial);
+  batch radius 1e4   -- the same with radius_scale (one partial q integral a point).
+Conditions:
+  idle  -- nothing else started by the benchmark;
+  busy  -- a process spinning in a pure Python loop pinned to the last CPU of this
+           process's affinity mask, while the benchmark may run on all of them
+           (os.sched_setaffinity): what a second job on a shared machine does.
+Every case checks that n_threads = 2 gives the same bits as 1; no time is asserted.
+Each case records the load average at its start (extra_info["loadavg"]) and, on
+Linux, the CPUs that other processes used while it ran (extra_info["other_cpus"]:
+0 on a quiet machine, about 1 with the spinner): on a shared machine, keep the runs
+where that is what the condition says.
+
+Run (ratios per group, n_threads=2 over n_threads=1, with summarize.py):
+    pytest benchmarks/bench_threads.py -p no:cacheprovider --benchmark-group-by=group \\
+        --benchmark-json=threads.json
+    python benchmarks/summarize.py threads.json
 """
 
 from __future__ import annotations
 
-import inspect
+import math
 import os
-from collections.abc import Callable
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import _backend, cross_sections
-from coherency.form_factors import resolve
 
 THREADS = [1, 2]
-N_FF = 1_000_000
-N_SIGMA = 100_000
-A = 132.0
+CONDITIONS = ["idle", "busy"]
 
-if not _backend.compiled_available():  # pragma: no cover
-    pytest.skip("compiled extension not built", allow_module_level=True)
-
-from coherency import _kernels
+SPIN = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True:\n    pass\n"
 
 
-def _has_threads(fn: Callable[..., Any]) -> bool:
-    try:
-        return "n_threads" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def _openmp() -> bool:
-    info = getattr(_kernels, "build_info", None)
-    return bool(info()["openmp"]) if info is not None else False
-
-
-def _helm_case(nt: int) -> tuple[str, Callable[[], Any]]:
+def _cases() -> dict[str, tuple[int, Callable[[int], Any]]]:
     rng = np.random.default_rng(4)
-    q = rng.uniform(0.0, 400.0, N_FF)
-    if _has_threads(coh.helm_form_factor):
-        return "public", lambda: coh.helm_form_factor(q, A, n_threads=nt)
-    _, r0, s = coh.Helm().kernel_params(A)
-    out = np.empty(N_FF)
-
-    def run() -> np.ndarray:
-        _kernels.helm(q, r0, s, out, n_threads=nt)
-        return out.copy()
-    return "kernel", run
-
-
-def _kn_case(nt: int) -> tuple[str, Callable[[], Any]]:
-    rng = np.random.default_rng(5)
-    q = rng.uniform(0.0, 400.0, N_FF)
-    model = coh.KleinNystrand()
-    if _has_threads(model.__call__):
-        return "public", lambda: model(q, A, n_threads=nt)
-    mid, p1, p2 = model.kernel_params(A)
-    out = np.empty(N_FF)
-
-    def run() -> np.ndarray:
-        _kernels.form_factor(q, mid, p1, p2, out, n_threads=nt)
-        return out.copy()
-    return "kernel", run
+    q = rng.uniform(0.0, 400.0, 1_000_000)
+    E = rng.uniform(1.0, 55.0, 100_000)
+    reactor = coh.sources.Reactor(power_GW=2.9, distance_m=28.0)
+    T4 = np.linspace(1e-5, 2e-3, 10_000)
+    T5 = np.linspace(1e-5, 2e-3, 100_000)
+    dar = coh.sources.PionDAR.coherent_csi_2017()
+    s2 = np.linspace(0.20, 0.26, 10_000)
+    scale = np.linspace(0.8, 1.2, 10_000)
+    return {
+        "helm 1e6": (q.size, lambda nt: coh.helm_form_factor(q, 132, n_threads=nt)),
+        "sigma_total 1e5": (E.size, lambda nt: coh.sigma_total(E, "Ar40", n_threads=nt)),
+        "reactor spectrum 1e4": (T4.size, lambda nt: coh.recoil_spectrum(
+            reactor, "Ge", T4, n_threads=nt)),
+        "reactor spectrum 1e5": (T5.size, lambda nt: coh.recoil_spectrum(
+            reactor, "Ge", T5, n_threads=nt)),
+        "batch sin2 1e4": (s2.size, lambda nt: coh.batch_flux_averaged_sigma(
+            dar, "CsI", sin2_theta_w=s2, n_threads=nt)),
+        "batch radius 1e4": (scale.size, lambda nt: coh.batch_flux_averaged_sigma(
+            dar, "CsI", radius_scale=scale, n_threads=nt)),
+    }
 
 
-def _dsigma_case(nt: int) -> tuple[str, Callable[[], Any]]:
-    rng = np.random.default_rng(6)
-    E = rng.uniform(5.0, 55.0, N_FF)
-    q2 = rng.uniform(0.0, 1.0, N_FF) * 4 * E**2
-    ar = coh.nucleus("Ar40")
-    if _has_threads(coh.dsigma_dq2):
-        return "public", lambda: coh.dsigma_dq2(q2, E, ar, n_threads=nt)
-    spec = cross_sections.kernel_spec(ar, resolve("helm"), 0.04572)
-    out = np.empty(N_FF)
-
-    def run() -> np.ndarray:
-        _kernels.dsigma_dq2(q2, E, spec, out, n_threads=nt)
-        return out.copy()
-    return "kernel", run
+CASES = _cases()
+_ONE_THREAD: dict[tuple[str, str], np.ndarray] = {}
 
 
-def _sigma_case(nt: int) -> tuple[str, Callable[[], Any]]:
-    rng = np.random.default_rng(7)
-    E = rng.uniform(1.0, 55.0, N_SIGMA)
-    ar = coh.nucleus("Ar40")
-    if _has_threads(coh.sigma_total):
-        return "public", lambda: coh.sigma_total(E, ar, n_threads=nt)
-    ffs = resolve("helm")
-    spec = cross_sections.kernel_spec(ar, ffs, 0.04572)
-    panel = cross_sections._panel_dq(ffs, ar.A)
-    q2_min = np.zeros(N_SIGMA)
-    out = np.empty(N_SIGMA)
-
-    def run() -> np.ndarray:
-        _kernels.sigma_total(E, q2_min, spec, panel, cross_sections.GL_X, cross_sections.GL_W,
-                             out, n_threads=nt)
-        return out.copy()
-    return "kernel", run
+def _busy_seconds() -> tuple[float, float, float]:
+    """(CPU seconds of the whole machine, of this process, wall clock) (Linux)."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [float(v) for v in fh.readline().split()[1:]]
+    except OSError:
+        return math.nan, math.nan, time.perf_counter()
+    busy = sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0.0)  # not idle, iowait
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return (busy / os.sysconf("SC_CLK_TCK"), own.ru_utime + own.ru_stime,
+            time.perf_counter())
 
 
-CASES: dict[str, tuple[int, Callable[[int], tuple[str, Callable[[], Any]]]]] = {
-    "helm": (N_FF, _helm_case),
-    "form_factor KN": (N_FF, _kn_case),
-    "dsigma_dq2": (N_FF, _dsigma_case),
-    "sigma_total": (N_SIGMA, _sigma_case),
-}
-_ONE_THREAD: dict[str, np.ndarray] = {}
+@pytest.fixture(scope="module", params=CONDITIONS)
+def condition(request: pytest.FixtureRequest) -> Iterator[str]:
+    """idle, or busy: a spinning process pinned to the last CPU of the mask."""
+    if request.param == "idle":
+        yield "idle"
+        return
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no os.sched_setaffinity on this platform")
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip("one CPU: no second core to load")
+    os.sched_setaffinity(0, set(cpus))
+    spinner = subprocess.Popen([sys.executable, "-c", SPIN, str(cpus[-1])])
+    time.sleep(0.5)  # let the scheduler settle
+    try:
+        yield "busy"
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 @pytest.mark.parametrize("nt", THREADS, ids=lambda t: f"n_threads={t}")
 @pytest.mark.parametrize("name", list(CASES))
-def test_thread_scaling(benchmark: Any, name: str, nt: int) -> None:
-    if not _openmp():
-        pytest.skip("the extension was built without OpenMP: n_threads runs serially")
-    if (os.cpu_count() or 1) < 2 and nt > 1:
-        pytest.skip("one CPU: nothing to scale onto")
-    n, make = CASES[name]
-    try:
-        level, run = make(nt)
-        # The kernel may not take n_threads yet (another engineer's work in progress).
-        run()
-    except TypeError as exc:
-        if "n_threads" in str(exc):
-            pytest.skip(f"{name}: no n_threads yet ({exc})")
-        raise
-    benchmark.group = f"threads {name} n={n:.0e}"
+def test_thread_scaling(benchmark: Any, condition: str, name: str, nt: int) -> None:
+    if not coh._backend.compiled_available():
+        pytest.skip("compiled extension not built")
+    n, fn = CASES[name]
+    benchmark.group = f"threads {name} [{condition}]"
     benchmark.extra_info["n"] = n
     benchmark.extra_info["impl"] = f"n_threads={nt}"
-    benchmark.extra_info["level"] = level
-    out = np.array(benchmark.pedantic(run, rounds=5, iterations=1, warmup_rounds=1))
+    benchmark.extra_info["loadavg"] = os.getloadavg()
+    before = _busy_seconds()
+    with coh.use_backend("compiled"):
+        out = np.asarray(benchmark(fn, nt))
+    after = _busy_seconds()
+    benchmark.extra_info["other_cpus"] = round(
+        ((after[0] - before[0]) - (after[1] - before[1])) / (after[2] - before[2]), 2)
     if nt == 1:
-        _ONE_THREAD[name] = out
-    elif name in _ONE_THREAD:
-        np.testing.assert_array_equal(out, _ONE_THREAD[name])  # thread count changes no bit
+        _ONE_THREAD[name, condition] = out
+    elif (name, condition) in _ONE_THREAD:
+        # the thread count changes no bit
+        np.testing.assert_array_equal(out, _ONE_THREAD[name, condition])

@@ -15,9 +15,10 @@ import importlib
 import os
 import warnings
 from collections.abc import Iterator
-from types import ModuleType
+from typing import TYPE_CHECKING, cast
 
 from . import _reference
+from ._kernel_api import KernelModule
 
 _CHOICES = ("auto", "compiled", "numpy")
 
@@ -26,12 +27,12 @@ class CoherencyWarning(UserWarning):
     """Valid but approximate results, or a degraded configuration."""
 
 
-_compiled: ModuleType | None
+_compiled: KernelModule | None
 _import_error: ImportError | None = None
 try:
     # import_module keeps the real reason (e.g. "No module named ...", an undefined
     # symbol); "from . import _kernels" would report a bogus circular import.
-    _compiled = importlib.import_module(f"{__package__}._kernels")
+    _compiled = cast(KernelModule, importlib.import_module(f"{__package__}._kernels"))
 except ImportError as exc:  # pragma: no cover - exercised only without a build
     _compiled = None
     _import_error = exc
@@ -60,8 +61,9 @@ def compiled_available() -> bool:
     return _compiled is not None
 
 
-def kernels() -> ModuleType:
-    """The kernel module in force: ``coherency._kernels`` or ``coherency._reference``."""
+def kernels() -> KernelModule:
+    """The kernel module in force: ``coherency._kernels`` or ``coherency._reference``
+    (both implement :class:`coherency._kernel_api.KernelModule`)."""
     global _warned
     name = _active.get()
     if name == "numpy":
@@ -114,3 +116,12 @@ def use_backend(name: str) -> Iterator[str]:
         yield get_backend()
     finally:
         _active.reset(token)
+
+
+if TYPE_CHECKING:
+    # mypy checks that both backends implement the kernel interface: the twin's
+    # annotations and the compiled module's stub (_kernels.pyi).
+    from . import _kernels
+
+    _twin_api: KernelModule = _reference
+    _compiled_api: KernelModule = _kernels

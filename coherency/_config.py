@@ -2,16 +2,22 @@
 
 What a bug report needs: the package version, the backend in force, whether the
 compiled extension imported (and why not), which Helm loop the CPU runs (the SIMD
-clone picked at load time by csrc/coh_ff.c), OpenMP, the compiler and the flags the
-extension was built with (recorded at build time by setup.py as the macro
-``COH_BUILD_FLAGS``), and the versions of Python and of the dependencies.
+clone picked at load time by csrc/coh_ff.c), how loops use threads (the package's
+pthread pool, or serial), the CPUs available to the process (the cap on
+``n_threads``, :func:`available_cpus`), the compiler and the flags the extension was
+built with (recorded at build time by setup.py as the macro ``COH_BUILD_FLAGS``), and
+the versions of Python and of the dependencies.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
+import math
+import os
 import platform
 import sys
+from pathlib import Path
 from typing import Any
 
 from . import _backend
@@ -28,13 +34,73 @@ def _dependency_version(name: str) -> str:
         return "not installed"
 
 
+def _cgroup_cpu_limit(root: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """The CPU quota of the process's cgroup in whole CPUs (rounded up), or None.
+
+    cgroup v2: ``<root>/cpu.max`` holds ``"<quota> <period>"`` or ``"max <period>"``;
+    cgroup v1: ``<root>/cpu/cpu.cfs_quota_us`` (-1: no limit) over
+    ``cpu.cfs_period_us`` (also under ``cpu,cpuacct/``)."""
+    def read(path: Path) -> str | None:
+        try:
+            return path.read_text().strip()
+        except (OSError, ValueError):
+            return None
+
+    text = read(root / "cpu.max")
+    quota: float | None = None
+    period: float | None = None
+    try:
+        if text is not None:
+            fields = text.split()
+            if len(fields) == 2 and fields[0] != "max":
+                quota, period = float(fields[0]), float(fields[1])
+        else:
+            for sub in ("cpu", "cpu,cpuacct", "cpuacct,cpu"):
+                q = read(root / sub / "cpu.cfs_quota_us")
+                t = read(root / sub / "cpu.cfs_period_us")
+                if q is not None and t is not None:
+                    quota, period = float(q), float(t)
+                    break
+    except ValueError:
+        return None
+    if quota is None or period is None or not (quota > 0 and period > 0):
+        return None
+    return max(1, math.ceil(quota / period))
+
+
+@functools.lru_cache(maxsize=None)
+def available_cpus() -> int:
+    """CPUs this process may use: the cap on every ``n_threads``.
+
+    The size of the process's affinity mask (``os.sched_getaffinity(0)``;
+    ``os.cpu_count()`` where there is no such call), further limited by a cgroup CPU
+    quota when one is set (cgroup v2 ``/sys/fs/cgroup/cpu.max``, v1
+    ``cpu.cfs_quota_us / cpu.cfs_period_us``, rounded up); at least 1. Computed once,
+    on first use, and shown by :func:`show_config` as ``cpus_available``.
+
+    Examples
+    --------
+    >>> import coherency
+    >>> coherency.config()["cpus_available"] >= 1
+    True
+    """
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # macOS, Windows
+        n = os.cpu_count() or 1
+    limit = _cgroup_cpu_limit()
+    if limit is not None:
+        n = min(n, limit)
+    return max(1, n)
+
+
 def _extension_info() -> dict[str, Any]:
     """What the compiled module says about its own build; empty without it."""
     module = _backend._compiled
     if module is None:
         return {}
     info: dict[str, Any] = {"path": getattr(module, "__file__", _UNKNOWN)}
-    # build_info() (OpenMP, SIMD, ...) where the extension has it; otherwise the
+    # build_info() (threads, SIMD, ...) where the extension has it; otherwise the
     # narrower simd_info() and the compile-time strings.
     build_info = getattr(module, "build_info", None)
     if callable(build_info):
@@ -57,7 +123,10 @@ def config() -> dict[str, Any]:
         Keys ``version``, ``backend`` (``"compiled"`` or ``"numpy"``, the one in
         force in this context), ``compiled_available`` (bool),
         ``compiled_import_error`` (str or None), ``extension_path``, ``simd``,
-        ``openmp`` (bool, or ``"unknown"`` when the extension does not say),
+        ``threads`` (``"pthreads"``: loops with ``n_threads`` > 1 run on the
+        package's thread pool; ``"serial"``: a build without threads; ``"unknown"``
+        when the extension does not say), ``cpus_available`` (the cap on
+        ``n_threads``, :func:`available_cpus`),
         ``compiler``, ``compile_flags`` (the extension's own flags, set in setup.py,
         plus any ``CFLAGS`` of the build; the extension's values or ``None`` without
         it), ``python``, ``platform`` and one key per dependency (``numpy``,
@@ -81,7 +150,8 @@ def config() -> dict[str, Any]:
         "compiled_import_error": None if error is None else str(error),
         "extension_path": ext.get("path"),
         "simd": ext.get("simd"),
-        "openmp": ext.get("openmp", _UNKNOWN) if ext else None,
+        "threads": ext.get("threads", _UNKNOWN) if ext else None,
+        "cpus_available": available_cpus(),
         "compiler": ext.get("compiler", _UNKNOWN) if ext else None,
         "compile_flags": ext.get("compile_flags", _UNKNOWN) if ext else None,
         "python": sys.version.split()[0] + f" ({platform.python_implementation()})",
@@ -89,7 +159,7 @@ def config() -> dict[str, Any]:
     }
     # Anything else build_info() reports (e.g. thread counts) is kept as is.
     for key, value in ext.items():
-        if key not in ("path", "simd", "openmp", "compiler", "compile_flags"):
+        if key not in ("path", "simd", "threads", "compiler", "compile_flags"):
             out.setdefault(key, value)
     for name in _DEPENDENCIES:
         out[name] = _dependency_version(name)

@@ -1,17 +1,22 @@
 """Type stub of the compiled module ``coherency._kernels`` (built from _kernels.pyx).
 
 Kernels take validated, float64, C-contiguous 1-D arrays and write into ``out``;
-lengths are in MeV^-1. ``spec`` describes one nucleus:
-``(mass, prefactor, wz, wn, model_z, pz1, pz2, model_n, pn1, pn2)``. ``n_threads``
-runs a loop on that many OpenMP threads when the module was built with OpenMP
-(``build_info()["openmp"]``); results do not depend on it.
-tests/test_packaging.py checks this file against the compiled module and the twin.
+lengths are in MeV^-1. ``spec`` is a NucleusSpec, ``model`` a FluxModel, ``grid`` a
+QGrid and ``pair`` a FormFactorPair (coherency._records). ``n_threads`` is a thread
+count the caller validated and capped (coherency._validation.check_threads: at most
+1024 and at most the CPUs available to the process); loops run on the package's
+pthread pool when ``build_info()["threads"] == "pthreads"``, serially otherwise (and
+below a minimum of work); results do not depend on it.
+tests/test_packaging.py checks this file against the compiled module and the twin;
+mypy checks it against coherency._kernel_api.KernelModule.
 """
 
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from coherency._records import FluxModel, FormFactorPair, NucleusSpec, QGrid
 
 # Array kernels: write into ``out``.
 def spherical_j1(
@@ -35,14 +40,14 @@ def form_factor(
 def dsigma_dq2(
     q2: npt.NDArray[np.float64],
     E: npt.NDArray[np.float64],
-    spec: tuple[float, ...],
+    spec: NucleusSpec,
     out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
 def sigma_total(
     E: npt.NDArray[np.float64],
     q2_min: npt.NDArray[np.float64],
-    spec: tuple[float, ...],
+    spec: NucleusSpec,
     panel_dq: float,
     gl_x: npt.NDArray[np.float64],
     gl_w: npt.NDArray[np.float64],
@@ -55,23 +60,18 @@ def folded_sigma(
     E: npt.NDArray[np.float64],
     w: npt.NDArray[np.float64],
     q2_min: float,
-    spec: tuple[float, ...],
+    spec: NucleusSpec,
     panel_dq: float,
     gl_x: npt.NDArray[np.float64],
     gl_w: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> float: ...
 def qgrid_moments(
-    edges: npt.NDArray[np.float64],
-    node_q: npt.NDArray[np.float64],
-    node_w: npt.NDArray[np.float64],
-    cheb: npt.NDArray[np.float64],
-    gl_x: npt.NDArray[np.float64],
-    gl_w: npt.NDArray[np.float64],
+    grid: QGrid,
+    pair: FormFactorPair,
     p1z: npt.NDArray[np.float64],
     p1n: npt.NDArray[np.float64],
     q_lo: npt.NDArray[np.float64],
-    ff: tuple[float, ...],
     out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
@@ -93,7 +93,7 @@ def batch_combine(
     n_threads: int = 1,
 ) -> None: ...
 def cheb_moments(
-    model: tuple[Any, ...],
+    model: FluxModel,
     x: npt.NDArray[np.float64],
     F0: npt.NDArray[np.float64],
     F2: npt.NDArray[np.float64],
@@ -101,11 +101,11 @@ def cheb_moments(
     n_threads: int = 1,
 ) -> None: ...
 def dn_dq2(
-    model: tuple[Any, ...],
+    model: FluxModel,
     line_E: npt.NDArray[np.float64],
     line_F0: npt.NDArray[np.float64],
     line_F2: npt.NDArray[np.float64],
-    spec: tuple[float, ...],
+    spec: NucleusSpec,
     v: npt.NDArray[np.float64],
     scale: float,
     cap: float,
@@ -122,16 +122,16 @@ def all_within(
     n_threads: int = 1,
 ) -> bool: ...
 
-# Scalar entry points (issue 7 fast path): one point in, a float out; each equals
-# its array kernel on a one-element array bit for bit.
+# Scalar entry points (the public layer's fast path): one point in, a float out; each
+# equals its array kernel on a one-element array bit for bit.
 def spherical_j1_scalar(x: float) -> float: ...
 def helm_scalar(q: float, r0: float, s: float) -> float: ...
 def form_factor_scalar(q: float, model: int, p1: float, p2: float) -> float: ...
-def dsigma_dq2_scalar(q2: float, E: float, spec: tuple[float, ...]) -> float: ...
+def dsigma_dq2_scalar(q2: float, E: float, spec: NucleusSpec) -> float: ...
 def sigma_total_scalar(
     E: float,
     q2_min: float,
-    spec: tuple[float, ...],
+    spec: NucleusSpec,
     panel_dq: float,
     gl_x: npt.NDArray[np.float64],
     gl_w: npt.NDArray[np.float64],
@@ -140,3 +140,4 @@ def sigma_total_scalar(
 # Build introspection (coherency.show_config).
 def build_info() -> dict[str, Any]: ...
 def simd_info() -> str: ...
+def _pool_workers() -> int: ...

@@ -2,36 +2,43 @@
 """Compiled kernels of coherency: thin nogil loops over the C99 code in csrc/.
 
 Kernels take validated, float64, C-contiguous 1-D arrays and write into ``out``.
-They neither broadcast nor check ranges: the public layer does that once for both
-backends. Lengths are in MeV^-1 (fm / hbar c). ``spec`` describes one nucleus:
-``(mass, prefactor, wz, wn, model_z, pz1, pz2, model_n, pn1, pn2)``.
-The numpy/scipy twin with the same names and signatures is coherency._reference.
+They neither broadcast nor check values: the callers do that once for both backends
+(coherency._validation). The wrappers here refuse only what would read or write out
+of bounds (inconsistent lengths). Lengths are in MeV^-1 (fm / hbar c). Nuclei, form
+factors, flux models and q grids arrive as the records of coherency._records, read by
+field name. Every C entry point returns a status of csrc/coh_status.h, raised as a
+RuntimeError with the message of coherency._status. The declarations of csrc/ are in
+_kernels.pxd (Cython reads it as this module's own .pxd). The numpy/scipy twin with
+the same names and signatures is coherency._reference; coherency._kernel_api
+describes both for type checkers.
 
-``n_threads`` (default 1) runs a loop on that many OpenMP threads when the module
-was built with OpenMP (see :func:`build_info`). Work is cut into chunks whose
-boundaries do not depend on the thread count, and every sum is taken in a fixed
-order, so results are bitwise the same for any ``n_threads``. The GIL is released
-inside every loop.
+Threads. ``n_threads`` is a count the caller has already validated and capped
+(coherency._validation.check_threads: an int in [1, 1024], then at most the CPUs
+available to the process, coherency._config.available_cpus()). Every loop runs
+through one dispatcher (_run) over coh_pool_run (csrc/coh_pool.c): a pool of POSIX
+threads of the package's own, created on first use and parked on condition variables
+between jobs, safe across fork(); chunks are handed out one at a time, the calling
+thread works too, and a job that finds the pool busy (another Python thread's) runs
+serially. Work estimated below PARALLEL_MIN_NS runs serially (waking threads costs
+more). Chunk boundaries are fixed by the data and every sum is added in chunk order,
+so results are bitwise the same for any ``n_threads``. Builds without pthreads
+(Windows: ``build_info()["threads"] == "serial"``) run every loop on the calling
+thread. The GIL is released inside every loop longer than NOGIL_MIN_NS. Ctrl-C: the
+calling thread checks for signals between its chunks, every ~25 ms, and the kernel
+stops and raises KeyboardInterrupt.
 """
 
-from cpython.exc cimport PyErr_CheckSignals
-from cython.parallel cimport prange, threadid
-from libc.math cimport isfinite
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.exc cimport PyErr_Occurred
+from cpython.object cimport PyObject_GenericSetAttr
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy, memset
 
-cdef extern from "coh_ff.h":
-    ctypedef struct coh_ff_t:
-        int model
-        double p1
-        double p2
-    int coh_spherical_j1_array(const double *x, double *out, Py_ssize_t n) nogil
-    int coh_helm_array(const double *q, double *out, Py_ssize_t n, double r0, double s) nogil
-    int coh_form_factor_array(const double *q, double *out, Py_ssize_t n,
-                              const coh_ff_t *ff) nogil
-    int coh_ff_check(const coh_ff_t *ff) nogil
+from coherency import _status
 
-cdef extern from "coh_ff.h":
-    const char *coh_simd_info() nogil
+cdef extern from "Python.h":
+    # The raw C function: -1 with the handler's exception (KeyboardInterrupt) set.
+    int _py_check_signals "PyErr_CheckSignals"() noexcept
 
 cdef extern from *:
     """
@@ -53,151 +60,163 @@ cdef extern from *:
     const char *COH_BUILD_FLAGS
     const char *COH_COMPILER
 
-cdef extern from "coh_xsec.h":
-    ctypedef struct coh_nucleus_t:
-        double mass
-        double prefactor
-        double wz
-        double wn
-        coh_ff_t ffz
-        coh_ff_t ffn
-    int coh_nucleus_check(const coh_nucleus_t *nuc) nogil
-    int coh_dsigma_dq2_array(const coh_nucleus_t *nuc, const double *q2, const double *E,
-                             double *out, Py_ssize_t n) nogil
-    int coh_sigma_total_array(const coh_nucleus_t *nuc, const double *E,
-                              const double *q2_min, double *out, Py_ssize_t n,
-                              double panel_dq, const double *gl_x, const double *gl_w,
-                              Py_ssize_t n_gl) nogil
-
-cdef extern from "coh_rate.h":
-    ctypedef struct coh_ffpair_t:
-        double mass
-        coh_ff_t ffz
-        coh_ff_t ffn
-    int coh_ffpair_same(const coh_ffpair_t *pair) nogil
-    int coh_ffpair_check(const coh_ffpair_t *pair) nogil
-    Py_ssize_t coh_rate_n_chunks(Py_ssize_t n) nogil
-    void coh_moments_range(const coh_ffpair_t *pair, const double *E, const double *w,
-                           Py_ssize_t i0, Py_ssize_t i1, double q2_min, double panel_dq,
-                           const double *gl_x, const double *gl_w, Py_ssize_t n_gl,
-                           double *out3) nogil
-    void coh_moments_rule(const coh_ffpair_t *pair, const double *E, const double *w,
-                          Py_ssize_t n, double q2_min, double panel_dq,
-                          const double *gl_x, const double *gl_w, Py_ssize_t n_gl,
-                          double *out3) nogil
-    double coh_moments_combine(const double *m3, int same, double prefactor, double wz,
-                               double wn) nogil
-    int coh_openmp_enabled() nogil
-    ctypedef struct coh_chebmodel_t:
-        Py_ssize_t n_bps
-        const double *bps
-        double below0
-        double below2
-        Py_ssize_t n_keys
-        const double *keys
-        const double *t0
-        const double *t1
-        Py_ssize_t n_coef
-        const double *coef0
-        const double *coef2
-        const double *a1_0
-        const double *a1_2
-        const double *above0
-        const double *above2
-        const unsigned char *converged
-        double cancel
-    void coh_cheb_moments(const coh_chebmodel_t *m, const double *x, double *F0, double *F2,
-                          unsigned char *redo, Py_ssize_t i0, Py_ssize_t i1) nogil
-    void coh_dn_dq2(const coh_chebmodel_t *m, const double *line_E, const double *line_F0,
-                    const double *line_F2, Py_ssize_t n_lines, const coh_nucleus_t *nuc,
-                    const double *v, double scale, double cap, double weight, int add,
-                    double *out, unsigned char *redo, Py_ssize_t i0, Py_ssize_t i1) nogil
-    int COH_RATE_CHUNK
-    ctypedef struct coh_qgrid_t:
-        Py_ssize_t n_panels
-        const double *edges
-        Py_ssize_t n_gl
-        const double *node_q
-        const double *node_w
-        Py_ssize_t n_cheb
-        const double *cheb
-        const double *gl_x
-        const double *gl_w
-    void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
-                           const double *p1z, const double *p1n, const double *q_lo,
-                           Py_ssize_t i0, Py_ssize_t i1, double *work, double *out) nogil
-    int COH_QGRID_MAX_GL
-    void coh_moments_to_coef(const double *m, const double *factors, double *coef, int add,
-                             Py_ssize_t i0, Py_ssize_t i1) nogil
-    void coh_batch_combine(const double *coef, const long long *which, const double *s2,
-                           Py_ssize_t n_s2, double eps_default, const double *alpha,
-                           Py_ssize_t n_alpha, int add, double *acc, Py_ssize_t i0,
-                           Py_ssize_t i1) nogil
-
-cdef extern from "coh_check.h":
-    int coh_all_within(const double *x, Py_ssize_t n, double lo, double hi,
-                       int lo_open) nogil
-
-# Elements per work chunk of the array loops. Fixed (a multiple of the 8 AVX-512
-# lanes), so the split of the vectorised loops, and with it every bit of the result,
-# is the same for any thread count.
+# Elements per chunk. Fixed (multiples of the 8 AVX-512 lanes), so the split of the
+# vectorised loops, and with it every bit of a result, is the same for any thread
+# count; each keeps a chunk well under a few milliseconds.
 cdef enum:
-    FF_CHUNK = 4096
-    XS_CHUNK = 64
-    QG_CHUNK = 256  # parameter points per chunk of qgrid_moments
-    SIGNAL_EVERY = 16  # chunks between checks for Ctrl-C in long serial loops
+    FF_CHUNK = 4096      # form factors, dsigma/dq2, batch rows
+    SPEC_CHUNK = 1024    # flux moments and dN/dq2 (~100 ns a point; 512-point blocks)
+    XS_CHUNK = 64        # energies per chunk of sigma_total (16 q nodes per panel each)
+    QG_CHUNK = 256       # parameter points per chunk of qgrid_moments
+    CHECK_CHUNK = 32768  # elements per chunk of all_within
 
-_STATUS = {
-    -1: "unknown form-factor model id",
-    -2: "argument outside the documented domain",
-    -3: "empty or malformed quadrature rule",
-}
+# Estimated serial cost (ns) per element of each loop, measured on x86-64 with
+# AVX-512 (benchmarks/bench_threads.py): only its order of magnitude matters.
+cdef double COST_FF = 4.0            # j1 2.4, Helm 3.3, Klein-Nystrand 3.0, Fermi 5.7
+cdef double COST_DSIGMA = 30.0
+cdef double COST_SIGMA = 300.0       # per energy: one or a few panels of 16 nodes
+cdef double COST_FOLDED = 100.0      # per energy of the rule
+cdef double COST_QGRID = 300.0       # per point: a partial panel, or the full panels
+cdef double COST_CHEB = 90.0
+cdef double COST_DN_DQ2 = 90.0
+cdef double COST_ROWS = 1.5          # batch_combine, moments_to_coef
+cdef double COST_CHECK = 0.2
 
-
-cdef inline void _raise(int status, str where) except *:
-    raise RuntimeError(f"{where}: {_STATUS.get(status, status)} (status {status})")
-
-
-cdef coh_nucleus_t _nucleus(tuple spec) except *:
-    cdef coh_nucleus_t nuc
-    if len(spec) != 10:
-        raise ValueError("spec must have 10 entries")
-    nuc.mass = spec[0]
-    nuc.prefactor = spec[1]
-    nuc.wz = spec[2]
-    nuc.wn = spec[3]
-    nuc.ffz.model = spec[4]
-    nuc.ffz.p1 = spec[5]
-    nuc.ffz.p2 = spec[6]
-    nuc.ffn.model = spec[7]
-    nuc.ffn.p1 = spec[8]
-    nuc.ffn.p2 = spec[9]
-    return nuc
+# Work (estimated serial ns) below which a loop runs on one thread: waking a parked
+# thread and handing out chunks costs ~15 us, so two threads pay off from ~20 us of
+# work and reach 1.4-1.6x at 100 us (1.9x from ~300 us; bench_threads.py).
+cdef double PARALLEL_MIN_NS = 100000.0
+# Work below which the GIL is kept: releasing it costs more than the loop.
+cdef double NOGIL_MIN_NS = 20000.0
+# Chunks of COH_RATE_CHUNK energies per task of folded_sigma (each chunk still has
+# its own partial sum: the grouping does not change the bits).
+cdef enum:
+    FOLD_GROUP = 16
 
 
-cdef int _threads(object n_threads) except -1:
-    """Validate n_threads (an int >= 1)."""
-    if isinstance(n_threads, bool) or not isinstance(n_threads, int):
-        raise TypeError(f"n_threads must be an int >= 1; got {n_threads!r}")
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be >= 1; got {n_threads!r}")
-    return <int>min(n_threads, 1 << 16)
+# --------------------------------------------------------------------------------
+# One dispatcher for every loop
+# --------------------------------------------------------------------------------
+
+cdef int _signals(void *arg) noexcept nogil:
+    """Interrupt check of coh_pool_run: run pending signal handlers (main thread)."""
+    with gil:
+        return _py_check_signals() != 0
+
+
+cdef int _fail(int status, str where) except -1:
+    if status == COH_EINTERRUPTED and PyErr_Occurred() != NULL:
+        return -1  # the signal handler's exception (KeyboardInterrupt) propagates
+    if status == COH_EINTERRUPTED:
+        raise KeyboardInterrupt
+    _status.raise_status(status, where)
+    return -1
+
+
+cdef inline int _nt(int n_threads, double work_ns) noexcept:
+    """The threads a loop of this much work uses: 1 below PARALLEL_MIN_NS."""
+    if work_ns < PARALLEL_MIN_NS or n_threads < 1:
+        return 1
+    return n_threads if n_threads < COH_POOL_MAX_THREADS else COH_POOL_MAX_THREADS
+
+
+cdef int _run(coh_task_t task, void *ctx, Py_ssize_t n_chunks, int nt, double work_ns,
+              str where) except -1:
+    """Run task on chunks 0 .. n_chunks - 1 on nt threads (see _nt), without the GIL
+    unless the work is tiny; raise the status of a failing chunk, or the
+    KeyboardInterrupt of a signal that arrived meanwhile."""
+    cdef int status
+    if n_chunks <= 0:
+        return 0
+    if work_ns < NOGIL_MIN_NS:
+        status = coh_pool_run(task, ctx, n_chunks, 1, _signals, NULL)
+    else:
+        with nogil:
+            status = coh_pool_run(task, ctx, n_chunks, nt, _signals, NULL)
+    if status != COH_OK:
+        return _fail(status, where)
+    return 0
 
 
 cdef inline Py_ssize_t _n_chunks(Py_ssize_t n, Py_ssize_t size) noexcept nogil:
     return (n + size - 1) // size
 
 
-def build_info():
-    """How the extension was built: ``{"openmp": bool, "simd": str, "compile_flags": str,
-    "compiler": str}``.
+cdef inline Py_ssize_t _end(Py_ssize_t chunk, Py_ssize_t size, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t hi = (chunk + 1) * size
+    return hi if hi < n else n
 
-    ``openmp`` says whether ``n_threads`` can run loops in parallel; ``simd`` names
-    the Helm loop picked for this CPU at load time (coh_simd_info in csrc/coh_ff.c);
-    ``compile_flags`` are the flags setup.py passed (COH_BUILD_FLAGS).
+
+# --------------------------------------------------------------------------------
+# Records -> C structs
+# --------------------------------------------------------------------------------
+
+cdef coh_ff_t _ff(object params) except *:
+    """A FormFactorParams record as coh_ff_t."""
+    cdef coh_ff_t ff
+    memset(&ff, 0, sizeof(ff))
+    ff.model = params.model
+    ff.p1 = params.p1
+    ff.p2 = params.p2
+    return ff
+
+
+cdef int _nucleus(object spec, coh_nucleus_t *nuc) except -1:
+    """A NucleusSpec record as coh_nucleus_t. Its fields are read by name once; the
+    struct's bytes are then kept in spec.packed (the record's cache slot)."""
+    cdef object packed = spec.packed
+    if type(packed) is bytes and PyBytes_GET_SIZE(packed) == sizeof(coh_nucleus_t):
+        memcpy(nuc, PyBytes_AS_STRING(packed), sizeof(coh_nucleus_t))
+        return 0
+    memset(nuc, 0, sizeof(coh_nucleus_t))
+    nuc.mass = spec.mass
+    nuc.prefactor = spec.prefactor
+    nuc.wz = spec.wz
+    nuc.wn = spec.wn
+    nuc.ffz = _ff(spec.ffz)
+    nuc.ffn = _ff(spec.ffn)
+    PyObject_GenericSetAttr(spec, "packed",
+                            PyBytes_FromStringAndSize(<char *>nuc, sizeof(coh_nucleus_t)))
+    return 0
+
+
+cdef int _pair(object pair, coh_ffpair_t *out) except -1:
+    """A FormFactorPair record as coh_ffpair_t."""
+    memset(out, 0, sizeof(coh_ffpair_t))
+    out.mass = pair.mass
+    out.ffz = _ff(pair.ffz)
+    out.ffn = _ff(pair.ffn)
+    return 0
+
+
+cdef int _rule(const double[::1] gl_x, const double[::1] gl_w, str where) except -1:
+    if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
+        _status.raise_status(COH_EBADRULE, where)
+    return 0
+
+
+cdef int _same_length(Py_ssize_t a, Py_ssize_t b, str names) except -1:
+    if a != b:
+        raise ValueError(f"{names} must have the same length; got {a} and {b}")
+    return 0
+
+
+# --------------------------------------------------------------------------------
+# Build information
+# --------------------------------------------------------------------------------
+
+def build_info():
+    """How the extension was built: ``{"threads": "pthreads" | "serial", "simd": str,
+    "compile_flags": str, "compiler": str}``.
+
+    ``threads`` says whether ``n_threads`` can run loops in parallel (the package's
+    pthread pool, csrc/coh_pool.c; "serial" where there are no pthreads, e.g.
+    Windows); ``simd`` names the Helm loop picked for this CPU at load time
+    (coh_simd_info in csrc/coh_ff.c); ``compile_flags`` are the flags setup.py passed
+    (COH_BUILD_FLAGS).
     """
     return {
-        "openmp": bool(coh_openmp_enabled()),
+        "threads": "pthreads" if coh_pool_threaded() else "serial",
         "simd": coh_simd_info().decode("ascii"),
         "compile_flags": COH_BUILD_FLAGS.decode("utf-8", "replace"),
         "compiler": COH_COMPILER.decode("utf-8", "replace"),
@@ -209,309 +228,375 @@ def simd_info():
     return coh_simd_info().decode("ascii")
 
 
-def spherical_j1(const double[::1] x, double[::1] out, n_threads=1):
+def _pool_workers():
+    """Worker threads of the pool alive in this process (tests)."""
+    return coh_pool_workers()
+
+
+# --------------------------------------------------------------------------------
+# Form factors
+# --------------------------------------------------------------------------------
+
+cdef struct ArrayCtx:
+    const double *x
+    double *out
+    Py_ssize_t n
+    double a
+    double b
+    coh_ff_t ff
+
+
+cdef int _j1_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef ArrayCtx *ctx = <ArrayCtx *>p
+    return coh_spherical_j1(ctx.x, ctx.out, c * FF_CHUNK, _end(c, FF_CHUNK, ctx.n))
+
+
+cdef int _helm_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef ArrayCtx *ctx = <ArrayCtx *>p
+    return coh_helm(ctx.x, ctx.a, ctx.b, ctx.out, c * FF_CHUNK, _end(c, FF_CHUNK, ctx.n))
+
+
+cdef int _ff_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef ArrayCtx *ctx = <ArrayCtx *>p
+    return coh_form_factor(&ctx.ff, ctx.x, ctx.out, c * FF_CHUNK, _end(c, FF_CHUNK, ctx.n))
+
+
+cdef int _array_ctx(ArrayCtx *ctx, const double[::1] x, double[::1] out, str names) except -1:
+    _same_length(x.shape[0], out.shape[0], names)
+    memset(ctx, 0, sizeof(ArrayCtx))
+    ctx.n = x.shape[0]
+    if ctx.n:
+        ctx.x = &x[0]
+        ctx.out = &out[0]
+    return 0
+
+
+def spherical_j1(const double[::1] x, double[::1] out, int n_threads=1):
     """out[i] = j1(x[i])."""
-    cdef int nt = _threads(n_threads)
-    cdef Py_ssize_t n = x.shape[0]
-    cdef Py_ssize_t c, lo
-    if n == 0:
-        return
-    with nogil:
-        if nt == 1:
-            for c in range(_n_chunks(n, FF_CHUNK)):
-                lo = c * FF_CHUNK
-                coh_spherical_j1_array(&x[lo], &out[lo], min(FF_CHUNK, n - lo))
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                lo = c * FF_CHUNK
-                coh_spherical_j1_array(&x[lo], &out[lo], min(FF_CHUNK, n - lo))
+    cdef ArrayCtx ctx
+    _array_ctx(&ctx, x, out, "x and out")
+    cdef double work = COST_FF * ctx.n
+    _run(_j1_task, &ctx, _n_chunks(ctx.n, FF_CHUNK), _nt(n_threads, work), work,
+         "coh_spherical_j1")
 
 
-def helm(const double[::1] q, double r0, double s, double[::1] out, n_threads=1):
-    """Helm form factor (seed Eq. 7); q in MeV, r0 and s in MeV^-1."""
-    cdef int nt = _threads(n_threads)
-    cdef Py_ssize_t n = q.shape[0]
-    cdef Py_ssize_t c, lo
+def helm(const double[::1] q, double r0, double s, double[::1] out, int n_threads=1):
+    """Helm form factor (Sharma & Wong (arXiv:2010.06810) Eq. 7); q in MeV, r0 and s
+    in MeV^-1."""
+    cdef ArrayCtx ctx
+    _array_ctx(&ctx, q, out, "q and out")
+    ctx.a = r0
+    ctx.b = s
     if not (r0 >= 0.0 and s >= 0.0):
-        _raise(-2, "coh_helm_array")
-    if n == 0:
-        return
-    with nogil:
-        if nt == 1:
-            for c in range(_n_chunks(n, FF_CHUNK)):
-                lo = c * FF_CHUNK
-                coh_helm_array(&q[lo], &out[lo], min(FF_CHUNK, n - lo), r0, s)
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                lo = c * FF_CHUNK
-                coh_helm_array(&q[lo], &out[lo], min(FF_CHUNK, n - lo), r0, s)
+        _status.raise_status(COH_EBADARG, "coh_helm")
+    cdef double work = COST_FF * ctx.n
+    _run(_helm_task, &ctx, _n_chunks(ctx.n, FF_CHUNK), _nt(n_threads, work), work,
+         "coh_helm")
 
 
 def form_factor(const double[::1] q, int model, double p1, double p2, double[::1] out,
-                n_threads=1):
-    """Form factor of model id ``model`` (0 unity, 1 Helm, 2 Klein-Nystrand,
-    3 symmetrized Fermi) with lengths p1, p2 in MeV^-1; q in MeV."""
-    cdef int nt = _threads(n_threads)
+                int n_threads=1):
+    """Form factor of model id ``model`` (coherency._ff_models) with lengths p1, p2 in
+    MeV^-1; q in MeV."""
+    cdef ArrayCtx ctx
+    cdef double dummy = 0.0
     cdef int status
-    cdef coh_ff_t ff
-    cdef Py_ssize_t n = q.shape[0]
-    cdef Py_ssize_t c, lo
-    ff.model = model
-    ff.p1 = p1
-    ff.p2 = p2
-    status = coh_ff_check(&ff)
-    if status != 0:
-        _raise(status, "coh_form_factor_array")
-    if n == 0:
+    _array_ctx(&ctx, q, out, "q and out")
+    ctx.ff.model = model
+    ctx.ff.p1 = p1
+    ctx.ff.p2 = p2
+    if ctx.n == 0:  # the model is checked even without points
+        status = coh_form_factor(&ctx.ff, &dummy, &dummy, 0, 0)
+        if status != COH_OK:
+            _fail(status, "coh_form_factor")
         return
-    with nogil:
-        if nt == 1:
-            for c in range(_n_chunks(n, FF_CHUNK)):
-                lo = c * FF_CHUNK
-                coh_form_factor_array(&q[lo], &out[lo], min(FF_CHUNK, n - lo), &ff)
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                lo = c * FF_CHUNK
-                coh_form_factor_array(&q[lo], &out[lo], min(FF_CHUNK, n - lo), &ff)
+    cdef double work = COST_FF * ctx.n
+    _run(_ff_task, &ctx, _n_chunks(ctx.n, FF_CHUNK), _nt(n_threads, work), work,
+         "coh_form_factor")
 
 
-def dsigma_dq2(const double[::1] q2, const double[::1] E, tuple spec, double[::1] out,
-               n_threads=1):
-    """dsigma/dq2 (seed Eq. 1) at pairs (q2[i], E[i]); 0 outside kinematics."""
-    cdef int nt = _threads(n_threads)
-    cdef coh_nucleus_t nuc = _nucleus(spec)
-    cdef int status = coh_nucleus_check(&nuc)
-    cdef Py_ssize_t n = q2.shape[0]
-    cdef Py_ssize_t c, lo
-    if status != 0:
-        _raise(status, "coh_dsigma_dq2_array")
-    if n == 0:
+# --------------------------------------------------------------------------------
+# Cross sections
+# --------------------------------------------------------------------------------
+
+cdef struct XsecCtx:
+    coh_nucleus_t nuc
+    const double *a        # q2 or E
+    const double *b        # E or q2_min
+    double *out
+    Py_ssize_t n
+    double panel_dq
+    const double *gl_x
+    const double *gl_w
+    Py_ssize_t n_gl
+
+
+cdef int _dsigma_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef XsecCtx *ctx = <XsecCtx *>p
+    return coh_dsigma_dq2(&ctx.nuc, ctx.a, ctx.b, ctx.out, c * FF_CHUNK,
+                          _end(c, FF_CHUNK, ctx.n))
+
+
+cdef int _sigma_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef XsecCtx *ctx = <XsecCtx *>p
+    return coh_sigma_total(&ctx.nuc, ctx.a, ctx.b, ctx.panel_dq, ctx.gl_x, ctx.gl_w,
+                           ctx.n_gl, ctx.out, c * XS_CHUNK, _end(c, XS_CHUNK, ctx.n))
+
+
+def dsigma_dq2(const double[::1] q2, const double[::1] E, spec, double[::1] out,
+               int n_threads=1):
+    """dsigma/dq2 (Sharma & Wong (arXiv:2010.06810) Eq. 1) at pairs (q2[i], E[i]); 0
+    outside kinematics. ``spec``: a NucleusSpec."""
+    cdef XsecCtx ctx
+    cdef double dummy = 0.0
+    cdef int status
+    _same_length(q2.shape[0], E.shape[0], "q2 and E")
+    _same_length(q2.shape[0], out.shape[0], "q2 and out")
+    _nucleus(spec, &ctx.nuc)
+    ctx.n = q2.shape[0]
+    if ctx.n == 0:  # the nucleus is checked even without points
+        status = coh_dsigma_dq2(&ctx.nuc, &dummy, &dummy, &dummy, 0, 0)
+        if status != COH_OK:
+            _fail(status, "coh_dsigma_dq2")
         return
-    with nogil:
-        if nt == 1:
-            coh_dsigma_dq2_array(&nuc, &q2[0], &E[0], &out[0], n)
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                lo = c * FF_CHUNK
-                coh_dsigma_dq2_array(&nuc, &q2[lo], &E[lo], &out[lo], min(FF_CHUNK, n - lo))
+    ctx.a = &q2[0]
+    ctx.b = &E[0]
+    ctx.out = &out[0]
+    cdef double work = COST_DSIGMA * ctx.n
+    _run(_dsigma_task, &ctx, _n_chunks(ctx.n, FF_CHUNK), _nt(n_threads, work), work,
+         "coh_dsigma_dq2")
 
 
-def sigma_total(const double[::1] E, const double[::1] q2_min, tuple spec,
+def sigma_total(const double[::1] E, const double[::1] q2_min, spec,
                 double panel_dq, const double[::1] gl_x, const double[::1] gl_w,
-                double[::1] out, n_threads=1):
-    """sigma(E) integrated over q2 from q2_min[i] to q2_max(E[i])."""
-    cdef int nt = _threads(n_threads)
-    cdef coh_nucleus_t nuc = _nucleus(spec)
-    cdef int status = coh_nucleus_check(&nuc)
-    cdef Py_ssize_t n = E.shape[0]
-    cdef Py_ssize_t c, lo
-    if status != 0:
-        _raise(status, "coh_sigma_total_array")
-    if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
-        _raise(-3, "coh_sigma_total_array")
-    cdef int bad = 0
-    if n == 0:
+                double[::1] out, int n_threads=1):
+    """sigma(E) integrated over q2 from q2_min[i] to q2_max(E[i]); ``spec``: a
+    NucleusSpec; the Gauss-Legendre rule (gl_x, gl_w) on panels of at most panel_dq
+    MeV in q."""
+    cdef XsecCtx ctx
+    cdef double dummy = 0.0
+    cdef int status
+    _same_length(E.shape[0], q2_min.shape[0], "E and q2_min")
+    _same_length(E.shape[0], out.shape[0], "E and out")
+    _nucleus(spec, &ctx.nuc)
+    _rule(gl_x, gl_w, "coh_sigma_total")
+    ctx.n = E.shape[0]
+    ctx.panel_dq = panel_dq
+    ctx.gl_x = &gl_x[0]
+    ctx.gl_w = &gl_w[0]
+    ctx.n_gl = gl_x.shape[0]
+    if ctx.n == 0:
+        status = coh_sigma_total(&ctx.nuc, &dummy, &dummy, panel_dq, ctx.gl_x, ctx.gl_w,
+                                 ctx.n_gl, &dummy, 0, 0)
+        if status != COH_OK:
+            _fail(status, "coh_sigma_total")
         return
-    with nogil:
-        if nt == 1:
-            for c in range(_n_chunks(n, XS_CHUNK)):
-                lo = c * XS_CHUNK
-                bad += coh_sigma_total_array(&nuc, &E[lo], &q2_min[lo], &out[lo],
-                                             min(XS_CHUNK, n - lo), panel_dq, &gl_x[0],
-                                             &gl_w[0], gl_x.shape[0]) != 0
-                if c % SIGNAL_EVERY == SIGNAL_EVERY - 1:
-                    # Ctrl-C: a KeyboardInterrupt within ~1 ms, not after the whole array
-                    with gil:
-                        PyErr_CheckSignals()
-        else:
-            for c in prange(_n_chunks(n, XS_CHUNK), schedule="static", num_threads=nt):
-                lo = c * XS_CHUNK
-                bad += coh_sigma_total_array(&nuc, &E[lo], &q2_min[lo], &out[lo],
-                                             min(XS_CHUNK, n - lo), panel_dq, &gl_x[0],
-                                             &gl_w[0], gl_x.shape[0]) != 0
-    if bad:  # more than 2^20 q panels for some E (csrc/coh_xsec.c)
-        _raise(-2, "coh_sigma_total_array")
+    ctx.a = &E[0]
+    ctx.b = &q2_min[0]
+    ctx.out = &out[0]
+    cdef double work = COST_SIGMA * ctx.n
+    _run(_sigma_task, &ctx, _n_chunks(ctx.n, XS_CHUNK), _nt(n_threads, work), work,
+         "coh_sigma_total")
 
 
-cdef void _moments_threaded(const coh_ffpair_t *pair, const double *E, const double *w,
-                            Py_ssize_t n, double q2_min, double panel_dq,
-                            const double *gl_x, const double *gl_w, Py_ssize_t n_gl,
-                            double *part, int nt, double *out3) noexcept nogil:
-    """coh_moments_rule with its chunks spread over nt threads; part holds
-    3 * coh_rate_n_chunks(n) doubles. Same bits as the serial coh_moments_rule."""
-    cdef Py_ssize_t n_chunks = coh_rate_n_chunks(n)
-    cdef Py_ssize_t c, lo, hi
-    for c in prange(n_chunks, schedule="static", num_threads=nt):
-        lo = c * COH_RATE_CHUNK
-        hi = min(lo + COH_RATE_CHUNK, n)
-        coh_moments_range(pair, E, w, lo, hi, q2_min, panel_dq, gl_x, gl_w, n_gl,
-                          &part[3 * c])
-    out3[0] = 0.0
-    out3[1] = 0.0
-    out3[2] = 0.0
-    for c in range(n_chunks):
-        out3[0] += part[3 * c]
-        out3[1] += part[3 * c + 1]
-        out3[2] += part[3 * c + 2]
+# --------------------------------------------------------------------------------
+# Flux-folded cross sections (rates)
+# --------------------------------------------------------------------------------
+
+cdef struct FoldedCtx:
+    coh_ffpair_t pair
+    const double *E
+    const double *w
+    Py_ssize_t n
+    double q2_min
+    double panel_dq
+    const double *gl_x
+    const double *gl_w
+    Py_ssize_t n_gl
+    double *part
+    Py_ssize_t n_chunks
 
 
-def folded_sigma(const double[::1] E, const double[::1] w, double q2_min, tuple spec,
+cdef int _folded_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef FoldedCtx *ctx = <FoldedCtx *>p
+    return coh_folded_moments(&ctx.pair, ctx.E, ctx.w, ctx.n, ctx.q2_min, ctx.panel_dq,
+                              ctx.gl_x, ctx.gl_w, ctx.n_gl, ctx.part, c * FOLD_GROUP,
+                              _end(c, FOLD_GROUP, ctx.n_chunks))
+
+
+def folded_sigma(const double[::1] E, const double[::1] w, double q2_min, spec,
                  double panel_dq, const double[::1] gl_x, const double[::1] gl_w,
-                 n_threads=1):
+                 int n_threads=1):
     """sum_i w[i] sigma(E[i]; q2_min): a cross section folded with an energy rule
-    (weights carry the flux), one nucleus; same q rule as :func:`sigma_total`.
-    Computed from the moments of csrc/coh_rate.h; E[i] with q2_max <= q2_min add 0."""
-    cdef int nt = _threads(n_threads)
-    cdef coh_nucleus_t nuc = _nucleus(spec)
-    cdef coh_ffpair_t pair
-    cdef double m3[3]
-    cdef double result
-    cdef int status, same
-    cdef Py_ssize_t n = E.shape[0]
-    cdef double[::1] part
-    pair.mass = nuc.mass
-    pair.ffz = nuc.ffz
-    pair.ffn = nuc.ffn
-    status = coh_ffpair_check(&pair)
-    if status != 0:
-        _raise(status, "folded_sigma")
-    if gl_x.shape[0] == 0 or gl_x.shape[0] != gl_w.shape[0]:
-        _raise(-3, "folded_sigma")
-    if w.shape[0] != n:
-        raise ValueError(f"w must have the length of E ({n}); got {w.shape[0]}")
-    if n == 0:
+    (weights carry the flux), one nucleus (``spec``, a NucleusSpec); same q rule as
+    :func:`sigma_total`. The moments of chunks of COH_RATE_CHUNK energies, added in
+    chunk order (csrc/coh_rate.h); E[i] with q2_max <= q2_min add 0."""
+    cdef FoldedCtx ctx
+    cdef coh_nucleus_t nuc
+    cdef double result = 0.0
+    cdef double zero[3]
+    cdef Py_ssize_t n_chunks
+    cdef double *part
+    cdef int status
+    if w.shape[0] != E.shape[0]:
+        raise ValueError(f"w must have the length of E ({E.shape[0]}); got {w.shape[0]}")
+    _nucleus(spec, &nuc)
+    _rule(gl_x, gl_w, "coh_folded_moments")
+    memset(&ctx, 0, sizeof(ctx))
+    ctx.pair.mass = nuc.mass
+    ctx.pair.ffz = nuc.ffz
+    ctx.pair.ffn = nuc.ffn
+    ctx.n = E.shape[0]
+    ctx.q2_min = q2_min
+    ctx.panel_dq = panel_dq
+    ctx.gl_x = &gl_x[0]
+    ctx.gl_w = &gl_w[0]
+    ctx.n_gl = gl_x.shape[0]
+    if ctx.n == 0:  # the nucleus is checked even without energies
+        status = coh_folded_moments(&ctx.pair, zero, zero, 0, q2_min, panel_dq, ctx.gl_x,
+                                    ctx.gl_w, ctx.n_gl, zero, 0, 0)
+        if status != COH_OK:
+            _fail(status, "coh_folded_moments")
         return 0.0
-    same = coh_ffpair_same(&pair)
-    # threads only pay off with a few chunks each (same bits either way)
-    if nt == 1 or coh_rate_n_chunks(n) < 4 * nt:
-        with nogil:
-            coh_moments_rule(&pair, &E[0], &w[0], n, q2_min, panel_dq, &gl_x[0], &gl_w[0],
-                             gl_x.shape[0], m3)
-    else:
-        part = _empty(3 * coh_rate_n_chunks(n))
-        with nogil:
-            _moments_threaded(&pair, &E[0], &w[0], n, q2_min, panel_dq, &gl_x[0], &gl_w[0],
-                              gl_x.shape[0], &part[0], nt, m3)
-    return coh_moments_combine(m3, same, nuc.prefactor, nuc.wz, nuc.wn)
+    ctx.E = &E[0]
+    ctx.w = &w[0]
+    n_chunks = (ctx.n + COH_RATE_CHUNK - 1) // COH_RATE_CHUNK
+    part = <double *>malloc(3 * n_chunks * sizeof(double))
+    if part == NULL:
+        raise MemoryError("folded_sigma: no memory for the chunk sums")
+    ctx.part = part
+    ctx.n_chunks = n_chunks
+    cdef double work = COST_FOLDED * ctx.n
+    try:
+        _run(_folded_task, &ctx, _n_chunks(n_chunks, FOLD_GROUP), _nt(n_threads, work), work,
+             "coh_folded_moments")
+        coh_folded_sigma(&nuc, part, &result, 0, n_chunks)
+    finally:
+        free(part)
+    return result
 
 
-def _empty(Py_ssize_t n):
-    from array import array
-    return array("d", bytes(8 * n))
+cdef struct QgridCtx:
+    coh_qgrid_t grid
+    coh_ffpair_t pair
+    const double *p1z
+    const double *p1n
+    const double *q_lo
+    double *out
+    Py_ssize_t n
+    double *work
+    Py_ssize_t stride
 
 
-def qgrid_moments(const double[::1] edges, const double[::1] node_q, const double[::1] node_w,
-                  const double[::1] cheb, const double[::1] gl_x, const double[::1] gl_w,
-                  const double[::1] p1z, const double[::1] p1n, const double[::1] q_lo,
-                  tuple ff, double[::1] out, n_threads=1):
+cdef int _qgrid_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef QgridCtx *ctx = <QgridCtx *>p
+    return coh_qgrid_moments(&ctx.grid, &ctx.pair, ctx.p1z, ctx.p1n, ctx.q_lo,
+                             ctx.work + ctx.stride * worker, ctx.out, c * QG_CHUNK,
+                             _end(c, QG_CHUNK, ctx.n))
+
+
+def qgrid_moments(grid, pair, const double[::1] p1z, const double[::1] p1n,
+                  const double[::1] q_lo, double[::1] out, int n_threads=1):
     """Folded moments (m_zz, m_zn, m_nn) at many parameter points, one nucleus, from
     G(q) tabulated on panels (q-outer order; csrc/coh_rate.h, coh_qgrid_t).
 
-    ``edges`` (n_panels + 1, MeV) bound the panels; ``node_q``, ``node_w`` hold
-    ``len(gl_x)`` nodes and weights per panel, ``cheb`` the Chebyshev series of h per
-    panel (equal rows). Point i has first lengths ``p1z[i]``, ``p1n[i]`` (MeV^-1) and
-    threshold ``q_lo[i]`` (MeV); ``ff = (mass, model_z, p2z, model_n, p2n)``. Writes
+    ``grid`` is a QGrid (edges, nodes, Chebyshev rows, rule), ``pair`` a
+    FormFactorPair (mass, models, second lengths). Point i has first lengths
+    ``p1z[i]``, ``p1n[i]`` (MeV^-1) and threshold ``q_lo[i]`` >= 0 (MeV). Writes
     ``out[3i:3i+3]``. Consecutive points with equal lengths share the full panels.
     """
-    cdef int nt = _threads(n_threads)
-    cdef Py_ssize_t n_points = q_lo.shape[0]
+    cdef QgridCtx ctx
+    cdef const double[::1] edges = grid.edges
+    cdef const double[::1] node_q = grid.node_q
+    cdef const double[::1] node_w = grid.node_w
+    cdef const double[::1] cheb = grid.cheb
+    cdef const double[::1] gl_x = grid.gl_x
+    cdef const double[::1] gl_w = grid.gl_w
     cdef Py_ssize_t n_panels = edges.shape[0] - 1
     cdef Py_ssize_t n_gl = gl_x.shape[0]
-    cdef Py_ssize_t i, c, lo, n_chunks, stride
-    cdef coh_ffpair_t pair
-    cdef coh_qgrid_t grid
-    cdef double *work = NULL
+    cdef Py_ssize_t n = q_lo.shape[0]
     cdef double dummy = 0.0
-    cdef int status
-    if len(ff) != 5:
-        raise ValueError("ff must be (mass, model_z, p2z, model_n, p2n)")
+    cdef int nt
     if n_gl == 0 or n_gl != gl_w.shape[0] or n_gl > COH_QGRID_MAX_GL:
-        _raise(-3, "qgrid_moments")
+        _status.raise_status(COH_EBADRULE, "coh_qgrid_moments")
     if n_panels < 0:
         raise ValueError("edges must have at least one entry")
-    for i in range(n_panels):
-        if not (edges[i] <= edges[i + 1]) or not (edges[i] >= 0.0) or not isfinite(edges[i + 1]):
-            raise ValueError("edges must be finite, >= 0 and increasing")
     if node_q.shape[0] != n_panels * n_gl or node_w.shape[0] != n_panels * n_gl:
         raise ValueError(f"node_q and node_w must hold {n_gl} entries per panel")
     if n_panels > 0 and (cheb.shape[0] == 0 or cheb.shape[0] % n_panels != 0):
         raise ValueError("cheb must hold one equal row per panel")
-    # (no loop over a tuple of memoryviews: that makes Python objects of them)
-    if p1z.shape[0] != n_points:
-        raise ValueError(f"p1z must have one entry per point ({n_points})")
-    if p1n.shape[0] != n_points:
-        raise ValueError(f"p1n must have one entry per point ({n_points})")
-    if out.shape[0] != 3 * n_points:
-        raise ValueError(f"out must have 3 * {n_points} entries")
-    pair.mass = ff[0]
-    pair.ffz.model = ff[1]
-    pair.ffz.p2 = ff[2]
-    pair.ffn.model = ff[3]
-    pair.ffn.p2 = ff[4]
-    for i in range(n_points):
-        pair.ffz.p1 = p1z[i]
-        pair.ffn.p1 = p1n[i]
-        status = coh_ffpair_check(&pair)
-        if status != 0:
-            _raise(status, "qgrid_moments")
-        if not (q_lo[i] >= 0.0):
-            raise ValueError(f"q_lo must be >= 0; got {q_lo[i]!r} at index {i}")
-    if n_points == 0:
+    if p1z.shape[0] != n:
+        raise ValueError(f"p1z must have one entry per point ({n})")
+    if p1n.shape[0] != n:
+        raise ValueError(f"p1n must have one entry per point ({n})")
+    if out.shape[0] != 3 * n:
+        raise ValueError(f"out must have 3 * {n} entries")
+    memset(&ctx, 0, sizeof(ctx))
+    _pair(pair, &ctx.pair)
+    if n == 0:
         return
-    grid.n_panels = n_panels
-    grid.edges = &edges[0]
-    grid.n_gl = n_gl
-    grid.node_q = &node_q[0] if n_panels > 0 else &dummy
-    grid.node_w = &node_w[0] if n_panels > 0 else &dummy
-    grid.n_cheb = cheb.shape[0] // n_panels if n_panels > 0 else 1
-    grid.cheb = &cheb[0] if n_panels > 0 else &dummy
-    grid.gl_x = &gl_x[0]
-    grid.gl_w = &gl_w[0]
-    n_chunks = _n_chunks(n_points, QG_CHUNK)
+    ctx.grid.n_panels = n_panels
+    ctx.grid.edges = &edges[0]
+    ctx.grid.n_gl = n_gl
+    ctx.grid.node_q = &node_q[0] if n_panels > 0 else &dummy
+    ctx.grid.node_w = &node_w[0] if n_panels > 0 else &dummy
+    ctx.grid.n_cheb = cheb.shape[0] // n_panels if n_panels > 0 else 1
+    ctx.grid.cheb = &cheb[0] if n_panels > 0 else &dummy
+    ctx.grid.gl_x = &gl_x[0]
+    ctx.grid.gl_w = &gl_w[0]
+    ctx.p1z = &p1z[0]
+    ctx.p1n = &p1n[0]
+    ctx.q_lo = &q_lo[0]
+    ctx.out = &out[0]
+    ctx.n = n
+    cdef double work = COST_QGRID * n
+    nt = _nt(n_threads, work)
     # per-thread workspaces a whole number of cache lines apart (8 doubles = 64
     # bytes, plus one line): threads writing neighbouring sums would share a line
-    stride = (3 * (n_panels + 1) + 7) // 8 * 8 + 8
-    work = <double *>malloc(stride * (nt if nt > 1 else 1) * sizeof(double))
-    if work == NULL:
+    ctx.stride = (3 * (n_panels + 1) + 7) // 8 * 8 + 8
+    ctx.work = <double *>malloc(ctx.stride * nt * sizeof(double))
+    if ctx.work == NULL:
         raise MemoryError("qgrid_moments: no memory for the workspace")
     try:
-        _qgrid_run(&grid, &pair, &p1z[0], &p1n[0], &q_lo[0], n_points, n_chunks, nt, stride,
-                   work, &out[0])
+        _run(_qgrid_task, &ctx, _n_chunks(n, QG_CHUNK), nt, work, "coh_qgrid_moments")
     finally:
-        free(work)
+        free(ctx.work)
 
 
-cdef int _qgrid_run(const coh_qgrid_t *grid, const coh_ffpair_t *pair, const double *p1z,
-                    const double *p1n, const double *q_lo, Py_ssize_t n_points,
-                    Py_ssize_t n_chunks, int nt, Py_ssize_t stride, double *work,
-                    double *out) except -1:
-    """The chunks of qgrid_moments, on nt threads (workspaces stride doubles apart)."""
-    cdef Py_ssize_t c, lo
-    with nogil:
-        if nt == 1 or n_chunks == 1:
-            for c in range(n_chunks):
-                lo = c * QG_CHUNK
-                coh_qgrid_moments(grid, pair, p1z, p1n, q_lo, lo,
-                                  min(lo + QG_CHUNK, n_points), work, out)
-                if c % SIGNAL_EVERY == SIGNAL_EVERY - 1:
-                    with gil:
-                        PyErr_CheckSignals()
-        else:
-            for c in prange(n_chunks, schedule="static", num_threads=nt):
-                lo = c * QG_CHUNK
-                coh_qgrid_moments(grid, pair, p1z, p1n, q_lo, lo,
-                                  min(lo + QG_CHUNK, n_points), &work[stride * threadid()],
-                                  out)
-    return 0
+cdef struct RowsCtx:
+    const double *m
+    const double *factors
+    double *coef
+    int add
+    Py_ssize_t n
+    Py_ssize_t n_rows
+    const long long *which
+    const double *s2
+    Py_ssize_t n_s2
+    double eps_default
+    const double *alpha
+    Py_ssize_t n_alpha
+
+
+cdef int _to_coef_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef RowsCtx *ctx = <RowsCtx *>p
+    return coh_moments_to_coef(ctx.m, ctx.factors, ctx.coef, ctx.add, c * FF_CHUNK,
+                               _end(c, FF_CHUNK, ctx.n))
+
+
+cdef int _combine_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef RowsCtx *ctx = <RowsCtx *>p
+    return coh_batch_combine(ctx.factors, ctx.n_rows, ctx.which, ctx.s2, ctx.n_s2,
+                             ctx.eps_default, ctx.alpha, ctx.n_alpha, ctx.add, ctx.coef,
+                             c * FF_CHUNK, _end(c, FF_CHUNK, ctx.n))
 
 
 def moments_to_coef(const double[::1] m, const double[::1] factors, double[::1] coef,
-                    bint add=False, n_threads=1):
+                    bint add=False, int n_threads=1):
     """coef[5i + j] (+)= m[3i + (0, 1, 2, 0, 2)[j]] factors[j]: the rows of
     batch_combine from the q moments of one nucleus (csrc/coh_rate.h)."""
-    cdef int nt = _threads(n_threads)
+    cdef RowsCtx ctx
     cdef Py_ssize_t n = m.shape[0] // 3
-    cdef Py_ssize_t c, lo
     if m.shape[0] % 3 != 0:
         raise ValueError("m must hold rows of 3 moments")
     if factors.shape[0] != 5:
@@ -520,88 +605,79 @@ def moments_to_coef(const double[::1] m, const double[::1] factors, double[::1] 
         raise ValueError(f"coef must have 5 entries per row of m ({5 * n})")
     if n == 0:
         return
-    with nogil:
-        if nt == 1 or n < QG_CHUNK:
-            coh_moments_to_coef(&m[0], &factors[0], &coef[0], add, 0, n)
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                lo = c * FF_CHUNK
-                coh_moments_to_coef(&m[0], &factors[0], &coef[0], add, lo,
-                                    min(lo + FF_CHUNK, n))
+    memset(&ctx, 0, sizeof(ctx))
+    ctx.m = &m[0]
+    ctx.factors = &factors[0]
+    ctx.coef = &coef[0]
+    ctx.add = add
+    ctx.n = n
+    cdef double work = COST_ROWS * n
+    _run(_to_coef_task, &ctx, _n_chunks(n, FF_CHUNK), _nt(n_threads, work), work,
+         "coh_moments_to_coef")
 
 
 def batch_combine(const double[::1] coef, const long long[::1] which, const double[::1] s2,
                   double eps_default, const double[::1] alpha, double[::1] acc,
-                  bint add=True, n_threads=1):
+                  bint add=True, int n_threads=1):
     """acc[i] (+)= Gamma-weighted integral of row which[i] at epsilon_i, alpha_i for
-    every point (add: accumulate, else overwrite): the parameter axis of the batch API (csrc/coh_rate.h,
-    coh_batch_combine). ``coef`` holds rows of 5 coefficients; ``which`` a row per
-    point (empty: row 0 for all); ``s2`` and ``alpha`` are empty (absent), one value,
-    or one per point."""
-    cdef int nt = _threads(n_threads)
+    every point (add: accumulate, else overwrite): the parameter axis of the batch API
+    (csrc/coh_rate.h, coh_batch_combine). ``coef`` holds rows of 5 coefficients;
+    ``which`` a row per point (empty: row 0 for all; a row out of range is a
+    RuntimeError); ``s2`` and ``alpha`` are empty (absent), one value, or one per
+    point."""
+    cdef RowsCtx ctx
     cdef Py_ssize_t n = acc.shape[0]
-    cdef Py_ssize_t n_rows = coef.shape[0] // 5
-    cdef Py_ssize_t i, c, lo
-    cdef const long long *pw = NULL
     cdef double dummy = 0.0
-    cdef const double *ps2 = &dummy
-    cdef const double *pal = &dummy
-    if coef.shape[0] % 5 != 0 or n_rows == 0:
+    if coef.shape[0] % 5 != 0 or coef.shape[0] == 0:
         raise ValueError("coef must hold rows of 5 coefficients (at least one)")
-    if which.shape[0] not in (0, n):
+    if which.shape[0] != 0 and which.shape[0] != n:
         raise ValueError(f"which must be empty or have one entry per point ({n})")
     if s2.shape[0] != 0 and s2.shape[0] != 1 and s2.shape[0] != n:
         raise ValueError(f"s2 must be empty, one value or one per point ({n})")
     if alpha.shape[0] != 0 and alpha.shape[0] != 1 and alpha.shape[0] != n:
         raise ValueError(f"alpha must be empty, one value or one per point ({n})")
-    for i in range(which.shape[0]):
-        if not 0 <= which[i] < n_rows:
-            raise ValueError(f"which must be in [0, {n_rows}); got {which[i]} at index {i}")
     if n == 0:
         return
-    if which.shape[0]:
-        pw = &which[0]
-    if s2.shape[0]:
-        ps2 = &s2[0]
-    if alpha.shape[0]:
-        pal = &alpha[0]
-    with nogil:
-        if nt == 1:
-            coh_batch_combine(&coef[0], pw, ps2, s2.shape[0], eps_default, pal,
-                              alpha.shape[0], add, &acc[0], 0, n)
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                lo = c * FF_CHUNK
-                coh_batch_combine(&coef[0], pw, ps2, s2.shape[0], eps_default, pal,
-                                  alpha.shape[0], add, &acc[0], lo, min(lo + FF_CHUNK, n))
+    memset(&ctx, 0, sizeof(ctx))
+    ctx.factors = &coef[0]
+    ctx.n_rows = coef.shape[0] // 5
+    ctx.which = &which[0] if which.shape[0] else NULL
+    ctx.s2 = &s2[0] if s2.shape[0] else &dummy
+    ctx.n_s2 = s2.shape[0]
+    ctx.eps_default = eps_default
+    ctx.alpha = &alpha[0] if alpha.shape[0] else &dummy
+    ctx.n_alpha = alpha.shape[0]
+    ctx.add = add
+    ctx.coef = &acc[0]
+    ctx.n = n
+    cdef double work = COST_ROWS * n
+    _run(_combine_task, &ctx, _n_chunks(n, FF_CHUNK), _nt(n_threads, work), work,
+         "coh_batch_combine (which)")
 
 
-cdef int _chebmodel(tuple model, coh_chebmodel_t *m) except -1:
-    """Fill m from a model tuple (bps, below0, below2, keys, t0, t1, n_coef, coef0,
-    coef2, a1_0, a1_2, above0, above2, converged, cancel), checked. The pointers stay
-    valid while the tuple's arrays live (the caller holds the tuple)."""
-    if len(model) != 15:
-        raise ValueError("model must be (bps, below0, below2, keys, t0, t1, n_coef, coef0, "
-                         "coef2, a1_0, a1_2, above0, above2, converged, cancel)")
-    cdef const double[::1] bps = model[0]
-    cdef const double[::1] keys = model[3]
-    cdef const double[::1] t0 = model[4]
-    cdef const double[::1] t1 = model[5]
-    cdef Py_ssize_t n_coef = model[6]
-    cdef const double[::1] coef0 = model[7]
-    cdef const double[::1] coef2 = model[8]
-    cdef const double[::1] a1_0 = model[9]
-    cdef const double[::1] a1_2 = model[10]
-    cdef const double[::1] above0 = model[11]
-    cdef const double[::1] above2 = model[12]
-    cdef const unsigned char[::1] converged = model[13]
+# --------------------------------------------------------------------------------
+# Recoil spectra: flux moments and dN/dq2
+# --------------------------------------------------------------------------------
+
+cdef int _chebmodel(object model, coh_chebmodel_t *m) except -1:
+    """Fill m from a FluxModel record, after the length checks that keep the kernel
+    in bounds. The pointers stay valid while the record's arrays live (the caller
+    holds the record)."""
+    cdef const double[::1] bps = model.bps
+    cdef const double[::1] keys = model.keys
+    cdef const double[::1] t0 = model.t0
+    cdef const double[::1] t1 = model.t1
+    cdef Py_ssize_t n_coef = model.n_coef
+    cdef const double[::1] coef0 = model.coef0
+    cdef const double[::1] coef2 = model.coef2
+    cdef const double[::1] a1_0 = model.a1_0
+    cdef const double[::1] a1_2 = model.a1_2
+    cdef const double[::1] above0 = model.above0
+    cdef const double[::1] above2 = model.above2
+    cdef const unsigned char[::1] converged = model.converged
     cdef Py_ssize_t n_keys = keys.shape[0]
-    cdef Py_ssize_t i
     if bps.shape[0] < 2 or n_keys < 1 or n_coef < 1:
         raise ValueError("the model needs >= 2 breakpoints, >= 1 piece and n_coef >= 1")
-    for i in range(bps.shape[0] - 1):
-        if not bps[i] <= bps[i + 1]:
-            raise ValueError("bps must be increasing")
     if (t0.shape[0] != n_keys or t1.shape[0] != n_keys or a1_0.shape[0] != n_keys
             or a1_2.shape[0] != n_keys or above0.shape[0] != n_keys
             or above2.shape[0] != n_keys or converged.shape[0] != n_keys
@@ -610,8 +686,8 @@ cdef int _chebmodel(tuple model, coh_chebmodel_t *m) except -1:
                          f"{n_coef} coefficients ({n_keys} pieces)")
     m.n_bps = bps.shape[0]
     m.bps = &bps[0]
-    m.below0 = model[1]
-    m.below2 = model[2]
+    m.below0 = model.below0
+    m.below2 = model.below2
     m.n_keys = n_keys
     m.keys = &keys[0]
     m.t0 = &t0[0]
@@ -624,130 +700,177 @@ cdef int _chebmodel(tuple model, coh_chebmodel_t *m) except -1:
     m.above0 = &above0[0]
     m.above2 = &above2[0]
     m.converged = &converged[0]
-    m.cancel = model[14]
+    m.cancel = model.cancel
     return 0
 
 
-def cheb_moments(tuple model, const double[::1] x, double[::1] F0, double[::1] F2,
-                 unsigned char[::1] redo, n_threads=1):
+cdef struct ChebCtx:
+    coh_chebmodel_t m
+    const double *x
+    double *F0
+    double *F2
+    unsigned char *redo
+    Py_ssize_t n
+    const double *line_E
+    const double *line_F0
+    const double *line_F2
+    Py_ssize_t n_lines
+    coh_nucleus_t nuc
+    double scale
+    double cap
+    double weight
+    int add
+
+
+cdef int _cheb_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef ChebCtx *ctx = <ChebCtx *>p
+    return coh_cheb_moments(&ctx.m, ctx.x, ctx.F0, ctx.F2, ctx.redo, c * SPEC_CHUNK,
+                            _end(c, SPEC_CHUNK, ctx.n))
+
+
+cdef int _dn_dq2_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef ChebCtx *ctx = <ChebCtx *>p
+    return coh_dn_dq2(&ctx.m, ctx.line_E, ctx.line_F0, ctx.line_F2, ctx.n_lines, &ctx.nuc,
+                      ctx.x, ctx.scale, ctx.cap, ctx.weight, ctx.add, ctx.F0, ctx.redo,
+                      c * SPEC_CHUNK, _end(c, SPEC_CHUNK, ctx.n))
+
+
+def cheb_moments(model, const double[::1] x, double[::1] F0, double[::1] F2,
+                 unsigned char[::1] redo, int n_threads=1):
     """Continuum flux moments F0, F2 at x from a source's piecewise Chebyshev model
-    (csrc/coh_rate.h, coh_chebmodel_t; ``model`` as rates._cheb_model's "kernel"
-    tuple); redo[i] = 1 where the caller must recompute directly (cancellation, or a
-    piece that did not converge)."""
-    cdef int nt = _threads(n_threads)
+    (``model``: a FluxModel; csrc/coh_rate.h, coh_chebmodel_t); redo[i] = 1 where the
+    caller must recompute directly (cancellation, or a piece that did not
+    converge)."""
+    cdef ChebCtx ctx
     cdef Py_ssize_t n = x.shape[0]
-    cdef Py_ssize_t c, lo
-    cdef coh_chebmodel_t m
-    _chebmodel(model, &m)
+    memset(&ctx, 0, sizeof(ctx))
+    _chebmodel(model, &ctx.m)
     if F0.shape[0] != n or F2.shape[0] != n or redo.shape[0] != n:
         raise ValueError("x, F0, F2 and redo must have the same length")
     if n == 0:
         return
-    with nogil:
-        if nt == 1:
-            coh_cheb_moments(&m, &x[0], &F0[0], &F2[0], &redo[0], 0, n)
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                lo = c * FF_CHUNK
-                coh_cheb_moments(&m, &x[0], &F0[0], &F2[0], &redo[0], lo,
-                                 min(lo + FF_CHUNK, n))
+    ctx.x = &x[0]
+    ctx.F0 = &F0[0]
+    ctx.F2 = &F2[0]
+    ctx.redo = &redo[0]
+    ctx.n = n
+    cdef double work = COST_CHEB * n
+    _run(_cheb_task, &ctx, _n_chunks(n, SPEC_CHUNK), _nt(n_threads, work), work,
+         "coh_cheb_moments")
 
 
-def dn_dq2(tuple model, const double[::1] line_E, const double[::1] line_F0,
-           const double[::1] line_F2, tuple spec, const double[::1] v, double scale,
+def dn_dq2(model, const double[::1] line_E, const double[::1] line_F0,
+           const double[::1] line_F2, spec, const double[::1] v, double scale,
            double cap, double weight, double[::1] out, unsigned char[::1] redo,
-           bint add=False, n_threads=1):
-    """out[i] (+)= weight x integral Phi dsigma/dq2 dE at q2 = scale min(v[i], cap), one
-    nucleus (``spec`` as in dsigma_dq2): the continuum moments from ``model`` (as in
-    cheb_moments) plus the lines (energies, F0 and F2 contributions). Where redo[i] = 1
-    (as in cheb_moments) nothing is added: the caller adds its own value
-    (csrc/coh_rate.h, coh_dn_dq2)."""
-    cdef int nt = _threads(n_threads)
+           bint add=False, int n_threads=1):
+    """out[i] (+)= weight x integral Phi dsigma/dq2 dE at q2 = scale min(v[i], cap) (v,
+    scale, cap >= 0), one nucleus (``spec``, a NucleusSpec): the continuum moments from
+    ``model`` (a FluxModel, as in cheb_moments) plus the lines (energies, F0 and F2
+    contributions). Where redo[i] = 1 (as in cheb_moments) nothing is added: the caller
+    adds its own value (csrc/coh_rate.h, coh_dn_dq2)."""
+    cdef ChebCtx ctx
     cdef Py_ssize_t n = v.shape[0]
     cdef Py_ssize_t n_lines = line_E.shape[0]
-    cdef Py_ssize_t c, lo, i
-    cdef coh_chebmodel_t m
-    cdef coh_nucleus_t nuc = _nucleus(spec)
-    cdef int status = coh_nucleus_check(&nuc)
     cdef double dummy = 0.0
-    cdef const double *pE = &dummy
-    cdef const double *pF0 = &dummy
-    cdef const double *pF2 = &dummy
-    if status != 0:
-        _raise(status, "dn_dq2")
-    _chebmodel(model, &m)
+    cdef int status
+    memset(&ctx, 0, sizeof(ctx))
+    _nucleus(spec, &ctx.nuc)
+    _chebmodel(model, &ctx.m)
     if line_F0.shape[0] != n_lines or line_F2.shape[0] != n_lines:
         raise ValueError("line_E, line_F0 and line_F2 must have the same length")
     if out.shape[0] != n or redo.shape[0] != n:
         raise ValueError("v, out and redo must have the same length")
-    if not (scale >= 0.0 and cap >= 0.0):
-        raise ValueError(f"scale and cap must be >= 0; got {scale!r}, {cap!r}")
-    for i in range(n):
-        if not v[i] >= 0.0:
-            raise ValueError(f"v must be >= 0; got {v[i]!r} at index {i}")
     if n == 0:
+        status = coh_dn_dq2(&ctx.m, &dummy, &dummy, &dummy, 0, &ctx.nuc, &dummy, scale,
+                            cap, weight, add, &dummy, NULL, 0, 0)
+        if status != COH_OK:
+            _fail(status, "coh_dn_dq2")
         return
-    if n_lines:
-        pE = &line_E[0]
-        pF0 = &line_F0[0]
-        pF2 = &line_F2[0]
-    with nogil:
-        if nt == 1:
-            coh_dn_dq2(&m, pE, pF0, pF2, n_lines, &nuc, &v[0], scale, cap, weight, add,
-                       &out[0], &redo[0], 0, n)
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                lo = c * FF_CHUNK
-                coh_dn_dq2(&m, pE, pF0, pF2, n_lines, &nuc, &v[0], scale, cap, weight, add,
-                           &out[0], &redo[0], lo, min(lo + FF_CHUNK, n))
+    ctx.line_E = &line_E[0] if n_lines else &dummy
+    ctx.line_F0 = &line_F0[0] if n_lines else &dummy
+    ctx.line_F2 = &line_F2[0] if n_lines else &dummy
+    ctx.n_lines = n_lines
+    ctx.x = &v[0]
+    ctx.scale = scale
+    ctx.cap = cap
+    ctx.weight = weight
+    ctx.add = add
+    ctx.F0 = &out[0]
+    ctx.redo = &redo[0]
+    ctx.n = n
+    cdef double work = COST_DN_DQ2 * n
+    _run(_dn_dq2_task, &ctx, _n_chunks(n, SPEC_CHUNK), _nt(n_threads, work), work,
+         "coh_dn_dq2")
+
+
+# --------------------------------------------------------------------------------
+# Argument checks
+# --------------------------------------------------------------------------------
+
+cdef struct CheckCtx:
+    const double *x
+    Py_ssize_t n
+    double lo
+    double hi
+    int lo_open
+
+
+cdef int _within_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef CheckCtx *ctx = <CheckCtx *>p
+    return coh_all_within(ctx.x, ctx.lo, ctx.hi, ctx.lo_open, c * CHECK_CHUNK,
+                          _end(c, CHECK_CHUNK, ctx.n))
 
 
 def all_within(const double[::1] x, double lo, double hi, bint lo_open=False,
-               n_threads=1):
+               int n_threads=1):
     """True if every x lies in [lo, hi] ((lo, hi] when lo_open); NaN lies outside.
     The argument checks' one pass (csrc/coh_check.h), on n_threads threads."""
-    cdef int nt = _threads(n_threads)
-    cdef Py_ssize_t n = x.shape[0]
-    cdef Py_ssize_t c, start
-    cdef int ok
-    cdef int bad = 0
-    if n == 0:
+    cdef CheckCtx ctx
+    cdef int status
+    ctx.n = x.shape[0]
+    if ctx.n == 0:
         return True
-    if n < 65536:  # releasing the GIL costs more than the scan
-        return coh_all_within(&x[0], n, lo, hi, lo_open) != 0
-    with nogil:
-        if nt == 1:
-            ok = coh_all_within(&x[0], n, lo, hi, lo_open)
-        else:
-            for c in prange(_n_chunks(n, FF_CHUNK), schedule="static", num_threads=nt):
-                start = c * FF_CHUNK
-                bad += coh_all_within(&x[start], min(FF_CHUNK, n - start), lo, hi,
-                                      lo_open) == 0
-            ok = bad == 0
-    return ok != 0
+    ctx.x = &x[0]
+    ctx.lo = lo
+    ctx.hi = hi
+    ctx.lo_open = lo_open
+    cdef double work = COST_CHECK * ctx.n
+    cdef int nt = _nt(n_threads, work)
+    if work < NOGIL_MIN_NS:
+        status = coh_pool_run(_within_task, &ctx, _n_chunks(ctx.n, CHECK_CHUNK), 1,
+                              _signals, NULL)
+    else:
+        with nogil:
+            status = coh_pool_run(_within_task, &ctx, _n_chunks(ctx.n, CHECK_CHUNK), nt,
+                                  _signals, NULL)
+    if status == COH_EBADARG:
+        return False
+    if status != COH_OK:
+        _fail(status, "coh_all_within")
+    return True
 
 
 # ---------------------------------------------------------------------------------
 # Scalar entry points: one point in, a Python float out, no arrays. They are the
-# public layer's fast path for plain-float arguments (issue 7). Each calls the same
-# C array routine as its array kernel with n = 1 on stack doubles, so a scalar call
-# returns bit for bit what a one-element array call returns. Twins of the same
-# names live in coherency._reference.
+# public layer's fast path for plain-float arguments. Each calls the same C entry
+# point as its array kernel on [0, 1) of stack doubles, so a scalar call returns bit
+# for bit what a one-element array call returns. Twins of the same names live in
+# coherency._reference.
 # ---------------------------------------------------------------------------------
 
 def spherical_j1_scalar(double x):
     """j1(x) at one point."""
     cdef double out = 0.0
-    coh_spherical_j1_array(&x, &out, 1)
+    coh_spherical_j1(&x, &out, 0, 1)
     return out
 
 
 def helm_scalar(double q, double r0, double s):
     """Helm form factor at one q (MeV); r0 and s in MeV^-1."""
     cdef double out = 0.0
-    cdef int status = coh_helm_array(&q, &out, 1, r0, s)
-    if status != 0:
-        _raise(status, "coh_helm_array")
+    cdef int status = coh_helm(&q, r0, s, &out, 0, 1)
+    if status != COH_OK:
+        _fail(status, "coh_helm")
     return out
 
 
@@ -758,19 +881,21 @@ def form_factor_scalar(double q, int model, double p1, double p2):
     ff.model = model
     ff.p1 = p1
     ff.p2 = p2
-    cdef int status = coh_form_factor_array(&q, &out, 1, &ff)
-    if status != 0:
-        _raise(status, "coh_form_factor_array")
+    cdef int status = coh_form_factor(&ff, &q, &out, 0, 1)
+    if status != COH_OK:
+        _fail(status, "coh_form_factor")
     return out
 
 
-def dsigma_dq2_scalar(double q2, double E, tuple spec):
-    """dsigma/dq2 (seed Eq. 1) at one (q2, E); 0 outside kinematics."""
+def dsigma_dq2_scalar(double q2, double E, spec):
+    """dsigma/dq2 (Sharma & Wong (arXiv:2010.06810) Eq. 1) at one (q2, E); 0 outside
+    kinematics. ``spec``: a NucleusSpec."""
     cdef double out = 0.0
-    cdef coh_nucleus_t nuc = _nucleus(spec)
-    cdef int status = coh_dsigma_dq2_array(&nuc, &q2, &E, &out, 1)
-    if status != 0:
-        _raise(status, "coh_dsigma_dq2_array")
+    cdef coh_nucleus_t nuc
+    _nucleus(spec, &nuc)
+    cdef int status = coh_dsigma_dq2(&nuc, &q2, &E, &out, 0, 1)
+    if status != COH_OK:
+        _fail(status, "coh_dsigma_dq2")
     return out
 
 
@@ -782,28 +907,29 @@ cdef const double[::1] _rule_x
 cdef const double[::1] _rule_w
 
 
-def sigma_total_scalar(double E, double q2_min, tuple spec, double panel_dq,
+def sigma_total_scalar(double E, double q2_min, spec, double panel_dq,
                        object gl_x, object gl_w):
-    """sigma(E) integrated over q2 from q2_min to q2_max(E), at one E."""
+    """sigma(E) integrated over q2 from q2_min to q2_max(E), at one E; ``spec``: a
+    NucleusSpec."""
     global _rule_x_obj, _rule_w_obj, _rule_x, _rule_w
     cdef double out = 0.0
     cdef int status
-    cdef coh_nucleus_t nuc = _nucleus(spec)
+    cdef coh_nucleus_t nuc
     cdef const double[::1] x
     cdef const double[::1] w
+    _nucleus(spec, &nuc)
     if gl_x is _rule_x_obj and gl_w is _rule_w_obj:
         x = _rule_x
         w = _rule_w
     else:
         x = gl_x
         w = gl_w
-        if x.shape[0] == 0 or x.shape[0] != w.shape[0]:
-            _raise(-3, "coh_sigma_total_array")
+        _rule(x, w, "coh_sigma_total")
         _rule_x, _rule_w = x, w
         _rule_x_obj, _rule_w_obj = gl_x, gl_w
     with nogil:
-        status = coh_sigma_total_array(&nuc, &E, &q2_min, &out, 1, panel_dq,
-                                       &x[0], &w[0], x.shape[0])
-    if status != 0:
-        _raise(status, "coh_sigma_total_array")
+        status = coh_sigma_total(&nuc, &E, &q2_min, panel_dq, &x[0], &w[0], x.shape[0],
+                                 &out, 0, 1)
+    if status != COH_OK:
+        _fail(status, "coh_sigma_total")
     return out

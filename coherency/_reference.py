@@ -1,42 +1,37 @@
 """Numpy/scipy twin of every compiled kernel in ``coherency._kernels``.
 
-Same names and signatures as the compiled module, written independently of the C
-code: Bessel functions from ``scipy.special``, vectorised numpy, and
-``scipy.integrate.quad`` (``epsabs=0``) for integrals. It is the oracle in the tests
-and the fallback when the extension is not built.
+Same names and signatures as the compiled module (coherency._kernel_api describes
+both), written independently of the C code: Bessel functions from ``scipy.special``,
+vectorised numpy, and ``scipy.integrate.quad`` (``epsabs=0``) for integrals. It is the
+oracle in the tests and the fallback when the extension is not built.
+
+Like the compiled kernels, the twin takes validated arguments (coherency._validation
+checks values once for both backends), the records of coherency._records read by
+field name, and a thread count it ignores. It refuses inconsistent lengths with the
+compiled module's messages and raises the same status errors (coherency._status) for
+what the C code refuses: unknown model ids (coherency._ff_models), lengths outside a
+model's domain, empty quadrature rules.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import integrate, special
 
+from . import _ff_models, _status
+from ._records import FluxModel, FormFactorPair, NucleusSpec, QGrid
+
 FloatArray = npt.NDArray[np.float64]
 
-MODEL_UNITY = 0
-MODEL_HELM = 1
-MODEL_KLEIN_NYSTRAND = 2
-MODEL_SYMMETRIZED_FERMI = 3
-_STATUS = {
-    -1: "unknown form-factor model id",
-    -2: "argument outside the documented domain",
-    -3: "empty or malformed quadrature rule",
-}
-
 # Relative accuracy asked of scipy.integrate.quad; the absolute tolerance is off
-# because cross sections are ~1e-40 cm^2 (PHYSICS.md section 6).
+# because cross sections are ~1e-40 cm^2 (docs/physics.md section 6).
 QUAD_EPSREL = 1e-13
 QUAD_LIMIT = 1000
 # Most q panels one sigma(E) may take, as COH_MAX_PANELS in csrc/coh_xsec.c.
 MAX_PANELS = 1 << 20
-
-
-def _raise(status: int, where: str) -> None:
-    raise RuntimeError(f"{where}: {_STATUS[status]} (status {status})")
 
 
 # scipy's spherical_jn(1, x) loses accuracy below x ~ 1e-50 (1e-14 relative) and
@@ -83,80 +78,87 @@ def _symmetrized_fermi(q: FloatArray, c: float | FloatArray, a: float) -> FloatA
 
 def _ff(q: FloatArray, model: int, p1: float | FloatArray, p2: float) -> FloatArray:
     """F(q) of a model; p1 may be an array broadcasting against q (one length per row)."""
-    if model == MODEL_UNITY:
+    if model == _ff_models.UNITY.id:
         return np.ones_like(q)
-    if model == MODEL_HELM:
+    if model == _ff_models.HELM.id:
         # q p2 capped at 1e100 (exp underflows to 0 well before): no overflow warning
         return _sphere(q * p1) * np.exp(-0.5 * np.minimum(q * p2, 1e100) ** 2)
-    if model == MODEL_KLEIN_NYSTRAND:
+    if model == _ff_models.KLEIN_NYSTRAND.id:
         return _sphere(q * p1) / (1.0 + np.minimum(q * p2, 1e100) ** 2)
-    if model == MODEL_SYMMETRIZED_FERMI:
+    if model == _ff_models.SYMMETRIZED_FERMI.id:
         return _symmetrized_fermi(q, p1, p2)
-    _raise(-1, "form_factor")
-    raise AssertionError  # unreachable
+    _status.raise_status(_status.BAD_MODEL, "form_factor")
 
 
 def _check_ff(model: int, p1: float, p2: float, where: str) -> None:
-    if model not in (0, 1, 2, 3):
-        _raise(-1, where)
-    if not (p1 >= 0.0 and p2 >= 0.0) or (model == MODEL_SYMMETRIZED_FERMI and not p1 > 0):
-        _raise(-2, where)
+    """The checks of coh_ff_check (csrc/coh_ff.c): a registered model id, lengths >= 0,
+    c > 0 for the symmetrized Fermi."""
+    if not 0 <= model < _ff_models.COUNT:
+        _status.raise_status(_status.BAD_MODEL, where)
+    if not (p1 >= 0.0 and p2 >= 0.0) or (model == _ff_models.SYMMETRIZED_FERMI.id
+                                           and not p1 > 0):
+        _status.raise_status(_status.BAD_ARG, where)
 
 
-def _threads(n_threads: object) -> int:
-    """Validate n_threads like the compiled kernels (the twin then ignores it)."""
-    if isinstance(n_threads, bool) or not isinstance(n_threads, int):
-        raise TypeError(f"n_threads must be an int >= 1; got {n_threads!r}")
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be >= 1; got {n_threads!r}")
-    return n_threads
+def _same_length(a: int, b: int, names: str) -> None:
+    if a != b:
+        raise ValueError(f"{names} must have the same length; got {a} and {b}")
+
+
+def _check_rule(gl_x: FloatArray, gl_w: FloatArray, where: str) -> None:
+    if len(gl_x) == 0 or len(gl_x) != len(gl_w):
+        _status.raise_status(_status.BAD_RULE, where)
 
 
 def spherical_j1(x: FloatArray, out: FloatArray, n_threads: int = 1) -> None:
     """out[i] = j1(x[i])."""
-    _threads(n_threads)
+    _same_length(len(x), len(out), "x and out")
     out[:] = _j1(x)
 
 
 def helm(q: FloatArray, r0: float, s: float, out: FloatArray, n_threads: int = 1) -> None:
-    """Helm form factor (seed Eq. 7); q in MeV, r0 and s in MeV^-1."""
-    _threads(n_threads)
+    """Helm form factor (Sharma & Wong (arXiv:2010.06810) Eq. 7); q in MeV, r0 and s
+    in MeV^-1."""
+    _same_length(len(q), len(out), "q and out")
     if not (r0 >= 0.0 and s >= 0.0):
-        _raise(-2, "helm")
-    out[:] = _ff(np.asarray(q), MODEL_HELM, r0, s)
+        _status.raise_status(_status.BAD_ARG, "helm")
+    out[:] = _ff(np.asarray(q), _ff_models.HELM.id, r0, s)
 
 
 def form_factor(
     q: FloatArray, model: int, p1: float, p2: float, out: FloatArray, n_threads: int = 1
 ) -> None:
-    """Form factor of model id ``model`` (0 unity, 1 Helm, 2 Klein-Nystrand,
-    3 symmetrized Fermi) with lengths p1, p2 in MeV^-1; q in MeV."""
-    _threads(n_threads)
+    """Form factor of model id ``model`` (coherency._ff_models) with lengths p1, p2 in
+    MeV^-1; q in MeV."""
+    _same_length(len(q), len(out), "q and out")
     _check_ff(model, p1, p2, "form_factor")
     out[:] = _ff(np.asarray(q), model, p1, p2)
 
 
-def _unpack(spec: tuple) -> tuple:
-    if len(spec) != 10:
-        raise ValueError("spec must have 10 entries")
-    mass, pref, wz, wn, mz, pz1, pz2, mn, pn1, pn2 = spec
-    _check_ff(int(mz), pz1, pz2, "spec")
-    _check_ff(int(mn), pn1, pn2, "spec")
-    if not mass > 0:
-        _raise(-2, "spec")
-    return mass, pref, wz, wn, (int(mz), pz1, pz2), (int(mn), pn1, pn2)
+def _nucleus(spec: NucleusSpec, where: str) -> NucleusSpec:
+    """The checks of coh_nucleus_check (csrc/coh_xsec.c)."""
+    _check_ff(int(spec.ffz.model), spec.ffz.p1, spec.ffz.p2, where)
+    _check_ff(int(spec.ffn.model), spec.ffn.p1, spec.ffn.p2, where)
+    if not spec.mass > 0:
+        _status.raise_status(_status.BAD_ARG, where)
+    return spec
 
 
-def _gamma(q: FloatArray, wz: float, wn: float, ffz: tuple, ffn: tuple) -> FloatArray:
-    return (wz * _ff(q, *ffz) - wn * _ff(q, *ffn)) ** 2
+def _gamma(q: FloatArray, spec: NucleusSpec) -> FloatArray:
+    fz, fn = spec.ffz, spec.ffn
+    return (spec.wz * _ff(q, int(fz.model), fz.p1, fz.p2)
+            - spec.wn * _ff(q, int(fn.model), fn.p1, fn.p2)) ** 2
 
 
 def dsigma_dq2(
-    q2: FloatArray, E: FloatArray, spec: tuple, out: FloatArray, n_threads: int = 1
+    q2: FloatArray, E: FloatArray, spec: NucleusSpec, out: FloatArray, n_threads: int = 1
 ) -> None:
-    """dsigma/dq2 (seed Eq. 1) at pairs (q2[i], E[i]); 0 outside kinematics."""
-    _threads(n_threads)
-    mass, pref, wz, wn, ffz, ffn = _unpack(spec)
+    """dsigma/dq2 (Sharma & Wong (arXiv:2010.06810) Eq. 1) at pairs (q2[i], E[i]); 0
+    outside kinematics. ``spec``: a NucleusSpec."""
+    _same_length(len(q2), len(E), "q2 and E")
+    _same_length(len(q2), len(out), "q2 and out")
+    _nucleus(spec, "dsigma_dq2")
+    mass, pref = spec.mass, spec.prefactor
     q2 = np.asarray(q2)
     E = np.asarray(E)
     with np.errstate(over="ignore", invalid="ignore"):  # E > 1e150: inf, as in C
@@ -166,36 +168,38 @@ def dsigma_dq2(
     # q2 = 0 gives exactly 1, also when 4 E^2 underflows to 0 (E < 1e-162).
     with np.errstate(over="ignore"):
         ratio = np.divide(q2, 4.0 * E**2, out=np.zeros(inside.shape), where=inside & (q2 > 0.0))
-    val = pref * (1.0 - ratio) * _gamma(q, wz, wn, ffz, ffn)
+    val = pref * (1.0 - ratio) * _gamma(q, spec)
     out[:] = np.where(inside, val, 0.0)
 
 
 def sigma_total(
     E: FloatArray,
     q2_min: FloatArray,
-    spec: tuple,
+    spec: NucleusSpec,
     panel_dq: float,
     gl_x: FloatArray,
     gl_w: FloatArray,
     out: FloatArray,
     n_threads: int = 1,
 ) -> None:
-    """sigma(E) integrated over q2 from q2_min[i] to q2_max(E[i]).
+    """sigma(E) integrated over q2 from q2_min[i] to q2_max(E[i]); ``spec``: a
+    NucleusSpec.
 
     The twin integrates in q2 with adaptive ``scipy.integrate.quad``; ``panel_dq``,
     ``gl_x`` and ``gl_w`` (the compiled rule) are checked but not used.
     """
-    _threads(n_threads)
-    mass, pref, wz, wn, ffz, ffn = _unpack(spec)
-    if len(gl_x) == 0 or len(gl_x) != len(gl_w):
-        _raise(-3, "sigma_total")
+    _same_length(len(E), len(q2_min), "E and q2_min")
+    _same_length(len(E), len(out), "E and out")
+    _nucleus(spec, "sigma_total")
+    _check_rule(gl_x, gl_w, "sigma_total")
+    mass, pref = spec.mass, spec.prefactor
 
     for i, (energy, lo) in enumerate(zip(E, q2_min)):
         energy = float(energy)  # Python floats: 1e200**2 raises, not warns
         try:
             hi = 4.0 * energy**2 * mass / (mass + 2.0 * energy)
         except OverflowError:
-            _raise(-2, "sigma_total")
+            _status.raise_status(_status.BAD_ARG, "sigma_total")
         lo = max(lo, 0.0)
         if not lo < hi:
             out[i] = 0.0
@@ -203,7 +207,7 @@ def sigma_total(
 
         def integrand(q2: float, energy: float = energy) -> float:
             q = np.array([math.sqrt(q2)])
-            return float((1.0 - q2 / (4.0 * energy**2)) * _gamma(q, wz, wn, ffz, ffn)[0])
+            return float((1.0 - q2 / (4.0 * energy**2)) * _gamma(q, spec)[0])
 
         # Break the range where the form factor oscillates (zeros of j1 spaced by
         # about pi/R) so quad sees smooth pieces.
@@ -211,7 +215,7 @@ def sigma_total(
         if panel_dq > 0:
             n_pieces = max(1, math.ceil((math.sqrt(hi) - math.sqrt(lo)) / panel_dq))
             if n_pieces > MAX_PANELS:
-                _raise(-2, "sigma_total")
+                _status.raise_status(_status.BAD_ARG, "sigma_total")
         edges = np.linspace(math.sqrt(lo), math.sqrt(hi), n_pieces + 1) ** 2
         edges[0], edges[-1] = lo, hi
         total = 0.0
@@ -232,11 +236,12 @@ def sigma_total(
 
 
 def _moments(
-    E: FloatArray, w: FloatArray, q2_min: float, mass: float, ffz: tuple, ffn: tuple,
+    E: FloatArray, w: FloatArray, q2_min: float, spec: NucleusSpec,
     panel_dq: float, gl_x: FloatArray, gl_w: FloatArray,
 ) -> FloatArray:
     E = np.asarray(E, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
+    mass, ffz, ffn = spec.mass, spec.ffz, spec.ffn
     q2_max = 4.0 * E**2 * mass / (mass + 2.0 * E)
     keep = (q2_min < q2_max) & (w != 0.0)
     E, w, q2_max = E[keep], w[keep], q2_max[keep]
@@ -256,13 +261,14 @@ def _moments(
     q = mid[:, None] + half[:, None] * np.asarray(gl_x)[None, :]
     wt = (w[row] * half)[:, None] * np.asarray(gl_w)[None, :] * 2.0 * q * (
         1.0 - q * q / (4.0 * E[row, None] ** 2))
-    fz = _ff(q, *ffz)
-    fn = fz if ffn == ffz else _ff(q, *ffn)
+    fz = _ff(q, int(ffz.model), ffz.p1, ffz.p2)
+    fn = fz if ffn == ffz else _ff(q, int(ffn.model), ffn.p1, ffn.p2)
     return np.array([np.sum(wt * fz * fz), np.sum(wt * fz * fn), np.sum(wt * fn * fn)])
 
 
-def _combine(m3: FloatArray, same: bool, pref: float, wz: float, wn: float) -> float:
-    if same:
+def _combine(m3: FloatArray, spec: NucleusSpec) -> float:
+    pref, wz, wn = spec.prefactor, spec.wz, spec.wn
+    if spec.ffz == spec.ffn:
         return pref * ((wz - wn) ** 2 * m3[0])
     return pref * (wz * wz * m3[0] - 2.0 * wz * wn * m3[1] + wn * wn * m3[2])
 
@@ -271,22 +277,21 @@ def folded_sigma(
     E: FloatArray,
     w: FloatArray,
     q2_min: float,
-    spec: tuple,
+    spec: NucleusSpec,
     panel_dq: float,
     gl_x: FloatArray,
     gl_w: FloatArray,
     n_threads: int = 1,
 ) -> float:
     """sum_i w[i] sigma(E[i]; q2_min): a cross section folded with an energy rule
-    (weights carry the flux), one nucleus; same q rule as :func:`sigma_total`."""
-    _threads(n_threads)
-    mass, pref, wz, wn, ffz, ffn = _unpack(spec)
-    if len(gl_x) == 0 or len(gl_x) != len(gl_w):
-        _raise(-3, "folded_sigma")
+    (weights carry the flux), one nucleus (``spec``, a NucleusSpec); same q rule as
+    :func:`sigma_total`."""
     if len(w) != len(E):
         raise ValueError(f"w must have the length of E ({len(E)}); got {len(w)}")
-    m3 = _moments(E, w, q2_min, mass, ffz, ffn, panel_dq, gl_x, gl_w)
-    return float(_combine(m3, ffz == ffn, pref, wz, wn))
+    _nucleus(spec, "folded_sigma")
+    _check_rule(gl_x, gl_w, "folded_sigma")
+    m3 = _moments(E, w, q2_min, spec, panel_dq, gl_x, gl_w)
+    return float(_combine(m3, spec))
 
 
 QGRID_MAX_GL = 64  # COH_QGRID_MAX_GL of csrc/coh_rate.h
@@ -313,37 +318,28 @@ def _panel_products(fz: FloatArray, fn: FloatArray | None, w: FloatArray, n_pane
 
 
 def qgrid_moments(
-    edges: FloatArray,
-    node_q: FloatArray,
-    node_w: FloatArray,
-    cheb: FloatArray,
-    gl_x: FloatArray,
-    gl_w: FloatArray,
+    grid: QGrid,
+    pair: FormFactorPair,
     p1z: FloatArray,
     p1n: FloatArray,
     q_lo: FloatArray,
-    ff: tuple,
     out: FloatArray,
     n_threads: int = 1,
 ) -> None:
     """Folded moments (m_zz, m_zn, m_nn) at many parameter points, one nucleus, from
-    G(q) tabulated on panels (q-outer order; see the compiled kernel). Vectorised over
+    G(q) tabulated on panels (q-outer order; see the compiled kernel). ``grid``: a
+    QGrid; ``pair``: a FormFactorPair (mass, models, second lengths). Vectorised over
     points: the full panels once per distinct pair of lengths, the partial panel of
     every point with its Chebyshev series of h evaluated by Clenshaw."""
-    _threads(n_threads)
-    if len(ff) != 5:
-        raise ValueError("ff must be (mass, model_z, p2z, model_n, p2n)")
-    mass, mz, p2z, mn, p2n = ff
+    edges = np.asarray(grid.edges, dtype=np.float64)
+    node_q, node_w, cheb, gl_x, gl_w = grid.node_q, grid.node_w, grid.cheb, grid.gl_x, grid.gl_w
+    mass, mz, p2z, mn, p2n = pair.mass, pair.ffz.model, pair.ffz.p2, pair.ffn.model, pair.ffn.p2
     n_gl = len(gl_x)
     if n_gl == 0 or n_gl != len(gl_w) or n_gl > QGRID_MAX_GL:
-        _raise(-3, "qgrid_moments")
-    edges = np.asarray(edges, dtype=np.float64)
+        _status.raise_status(_status.BAD_RULE, "qgrid_moments")
     n_panels = edges.size - 1
     if n_panels < 0:
         raise ValueError("edges must have at least one entry")
-    if n_panels > 0 and not (np.all(np.diff(edges) >= 0) and edges[0] >= 0
-                             and np.all(np.isfinite(edges))):
-        raise ValueError("edges must be finite, >= 0 and increasing")
     if len(node_q) != n_panels * n_gl or len(node_w) != n_panels * n_gl:
         raise ValueError(f"node_q and node_w must hold {n_gl} entries per panel")
     if n_panels > 0 and (len(cheb) == 0 or len(cheb) % n_panels != 0):
@@ -361,9 +357,7 @@ def qgrid_moments(
         _check_ff(int(mz), float(p1z[i]), float(p2z), "qgrid_moments")
         _check_ff(int(mn), float(p1n[i]), float(p2n), "qgrid_moments")
         if not mass > 0:
-            _raise(-2, "qgrid_moments")
-        if not q_lo[i] >= 0.0:
-            raise ValueError(f"q_lo must be >= 0; got {q_lo[i]!r} at index {i}")
+            _status.raise_status(_status.BAD_ARG, "qgrid_moments")
     if n_points == 0:
         return
     res = np.zeros((n_points, 3))
@@ -429,7 +423,6 @@ def moments_to_coef(
     n_threads: int = 1,
 ) -> None:
     """coef[5i + j] (+)= m[3i + (0, 1, 2, 0, 2)[j]] factors[j] (see the compiled kernel)."""
-    _threads(n_threads)
     if len(m) % 3 != 0:
         raise ValueError("m must hold rows of 3 moments")
     if len(factors) != 5:
@@ -455,8 +448,8 @@ def batch_combine(
 ) -> None:
     """acc[i] (+)= the Gamma-weighted integral of coefficient row which[i] (see the
     compiled kernel): epsilon = 1 - 4 s2, Gamma_QM(alpha) weighting when alpha is
-    given; add: accumulate, else overwrite."""
-    _threads(n_threads)
+    given; add: accumulate, else overwrite. A row out of range in ``which`` is the
+    compiled kernel's status error."""
     n = len(acc)
     if len(coef) % 5 != 0 or len(coef) == 0:
         raise ValueError("coef must hold rows of 5 coefficients (at least one)")
@@ -468,8 +461,7 @@ def batch_combine(
             raise ValueError(f"{name} must be empty, one value or one per point ({n})")
     w = np.asarray(which)
     if w.size and (w.min() < 0 or w.max() >= rows.shape[0]):
-        i = int(np.argmax((w < 0) | (w >= rows.shape[0])))
-        raise ValueError(f"which must be in [0, {rows.shape[0]}); got {w[i]} at index {i}")
+        _status.raise_status(_status.BAD_ARG, "batch_combine (which)")
     if n == 0:
         return
     c = rows[w].T if w.size else rows[0]
@@ -484,27 +476,24 @@ def batch_combine(
         acc[:] = g
 
 
-def _chebmodel(model: tuple[Any, ...]) -> tuple[Any, ...]:
-    if len(model) != 15:
-        raise ValueError("model must be (bps, below0, below2, keys, t0, t1, n_coef, coef0, "
-                         "coef2, a1_0, a1_2, above0, above2, converged, cancel)")
-    (bps, _, _, keys, t0, t1, n_coef, coef0, coef2, a1_0, a1_2, above0, above2,
-     converged, _) = model
-    n_keys = len(keys)
-    if len(bps) < 2 or n_keys < 1 or n_coef < 1:
+def _chebmodel(model: FluxModel) -> FluxModel:
+    """The length checks of the compiled kernel (values: coherency._validation)."""
+    n_keys = len(model.keys)
+    n_coef = model.n_coef
+    if len(model.bps) < 2 or n_keys < 1 or n_coef < 1:
         raise ValueError("the model needs >= 2 breakpoints, >= 1 piece and n_coef >= 1")
-    if np.any(np.diff(bps) < 0):
-        raise ValueError("bps must be increasing")
-    if (any(len(a) != n_keys for a in (t0, t1, a1_0, a1_2, above0, above2, converged))
-            or len(coef0) != n_keys * n_coef or len(coef2) != n_keys * n_coef):
+    if (any(len(a) != n_keys for a in (model.t0, model.t1, model.a1_0, model.a1_2,
+                                        model.above0, model.above2, model.converged))
+            or len(model.coef0) != n_keys * n_coef or len(model.coef2) != n_keys * n_coef):
         raise ValueError(f"every piece needs t0, t1, a1, above, converged and n_coef = "
                          f"{n_coef} coefficients ({n_keys} pieces)")
     return model
 
 
-def _cheb_moments(model: tuple[Any, ...], x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    (bps, below0, below2, keys, t0, t1, n_coef, coef0, coef2, a1_0, a1_2, above0, above2,
-     converged, cancel) = model
+def _cheb_moments(model: FluxModel, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    bps, keys, t0, t1, n_coef = model.bps, model.keys, model.t0, model.t1, model.n_coef
+    a1_0, a1_2, above0, above2 = model.a1_0, model.a1_2, model.above0, model.above2
+    below0, below2, cancel = model.below0, model.below2, model.cancel
     x = np.asarray(x)
     k = np.clip(np.searchsorted(bps, x, side="right") - 1, -1, len(bps) - 1)
     F0 = np.where(k < 0, below0, 0.0)
@@ -519,26 +508,26 @@ def _cheb_moments(model: tuple[Any, ...], x: FloatArray) -> tuple[FloatArray, Fl
     p = np.clip(np.searchsorted(keys, ki + t, side="right") - 1, 0, len(keys) - 1)
     y = np.clip((2.0 * t - (t0[p] + t1[p])) / (t1[p] - t0[p]), -1.0, 1.0)
     # numpy's chebval on each point's own coefficient row, vectorised over points
-    s0 = np.polynomial.chebyshev.chebval(y, np.asarray(coef0).reshape(-1, n_coef)[p].T,
+    s0 = np.polynomial.chebyshev.chebval(y, np.asarray(model.coef0).reshape(-1, n_coef)[p].T,
                                          tensor=False)
-    s2 = np.polynomial.chebyshev.chebval(y, np.asarray(coef2).reshape(-1, n_coef)[p].T,
+    s2 = np.polynomial.chebyshev.chebval(y, np.asarray(model.coef2).reshape(-1, n_coef)[p].T,
                                          tensor=False)
     in0 = a1_0[p] - s0
     in2 = a1_2[p] - s2
     F0[idx] = above0[p] + in0
     F2[idx] = above2[p] + in2
-    redo[idx] = ((np.asarray(converged)[p] == 0) | (np.abs(in0) < cancel * np.abs(a1_0[p]))
+    redo[idx] = ((np.asarray(model.converged)[p] == 0) | (np.abs(in0) < cancel * np.abs(a1_0[p]))
                  | (np.abs(in2) < cancel * np.abs(a1_2[p])))
     return F0, F2, redo
 
 
 def cheb_moments(
-    model: tuple[Any, ...], x: FloatArray, F0: FloatArray, F2: FloatArray,
+    model: FluxModel, x: FloatArray, F0: FloatArray, F2: FloatArray,
     redo: npt.NDArray[np.uint8], n_threads: int = 1,
 ) -> None:
     """Continuum flux moments F0, F2 at x from a source's piecewise Chebyshev model
-    (see the compiled kernel); redo = 1 where they must be recomputed directly."""
-    _threads(n_threads)
+    (``model``: a FluxModel; see the compiled kernel); redo = 1 where they must be
+    recomputed directly."""
     _chebmodel(model)
     if len(F0) != len(x) or len(F2) != len(x) or len(redo) != len(x):
         raise ValueError("x, F0, F2 and redo must have the same length")
@@ -546,26 +535,21 @@ def cheb_moments(
 
 
 def dn_dq2(
-    model: tuple[Any, ...], line_E: FloatArray, line_F0: FloatArray, line_F2: FloatArray,
-    spec: tuple, v: FloatArray, scale: float, cap: float, weight: float, out: FloatArray,
-    redo: npt.NDArray[np.uint8], add: bool = False, n_threads: int = 1,
+    model: FluxModel, line_E: FloatArray, line_F0: FloatArray, line_F2: FloatArray,
+    spec: NucleusSpec, v: FloatArray, scale: float, cap: float, weight: float,
+    out: FloatArray, redo: npt.NDArray[np.uint8], add: bool = False, n_threads: int = 1,
 ) -> None:
-    """out (+)= weight x integral Phi dsigma/dq2 dE at q2 = scale min(v, cap), one
-    nucleus; nothing where redo (see the compiled kernel)."""
-    _threads(n_threads)
-    mass, pref, wz, wn, ffz, ffn = _unpack(spec)
+    """out (+)= weight x integral Phi dsigma/dq2 dE at q2 = scale min(v, cap) (v, scale,
+    cap >= 0), one nucleus (``spec``, a NucleusSpec); nothing where redo (see the
+    compiled kernel)."""
+    _nucleus(spec, "dn_dq2")
     _chebmodel(model)
     if len(line_F0) != len(line_E) or len(line_F2) != len(line_E):
         raise ValueError("line_E, line_F0 and line_F2 must have the same length")
     if len(out) != len(v) or len(redo) != len(v):
         raise ValueError("v, out and redo must have the same length")
-    if not (scale >= 0.0 and cap >= 0.0):
-        raise ValueError(f"scale and cap must be >= 0; got {scale!r}, {cap!r}")
+    mass, pref = spec.mass, spec.prefactor
     v = np.asarray(v)
-    bad = ~(v >= 0.0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"v must be >= 0; got {v[i]!r} at index {i}")
     q2 = scale * np.minimum(v, cap)
     T = q2 / (2.0 * mass)
     x = 0.5 * (T + np.sqrt(T) * np.sqrt(T + 2.0 * mass))
@@ -575,7 +559,7 @@ def dn_dq2(
         above = x <= e
         F0[above] += f0
         F2[above] += f2
-    dn = pref * _gamma(np.sqrt(q2), wz, wn, ffz, ffn) * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
+    dn = pref * _gamma(np.sqrt(q2), spec) * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
     val = np.where(flags, 0.0, weight * dn)
     if add:
         out += val
@@ -585,15 +569,14 @@ def dn_dq2(
 
 
 def build_info() -> dict:
-    """Twin of the compiled ``build_info``: no OpenMP, no SIMD, no compile flags."""
-    return {"openmp": False, "simd": simd_info(), "compile_flags": ""}
+    """Twin of the compiled ``build_info``: no threads, no SIMD, no compile flags."""
+    return {"threads": "serial", "simd": simd_info(), "compile_flags": ""}
 
 
 def all_within(
     x: FloatArray, lo: float, hi: float, lo_open: bool = False, n_threads: int = 1
 ) -> bool:
     """True if every x lies in [lo, hi] ((lo, hi] when lo_open); NaN lies outside."""
-    _threads(n_threads)
     arr = np.asarray(x, dtype=np.float64)
     if arr.size == 0:
         return True
@@ -631,17 +614,20 @@ def form_factor_scalar(q: float, model: int, p1: float, p2: float) -> float:
     return float(out[0])
 
 
-def dsigma_dq2_scalar(q2: float, E: float, spec: tuple) -> float:
-    """dsigma/dq2 (seed Eq. 1) at one (q2, E); 0 outside kinematics."""
+def dsigma_dq2_scalar(q2: float, E: float, spec: NucleusSpec) -> float:
+    """dsigma/dq2 (Sharma & Wong (arXiv:2010.06810) Eq. 1) at one (q2, E); 0 outside
+    kinematics. ``spec``: a NucleusSpec."""
     out = np.empty(1)
     dsigma_dq2(_one(q2), _one(E), spec, out)
     return float(out[0])
 
 
 def sigma_total_scalar(
-    E: float, q2_min: float, spec: tuple, panel_dq: float, gl_x: FloatArray, gl_w: FloatArray
+    E: float, q2_min: float, spec: NucleusSpec, panel_dq: float, gl_x: FloatArray,
+    gl_w: FloatArray,
 ) -> float:
-    """sigma(E) integrated over q2 from q2_min to q2_max(E), at one E."""
+    """sigma(E) integrated over q2 from q2_min to q2_max(E), at one E; ``spec``: a
+    NucleusSpec."""
     out = np.empty(1)
     sigma_total(_one(E), _one(q2_min), spec, panel_dq, gl_x, gl_w, out)
     return float(out[0])

@@ -2,6 +2,13 @@
 
 Every message names the argument, the allowed range with its unit and the first
 offending value with its index, e.g. ``q must be >= 0 MeV; got -3.0 at index 7``.
+
+The kernels of both backends take checked arguments and do not test values; the
+checks they rely on live here, for both: the thread count (:func:`check_threads`),
+the public arrays (:func:`as_float_array`), and the kernel records built once per
+source (:func:`check_flux_model`, :func:`check_qgrid`) or per batch
+(:func:`check_rows`). The compiled wrappers keep only the length checks that stop an
+out-of-bounds access.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import numpy.typing as npt
 from . import _backend
 from ._typing import FloatArray
 from .constants import EPSILON_DEFAULT
+from ._config import available_cpus
+from ._records import FluxModel, QGrid
 
 _DBL_MAX = sys.float_info.max
 
@@ -237,12 +246,78 @@ def in_range(v: float, min_value: float | None, max_value: float | None,
     return max_value is None or v <= max_value
 
 
+MAX_THREADS = 1024
+"""Largest ``n_threads`` accepted (COH_POOL_MAX_THREADS of csrc/coh_pool.h)."""
+
+_CPUS = available_cpus()
+
+
 def check_threads(n_threads: Any, name: str = "n_threads") -> int:
-    """Validate a thread count: an int >= 1 (``TypeError`` / ``ValueError`` otherwise)."""
-    if type(n_threads) is int and n_threads >= 1:
-        return n_threads
+    """Validate a thread count and return the number of threads to use.
+
+    ``n_threads`` must be an int (a Python int or a numpy integer, not a bool) in
+    [1, MAX_THREADS = 1024]; the kernels then use min(n_threads, CPUs available to
+    the process) threads (:func:`coherency._config.available_cpus`: the affinity mask
+    and a cgroup CPU quota). Results never depend on the count.
+
+    Raises
+    ------
+    TypeError
+        ``n_threads`` is not an integer (or is a bool).
+    ValueError
+        ``n_threads`` is outside [1, 1024] (e.g. 0, 10**400, np.uint64(2**64 - 1)).
+    """
+    if type(n_threads) is int and 1 <= n_threads <= MAX_THREADS:
+        return n_threads if n_threads <= _CPUS else _CPUS
     if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
-        raise TypeError(f"{name} must be an int >= 1; got {n_threads!r}")
-    if n_threads < 1:
-        raise ValueError(f"{name} must be >= 1; got {int(n_threads)}")
-    return int(n_threads)
+        raise TypeError(f"{name} must be an int in [1, {MAX_THREADS}]; got {_short(n_threads)}")
+    value = int(n_threads)
+    if not 1 <= value <= MAX_THREADS:
+        raise ValueError(f"{name} must be in [1, {MAX_THREADS}]; got {_short(value)}")
+    return min(value, _CPUS)
+
+
+def check_flux_model(model: FluxModel) -> FluxModel:
+    """The values a flux model's kernels rely on: increasing breakpoints, and pieces
+    whose arrays have the lengths the model states (``ValueError`` otherwise). (The
+    kernels also need >= 2 breakpoints and >= 1 piece; callers skip them otherwise.)"""
+    n_keys = len(model.keys)
+    if np.any(np.diff(model.bps) < 0) or np.any(np.isnan(model.bps)):
+        raise ValueError("bps must be increasing")
+    if (any(len(a) != n_keys for a in (model.t0, model.t1, model.a1_0, model.a1_2,
+                                        model.above0, model.above2, model.converged))
+            or len(model.coef0) != n_keys * model.n_coef
+            or len(model.coef2) != n_keys * model.n_coef):
+        raise ValueError(f"every piece needs t0, t1, a1, above, converged and n_coef = "
+                         f"{model.n_coef} coefficients ({n_keys} pieces)")
+    return model
+
+
+def check_qgrid(grid: QGrid) -> QGrid:
+    """The values the q-grid kernel relies on: edges finite, >= 0 and increasing,
+    ``len(gl_x)`` nodes per panel, equal Chebyshev rows (``ValueError`` otherwise)."""
+    edges = np.asarray(grid.edges, dtype=np.float64)
+    n_gl = len(grid.gl_x)
+    n_panels = edges.size - 1
+    if n_panels < 0:
+        raise ValueError("edges must have at least one entry")
+    if not (np.all(np.isfinite(edges)) and np.all(edges >= 0.0)
+            and np.all(np.diff(edges) >= 0.0)):
+        raise ValueError("edges must be finite, >= 0 and increasing")
+    if n_gl == 0 or len(grid.gl_w) != n_gl:
+        raise ValueError("gl_x and gl_w must be a rule of at least one node")
+    if len(grid.node_q) != n_panels * n_gl or len(grid.node_w) != n_panels * n_gl:
+        raise ValueError(f"node_q and node_w must hold {n_gl} entries per panel")
+    if n_panels > 0 and (len(grid.cheb) == 0 or len(grid.cheb) % n_panels != 0):
+        raise ValueError("cheb must hold one equal row per panel")
+    return grid
+
+
+def check_rows(which: npt.NDArray[np.int64], n_rows: int) -> npt.NDArray[np.int64]:
+    """Row indices of ``batch_combine``: every ``which[i]`` in [0, n_rows)."""
+    w = np.asarray(which)
+    bad = (w < 0) | (w >= n_rows)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"which must be in [0, {n_rows}); got {w[i]} at index {i}")
+    return which

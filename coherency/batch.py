@@ -42,7 +42,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import _backend, _validation
+from . import _backend, _ff_models, _validation
+from ._records import FormFactorPair, FormFactorParams, QGrid
 from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT, HBARC_MEV_FM
 from .cross_sections import GL_W, GL_X
@@ -196,7 +197,7 @@ def _h(source: Any, mass: float, a: np.ndarray, b: np.ndarray, t: np.ndarray) ->
     return G * 2.0 * span * s
 
 
-def _qgrid_uncached(source: Any, mass: float, q_base: float, dq: float) -> dict[str, np.ndarray]:
+def _qgrid_uncached(source: Any, mass: float, q_base: float, dq: float) -> QGrid:
     """Panels, nodes, weights and series of G(q) on [q_base, q_top] for one nucleus."""
     def q_of(E: float) -> float:  # sqrt(q2_max(E))
         return 2.0 * E * math.sqrt(mass / (mass + 2.0 * E))
@@ -242,21 +243,23 @@ def _qgrid_uncached(source: Any, mass: float, q_base: float, dq: float) -> dict[
     s = 1.0 - GL_T[None, :]
     node_q = pb[:, None] - (pb - pa)[:, None] * s * s
     node_w = 0.5 * GL_W[None, :] * _h(source, mass, pa, pb, GL_T) if pa.size else node_q
-    grid = {
-        "edges": np.ascontiguousarray(np.append(pa, pb[-1:]) if pa.size else np.array([q_base])),
-        "node_q": np.ascontiguousarray(node_q.reshape(-1)),
-        "node_w": np.ascontiguousarray(node_w.reshape(-1)),
-        "cheb": np.ascontiguousarray(cheb.reshape(-1)),
-    }
-    for arr in grid.values():
+    grid = QGrid(
+        edges=np.ascontiguousarray(np.append(pa, pb[-1:]) if pa.size else np.array([q_base])),
+        node_q=np.ascontiguousarray(node_q.reshape(-1)),
+        node_w=np.ascontiguousarray(node_w.reshape(-1)),
+        cheb=np.ascontiguousarray(cheb.reshape(-1)),
+        gl_x=GL_X,
+        gl_w=GL_W,
+    )
+    for arr in (grid.edges, grid.node_q, grid.node_w, grid.cheb):
         arr.setflags(write=False)
-    return grid
+    return _validation.check_qgrid(grid)
 
 
 _cached_qgrid = functools.lru_cache(maxsize=CACHE_SIZE)(_qgrid_uncached)
 
 
-def _qgrid(source: Any, mass: float, q_base: float, dq: float) -> dict[str, np.ndarray]:
+def _qgrid(source: Any, mass: float, q_base: float, dq: float) -> QGrid:
     if _is_frozen(source):
         try:
             return _cached_qgrid(source, mass, q_base, dq)
@@ -274,12 +277,12 @@ def _panel_scale(scale_max: float) -> float:
 @dataclasses.dataclass(frozen=True, eq=False)
 class _Component:
     """What the q loop needs of one nucleus: mass (MeV), charges, the kernel's
-    (mass, model_z, p2z, model_n, p2n) and the first lengths R0 of protons and
-    neutrons (fm; 0 without a form factor)."""
+    FormFactorPair (mass, models, second lengths; the first lengths come per point)
+    and the first lengths R0 of protons and neutrons (fm; 0 without a form factor)."""
     mass: float
     Z: float
     N: float
-    ff: tuple[float, int, float, int, float]
+    ff: FormFactorPair
     rz: float
     rn: float
     fraction: float  # of the target's nuclei
@@ -292,12 +295,14 @@ def _components_uncached(tgt: Target, ffs: NuclearFormFactors, unity: bool) -> t
     out = []
     for k, (nuc, fraction) in enumerate(tgt.components):
         if unity:
-            ff: tuple[float, int, float, int, float] = (float(nuc.mass), 0, 0.0, 0, 0.0)
+            one = FormFactorParams(_ff_models.UNITY.id, 0.0, 0.0)
+            ff = FormFactorPair(float(nuc.mass), one, one)
             rz = rn = 0.0
         else:
             spec = nuclear_setup(tgt, ffs, EPSILON_DEFAULT)[k][2]
-            mz, _, pz2, mn, _, pn2 = spec[4:10]
-            ff = (float(nuc.mass), int(mz), float(pz2), int(mn), float(pn2))
+            # the first lengths are the kernel's per-point arguments
+            ff = FormFactorPair(float(nuc.mass), spec.ffz._replace(p1=0.0),
+                                spec.ffn._replace(p1=0.0))
             rz = float(ffs.proton.lengths_fm(nuc.A)[0])  # type: ignore[union-attr]
             rn = float(ffs.neutron.lengths_fm(nuc.A)[0])  # type: ignore[union-attr]
         p1 = (np.array([rz / HBARC_MEV_FM]), np.array([rn / HBARC_MEV_FM]))
@@ -352,8 +357,7 @@ def _moments(source: Any, c: _Component, scale_u: np.ndarray, T_u: np.ndarray,
     q_min = float(q_lo[0]) if q_lo.size == 1 else float(np.min(q_lo))
     grid = _qgrid(source, c.mass, q_min, dq)
     out = np.empty(3 * scale_u.size)
-    _backend.kernels().qgrid_moments(grid["edges"], grid["node_q"], grid["node_w"],
-                                     grid["cheb"], GL_X, GL_W, p1z, p1n, q_lo, c.ff, out, nt)
+    _backend.kernels().qgrid_moments(grid, c.ff, p1z, p1n, q_lo, out, nt)
     return out
 
 
@@ -440,7 +444,10 @@ def batch_flux_averaged_sigma(
     form_factor : str, FormFactor, (F_Z, F_N) or NuclearFormFactors
         Model form factors (no Python callables).
     n_threads : int
-        Threads of the compiled loop over parameter points (result independent of it).
+        Threads of the compiled loop over parameter points: an int in [1, 1024], of
+        which at most the CPUs available to the process are used
+        (``coherency.config()["cpus_available"]``); small inputs run on one thread; the
+        result does not depend on it.
 
     Returns
     -------

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .constants import SECONDS_PER_DAY, SECONDS_PER_YEAR
+from . import _ff_models
 
 EXIT_USAGE = 2
 
@@ -293,7 +294,7 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 
 # --- parser -------------------------------------------------------------------------
-_FORM_FACTORS = ("helm", "helm-lewin-smith", "klein-nystrand", "symmetrized-fermi", "unity")
+_FORM_FACTORS = _ff_models.names()  # every name the registry knows
 
 
 def build_parser() -> argparse.ArgumentParser:

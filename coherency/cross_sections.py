@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import _backend, _validation
+from . import _backend, _ff_models, _validation
+from ._records import FormFactorParams, NucleusSpec
 from ._typing import FloatOrArray
-from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
+from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors, resolve
 from .targets import Nucleus, Target, as_target
 
@@ -47,23 +48,25 @@ def _panel_dq(ffs: NuclearFormFactors, A: float) -> float:
     return min(widths) if widths else 0.0
 
 
-def kernel_spec(nuc: Nucleus, ffs: NuclearFormFactors, epsilon: float) -> tuple:
-    """The ``spec`` tuple the kernels take for one nucleus (compiled form factors)."""
-    mz, pz1, pz2 = ffs.proton.kernel_params(nuc.A)  # type: ignore[union-attr]
-    mn, pn1, pn2 = ffs.neutron.kernel_params(nuc.A)  # type: ignore[union-attr]
-    return (
-        float(nuc.mass),
-        DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2,
-        epsilon * nuc.Z,
-        float(nuc.N),
-        mz, pz1, pz2, mn, pn1, pn2,
+def kernel_spec(nuc: Nucleus, ffs: NuclearFormFactors, epsilon: float) -> NucleusSpec:
+    """The ``spec`` record the kernels take for one nucleus (compiled form factors)."""
+    return NucleusSpec(
+        mass=float(nuc.mass),
+        prefactor=DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2,
+        wz=epsilon * nuc.Z,
+        wn=float(nuc.N),
+        ffz=ffs.proton.kernel_params(nuc.A),  # type: ignore[union-attr]
+        ffn=ffs.neutron.kernel_params(nuc.A),  # type: ignore[union-attr]
     )
 
 
-def unity_spec(nuc: Nucleus, epsilon: float) -> tuple:
+_UNITY = FormFactorParams(_ff_models.UNITY.id, 0.0, 0.0)
+
+
+def unity_spec(nuc: Nucleus, epsilon: float) -> NucleusSpec:
     """Kernel spec for F_Z = F_N = 1 (complete coherency)."""
-    return (float(nuc.mass), DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, epsilon * nuc.Z,
-            float(nuc.N), 0, 0.0, 0.0, 0, 0.0, 0.0)
+    return NucleusSpec(mass=float(nuc.mass), prefactor=DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2,
+                       wz=epsilon * nuc.Z, wn=float(nuc.N), ffz=_UNITY, ffn=_UNITY)
 
 
 def _gamma_python(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float) -> np.ndarray:
@@ -133,7 +136,7 @@ def _average_over_nuclei(
 # Scalar fast path: (nucleus, form_factor, epsilon) -> per nucleus
 # (number fraction, mass, kernel spec, panel width), built by the same helpers as
 # the array path; only compiled form factors, only hashable arguments.
-_Plan = tuple[tuple[float, float, tuple, float], ...]
+_Plan = tuple[tuple[float, float, NucleusSpec, float], ...]
 _PLANS: dict[tuple[Any, Any, Any], _Plan] = {}
 _CACHE_MAX = 256
 
@@ -188,7 +191,9 @@ def dsigma_dq2(
         1 - 4 sin^2 theta_W; default 0.04572 (sin^2 theta_W = 0.23857); Sharma & Wong
         used 0.045.
     n_threads : int
-        Threads of the compiled loop (>= 1); the result does not depend on it.
+        Threads of the compiled loop: an int in [1, 1024], of which at most the CPUs
+        available to the process are used (``coherency.config()["cpus_available"]``);
+        small inputs run on one thread; the result does not depend on it.
 
     Returns
     -------

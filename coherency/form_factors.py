@@ -18,13 +18,8 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from . import _backend, _validation
-from ._reference import (
-    MODEL_HELM,
-    MODEL_KLEIN_NYSTRAND,
-    MODEL_SYMMETRIZED_FERMI,
-    MODEL_UNITY,
-)
+from . import _backend, _ff_models, _validation
+from ._records import FormFactorParams
 from ._typing import FloatOrArray
 from .constants import HBARC_MEV_FM
 
@@ -85,10 +80,10 @@ class FormFactor(ABC):
     def with_rms_radius(self, r_rms_fm: float) -> FormFactor:
         """Same model with its size fixed so that the rms radius is ``r_rms_fm``."""
 
-    def kernel_params(self, A: float) -> tuple[int, float, float]:
+    def kernel_params(self, A: float) -> FormFactorParams:
         """(model id, p1, p2) with lengths in MeV^-1, as the kernels take them."""
         p1, p2 = self.lengths_fm(A)
-        return self.model_id, p1 / HBARC_MEV_FM, p2 / HBARC_MEV_FM
+        return FormFactorParams(self.model_id, p1 / HBARC_MEV_FM, p2 / HBARC_MEV_FM)
 
     def panel_dq(self, A: float) -> float:
         """Momentum span (MeV) of one oscillation of F^2: pi hbar c / radius."""
@@ -96,20 +91,24 @@ class FormFactor(ABC):
         return math.pi * HBARC_MEV_FM / p1 if p1 > 0 else 0.0
 
     def __call__(self, q: npt.ArrayLike, A: float, n_threads: int = 1) -> FloatOrArray:
-        """F(q) for mass number ``A``; q in MeV (>= 0); ``n_threads`` (>= 1) threads
-        of the compiled loop (the result does not depend on it)."""
+        """F(q) for mass number ``A``; q in MeV (>= 0); ``n_threads``: threads of the
+        compiled loop, an int in [1, 1024], of which at most the CPUs available to the
+        process are used (``coherency.config()["cpus_available"]``); small inputs run on
+        one thread; the result does not depend on it."""
         nt = _validation.check_threads(n_threads)
         qf = _validation.plain_float(q)
         af = _validation.plain_float(A)
         if qf is not None and af is not None and qf >= 0.0 and af > 0.0:
-            # Scalar fast path: same parameters, same C routine with n = 1.
-            model, p1, p2 = self.kernel_params(af)
-            return float(_backend.kernels().form_factor_scalar(qf, model, p1, p2))
+            # Scalar fast path: the arithmetic of kernel_params, the same C routine on
+            # one point.
+            p1, p2 = self.lengths_fm(af)
+            return float(_backend.kernels().form_factor_scalar(
+                qf, self.model_id, p1 / HBARC_MEV_FM, p2 / HBARC_MEV_FM))
         A = _mass_number(A)
         arr = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV", n_threads=nt)
-        model, p1, p2 = self.kernel_params(A)
+        ff = self.kernel_params(A)
         out = np.empty(arr.size)
-        _backend.kernels().form_factor(_validation.flat(arr), model, p1, p2, out, nt)
+        _backend.kernels().form_factor(_validation.flat(arr), ff.model, ff.p1, ff.p2, out, nt)
         return _validation.restore_shape(out, arr.shape)
 
 
@@ -117,8 +116,8 @@ class FormFactor(ABC):
 class Unity(FormFactor):
     """F = 1: complete coherency (Sharma & Wong Table 1)."""
 
-    model_id: ClassVar[int] = MODEL_UNITY
-    name: ClassVar[str] = "unity"
+    model_id: ClassVar[int] = _ff_models.UNITY.id
+    name: ClassVar[str] = _ff_models.UNITY.name
 
     def lengths_fm(self, A: float) -> tuple[float, float]:
         return 0.0, 0.0
@@ -152,8 +151,8 @@ class Helm(FormFactor):
     a_fm: float = 0.0
     radius_fm: float | None = None
 
-    model_id: ClassVar[int] = MODEL_HELM
-    name: ClassVar[str] = "helm"
+    model_id: ClassVar[int] = _ff_models.HELM.id
+    name: ClassVar[str] = _ff_models.HELM.name
 
     def __post_init__(self) -> None:
         _check_length(self.r_coeff_fm, "r_coeff_fm")
@@ -208,8 +207,8 @@ class KleinNystrand(FormFactor):
     a_fm: float = 0.7
     radius_fm: float | None = None
 
-    model_id: ClassVar[int] = MODEL_KLEIN_NYSTRAND
-    name: ClassVar[str] = "klein-nystrand"
+    model_id: ClassVar[int] = _ff_models.KLEIN_NYSTRAND.id
+    name: ClassVar[str] = _ff_models.KLEIN_NYSTRAND.name
 
     def __post_init__(self) -> None:
         _check_length(self.r_coeff_fm, "r_coeff_fm")
@@ -248,8 +247,8 @@ class SymmetrizedFermi(FormFactor):
     a_fm: float = 0.52
     radius_fm: float | None = None
 
-    model_id: ClassVar[int] = MODEL_SYMMETRIZED_FERMI
-    name: ClassVar[str] = "symmetrized-fermi"
+    model_id: ClassVar[int] = _ff_models.SYMMETRIZED_FERMI.id
+    name: ClassVar[str] = _ff_models.SYMMETRIZED_FERMI.name
 
     def __post_init__(self) -> None:
         _check_length(self.r_coeff_fm, "r_coeff_fm")
@@ -322,15 +321,25 @@ class NuclearFormFactors:
         return isinstance(self.proton, FormFactor) and isinstance(self.neutron, FormFactor)
 
 
-_NAMED: dict[str, Callable[[], FormFactor]] = {
-    "helm": Helm,
-    "lewin-smith": Helm.lewin_smith,
-    "helm-lewin-smith": Helm.lewin_smith,
-    "klein-nystrand": KleinNystrand,
-    "symmetrized-fermi": SymmetrizedFermi,
-    "unity": Unity,
-    "none": Unity,
-}
+def _named() -> dict[str, Callable[[], FormFactor]]:
+    """Name -> constructor for every name of the registry (coherency._ff_models): the
+    model class of each id, its aliases, and its presets (classmethods)."""
+    classes: dict[int, type[FormFactor]] = {
+        cls.model_id: cls for cls in (Unity, Helm, KleinNystrand, SymmetrizedFermi)}
+    named: dict[str, Callable[[], FormFactor]] = {}
+    for model in _ff_models.MODELS:
+        cls = classes.get(model.id)
+        if cls is None:
+            raise ImportError(f"form-factor model {model.name!r} (id {model.id}) of "
+                              "coherency._ff_models has no FormFactor class in _named()")
+        for name in (model.name, *model.aliases):
+            named[name] = cls
+        for name, method in model.presets:
+            named[name] = getattr(cls, method)
+    return named
+
+
+_NAMED = _named()
 
 FormFactorSpec = (str | None | FormFactor | CallableFormFactor | NuclearFormFactors
                   | Callable[..., Any] | tuple)
@@ -434,7 +443,9 @@ def helm_form_factor(
     r_coeff_fm : float, fm
         R = r_coeff_fm * A^(1/3) (seed: 1.2 fm); R0^2 = R^2 - 5 s^2.
     n_threads : int
-        Threads of the compiled loop (>= 1); the result does not depend on it.
+        Threads of the compiled loop: an int in [1, 1024], of which at most the CPUs
+        available to the process are used (``coherency.config()["cpus_available"]``);
+        small inputs run on one thread; the result does not depend on it.
 
     Returns
     -------

@@ -18,8 +18,9 @@ a bounded LRU cache (:func:`clear_caches` empties it); other sources are recompu
 on every call. The flux moments F_k(x) of the recoil spectra come from cached
 piecewise Chebyshev antiderivatives of the flux (built once per source, evaluated by
 the compiled ``cheb_moments``), so a spectrum needs no flux evaluation per T. ``n_threads``
-(default 1) spreads the compiled loops over OpenMP threads; results are bitwise the
-same for any thread count.
+(default 1; an int in [1, 1024], of which at most the CPUs available to the process
+are used) spreads the compiled loops over the package's threads; results are bitwise
+the same for any thread count.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import numpy.typing as npt
 from scipy import optimize
 
 from . import _backend, _validation
+from ._records import FluxModel, NucleusSpec
 from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
 from .cross_sections import (
@@ -225,7 +227,7 @@ def _resolve(form_factor: FormFactorSpec) -> NuclearFormFactors:
 
 def _nuclear_setup_uncached(
     tgt: Target, ffs: NuclearFormFactors, eps: float
-) -> tuple[tuple[float, Nucleus, tuple, float], ...]:
+) -> tuple[tuple[float, Nucleus, NucleusSpec, float], ...]:
     """(number fraction, nucleus, kernel spec, panel width) per target component."""
     return tuple((float(f), nuc, kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A))
                  for nuc, f in tgt.components)
@@ -236,7 +238,7 @@ _cached_nuclear_setup = functools.lru_cache(maxsize=CACHE_SIZE)(_nuclear_setup_u
 
 def nuclear_setup(
     tgt: Target, ffs: NuclearFormFactors, eps: float
-) -> tuple[tuple[float, Nucleus, tuple, float], ...]:
+) -> tuple[tuple[float, Nucleus, NucleusSpec, float], ...]:
     """Per-component kernel inputs for compiled form factors (cached when hashable)."""
     try:
         return _cached_nuclear_setup(tgt, ffs, eps)
@@ -290,8 +292,10 @@ def flux_averaged_sigma(
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
     n_threads : int
-        Threads of the compiled folded integral (>= 1; the result does not depend
-        on it).
+        Threads of the compiled folded integral: an int in [1, 1024], of which at most
+        the CPUs available to the process are used
+        (``coherency.config()["cpus_available"]``); small inputs run on one thread; the
+        result does not depend on it.
 
     Returns
     -------
@@ -374,7 +378,7 @@ def _antiderivative(c: np.ndarray) -> np.ndarray:
     return np.polynomial.chebyshev.chebint(c, lbnd=-1.0)
 
 
-def _cheb_model_uncached(source: Any) -> dict[str, np.ndarray]:
+def _cheb_model_uncached(source: Any) -> dict[str, Any]:
     bps = np.array(sorted(float(b) for b in source.breakpoints))
     keys, coef0, coef2, full0, full2, above0, above2, conv, t0s, t1s = ([] for _ in range(10))
     _, tail0, tail2 = _tails(source)
@@ -419,7 +423,7 @@ def _cheb_model_uncached(source: Any) -> dict[str, np.ndarray]:
             above0.append(ab0)
             above2.append(ab2)
             conv.append(ok)
-    model = {
+    model: dict[str, Any] = {
         "bps": bps, "tail0": tail0, "tail2": tail2,
         "keys": np.array(keys), "t0": np.array(t0s), "t1": np.array(t1s),
         "coef0": np.array(coef0).reshape(-1, CHEB_N + 1),
@@ -433,18 +437,20 @@ def _cheb_model_uncached(source: Any) -> dict[str, np.ndarray]:
     model["converged_u8"] = model["converged"].view(np.uint8)
     for arr in model.values():
         arr.setflags(write=False)
-    # the arguments of the compiled cheb_moments and dn_dq2 (csrc/coh_rate.h)
-    model["kernel"] = (bps, float(tail0[0]), float(tail2[0]), model["keys"], model["t0"],  # type: ignore[assignment]
-                       model["t1"], CHEB_N + 1, model["flat0"], model["flat2"],
-                       model["A1_0"], model["A1_2"], model["above0"], model["above2"],
-                       model["converged_u8"], CHEB_CANCEL)
+    # the argument of the kernels cheb_moments and dn_dq2 (csrc/coh_rate.h)
+    model["kernel"] = _validation.check_flux_model(FluxModel(
+        bps=bps, below0=float(tail0[0]), below2=float(tail2[0]), keys=model["keys"],
+        t0=model["t0"], t1=model["t1"], n_coef=CHEB_N + 1, coef0=model["flat0"],
+        coef2=model["flat2"], a1_0=model["A1_0"], a1_2=model["A1_2"],
+        above0=model["above0"], above2=model["above2"], converged=model["converged_u8"],
+        cancel=CHEB_CANCEL))
     return model
 
 
 _cached_cheb_model = functools.lru_cache(maxsize=CACHE_SIZE)(_cheb_model_uncached)
 
 
-def _cheb_model(source: Any) -> dict[str, np.ndarray] | None:
+def _cheb_model(source: Any) -> dict[str, Any] | None:
     """The cached model of a frozen source; None for others (building one costs more
     than the direct rule for a single call)."""
     if _is_frozen(source):
@@ -563,12 +569,14 @@ def _gamma(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
     kern = _backend.kernels()
     q = np.ascontiguousarray(q, dtype=np.float64)
     fz = np.empty(q.size)
-    kern.form_factor(q, *ffs.proton.kernel_params(nuc.A), fz, n_threads)  # type: ignore[union-attr]
+    pz = ffs.proton.kernel_params(nuc.A)  # type: ignore[union-attr]
+    kern.form_factor(q, pz.model, pz.p1, pz.p2, fz, n_threads)
     if ffs.neutron is ffs.proton or ffs.neutron == ffs.proton:
         fn = fz
     else:
         fn = np.empty(q.size)
-        kern.form_factor(q, *ffs.neutron.kernel_params(nuc.A), fn, n_threads)  # type: ignore[union-attr]
+        pn = ffs.neutron.kernel_params(nuc.A)  # type: ignore[union-attr]
+        kern.form_factor(q, pn.model, pn.p1, pn.p2, fn, n_threads)
     return (eps * nuc.Z * fz - nuc.N * fn) ** 2
 
 
@@ -661,7 +669,9 @@ def recoil_spectrum(
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
     n_threads : int
-        Threads of the compiled form-factor loop (>= 1; results do not depend on it).
+        Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
+        available to the process are used (``coherency.config()["cpus_available"]``);
+        small inputs run on one thread; the result does not depend on it.
 
     Returns
     -------
@@ -803,7 +813,9 @@ def event_rate(
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
     n_threads : int
-        Threads of the compiled form-factor loop (>= 1; results do not depend on it).
+        Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
+        available to the process are used (``coherency.config()["cpus_available"]``);
+        small inputs run on one thread; the result does not depend on it.
 
     Returns
     -------

@@ -26,7 +26,11 @@ static COH_CLONES int all_within(const double *x, ptrdiff_t n, double lo, double
     return 1;
 }
 
-int coh_all_within(const double *x, ptrdiff_t n, double lo, double hi, int lo_open)
+int coh_all_within(const double *x, double lo, double hi, int lo_open, ptrdiff_t i0,
+                   ptrdiff_t i1)
 {
-    return all_within(x, n, lo, hi, lo_open);
+    if (!(i1 > i0)) {
+        return COH_OK;
+    }
+    return all_within(x + i0, i1 - i0, lo, hi, lo_open) ? COH_OK : COH_EBADARG;
 }

@@ -4,9 +4,12 @@
 #define COH_CHECK_H
 
 #include <stddef.h>
+#include "coh_status.h"
 
-/* 1 if every x[i] lies in [lo, hi] ((lo, hi] when lo_open), else 0; NaN lies
- * outside. The caller finds the offending index (only on failure). */
-int coh_all_within(const double *x, ptrdiff_t n, double lo, double hi, int lo_open);
+/* COH_OK if every x[i], i in [i0, i1), lies in [lo, hi] ((lo, hi] when lo_open), else
+ * COH_EBADARG; NaN lies outside. The caller finds the offending index (only on
+ * failure). */
+int coh_all_within(const double *x, double lo, double hi, int lo_open, ptrdiff_t i0,
+                   ptrdiff_t i1);
 
 #endif

@@ -38,7 +38,7 @@ static inline double select_bits(int cond, double a, double b)
     return d;
 }
 
-/* 3 j1(x)/x = sum_k (-1)^k 3 x^(2k) / (2^k k! (2k+3)!!)  (PHYSICS.md section 3).
+/* 3 j1(x)/x = sum_k (-1)^k 3 x^(2k) / (2^k k! (2k+3)!!)  (docs/physics.md section 3).
  * Below x = 1 the terms through k = 9 leave a truncation error under 3e-20;
  * above it the closed form (sin x - x cos x) 3/x^3 loses at most a factor ~3 to
  * cancellation (~4e-16 relative at x = 1). */
@@ -190,7 +190,7 @@ double coh_ff_eval(const coh_ff_t *ff, double q)
 
 int coh_ff_check(const coh_ff_t *ff)
 {
-    if (ff->model < COH_FF_UNITY || ff->model > COH_FF_SYMM_FERMI) {
+    if (ff->model < 0 || ff->model >= COH_FF_COUNT) {
         return COH_EBADMODEL;
     }
     if (!(ff->p1 >= 0.0) || !(ff->p2 >= 0.0)) {
@@ -227,9 +227,11 @@ static void j1_loop(const double *restrict x, double *restrict out, ptrdiff_t n)
     }
 }
 
-int coh_spherical_j1_array(const double *x, double *out, ptrdiff_t n)
+int coh_spherical_j1(const double *x, double *out, ptrdiff_t i0, ptrdiff_t i1)
 {
-    j1_loop(x, out, n);
+    if (i1 > i0) {
+        j1_loop(x + i0, out + i0, i1 - i0);
+    }
     return COH_OK;
 }
 
@@ -267,12 +269,15 @@ static void helm_loop(const double *restrict q, double *restrict out, ptrdiff_t 
     }
 }
 
-int coh_helm_array(const double *q, double *out, ptrdiff_t n, double r0, double s)
+int coh_helm(const double *q, double r0, double s, double *out, ptrdiff_t i0,
+             ptrdiff_t i1)
 {
     if (!(r0 >= 0.0) || !(s >= 0.0)) {
         return COH_EBADARG;
     }
-    helm_loop(q, out, n, r0, s);
+    if (i1 > i0) {
+        helm_loop(q + i0, out + i0, i1 - i0, r0, s);
+    }
     return COH_OK;
 }
 
@@ -292,26 +297,33 @@ const char *coh_simd_info(void)
 #endif
 }
 
-int coh_form_factor_array(const double *q, double *out, ptrdiff_t n, const coh_ff_t *ff)
+int coh_form_factor(const coh_ff_t *ff, const double *q, double *out, ptrdiff_t i0,
+                    ptrdiff_t i1)
 {
     int status = coh_ff_check(ff);
     if (status != COH_OK) {
         return status;
     }
-    if (ff->model == COH_FF_HELM) {
+    if (!(i1 > i0)) {
+        return COH_OK;
+    }
+    q += i0;
+    out += i0;
+    ptrdiff_t n = i1 - i0;
+    switch (ff->model) {
+    case COH_FF_HELM:
         helm_loop(q, out, n, ff->p1, ff->p2);
-        return COH_OK;
-    }
-    if (ff->model == COH_FF_KLEIN_NYSTRAND) {
+        break;
+    case COH_FF_KLEIN_NYSTRAND:
         kn_loop(q, out, n, ff->p1, ff->p2);
-        return COH_OK;
-    }
-    if (ff->model == COH_FF_SYMM_FERMI) {
+        break;
+    case COH_FF_SYMM_FERMI:
         sf_loop(q, out, n, ff->p1, ff->p2);
-        return COH_OK;
-    }
-    for (ptrdiff_t i = 0; i < n; ++i) {
-        out[i] = coh_ff_eval(ff, q[i]);
+        break;
+    default:
+        for (ptrdiff_t i = 0; i < n; ++i) {
+            out[i] = coh_ff_eval(ff, q[i]);
+        }
     }
     return COH_OK;
 }

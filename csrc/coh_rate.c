@@ -1,4 +1,4 @@
-/* Flux-folded cross sections: see coh_rate.h and PHYSICS.md section 6. */
+/* Flux-folded cross sections: see coh_rate.h and docs/physics.md section 6. */
 #include <math.h>
 #include "coh_rate.h"
 #include "coh_xsec.h"
@@ -22,18 +22,14 @@ int coh_ffpair_check(const coh_ffpair_t *pair)
     return status;
 }
 
-ptrdiff_t coh_rate_n_chunks(ptrdiff_t n)
-{
-    return n > 0 ? (n + COH_RATE_CHUNK - 1) / COH_RATE_CHUNK : 0;
-}
-
 /* Form factors of the pair on n nodes (fn untouched when same). */
 static void eval_block(const coh_ffpair_t *pair, int same, const double *q, ptrdiff_t n,
                        double *fz, double *fn)
 {
-    coh_form_factor_array(q, fz, n, &pair->ffz);
+    /* checked parameters: the status is COH_OK */
+    coh_form_factor(&pair->ffz, q, fz, 0, n);
     if (!same) {
-        coh_form_factor_array(q, fn, n, &pair->ffn);
+        coh_form_factor(&pair->ffn, q, fn, 0, n);
     }
 }
 
@@ -87,10 +83,12 @@ static void flush_block(const coh_ffpair_t *pair, int same, const double *q,
     sum_block(same, wt, fz, same ? fz : fn, n, acc);
 }
 
-void coh_moments_range(const coh_ffpair_t *pair, const double *E, const double *w,
-                       ptrdiff_t i0, ptrdiff_t i1, double q2_min, double panel_dq,
-                       const double *gl_x, const double *gl_w, ptrdiff_t n_gl,
-                       double *out3)
+/* Moments (out3[0..2] = m_zz, m_zn, m_nn) of energies [i0, i1) of the rule, summed
+ * from zero in node order (checked arguments). */
+static void moments_range(const coh_ffpair_t *pair, const double *E, const double *w,
+                          ptrdiff_t i0, ptrdiff_t i1, double q2_min, double panel_dq,
+                          const double *gl_x, const double *gl_w, ptrdiff_t n_gl,
+                          double *out3)
 {
     double q[COH_RATE_BLOCK];
     double wt[COH_RATE_BLOCK];
@@ -156,31 +154,45 @@ void coh_moments_range(const coh_ffpair_t *pair, const double *E, const double *
     out3[2] = acc[2];
 }
 
-void coh_moments_rule(const coh_ffpair_t *pair, const double *E, const double *w,
-                      ptrdiff_t n, double q2_min, double panel_dq,
-                      const double *gl_x, const double *gl_w, ptrdiff_t n_gl,
-                      double *out3)
+int coh_folded_moments(const coh_ffpair_t *pair, const double *E, const double *w,
+                       ptrdiff_t n, double q2_min, double panel_dq, const double *gl_x,
+                       const double *gl_w, ptrdiff_t n_gl, double *part, ptrdiff_t c0,
+                       ptrdiff_t c1)
 {
-    double part[3];
-    out3[0] = out3[1] = out3[2] = 0.0;
-    for (ptrdiff_t c = 0; c < coh_rate_n_chunks(n); ++c) {
+    int status = coh_ffpair_check(pair);
+    if (status != COH_OK) {
+        return status;
+    }
+    if (n_gl < 1) {
+        return COH_EBADRULE;
+    }
+    for (ptrdiff_t c = c0; c < c1; ++c) {
         ptrdiff_t i0 = c * COH_RATE_CHUNK;
         ptrdiff_t i1 = i0 + COH_RATE_CHUNK < n ? i0 + COH_RATE_CHUNK : n;
-        coh_moments_range(pair, E, w, i0, i1, q2_min, panel_dq, gl_x, gl_w, n_gl, part);
-        out3[0] += part[0];
-        out3[1] += part[1];
-        out3[2] += part[2];
+        moments_range(pair, E, w, i0, i1, q2_min, panel_dq, gl_x, gl_w, n_gl, part + 3 * c);
     }
+    return COH_OK;
 }
 
-double coh_moments_combine(const double *m3, int same, double prefactor, double wz,
-                           double wn)
+int coh_folded_sigma(const coh_nucleus_t *nuc, const double *part, double *out,
+                     ptrdiff_t c0, ptrdiff_t c1)
 {
-    if (same) {
-        double d = wz - wn;
-        return prefactor * (d * d * m3[0]);
+    double m3[3] = {0.0, 0.0, 0.0};
+    for (ptrdiff_t c = c0; c < c1; ++c) {
+        m3[0] += part[3 * c];
+        m3[1] += part[3 * c + 1];
+        m3[2] += part[3 * c + 2];
     }
-    return prefactor * (wz * wz * m3[0] - 2.0 * wz * wn * m3[1] + wn * wn * m3[2]);
+    int same = nuc->ffz.model == nuc->ffn.model && nuc->ffz.p1 == nuc->ffn.p1
+               && nuc->ffz.p2 == nuc->ffn.p2;
+    if (same) {
+        double d = nuc->wz - nuc->wn;
+        *out = nuc->prefactor * (d * d * m3[0]);
+    } else {
+        *out = nuc->prefactor * (nuc->wz * nuc->wz * m3[0] - 2.0 * nuc->wz * nuc->wn * m3[1]
+                                 + nuc->wn * nuc->wn * m3[2]);
+    }
+    return COH_OK;
 }
 
 /* Index of the last a[j] <= v in a[0 .. n-1] (increasing), or -1: numpy's
@@ -260,8 +272,8 @@ static void cheb_point(const coh_chebmodel_t *m, double x, double *F0, double *F
     cheb_finish(m, w, p, c0[0] + y * s01 - s02, c2[0] + y * s21 - s22, F0, F2, redo);
 }
 
-void coh_cheb_moments(const coh_chebmodel_t *m, const double *x, double *F0, double *F2,
-                      unsigned char *redo, ptrdiff_t i0, ptrdiff_t i1)
+int coh_cheb_moments(const coh_chebmodel_t *m, const double *x, double *F0, double *F2,
+                     unsigned char *redo, ptrdiff_t i0, ptrdiff_t i1)
 {
     const ptrdiff_t nc = m->n_coef;
     ptrdiff_t i = i0;
@@ -296,16 +308,21 @@ void coh_cheb_moments(const coh_chebmodel_t *m, const double *x, double *F0, dou
     for (; i < i1; ++i) {
         cheb_point(m, x[i], &F0[i], &F2[i], &redo[i]);
     }
+    return COH_OK;
 }
 
 /* Points per block of coh_dn_dq2: its buffers (6 of them) live on the stack. */
 #define COH_DNDQ2_BLOCK 512
 
-void coh_dn_dq2(const coh_chebmodel_t *m, const double *line_E, const double *line_F0,
-                const double *line_F2, ptrdiff_t n_lines, const coh_nucleus_t *nuc,
-                const double *v, double scale, double cap, double weight, int add,
-                double *out, unsigned char *redo, ptrdiff_t i0, ptrdiff_t i1)
+int coh_dn_dq2(const coh_chebmodel_t *m, const double *line_E, const double *line_F0,
+               const double *line_F2, ptrdiff_t n_lines, const coh_nucleus_t *nuc,
+               const double *v, double scale, double cap, double weight, int add,
+               double *out, unsigned char *redo, ptrdiff_t i0, ptrdiff_t i1)
 {
+    int status = coh_nucleus_check(nuc);
+    if (status != COH_OK) {
+        return status;
+    }
     double q2[COH_DNDQ2_BLOCK], q[COH_DNDQ2_BLOCK], fz[COH_DNDQ2_BLOCK];
     double fn[COH_DNDQ2_BLOCK], x[COH_DNDQ2_BLOCK], F0[COH_DNDQ2_BLOCK];
     double F2[COH_DNDQ2_BLOCK];
@@ -323,9 +340,9 @@ void coh_dn_dq2(const coh_chebmodel_t *m, const double *line_E, const double *li
             x[j] = 0.5 * (T + sqrt(T) * sqrt(T + 2.0 * mass));  /* E_min(T) */
         }
         /* the vectorised form-factor loops (checked parameters: status is OK) */
-        coh_form_factor_array(q, fz, nb, &nuc->ffz);
+        coh_form_factor(&nuc->ffz, q, fz, 0, nb);
         if (!same)
-            coh_form_factor_array(q, fn, nb, &nuc->ffn);
+            coh_form_factor(&nuc->ffn, q, fn, 0, nb);
         coh_cheb_moments(m, x, F0, F2, redo + b, 0, nb);
         for (ptrdiff_t j = 0; j < nb; ++j) {
             double f0 = F0[j], f2 = F2[j];
@@ -342,6 +359,7 @@ void coh_dn_dq2(const coh_chebmodel_t *m, const double *line_E, const double *li
             out[b + j] = add ? out[b + j] + val : val;
         }
     }
+    return COH_OK;
 }
 
 /* ---- q-outer folding ---------------------------------------------------------- */
@@ -478,11 +496,14 @@ static void qgrid_partial(const coh_qgrid_t *g, const coh_ffpair_t *pair, int sa
     }
 }
 
-void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
-                       const double *p1z, const double *p1n, const double *q_lo,
-                       ptrdiff_t i0, ptrdiff_t i1, double *work, double *out)
+int coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
+                      const double *p1z, const double *p1n, const double *q_lo,
+                      double *work, double *out, ptrdiff_t i0, ptrdiff_t i1)
 {
     static const double zero[3] = {0.0, 0.0, 0.0};
+    if (grid->n_gl < 1 || grid->n_gl > COH_QGRID_MAX_GL) {
+        return COH_EBADRULE;
+    }
     coh_ffpair_t cur = *pair;
     int same = 0;
     ptrdiff_t i = i0;
@@ -490,6 +511,10 @@ void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
         if (i == i0 || p1z[i] != cur.ffz.p1 || p1n[i] != cur.ffn.p1) {
             cur.ffz.p1 = p1z[i];
             cur.ffn.p1 = p1n[i];
+            int status = coh_ffpair_check(&cur);
+            if (status != COH_OK) {
+                return status;
+            }
             same = coh_ffpair_same(&cur);
             qgrid_panels(grid, &cur, same, work);
         }
@@ -512,12 +537,24 @@ void coh_qgrid_moments(const coh_qgrid_t *grid, const coh_ffpair_t *pair,
             i += m;
         }
     }
+    return COH_OK;
 }
 
-void coh_batch_combine(const double *coef, const long long *which, const double *s2,
-                       ptrdiff_t n_s2, double eps_default, const double *alpha,
-                       ptrdiff_t n_alpha, int add, double *acc, ptrdiff_t i0, ptrdiff_t i1)
+int coh_batch_combine(const double *coef, ptrdiff_t n_rows, const long long *which,
+                      const double *s2, ptrdiff_t n_s2, double eps_default,
+                      const double *alpha, ptrdiff_t n_alpha, int add, double *acc,
+                      ptrdiff_t i0, ptrdiff_t i1)
 {
+    if (n_rows < 1) {
+        return COH_EBADARG;
+    }
+    if (which != NULL) {
+        for (ptrdiff_t i = i0; i < i1; ++i) {
+            if (which[i] < 0 || which[i] >= n_rows) {
+                return COH_EBADARG;
+            }
+        }
+    }
     /* add is loop-invariant: gcc -O3 unswitches the loops on it */
     /* the two scans a fit runs most, without per-point branches (they vectorise);
      * the same operations as the general loop below, so the same bits */
@@ -528,7 +565,7 @@ void coh_batch_combine(const double *coef, const long long *which, const double 
             double g = (c0 * eps - c1) * eps + c2;
             acc[i] = add ? acc[i] + g : g;
         }
-        return;
+        return COH_OK;
     }
     if (which == NULL && n_alpha > 1 && n_s2 <= 1) {
         double eps = n_s2 == 0 ? eps_default : 1.0 - 4.0 * s2[0];
@@ -539,7 +576,7 @@ void coh_batch_combine(const double *coef, const long long *which, const double 
             double g = coherent * a + decoherent * (1.0 - a);
             acc[i] = add ? acc[i] + g : g;
         }
-        return;
+        return COH_OK;
     }
     for (ptrdiff_t i = i0; i < i1; ++i) {
         const double *c = coef + 5 * (which != NULL ? which[i] : 0);
@@ -551,10 +588,11 @@ void coh_batch_combine(const double *coef, const long long *which, const double 
         }
         acc[i] = add ? acc[i] + g : g;
     }
+    return COH_OK;
 }
 
-void coh_moments_to_coef(const double *m, const double *factors, double *coef, int add,
-                         ptrdiff_t i0, ptrdiff_t i1)
+int coh_moments_to_coef(const double *m, const double *factors, double *coef, int add,
+                        ptrdiff_t i0, ptrdiff_t i1)
 {
     static const int col[5] = {0, 1, 2, 0, 2};  /* the moment of each coefficient */
     for (ptrdiff_t i = i0; i < i1; ++i) {
@@ -563,13 +601,5 @@ void coh_moments_to_coef(const double *m, const double *factors, double *coef, i
             coef[5 * i + j] = add ? coef[5 * i + j] + t : t;
         }
     }
-}
-
-int coh_openmp_enabled(void)
-{
-#ifdef _OPENMP
-    return 1;
-#else
-    return 0;
-#endif
+    return COH_OK;
 }

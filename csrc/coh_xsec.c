@@ -1,4 +1,4 @@
-/* Cross sections: see coh_xsec.h and PHYSICS.md section 1. */
+/* Cross sections: see coh_xsec.h and docs/physics.md section 1. */
 #include <math.h>
 #include "coh_xsec.h"
 
@@ -12,7 +12,8 @@ double coh_q2_max(double E, double mass)
     return 4.0 * E * E * mass / (mass + 2.0 * E);
 }
 
-double coh_gamma(const coh_nucleus_t *nuc, double q)
+/* Gamma_NP at momentum q (MeV). */
+static double gamma_np(const coh_nucleus_t *nuc, double q)
 {
     double fz = coh_ff_eval(&nuc->ffz, q);
     double fn;
@@ -26,19 +27,20 @@ double coh_gamma(const coh_nucleus_t *nuc, double q)
     return amp * amp;
 }
 
-double coh_dsigma_dq2(const coh_nucleus_t *nuc, double q2, double E)
+/* dsigma/dq2 at one point; 0 outside 0 <= q2 <= q2_max(E). */
+static double dsigma_dq2_at(const coh_nucleus_t *nuc, double q2, double E)
 {
     if (!(q2 >= 0.0) || q2 > coh_q2_max(E, nuc->mass)) {
         return 0.0;
     }
     /* q2 = 0 gives exactly 1 (also when 4 E^2 underflows to 0 for E < 1e-162). */
     double kin = q2 > 0.0 ? 1.0 - q2 / (4.0 * E * E) : 1.0;
-    return nuc->prefactor * kin * coh_gamma(nuc, sqrt(q2));
+    return nuc->prefactor * kin * gamma_np(nuc, sqrt(q2));
 }
 
-double coh_sigma_total(const coh_nucleus_t *nuc, double E, double q2_min,
-                       double panel_dq, const double *gl_x, const double *gl_w,
-                       ptrdiff_t n_gl)
+/* sigma(E) with the rule of coh_sigma_total; NaN for more than COH_MAX_PANELS panels. */
+static double sigma_at(const coh_nucleus_t *nuc, double E, double q2_min, double panel_dq,
+                       const double *gl_x, const double *gl_w, ptrdiff_t n_gl)
 {
     double q2_max = coh_q2_max(E, nuc->mass);
     if (!(q2_min < q2_max)) {
@@ -50,7 +52,7 @@ double coh_sigma_total(const coh_nucleus_t *nuc, double E, double q2_min,
     if (panel_dq > 0.0) {
         double ratio = ceil((q_hi - q_lo) / panel_dq);
         if (!(ratio <= COH_MAX_PANELS)) {
-            return NAN;  /* the array routine reports COH_EBADARG */
+            return NAN;  /* coh_sigma_total reports COH_EBADARG */
         }
         n_panels = ratio > 1.0 ? (ptrdiff_t)ratio : 1;
     }
@@ -65,7 +67,7 @@ double coh_sigma_total(const coh_nucleus_t *nuc, double E, double q2_min,
         for (ptrdiff_t k = 0; k < n_gl; ++k) {
             double q = mid + half * gl_x[k];
             double r = q * inv_2e;
-            panel += gl_w[k] * 2.0 * q * (1.0 - r * r) * coh_gamma(nuc, q);
+            panel += gl_w[k] * 2.0 * q * (1.0 - r * r) * gamma_np(nuc, q);
         }
         total += half * panel;
     }
@@ -84,22 +86,22 @@ int coh_nucleus_check(const coh_nucleus_t *nuc)
     return status;
 }
 
-int coh_dsigma_dq2_array(const coh_nucleus_t *nuc, const double *q2, const double *E,
-                         double *out, ptrdiff_t n)
+int coh_dsigma_dq2(const coh_nucleus_t *nuc, const double *q2, const double *E,
+                   double *out, ptrdiff_t i0, ptrdiff_t i1)
 {
     int status = coh_nucleus_check(nuc);
     if (status != COH_OK) {
         return status;
     }
-    for (ptrdiff_t i = 0; i < n; ++i) {
-        out[i] = coh_dsigma_dq2(nuc, q2[i], E[i]);
+    for (ptrdiff_t i = i0; i < i1; ++i) {
+        out[i] = dsigma_dq2_at(nuc, q2[i], E[i]);
     }
     return COH_OK;
 }
 
-int coh_sigma_total_array(const coh_nucleus_t *nuc, const double *E, const double *q2_min,
-                          double *out, ptrdiff_t n, double panel_dq,
-                          const double *gl_x, const double *gl_w, ptrdiff_t n_gl)
+int coh_sigma_total(const coh_nucleus_t *nuc, const double *E, const double *q2_min,
+                    double panel_dq, const double *gl_x, const double *gl_w,
+                    ptrdiff_t n_gl, double *out, ptrdiff_t i0, ptrdiff_t i1)
 {
     int status = coh_nucleus_check(nuc);
     if (status != COH_OK) {
@@ -108,8 +110,8 @@ int coh_sigma_total_array(const coh_nucleus_t *nuc, const double *E, const doubl
     if (n_gl < 1) {
         return COH_EBADRULE;
     }
-    for (ptrdiff_t i = 0; i < n; ++i) {
-        out[i] = coh_sigma_total(nuc, E[i], q2_min[i], panel_dq, gl_x, gl_w, n_gl);
+    for (ptrdiff_t i = i0; i < i1; ++i) {
+        out[i] = sigma_at(nuc, E[i], q2_min[i], panel_dq, gl_x, gl_w, n_gl);
         if (out[i] != out[i]) {
             status = COH_EBADARG;  /* NaN input or more than COH_MAX_PANELS panels */
         }

@@ -3,11 +3,14 @@ bad input."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import batch, sources
+from coherency import _validation, batch, sources
+from coherency._records import FormFactorPair, FormFactorParams
 from coherency.form_factors import resolve
 
 # The batch API integrates in the other order (q outside, E inside) on its own grid;
@@ -164,7 +167,7 @@ def test_rate_kernels_compiled_equal_twin() -> None:
     xe = coh.nucleus("Xe132")
     for src in (DAR, sources.Reactor(power_GW=2.9, distance_m=28.0), sources.Solar()):
         model = coh.rates._cheb_model(src)["kernel"]
-        bps, tail0 = model[0], model[1]
+        bps, tail0 = model.bps, model.below0
         x = np.concatenate([rng.uniform(0.0, 1.2 * bps[-1], 3000), bps, [0.0, 2 * bps[-1]]])
         out = {}
         for name, kern, nt in (("c1", _kernels, 1), ("c3", _kernels, 3), ("twin", _reference, 1)):
@@ -208,9 +211,14 @@ def test_rate_kernels_compiled_equal_twin() -> None:
         with pytest.raises(ValueError, match="same length"):
             kern.cheb_moments(model, x[:2], a, a, one)
         with pytest.raises(ValueError, match="every piece"):
-            kern.cheb_moments((*model[:6], 7, *model[7:]), x[:1], a, a, one)
-        with pytest.raises(ValueError, match="v must be >= 0"):
-            kern.dn_dq2(model, *lines, spec, np.array([-1.0]), 1.0, 1.0, 1.0, a, one)
+            kern.cheb_moments(dataclasses.replace(model, n_coef=7), x[:1], a, a, one)
+    # value checks live in coherency._validation, for both backends
+    with pytest.raises(ValueError, match="every piece"):
+        _validation.check_flux_model(dataclasses.replace(model, n_coef=7))
+    with pytest.raises(ValueError, match="bps must be increasing"):
+        _validation.check_flux_model(dataclasses.replace(model, bps=model.bps[::-1].copy()))
+    with pytest.raises(ValueError, match="v must be >= 0"):
+        _validation.as_float_array(np.array([-1.0]), "v", min_value=0.0)
 
     E = np.linspace(0.5, 120.0, 77)
     w = rng.uniform(0.0, 1.0, E.size)
@@ -317,11 +325,10 @@ def test_threshold_scan_thread_independent_and_twin() -> None:
 
 def _grid_args():
     from coherency.batch import _qgrid
-    from coherency.cross_sections import GL_W, GL_X
 
     xe = coh.nucleus("Xe132")
     g = _qgrid(DAR, float(xe.mass), 5.0, 40.0)
-    return xe, g, GL_X, GL_W
+    return xe, g, g.gl_x, g.gl_w
 
 
 def test_qgrid_kernel_compiled_equals_twin() -> None:
@@ -332,17 +339,18 @@ def test_qgrid_kernel_compiled_equals_twin() -> None:
     from coherency import _kernels, _reference
 
     xe, g, gl_x, gl_w = _grid_args()
-    e = g["edges"]
+    e = g.edges
     q_lo = np.array([0.0, e[0], e[1], 0.5 * (e[1] + e[2]), e[-1], e[-1] + 1.0,
                      np.nextafter(e[-1], 0.0), 20.0, 21.0, 22.0, 23.0, 24.0])
     p1z = np.repeat([0.02, 0.025, 0.03], 4)
     p1n = p1z * 1.05
-    for ff in ((float(xe.mass), 1, 0.0046, 1, 0.0046), (float(xe.mass), 1, 0.0046, 3, 0.003)):
+    helm, fermi = FormFactorParams(1, 0.0, 0.0046), FormFactorParams(3, 0.0, 0.003)
+    for ff in (FormFactorPair(float(xe.mass), helm, helm),
+               FormFactorPair(float(xe.mass), helm, fermi)):
         a = np.empty(3 * q_lo.size)
         b = np.empty(3 * q_lo.size)
-        args = (g["edges"], g["node_q"], g["node_w"], g["cheb"], gl_x, gl_w)
-        _kernels.qgrid_moments(*args, p1z, p1n, q_lo, ff, a)
-        _reference.qgrid_moments(*args, p1z, p1n, q_lo, ff, b)
+        _kernels.qgrid_moments(g, ff, p1z, p1n, q_lo, a)
+        _reference.qgrid_moments(g, ff, p1z, p1n, q_lo, b)
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-300)
         m = a.reshape(-1, 3)
         assert np.all(m[4:6] == 0.0)  # at or above the top: nothing left
@@ -359,28 +367,32 @@ def test_qgrid_kernel_rejects_bad_input(impl: str) -> None:
 
     kern = _kernels if impl == "compiled" else _reference
     xe, g, gl_x, gl_w = _grid_args()
-    ff = (float(xe.mass), 1, 0.0046, 1, 0.0046)
+    helm = FormFactorParams(1, 0.0, 0.0046)
+    ff = FormFactorPair(float(xe.mass), helm, helm)
     one = np.array([0.02])
-    args = [g["edges"], g["node_q"], g["node_w"], g["cheb"], gl_x, gl_w, one, one,
-            np.array([1.0]), ff, np.empty(3)]
+    args = [g, ff, one, one, np.array([1.0]), np.empty(3)]
     kern.qgrid_moments(*args)
     for k, bad, err, match in [
-        (0, g["edges"][::-1].copy(), ValueError, "edges"),
-        (1, g["node_q"][:-1].copy(), ValueError, "node_q"),
-        (3, g["cheb"][:-1].copy(), ValueError, "cheb"),
-        (4, np.empty(0), RuntimeError, "quadrature rule"),
-        (6, np.array([-1.0]), RuntimeError, "domain"),
-        (7, np.array([0.02, 0.02]), ValueError, "p1n"),
-        (8, np.array([np.nan]), ValueError, "q_lo"),
-        (9, (1.0, 9, 0.0, 1, 0.0), RuntimeError, "model"),
-        (10, np.empty(4), ValueError, "out"),
+        (0, dataclasses.replace(g, node_q=g.node_q[:-1].copy()), ValueError, "node_q"),
+        (0, dataclasses.replace(g, cheb=g.cheb[:-1].copy()), ValueError, "cheb"),
+        (0, dataclasses.replace(g, gl_x=np.empty(0), gl_w=np.empty(0)), RuntimeError,
+         "quadrature rule"),
+        (2, np.array([-1.0]), RuntimeError, "domain"),
+        (3, np.array([0.02, 0.02]), ValueError, "p1n"),
+        (1, FormFactorPair(1.0, FormFactorParams(9, 0.0, 0.0), helm), RuntimeError, "model"),
+        (5, np.empty(4), ValueError, "out"),
     ]:
         call = list(args)
         call[k] = bad
-        if k == 4:
-            call[5] = np.empty(0)
         with pytest.raises(err, match=match):
             kern.qgrid_moments(*call)
+    # value checks live in coherency._validation, for both backends
+    with pytest.raises(ValueError, match="edges"):
+        _validation.check_qgrid(dataclasses.replace(g, edges=g.edges[::-1].copy()))
+    with pytest.raises(ValueError, match="node_q"):
+        _validation.check_qgrid(dataclasses.replace(g, node_q=g.node_q[:-1].copy()))
+    with pytest.raises(ValueError, match="q_lo"):
+        _validation.as_float_array(np.array([np.nan]), "q_lo", min_value=0.0)
 
 
 def test_batch_combine_kernel_compiled_equals_twin() -> None:
@@ -427,8 +439,10 @@ def test_batch_combine_kernel_compiled_equals_twin() -> None:
         want = alpha * want + (1 - alpha) * (eps * eps * Z * mzz + N * mnn)
         np.testing.assert_allclose(out, want, rtol=1e-14)
     for kern in (_kernels, _reference):
-        with pytest.raises(ValueError, match="which"):
+        with pytest.raises(RuntimeError, match="which"):  # out of bounds: refused in C
             kern.batch_combine(coef, np.array([5]), none, 0.0457, none, np.zeros(1))
+    with pytest.raises(ValueError, match=r"which must be in \[0, 5\); got 5 at index 0"):
+        _validation.check_rows(np.array([5]), 5)
         with pytest.raises(ValueError, match="alpha"):
             kern.batch_combine(coef, rows[:2], none, 0.0457, np.ones(3), np.zeros(2))
         with pytest.raises(ValueError, match="coef"):

@@ -260,7 +260,7 @@ def test_show_config_prints_everything(capsys: pytest.CaptureFixture[str]) -> No
     text = capsys.readouterr().out
     assert text.startswith(f"coherency {coherency.__version__}\n")
     cfg = coherency.config()
-    for key in ("backend", "compiled_available", "simd", "openmp", "compiler",
+    for key in ("backend", "compiled_available", "simd", "threads", "cpus_available", "compiler",
                 "compile_flags", "python", "numpy", "scipy", "periodictable"):
         assert re.search(rf"^\s+{key}\s+: ", text, re.M), key
     assert cfg["numpy"] == importlib.metadata.version("numpy")
@@ -292,9 +292,11 @@ def test_show_config_reports_the_build() -> None:
     assert cfg["compile_flags"] != "unknown" and cfg["compile_flags"]
     assert ("-O" in cfg["compile_flags"]) or ("/O" in cfg["compile_flags"])
     assert cfg["compiler"].split()[0] in ("gcc", "clang", "msvc"), cfg["compiler"]
-    assert isinstance(cfg["openmp"], bool) or cfg["openmp"] == "unknown"
-    if isinstance(cfg["openmp"], bool):
-        assert cfg["openmp"] == ("openmp" in cfg["compile_flags"].lower())
+    assert cfg["threads"] in ("pthreads", "serial")
+    serial = "COH_NO_THREADS" in cfg["compile_flags"] or "-pthread" not in cfg["compile_flags"]
+    assert cfg["threads"] == ("serial" if serial else "pthreads")
+    assert "openmp" not in cfg["compile_flags"].lower()
+    assert 1 <= cfg["cpus_available"] <= (os.cpu_count() or 1)
 
 
 # --- without the extension ---------------------------------------------------------------

@@ -1,18 +1,23 @@
-/* Fuzz driver for the C kernels in csrc/ (issue 9).
+/* Fuzz driver for the C kernels in csrc/.
  *
- * Calls every exported coh_* array function (and the scalar helpers behind them,
- * and the folded-moment and Chebyshev routines of coh_rate.c)
- * with random lengths (0, 1 and up to FUZZ_MAX_N), random and extreme doubles (NaN,
- * +-inf, denormals, +-huge, negative, zero), bad form-factor model ids and bad
- * quadrature rules. Every array lives in its own heap block of exactly the size the
- * kernel may touch, so AddressSanitizer reports any read or write past the end;
+ * Calls every entry point of csrc/ (coh_xxx(..., i0, i1), the scalar helpers behind
+ * them, the folded-moment, Chebyshev, q-grid and batch routines of coh_rate.c, the
+ * argument check) on random ranges [i0, i1) of random lengths (0, 1 and up to
+ * FUZZ_MAX_N), with random and extreme doubles (NaN, +-inf, denormals, +-huge,
+ * negative, zero), bad form-factor model ids (around COH_FF_COUNT of coh_status.h),
+ * bad quadrature rules and out-of-range row indices; and the thread pool
+ * (coh_pool.c) with random chunk and thread counts, failing chunks and interrupts.
+ * Every array lives in its own heap block of exactly the size the kernel may touch,
+ * so AddressSanitizer reports any read or write past the end;
  * UndefinedBehaviorSanitizer reports overflowing casts and other UB. Build and run
  * with tools/fuzz_kernels.sh.
  *
  * Checked besides memory safety: a kernel returns 0 or a documented negative status
  * (and rejects an empty quadrature rule); |j1| <= 0.5 and |F| <= 1 for finite q >= 0;
  * with a valid nucleus (what the Python layer hands over), finite q2 >= 0 and finite
- * E > 0, dsigma/dq2 is finite and >= 0 and sigma_total is finite.
+ * E > 0, dsigma/dq2 is finite and >= 0 and sigma_total is finite; the pool runs every
+ * chunk exactly once, reports the lowest failing chunk's status and stops on an
+ * interrupt.
  *
  * Usage: fuzz_kernels [iterations] [seed]
  */
@@ -22,9 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coh_check.h"
 #include "coh_ff.h"
-#include "coh_xsec.h"
+#include "coh_pool.h"
 #include "coh_rate.h"
+#include "coh_status.h"
+#include "coh_xsec.h"
 
 #define FUZZ_MAX_N 64
 /* Panel count the fuzzer lets coh_sigma_total run: (q_hi - q_lo)/panel_dq is the
@@ -121,17 +129,32 @@ static void fail(const char *what, ptrdiff_t i, double a, double b)
 
 static int any_model(void)
 {
-    static const int models[] = {-2147483647 - 1, -1, 0, 1, 2, 3, 4, 99, 2147483647};
+    static const int models[] = {-2147483647 - 1, -1, 0, COH_FF_COUNT - 1, COH_FF_COUNT,
+                                 COH_FF_COUNT + 1, 99, 2147483647};
     if ((next_u64() & 3) == 0) {
         return models[next_u64() % (sizeof models / sizeof models[0])];
     }
-    return (int)(next_u64() % 4);
+    return (int)(next_u64() % COH_FF_COUNT);
+}
+
+/* A random range [*i0, *i1) inside [0, n) (often the whole of it). */
+static void any_range(ptrdiff_t n, ptrdiff_t *i0, ptrdiff_t *i1)
+{
+    if (n == 0 || (next_u64() & 1)) {
+        *i0 = 0;
+        *i1 = n;
+        return;
+    }
+    ptrdiff_t a = (ptrdiff_t)(next_u64() % (uint64_t)(n + 1));
+    ptrdiff_t b = (ptrdiff_t)(next_u64() % (uint64_t)(n + 1));
+    *i0 = a < b ? a : b;
+    *i1 = a < b ? b : a;
 }
 
 static coh_ff_t any_ff(int valid)
 {
     coh_ff_t ff;
-    ff.model = valid ? (int)(next_u64() % 4) : any_model();
+    ff.model = valid ? (int)(next_u64() % COH_FF_COUNT) : any_model();
     /* lengths in MeV^-1: a nucleus is 1..10 fm, i.e. 0.005..0.05 MeV^-1 */
     ff.p1 = valid ? 0.005 + 0.05 * uniform() : any_double();
     ff.p2 = valid ? 0.005 * uniform() : any_double();
@@ -159,13 +182,15 @@ static int status_ok(int status)
 static void fuzz_ff(void)
 {
     ptrdiff_t n = any_length();
+    ptrdiff_t i0, i1;
+    any_range(n, &i0, &i1);
     double *x = random_array(n, 0);
     double *out = alloc_doubles(n);
-    int st = coh_spherical_j1_array(x, out, n);
+    int st = coh_spherical_j1(x, out, i0, i1);
     if (st != COH_OK) {
-        fail("coh_spherical_j1_array status", 0, st, 0);
+        fail("coh_spherical_j1 status", 0, st, 0);
     }
-    for (ptrdiff_t i = 0; i < n; ++i) {
+    for (ptrdiff_t i = i0; i < i1; ++i) {
         if (isfinite(x[i]) && !(fabs(out[i]) <= 0.5)) {  /* |j1| < 0.44 */
             fail("j1 out of range", i, x[i], out[i]);
         }
@@ -175,12 +200,12 @@ static void fuzz_ff(void)
     double *q = random_array(n, (next_u64() & 1) == 0);
     double r0 = (next_u64() & 1) ? any_double() : 0.03 * uniform();
     double s = (next_u64() & 1) ? any_double() : 0.005 * uniform();
-    st = coh_helm_array(q, out, n, r0, s);
+    st = coh_helm(q, r0, s, out, i0, i1);
     if (!status_ok(st)) {
-        fail("coh_helm_array status", 0, st, 0);
+        fail("coh_helm status", 0, st, 0);
     }
     if (st == COH_OK && isfinite(r0) && isfinite(s)) {
-        for (ptrdiff_t i = 0; i < n; ++i) {
+        for (ptrdiff_t i = i0; i < i1; ++i) {
             if (isfinite(q[i]) && q[i] >= 0.0 && !(fabs(out[i]) <= 1.0)) {
                 fail("helm |F| > 1", i, q[i], out[i]);
             }
@@ -189,15 +214,15 @@ static void fuzz_ff(void)
 
     int valid = (next_u64() & 1) == 0;
     coh_ff_t ff = any_ff(valid);
-    st = coh_form_factor_array(q, out, n, &ff);
+    st = coh_form_factor(&ff, q, out, i0, i1);
     if (!status_ok(st)) {
-        fail("coh_form_factor_array status", 0, st, 0);
+        fail("coh_form_factor status", 0, st, 0);
     }
     if (valid && st != COH_OK) {
-        fail("coh_form_factor_array rejected a valid model", 0, ff.model, ff.p1);
+        fail("coh_form_factor rejected a valid model", 0, ff.model, ff.p1);
     }
     if (st == COH_OK && valid) {
-        for (ptrdiff_t i = 0; i < n; ++i) {
+        for (ptrdiff_t i = i0; i < i1; ++i) {
             if (isfinite(q[i]) && q[i] >= 0.0 && !(fabs(out[i]) <= 1.0 + 1e-12)) {
                 fail("form factor |F| > 1", i, q[i], out[i]);
             }
@@ -226,15 +251,17 @@ static void fuzz_xsec(void)
             E[i] += (next_u64() & 15) == 0 ? 1e-160 : 1e-300;  /* E > 0, sometimes tiny */
         }
     }
-    int st = coh_dsigma_dq2_array(&nuc, q2, E, out, n);
+    ptrdiff_t i0, i1;
+    any_range(n, &i0, &i1);
+    int st = coh_dsigma_dq2(&nuc, q2, E, out, i0, i1);
     if (!status_ok(st)) {
-        fail("coh_dsigma_dq2_array status", 0, st, 0);
+        fail("coh_dsigma_dq2 status", 0, st, 0);
     }
     if (valid) {
         if (st != COH_OK) {
-            fail("coh_dsigma_dq2_array rejected a valid nucleus", 0, st, nuc.mass);
+            fail("coh_dsigma_dq2 rejected a valid nucleus", 0, st, nuc.mass);
         }
-        for (ptrdiff_t i = 0; i < n && st == COH_OK; ++i) {
+        for (ptrdiff_t i = i0; i < i1 && st == COH_OK; ++i) {
             if (!(out[i] >= 0.0) || !isfinite(out[i])) {
                 fail("dsigma_dq2 not finite and >= 0", i, q2[i], E[i]);
             }
@@ -258,15 +285,15 @@ static void fuzz_xsec(void)
             E[i] = copysign(0.5 * panel_dq * FUZZ_MAX_PANELS * uniform(), E[i]);
         }
     }
-    st = coh_sigma_total_array(&nuc, E, q2min, out, n, panel_dq, gl_x, gl_w, n_gl);
+    st = coh_sigma_total(&nuc, E, q2min, panel_dq, gl_x, gl_w, n_gl, out, i0, i1);
     if (!status_ok(st)) {
-        fail("coh_sigma_total_array status", 0, st, 0);
+        fail("coh_sigma_total status", 0, st, 0);
     }
     if (n_gl < 1 && st == COH_OK) {
-        fail("coh_sigma_total_array accepted an empty rule", 0, (double)n_gl, 0);
+        fail("coh_sigma_total accepted an empty rule", 0, (double)n_gl, 0);
     }
     if (valid && good_rule && n_gl >= 1) {
-        for (ptrdiff_t i = 0; i < n && st == COH_OK; ++i) {
+        for (ptrdiff_t i = i0; i < i1 && st == COH_OK; ++i) {
             if (!isfinite(out[i])) {
                 fail("sigma_total not finite", i, E[i], q2min[i]);
             }
@@ -274,10 +301,7 @@ static void fuzz_xsec(void)
     }
     /* scalar helpers */
     (void)coh_q2_max(any_double(), any_double());
-    if (coh_nucleus_check(&nuc) == COH_OK) {
-        (void)coh_gamma(&nuc, any_double());
-        (void)coh_dsigma_dq2(&nuc, any_double(), any_double());
-    }
+    (void)coh_nucleus_check(&nuc);
     free(q2);
     free(E);
     free(out);
@@ -288,8 +312,7 @@ static void fuzz_xsec(void)
 
 static void fuzz_rate(void)
 {
-    /* folded moments over an energy rule (csrc/coh_rate.c): arguments are checked
-     * by coh_ffpair_check, as the Cython layer does before calling */
+    /* folded moments over an energy rule (csrc/coh_rate.c), chunk by chunk */
     ptrdiff_t n = any_length();
     int valid = (next_u64() & 1) == 0;
     coh_nucleus_t nuc = any_nucleus(valid);
@@ -299,7 +322,7 @@ static void fuzz_rate(void)
     pair.ffn = nuc.ffn;
     double *E = random_array(n, valid);
     double *w = random_array(n, valid);
-    ptrdiff_t n_gl = 1 + (ptrdiff_t)(next_u64() % 20);
+    ptrdiff_t n_gl = (next_u64() & 7) == 0 ? 0 : 1 + (ptrdiff_t)(next_u64() % 20);
     double *gl_x = alloc_doubles(n_gl);
     double *gl_w = alloc_doubles(n_gl);
     for (ptrdiff_t k = 0; k < n_gl; ++k) {
@@ -316,47 +339,321 @@ static void fuzz_rate(void)
         }
     }
     double q2_min = valid ? valid_double() : any_double();
-    double out3[3];
-    /* Arguments unchecked by design: keep to what the Python layer can pass (a
-     * nuclear mass, finite q2_min >= 0); the values themselves are random. */
-    if (coh_ffpair_check(&pair) == COH_OK && pair.mass < 1e7 && isfinite(q2_min)
-        && q2_min >= 0.0) {
-        int ok_E = 1;
-        for (ptrdiff_t i = 0; i < n; ++i) {
-            ok_E &= isfinite(E[i]) && E[i] > 0.0 && (panel_dq == 0.0 || E[i] < 0.5 * panel_dq * FUZZ_MAX_PANELS);
+    ptrdiff_t n_chunks = COH_RATE_N_CHUNKS(n);
+    double *part = alloc_doubles(3 * n_chunks);
+    /* Energies unchecked by design: keep to what the Python layer can pass (a
+     * nuclear mass, finite q2_min >= 0, E bounded by the panel count); the values
+     * themselves are random. */
+    int ok_E = pair.mass < 1e7 && isfinite(q2_min) && q2_min >= 0.0;
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        ok_E &= isfinite(E[i]) && E[i] > 0.0 && (panel_dq == 0.0 || E[i] < 0.5 * panel_dq * FUZZ_MAX_PANELS);
+    }
+    if (ok_E) {
+        int st = coh_folded_moments(&pair, E, w, n, q2_min, panel_dq, gl_x, gl_w, n_gl, part, 0,
+                                    n_chunks);
+        if (!status_ok(st) || (n_gl < 1 && st == COH_OK && n_chunks > 0)) {
+            fail("coh_folded_moments status", n, st, (double)n_gl);
         }
-        if (ok_E) {
-            ptrdiff_t i0 = n > 0 ? (ptrdiff_t)(next_u64() % (uint64_t)n) : 0;
-            coh_moments_range(&pair, E, w, i0, n, q2_min, panel_dq, gl_x, gl_w, n_gl, out3);
-            coh_moments_rule(&pair, E, w, n, q2_min, panel_dq, gl_x, gl_w, n_gl, out3);
-            double c = coh_moments_combine(out3, coh_ffpair_same(&pair), 1.0, nuc.wz, nuc.wn);
-            if (valid && !isfinite(c)) {
-                fail("folded moments not finite", n, q2_min, c);
+        if (st == COH_OK) {
+            double sigma = 0.0;
+            st = coh_folded_sigma(&nuc, part, &sigma, 0, n_chunks);
+            if (st != COH_OK || (valid && !isfinite(sigma))) {
+                fail("folded sigma not finite", n, q2_min, sigma);
             }
         }
     }
-    (void)coh_rate_n_chunks(n);
-
-    /* Chebyshev (Clenshaw) rows: arguments as the Cython wrapper checks them
-     * (n_coef >= 1, coef holding whole rows, every row index in range), any y */
-    ptrdiff_t n_coef = 1 + (ptrdiff_t)(next_u64() % 24);
-    ptrdiff_t n_rows = 1 + (ptrdiff_t)(next_u64() % 5);
-    double *coef = random_array(n_rows * n_coef, 0);
-    long long *row = malloc((size_t)(n > 0 ? n : 1) * sizeof *row);
-    double *y = random_array(n, 0);
-    double *cheb = alloc_doubles(n);
-    for (ptrdiff_t i = 0; i < n; ++i) {
-        row[i] = (long long)(next_u64() % (uint64_t)n_rows);
-    }
-    coh_cheb_eval(coef, n_coef, row, y, cheb, n);
-    free(coef);
-    free(row);
-    free(y);
-    free(cheb);
+    free(part);
     free(E);
     free(w);
     free(gl_x);
     free(gl_w);
+}
+
+/* A consistent random flux model (as the Python layer builds and checks one:
+ * increasing breakpoints and keys, every piece with its arrays). */
+typedef struct {
+    coh_chebmodel_t m;
+    double *bps, *keys, *t0, *t1, *coef0, *coef2, *a1_0, *a1_2, *above0, *above2;
+    unsigned char *converged;
+} fuzz_model_t;
+
+static void model_make(fuzz_model_t *f)
+{
+    coh_chebmodel_t *m = &f->m;
+    m->n_bps = 2 + (ptrdiff_t)(next_u64() % 4);
+    m->n_keys = 1 + (ptrdiff_t)(next_u64() % 6);
+    m->n_coef = 1 + (ptrdiff_t)(next_u64() % 12);
+    f->bps = alloc_doubles(m->n_bps);
+    double e = 0.0;
+    for (ptrdiff_t k = 0; k < m->n_bps; ++k) {
+        e += (next_u64() & 3) == 0 ? 0.0 : 50.0 * uniform();  /* repeats allowed */
+        f->bps[k] = e;
+    }
+    f->keys = alloc_doubles(m->n_keys);
+    f->t0 = alloc_doubles(m->n_keys);
+    f->t1 = alloc_doubles(m->n_keys);
+    double key = 0.0;
+    for (ptrdiff_t p = 0; p < m->n_keys; ++p) {
+        key += uniform();
+        f->keys[p] = key;
+        f->t0[p] = uniform() * 0.5;
+        f->t1[p] = (next_u64() & 7) == 0 ? f->t0[p] : f->t0[p] + 0.5 * uniform();  /* t1 == t0: 0/0 */
+    }
+    f->coef0 = random_array(m->n_keys * m->n_coef, 0);
+    f->coef2 = random_array(m->n_keys * m->n_coef, 0);
+    f->a1_0 = random_array(m->n_keys, 0);
+    f->a1_2 = random_array(m->n_keys, 0);
+    f->above0 = random_array(m->n_keys, 0);
+    f->above2 = random_array(m->n_keys, 0);
+    f->converged = malloc((size_t)m->n_keys);
+    for (ptrdiff_t p = 0; p < m->n_keys; ++p) {
+        f->converged[p] = (unsigned char)(next_u64() & 1);
+    }
+    m->bps = f->bps;
+    m->below0 = any_double();
+    m->below2 = any_double();
+    m->keys = f->keys;
+    m->t0 = f->t0;
+    m->t1 = f->t1;
+    m->coef0 = f->coef0;
+    m->coef2 = f->coef2;
+    m->a1_0 = f->a1_0;
+    m->a1_2 = f->a1_2;
+    m->above0 = f->above0;
+    m->above2 = f->above2;
+    m->converged = f->converged;
+    m->cancel = 1e-4;
+}
+
+static void model_free(fuzz_model_t *f)
+{
+    free(f->bps);
+    free(f->keys);
+    free(f->t0);
+    free(f->t1);
+    free(f->coef0);
+    free(f->coef2);
+    free(f->a1_0);
+    free(f->a1_2);
+    free(f->above0);
+    free(f->above2);
+    free(f->converged);
+}
+
+static void fuzz_spectrum(void)
+{
+    /* flux moments and dN/dq2 on a random model, any x (NaN excluded: validated) */
+    fuzz_model_t f;
+    model_make(&f);
+    ptrdiff_t n = any_length();
+    ptrdiff_t i0, i1;
+    any_range(n, &i0, &i1);
+    double *x = random_array(n, 0);
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        if (x[i] != x[i]) {
+            x[i] = 0.0;
+        }
+    }
+    double *F0 = alloc_doubles(n);
+    double *F2 = alloc_doubles(n);
+    unsigned char *redo = malloc((size_t)(n > 0 ? n : 1));
+    int st = coh_cheb_moments(&f.m, x, F0, F2, redo, i0, i1);
+    if (st != COH_OK) {
+        fail("coh_cheb_moments status", 0, st, 0);
+    }
+    ptrdiff_t n_lines = (ptrdiff_t)(next_u64() % 4);
+    double *line_E = random_array(n_lines, 1);
+    double *line_F0 = random_array(n_lines, 0);
+    double *line_F2 = random_array(n_lines, 0);
+    int valid = (next_u64() & 1) == 0;
+    coh_nucleus_t nuc = any_nucleus(valid);
+    double *v = random_array(n, 1);  /* validated: >= 0 */
+    st = coh_dn_dq2(&f.m, line_E, line_F0, line_F2, n_lines, &nuc, v, valid_double(),
+                    valid_double(), 1.0, (int)(next_u64() & 1), F0, redo, i0, i1);
+    if (!status_ok(st) || (valid && st != COH_OK)) {
+        fail("coh_dn_dq2 status", 0, st, 0);
+    }
+    free(x);
+    free(F0);
+    free(F2);
+    free(redo);
+    free(line_E);
+    free(line_F0);
+    free(line_F2);
+    free(v);
+    model_free(&f);
+}
+
+static void fuzz_batch(void)
+{
+    /* the q grid: random panels and rules (n_gl past COH_QGRID_MAX_GL is refused) */
+    coh_qgrid_t g;
+    g.n_panels = (ptrdiff_t)(next_u64() % 6);
+    g.n_gl = (next_u64() & 7) == 0 ? (ptrdiff_t)(next_u64() % 80) : 1 + (ptrdiff_t)(next_u64() % 20);
+    g.n_cheb = 1 + (ptrdiff_t)(next_u64() % 10);
+    double *edges = alloc_doubles(g.n_panels + 1);
+    double e = valid_double();
+    for (ptrdiff_t k = 0; k <= g.n_panels; ++k) {
+        edges[k] = e;
+        e += (next_u64() & 3) == 0 ? 0.0 : 100.0 * uniform();
+    }
+    double *node_q = random_array(g.n_panels * g.n_gl, 1);
+    double *node_w = random_array(g.n_panels * g.n_gl, 0);
+    double *cheb = random_array(g.n_panels * g.n_cheb, 0);
+    double *gl_x = alloc_doubles(g.n_gl);
+    double *gl_w = alloc_doubles(g.n_gl);
+    for (ptrdiff_t k = 0; k < g.n_gl; ++k) {
+        gl_x[k] = 2.0 * uniform() - 1.0;
+        gl_w[k] = uniform();
+    }
+    g.edges = edges;
+    g.node_q = node_q;
+    g.node_w = node_w;
+    g.cheb = cheb;
+    g.gl_x = gl_x;
+    g.gl_w = gl_w;
+    int valid = (next_u64() & 1) == 0;
+    coh_nucleus_t nuc = any_nucleus(valid);
+    coh_ffpair_t pair;
+    pair.mass = nuc.mass;
+    pair.ffz = nuc.ffz;
+    pair.ffn = nuc.ffn;
+    ptrdiff_t n = any_length();
+    ptrdiff_t i0, i1;
+    any_range(n, &i0, &i1);
+    double *p1z = random_array(n, valid);
+    double *p1n = random_array(n, valid);
+    double *q_lo = random_array(n, 1);  /* validated: finite, >= 0 */
+    double *work = alloc_doubles(3 * (g.n_panels + 1));
+    double *out = alloc_doubles(3 * n);
+    int st = coh_qgrid_moments(&g, &pair, p1z, p1n, q_lo, work, out, i0, i1);
+    if (!status_ok(st)) {
+        fail("coh_qgrid_moments status", 0, st, 0);
+    }
+    if ((g.n_gl < 1 || g.n_gl > COH_QGRID_MAX_GL) && st != COH_EBADRULE && i1 > i0) {
+        fail("coh_qgrid_moments accepted a bad rule", 0, (double)g.n_gl, st);
+    }
+    free(edges);
+    free(node_q);
+    free(node_w);
+    free(cheb);
+    free(gl_x);
+    free(gl_w);
+    free(p1z);
+    free(p1n);
+    free(q_lo);
+    free(work);
+    free(out);
+
+    /* parameter axis: rows of 5, row indices sometimes out of range */
+    ptrdiff_t n_rows = (ptrdiff_t)(next_u64() % 4);
+    n = any_length();
+    any_range(n, &i0, &i1);
+    double *coef = random_array(5 * n_rows, 0);
+    long long *which = malloc((size_t)(n > 0 ? n : 1) * sizeof *which);
+    int bad_rows = 0;
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        which[i] = (next_u64() & 15) == 0 ? (long long)(next_u64() % 7) - 3
+                                           : (n_rows > 0 ? (long long)(next_u64() % (uint64_t)n_rows) : 0);
+        bad_rows |= i >= i0 && i < i1 && (which[i] < 0 || which[i] >= n_rows);
+    }
+    ptrdiff_t n_s2 = (ptrdiff_t)(next_u64() % 2) * (next_u64() & 1 ? 1 : n);
+    ptrdiff_t n_alpha = (ptrdiff_t)(next_u64() % 2) * (next_u64() & 1 ? 1 : n);
+    double *s2 = random_array(n_s2 > 0 ? n_s2 : 1, 0);
+    double *alpha = random_array(n_alpha > 0 ? n_alpha : 1, 0);
+    double *acc = random_array(n, 0);
+    int use_rows = (next_u64() & 1) == 0;
+    st = coh_batch_combine(coef, n_rows, use_rows ? which : NULL, s2, n_s2, 0.0457, alpha,
+                           n_alpha, (int)(next_u64() & 1), acc, i0, i1);
+    if (!status_ok(st) || (st == COH_OK && (n_rows < 1 || (use_rows && bad_rows)))) {
+        fail("coh_batch_combine accepted a row out of range", 0, st, (double)n_rows);
+    }
+    double *m = random_array(3 * n, 0);
+    double *factors = random_array(5, 0);
+    double *rows = alloc_doubles(5 * n);
+    st = coh_moments_to_coef(m, factors, rows, 0, i0, i1);
+    if (st != COH_OK) {
+        fail("coh_moments_to_coef status", 0, st, 0);
+    }
+    /* the argument check */
+    st = coh_all_within(m, 0.0, 1.0, (int)(next_u64() & 1), i0, i1);
+    if (st != COH_OK && st != COH_EBADARG) {
+        fail("coh_all_within status", 0, st, 0);
+    }
+    free(coef);
+    free(which);
+    free(s2);
+    free(alpha);
+    free(acc);
+    free(m);
+    free(factors);
+    free(rows);
+}
+
+/* ---- the pool: every chunk once, lowest failure, interrupts ---- */
+
+typedef struct {
+    int *hits;           /* per chunk */
+    ptrdiff_t fail_at;   /* chunks >= fail_at with (chunk % 3 == 0) fail */
+    int n_threads;
+    int bad_worker;
+} pool_ctx_t;
+
+static int pool_task(void *p, ptrdiff_t chunk, int worker)
+{
+    pool_ctx_t *ctx = p;
+    __atomic_fetch_add(&ctx->hits[chunk], 1, __ATOMIC_RELAXED);
+    if (worker < 0 || worker >= ctx->n_threads) {
+        ctx->bad_worker = 1;
+    }
+    if (chunk >= ctx->fail_at && chunk % 3 == 0) {
+        return chunk % 2 ? COH_EBADARG : COH_EBADMODEL;
+    }
+    return COH_OK;
+}
+
+static int stop_now(void *arg)
+{
+    (void)arg;
+    return 1;
+}
+
+static void fuzz_pool(void)
+{
+    ptrdiff_t n_chunks = (ptrdiff_t)(next_u64() % 200);
+    int n_threads = 1 + (int)(next_u64() % 6);
+    pool_ctx_t ctx;
+    ctx.hits = calloc((size_t)(n_chunks > 0 ? n_chunks : 1), sizeof *ctx.hits);
+    ctx.fail_at = (next_u64() & 1) ? n_chunks : (ptrdiff_t)(next_u64() % (uint64_t)(n_chunks + 1));
+    ctx.n_threads = n_threads;
+    ctx.bad_worker = 0;
+    int st = coh_pool_run(pool_task, &ctx, n_chunks, n_threads, NULL, NULL);
+    ptrdiff_t first = ctx.fail_at;
+    while (first < n_chunks && first % 3 != 0) {
+        ++first;
+    }
+    int want = first < n_chunks ? (first % 2 ? COH_EBADARG : COH_EBADMODEL) : COH_OK;
+    if (st != want) {
+        fail("coh_pool_run: not the lowest failing chunk's status", first, st, want);
+    }
+    for (ptrdiff_t c = 0; c < n_chunks; ++c) {
+        if (ctx.hits[c] > 1 || (c <= first && ctx.hits[c] != 1)) {
+            fail("coh_pool_run: chunk not run exactly once", c, ctx.hits[c], n_threads);
+        }
+    }
+    if (ctx.bad_worker) {
+        fail("coh_pool_run: worker index out of range", 0, n_threads, 0);
+    }
+    /* an interrupt: a check that always fires stops the job after the first check */
+    free(ctx.hits);
+    n_chunks = 1 + (ptrdiff_t)(next_u64() % 50);
+    ctx.hits = calloc((size_t)n_chunks, sizeof *ctx.hits);
+    ctx.fail_at = n_chunks;
+    st = coh_pool_run(pool_task, &ctx, n_chunks, n_threads, stop_now, NULL);
+    if (st != COH_OK && st != COH_EINTERRUPTED) {
+        fail("coh_pool_run: interrupt status", 0, st, 0);
+    }
+    free(ctx.hits);
 }
 
 int main(int argc, char **argv)
@@ -371,6 +668,11 @@ int main(int argc, char **argv)
         fuzz_ff();
         fuzz_xsec();
         fuzz_rate();
+        fuzz_spectrum();
+        fuzz_batch();
+        if (it % 16 == 0) {
+            fuzz_pool();
+        }
     }
     printf("done: %lu check failures\n", n_fail);
     return n_fail == 0 ? 0 : 1;

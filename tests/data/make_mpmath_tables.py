@@ -3,6 +3,9 @@
 Run from the repository root:  python tests/data/make_mpmath_tables.py
 The points include x = 0, tiny x, both sides of the series/closed-form switch at
 x = 1 (COH_J1_SERIES_MAX in csrc/coh_ff.h), the first zeros of j1 and large x.
+Every model of the registry (coherency._ff_models) but unity gets rows: Helm its own
+table, the others the "other" rows, from their entry in REFERENCES below (the script
+stops when a registered model has none).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import json
 from pathlib import Path
 
 import mpmath as mp
+
+from coherency import _ff_models
 
 mp.mp.dps = 40
 HBARC = mp.mpf("197.3269804")  # must equal coherency.constants.HBARC_MEV_FM
@@ -46,6 +51,14 @@ def symm_fermi(q_mev, c_fm, a_fm):
     return 3 / (x * (x * x + y * y)) * (y / mp.sinh(y)) * (y / mp.tanh(y) * mp.sin(x) - x * mp.cos(x))
 
 
+# mpmath reference of each model of the "other" rows: name -> (F(q in MeV, p1 in fm,
+# p2 in fm), p1, p2): lengths as in the model's radius_fm and second length
+REFERENCES = {
+    "klein-nystrand": (kn, "6.0", "0.7"),
+    "symmetrized-fermi": (symm_fermi, "5.5", "0.52"),
+}
+
+
 def main() -> None:
     zeros = [mp.findroot(lambda t: j1(t), g) for g in (4.49, 7.73, 10.90)]
     xs = [mp.mpf(0), mp.mpf("1e-300"), mp.mpf("1e-8"), mp.mpf("1e-4"), mp.mpf("0.01"),
@@ -66,11 +79,16 @@ def main() -> None:
             for q in qs:
                 helm_rows.append([repr(float(q)), A, float(s), float(rc),
                                   mp.nstr(helm(q, A, s, rc), 30)])
+    others = [m.name for m in _ff_models.MODELS if m not in (_ff_models.UNITY, _ff_models.HELM)]
+    missing = [name for name in others if name not in REFERENCES]
+    if missing:
+        raise SystemExit(f"no mpmath reference for {missing}: add one to REFERENCES")
     other_rows = []
     for q in qs:
-        other_rows.append(["klein-nystrand", repr(float(q)), 6.0, 0.7, mp.nstr(kn(q, 6, mp.mpf("0.7")), 30)])
-        other_rows.append(["symmetrized-fermi", repr(float(q)), 5.5, 0.52,
-                           mp.nstr(symm_fermi(q, mp.mpf("5.5"), mp.mpf("0.52")), 30)])
+        for name in others:
+            fn, p1, p2 = REFERENCES[name]
+            other_rows.append([name, repr(float(q)), float(p1), float(p2),
+                               mp.nstr(fn(q, mp.mpf(p1), mp.mpf(p2)), 30)])
     out = {"dps": mp.mp.dps, "hbarc_mev_fm": str(HBARC), "j1": j1_rows, "helm": helm_rows,
            "other": other_rows}
     path = Path(__file__).with_name("mpmath_form_factors.json")

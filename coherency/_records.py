@@ -1,0 +1,115 @@
+"""Typed records the kernels take, one per C struct of csrc/.
+
+Kernels of both backends read these by field name. Each record has the fields of its
+C struct, in the same order, minus the counts the kernel derives from array lengths
+(marked ``(derived)`` in the header); tests/test_kernel_convention.py parses the
+headers and checks that.
+
+=================  =====================  ================
+record             C struct               header
+=================  =====================  ================
+FormFactorParams   coh_ff_t               csrc/coh_ff.h
+NucleusSpec        coh_nucleus_t          csrc/coh_xsec.h
+FormFactorPair     coh_ffpair_t           csrc/coh_rate.h
+FluxModel          coh_chebmodel_t        csrc/coh_rate.h
+QGrid              coh_qgrid_t            csrc/coh_rate.h
+=================  =====================  ================
+
+Lengths are in MeV^-1 (fm / hbar c), masses and momenta in MeV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class FormFactorParams(NamedTuple):
+    """One form factor: model id (``coherency._ff_models``) and its two lengths."""
+
+    model: int
+    p1: float
+    p2: float
+
+
+@dataclass(frozen=True, slots=True)
+class NucleusSpec:
+    """One target nucleus of dsigma/dq2 = prefactor (1 - q^2/4E^2) (wz F_Z - wn F_N)^2.
+
+    ``packed`` is a cache of the compiled backend: the bytes of the C struct, filled on
+    first use (the scalar fast path would otherwise read ten fields per call). It takes
+    no part in equality, hashing or ``repr``; the numpy twin never reads it.
+    """
+
+    mass: float
+    """Nuclear mass, MeV (> 0)."""
+    prefactor: float
+    """(1/2) G_F^2 / (4 pi) in the units of the result (cm^2/MeV^2)."""
+    wz: float
+    """epsilon Z."""
+    wn: float
+    """N."""
+    ffz: FormFactorParams
+    """Proton form factor."""
+    ffn: FormFactorParams
+    """Neutron form factor."""
+    packed: bytes | None = field(default=None, init=False, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FormFactorPair:
+    """Mass (MeV) and proton and neutron form factors of one nucleus.
+
+    ``qgrid_moments`` replaces the first lengths (``p1``) point by point and reads
+    only the models and second lengths here.
+    """
+
+    mass: float
+    ffz: FormFactorParams
+    ffn: FormFactorParams
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FluxModel:
+    """Piecewise Chebyshev model of a source's flux moments F0(x) = int_x Phi dE and
+    F2(x) = int_x Phi/E^2 dE (coherency.rates builds it; csrc/coh_rate.h describes the
+    arrays). Breakpoints ``bps`` (increasing); pieces ``p`` with sorted keys, ``t0``,
+    ``t1``, ``n_coef`` antiderivative coefficients each in ``coef0``/``coef2`` (flat,
+    row per piece), full integrals ``a1_0``/``a1_2``, moments above each piece
+    ``above0``/``above2`` and ``converged`` (uint8)."""
+
+    bps: FloatArray
+    below0: float
+    below2: float
+    keys: FloatArray
+    t0: FloatArray
+    t1: FloatArray
+    n_coef: int
+    coef0: FloatArray
+    coef2: FloatArray
+    a1_0: FloatArray
+    a1_2: FloatArray
+    above0: FloatArray
+    above2: FloatArray
+    converged: npt.NDArray[np.uint8]
+    cancel: float
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class QGrid:
+    """G(q) of the batch API tabulated on panels (csrc/coh_rate.h, coh_qgrid_t):
+    ``edges`` (n_panels + 1 increasing momenta, MeV), ``len(gl_x)`` nodes ``node_q``
+    and weights ``node_w`` per panel, the Chebyshev series ``cheb`` of h per panel
+    (equal rows) and the Gauss-Legendre rule ``gl_x``, ``gl_w`` on [-1, 1]."""
+
+    edges: FloatArray
+    node_q: FloatArray
+    node_w: FloatArray
+    cheb: FloatArray
+    gl_x: FloatArray
+    gl_w: FloatArray
