@@ -31,8 +31,9 @@ extensions = [
         extra_compile_args=extra_compile_args,
         # Recorded for coherency.show_config(): a C string literal read in _kernels.pyx.
         define_macros=[
-            ("COH_BUILD_FLAGS", '"%s"' % " ".join([*extra_compile_args, os.environ.get("CFLAGS", "")])
-             .strip().replace("\\", "/").replace('"', "'")),
+            ("COH_BUILD_FLAGS", '"{}"'.format(
+                " ".join([*extra_compile_args, os.environ.get("CFLAGS", "")])
+                .strip().replace("\\", "/").replace('"', "'"))),
             # MSVC's C mode knows C99 restrict only as __restrict.
             *([("restrict", "__restrict")] if sys.platform == "win32" else []),
             *threads,

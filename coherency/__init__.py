@@ -15,7 +15,9 @@ Where things live (one job per module; each cites its docs/physics.md section):
   (presets), ``inference/`` (likelihood fits);
 * the face: ``cli``, ``report``, ``plotting``;
 * the engine: ``_kernels`` (C) and its numpy twin ``_reference``, ``_backend``,
-  ``_validation`` (every argument check).
+  ``_validation`` (every argument check), ``_quadrature`` (energy and recoil rules),
+  ``_flux_moments`` (the sources' flux moments), ``_cache`` (every cache;
+  :func:`clear_caches`, :func:`cache_info`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from . import (
     sources,
 )
 from ._backend import CoherencyWarning, get_backend, set_backend, use_backend
+from ._cache import cache_info, clear_caches
 from ._config import config, show_config
 from ._figures import figure1_data
 from ._version import __version__
@@ -85,6 +88,8 @@ __all__ = [
     "batch",
     "batch_event_counts",
     "batch_flux_averaged_sigma",
+    "cache_info",
+    "clear_caches",
     "CoherencyWarning",
     "E_min",
     "Helm",

@@ -52,7 +52,8 @@ def _check_choice(name: str) -> str:
 
 _env_choice = os.environ.get("COHERENCY_BACKEND", "auto").strip().lower() or "auto"
 _check_choice(_env_choice)
-_active: contextvars.ContextVar[str] = contextvars.ContextVar("coherency_backend", default=_env_choice)
+_active: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "coherency_backend", default=_env_choice)
 _warned = False
 
 

@@ -3,8 +3,8 @@
 (εZ − N)² (Γ at complete coherency) and ε²Z + N (Γ at complete decoherency) of
 Sharma & Wong Table 1, with ξ_dec and 1 − ξ_dec (Eq. 5); the scalar fast paths of
 :mod:`coherency.coherence` look them up here instead of resolving the nucleus again.
-The caches are bounded dicts (cleared when full), safe to share between threads:
-a race can only compute an entry twice.
+The caches are :class:`coherency._cache.BoundedDict` (cleared when full), safe to
+share between threads: a race can only compute an entry twice.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _validation
+from ._cache import BoundedDict
 from .targets import Nucleus, as_nucleus
 
-__all__ = ["CACHE_MAX", "CHARGES", "XI_CONSTANTS", "Charges", "charges", "xi_constants"]
+__all__ = ["CHARGES", "XI_CONSTANTS", "Charges", "charges", "xi_constants"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,7 @@ class Charges:
 
 
 # (nucleus, epsilon) -> Charges, so that scalar calls skip the name look-up.
-CHARGES: dict[tuple[Any, Any], Charges] = {}
-CACHE_MAX = 256
+CHARGES: BoundedDict[tuple[Any, Any], Charges] = BoundedDict("weak charges")
 
 
 def charges(nucleus: Any, epsilon: Any) -> Charges:
@@ -75,15 +75,14 @@ def charges(nucleus: Any, epsilon: Any) -> Charges:
     nuc = as_nucleus(nucleus)
     ch = Charges(nuc, _validation.check_epsilon(epsilon), float(nuc.Z), float(nuc.N))
     if hashable:
-        if len(CHARGES) >= CACHE_MAX:
-            CHARGES.clear()
         CHARGES[key] = ch
     return ch
 
 
 # (nucleus, epsilon) -> (eps Z, N, xi_dec, 1 - xi_dec, (eps Z - N)^2) for the scalar
 # fast paths of the xi <-> alpha maps; only nuclei for which both are defined.
-XI_CONSTANTS: dict[tuple[Any, Any], tuple[float, float, float, float, float]] = {}
+XI_CONSTANTS: BoundedDict[tuple[Any, Any], tuple[float, float, float, float, float]] = (
+    BoundedDict("xi-alpha constants"))
 
 
 def xi_constants(nucleus: Any, epsilon: Any) -> tuple[float, float, float, float, float] | None:
@@ -99,7 +98,5 @@ def xi_constants(nucleus: Any, epsilon: Any) -> tuple[float, float, float, float
     if ch.coherent == 0.0 or ch.xi_decoherent() == 1.0:
         return None
     found = (ch.epsilon * ch.Z, ch.N, ch.xi_decoherent(), ch.alpha_denominator(), ch.coherent)
-    if len(XI_CONSTANTS) >= CACHE_MAX:
-        XI_CONSTANTS.clear()
     XI_CONSTANTS[key] = found
     return found

@@ -68,7 +68,7 @@ def _cgroup_cpu_limit(root: Path = Path("/sys/fs/cgroup")) -> int | None:
     return max(1, math.ceil(quota / period))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def available_cpus() -> int:
     """CPUs this process may use: the cap on every ``n_threads``.
 

@@ -22,10 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _backend
-from ._typing import FloatArray
-from .constants import EPSILON_DEFAULT
 from ._config import available_cpus
 from ._records import FluxModel, QGrid
+from ._typing import FloatArray
+from .constants import EPSILON_DEFAULT
 
 _DBL_MAX = sys.float_info.max
 

@@ -35,7 +35,6 @@ is 2e-10 off a 96-node one, this module 1e-13).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from typing import Any
 
@@ -43,30 +42,23 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _backend, _ff_models, _validation
+from ._cache import memoize
+from ._flux_moments import cheb_interp, flux_moments
+from ._quadrature import check_source, total_flux
 from ._records import FormFactorPair, FormFactorParams, QGrid
 from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT, HBARC_MEV_FM
 from .cross_sections import GL_W, GL_X
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors
-from .rates import (
-    CACHE_SIZE,
-    E_min_for_T,
-    _check_source,
-    _exposure,
-    _flux_moments,
-    _is_frozen,
-    _resolve,
-    _total_flux,
-    cheb_interp,
-    check_threads,
-    nuclear_setup,
-)
+from .kinematics import E_min_flat, q2_max_of
+from .rates import _exposure, _resolve, nuclear_setup
 from .targets import Target, as_target
 
 __all__ = ["batch_flux_averaged_sigma", "batch_event_counts", "scaled_form_factors"]
 
 
-def scaled_form_factors(ffs: NuclearFormFactors, A: float, radius_scale: float) -> NuclearFormFactors:
+def scaled_form_factors(ffs: NuclearFormFactors, A: float, radius_scale: float
+                        ) -> NuclearFormFactors:
     """The scalar-API form factors of one batch point: first lengths times radius_scale.
 
     ``radius_fm = radius_scale * R0`` for protons and neutrons (unity stays unity).
@@ -191,16 +183,17 @@ def _h(source: Any, mass: float, a: np.ndarray, b: np.ndarray, t: np.ndarray) ->
     s = 1.0 - t[None, :]
     span = (b - a)[:, None]
     q = b[:, None] - span * s * s
-    x = E_min_for_T(q * q / (2.0 * mass), mass)
-    F0, F2 = _flux_moments(source, x.reshape(-1))
+    x = E_min_flat(q * q / (2.0 * mass), mass)
+    F0, F2 = flux_moments(source, x.reshape(-1))
     G = 2.0 * q * np.maximum(F0.reshape(q.shape) - 0.25 * q * q * F2.reshape(q.shape), 0.0)
     return G * 2.0 * span * s
 
 
-def _qgrid_uncached(source: Any, mass: float, q_base: float, dq: float) -> QGrid:
+@memoize("batch q grids")
+def _qgrid(source: Any, mass: float, q_base: float, dq: float) -> QGrid:
     """Panels, nodes, weights and series of G(q) on [q_base, q_top] for one nucleus."""
-    def q_of(E: float) -> float:  # sqrt(q2_max(E))
-        return 2.0 * E * math.sqrt(mass / (mass + 2.0 * E))
+    def q_of(E: float) -> float:
+        return math.sqrt(q2_max_of(E, mass))
 
     q_top = q_of(float(source.E_max))
     energies = [float(e) for e in source.breakpoints] + [float(e) for e, _ in source.lines]
@@ -256,18 +249,6 @@ def _qgrid_uncached(source: Any, mass: float, q_base: float, dq: float) -> QGrid
     return _validation.check_qgrid(grid)
 
 
-_cached_qgrid = functools.lru_cache(maxsize=CACHE_SIZE)(_qgrid_uncached)
-
-
-def _qgrid(source: Any, mass: float, q_base: float, dq: float) -> QGrid:
-    if _is_frozen(source):
-        try:
-            return _cached_qgrid(source, mass, q_base, dq)
-        except TypeError:
-            pass
-    return _qgrid_uncached(source, mass, q_base, dq)
-
-
 def _panel_scale(scale_max: float) -> float:
     """scale_max rounded up to a power of 2^(1/8): panels (and the cache key) stay
     the same across batches whose largest radius differs a little."""
@@ -290,7 +271,9 @@ class _Component:
     p1_unit: tuple[np.ndarray, np.ndarray]  # kernel lengths at radius_scale 1
 
 
-def _components_uncached(tgt: Target, ffs: NuclearFormFactors, unity: bool) -> tuple[_Component, ...]:
+@memoize("batch target components", per_backend=False)
+def _components(tgt: Target, ffs: NuclearFormFactors, unity: bool
+                ) -> tuple[_Component, ...]:
     per_kg = [float(k) for _, k in tgt.component_nuclei_per_kg()]
     out = []
     for k, (nuc, fraction) in enumerate(tgt.components):
@@ -311,16 +294,6 @@ def _components_uncached(tgt: Target, ffs: NuclearFormFactors, unity: bool) -> t
         out.append(_Component(float(nuc.mass), float(nuc.Z), float(nuc.N), ff, rz, rn,
                               float(fraction), per_kg[k], p1))
     return tuple(out)
-
-
-_cached_components = functools.lru_cache(maxsize=CACHE_SIZE)(_components_uncached)
-
-
-def _components(tgt: Target, ffs: NuclearFormFactors, unity: bool) -> tuple[_Component, ...]:
-    try:
-        return _cached_components(tgt, ffs, unity)
-    except TypeError:  # an unhashable component
-        return _components_uncached(tgt, ffs, unity)
 
 
 def _rows(scale: np.ndarray, T: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -466,12 +439,12 @@ def batch_flux_averaged_sigma(
     >>> bool(abs(s[1] / coh.flux_averaged_sigma(src, "CsI") - 1) < 1e-12)
     True
     """
-    source = _check_source(source)
-    nt = check_threads(n_threads)
+    source = check_source(source)
+    nt = _validation.check_threads(n_threads)
     tgt = as_target(target)
     ffs = _resolve(form_factor)
     shape, n, p = _params(radius_scale, alpha, sin2_theta_w, T_min)
-    total = _total_flux(source)
+    total = total_flux(source)
     comps = _target_components(tgt, ffs, p)
     acc = np.empty(n)
     if n:
@@ -526,8 +499,8 @@ def batch_event_counts(
     >>> bool(n[1] > 10 * n[0])           # coherent vs decoherent scattering
     True
     """
-    source = _check_source(source)
-    nt = check_threads(n_threads)
+    source = check_source(source)
+    nt = _validation.check_threads(n_threads)
     tgt = as_target(target)
     ffs = _resolve(form_factor)
     m, t = _exposure(tgt, mass_kg, time_s, source)

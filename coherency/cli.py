@@ -19,8 +19,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from .constants import SECONDS_PER_DAY, SECONDS_PER_YEAR
 from . import _ff_models
+from .constants import SECONDS_PER_DAY, SECONDS_PER_YEAR
 
 EXIT_USAGE = 2
 

@@ -16,9 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _backend, _ff_models, _validation
+from ._cache import BoundedDict
 from ._records import FormFactorParams, NucleusSpec
 from ._typing import FloatOrArray
-from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT
+from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors, resolve
 from .targets import Nucleus, Target, as_target
 
@@ -137,8 +138,7 @@ def _average_over_nuclei(
 # (number fraction, mass, kernel spec, panel width), built by the same helpers as
 # the array path; only compiled form factors, only hashable arguments.
 _Plan = tuple[tuple[float, float, NucleusSpec, float], ...]
-_PLANS: dict[tuple[Any, Any, Any], _Plan] = {}
-_CACHE_MAX = 256
+_PLANS: BoundedDict[tuple[Any, Any, Any], _Plan] = BoundedDict("cross-section plans")
 
 
 def _scalar_plan(nucleus: Any, form_factor: Any, epsilon: Any) -> _Plan | None:
@@ -157,8 +157,6 @@ def _scalar_plan(nucleus: Any, form_factor: Any, epsilon: Any) -> _Plan | None:
             (fraction, float(nuc.mass), kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A))
             for nuc, fraction in tgt.components
         )
-    if len(_PLANS) >= _CACHE_MAX:
-        _PLANS.clear()
     _PLANS[key] = plan
     return plan or None
 
@@ -272,7 +270,8 @@ def dsigma_dT(
     >>> from coherency import dsigma_dT, dsigma_dq2, nucleus
     >>> ar = nucleus("Ar40")
     >>> T = 1e-3
-    >>> abs(dsigma_dT(T, 30.0, ar) / (2 * ar.mass * dsigma_dq2(2 * ar.mass * T, 30.0, ar)) - 1) < 1e-15
+    >>> ratio = dsigma_dT(T, 30.0, ar) / (2 * ar.mass * dsigma_dq2(2 * ar.mass * T, 30.0, ar))
+    >>> abs(ratio - 1) < 1e-15
     True
     """
     nt = _validation.check_threads(n_threads)

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _backend, _ff_models, _validation
+from ._cache import BoundedDict
 from ._records import FormFactorParams
 from ._typing import FloatOrArray
 from .constants import HBARC_MEV_FM
@@ -171,7 +172,8 @@ class Helm(FormFactor):
             return self.radius_fm, self.s_fm
         c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm
         # products, not **: float ** raises OverflowError where * gives inf
-        r0_sq = c * c + (7.0 / 3.0) * math.pi**2 * self.a_fm * self.a_fm - 5.0 * self.s_fm * self.s_fm
+        r0_sq = (c * c + (7.0 / 3.0) * math.pi**2 * self.a_fm * self.a_fm
+                 - 5.0 * self.s_fm * self.s_fm)
         if not math.isfinite(r0_sq):
             raise ValueError(
                 f"Helm radius R0^2 = {r0_sq:g} fm^2 must be finite for A = {A:g}; lengths "
@@ -396,8 +398,8 @@ def _single(spec: Any) -> AnyFormFactor:
 
 # (A, s_fm, r_coeff_fm) -> (R0, s) in MeV^-1 for the scalar fast path of
 # helm_form_factor, filled by the same Helm.lengths_fm as the array path.
-_HELM_LENGTHS: dict[tuple[float, float, float], tuple[float, float]] = {}
-_CACHE_MAX = 1024
+_HELM_LENGTHS: BoundedDict[tuple[float, float, float], tuple[float, float]] = BoundedDict(
+    "Helm lengths", maxsize=1024)
 
 
 def _helm_scalar(q: Any, A: Any, s_fm: Any, r_coeff_fm: Any) -> float | None:
@@ -420,8 +422,6 @@ def _helm_scalar(q: Any, A: Any, s_fm: Any, r_coeff_fm: Any) -> float | None:
     if lengths is None:
         r0_fm, _ = Helm(r_coeff_fm=rf, s_fm=sf).lengths_fm(af)  # may raise R0^2 < 0
         lengths = (r0_fm / HBARC_MEV_FM, sf / HBARC_MEV_FM)
-        if len(_HELM_LENGTHS) >= _CACHE_MAX:
-            _HELM_LENGTHS.clear()
         _HELM_LENGTHS[key] = lengths
     return float(_backend.kernels().helm_scalar(qf, lengths[0], lengths[1]))
 

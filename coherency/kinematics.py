@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _validation
+from ._cache import BoundedDict
 from ._typing import FloatOrArray
 from .targets import Nucleus, Target, as_nucleus
 
@@ -41,8 +42,7 @@ def _energy_and_mass(
 
 
 # name/Target -> nuclear mass (MeV) for the scalar fast path.
-_MASSES: dict[Any, float] = {}
-_CACHE_MAX = 256
+_MASSES: BoundedDict[Any, float] = BoundedDict("nuclear masses by name")
 
 
 def _scalar_args(x: Any, mass: Any) -> tuple[float, float] | None:
@@ -57,8 +57,6 @@ def _scalar_args(x: Any, mass: Any) -> tuple[float, float] | None:
         m = _MASSES.get(mass)
         if m is None:
             m = float(as_nucleus(mass, "mass").mass)  # same errors as the array path
-            if len(_MASSES) >= _CACHE_MAX:
-                _MASSES.clear()
             _MASSES[mass] = m
         return xf, m
     mf = _validation.plain_float(mass)
@@ -70,6 +68,47 @@ def _scalar_args(x: Any, mass: Any) -> tuple[float, float] | None:
 # Above this E (or T) in MeV, E^2 overflows: the rearranged forms used there have no
 # intermediate overflow, so the result is inf only when it exceeds the float range.
 _BIG = 1e150
+
+
+# The formulas, for validated floats or float64 arrays (no checks): the public
+# functions below and the rate engine use these and nothing else.
+def q2_max_of(E: Any, m: Any) -> Any:
+    """q^2_max = 4 E^2 M/(M + 2E) (rearranged above _BIG so that E^2 cannot overflow)."""
+    if isinstance(E, float):
+        if E >= _BIG:
+            return 2.0 * m * (E * (E / (0.5 * m + E)))
+        return 4.0 * E * E * m / (m + 2.0 * E)
+    with np.errstate(over="ignore", invalid="ignore"):  # the E >= _BIG branch is taken there
+        return np.where(E < _BIG, 4.0 * E * E * m / (m + 2.0 * E),
+                        2.0 * m * (E * (E / (0.5 * m + E))))
+
+
+def T_max_of(E: Any, m: Any) -> Any:
+    """T_max = 2 E^2/(M + 2E) (rearranged above _BIG)."""
+    if isinstance(E, float):
+        if E >= _BIG:
+            return E * (E / (0.5 * m + E))
+        return 2.0 * E * E / (m + 2.0 * E)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(E < _BIG, 2.0 * E * E / (m + 2.0 * E), E * (E / (0.5 * m + E)))
+
+
+def E_min_of(T: Any, m: Any) -> Any:
+    """E_min(T) = [T + sqrt(T (T + 2M))]/2 (sqrt(T) sqrt(T + 2M) above _BIG)."""
+    if isinstance(T, float):
+        if T >= _BIG:
+            return 0.5 * T + 0.5 * math.sqrt(T) * math.sqrt(T + 2.0 * m)
+        return 0.5 * (T + math.sqrt(T * (T + 2.0 * m)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(T < _BIG, 0.5 * (T + np.sqrt(T * (T + 2.0 * m))),
+                        0.5 * T + 0.5 * np.sqrt(T) * np.sqrt(T + 2.0 * m))
+
+
+def E_min_flat(T: npt.NDArray[np.float64], m: float) -> npt.NDArray[np.float64]:
+    """E_min on a validated flat array in the form the compiled recoil-spectrum
+    kernel uses, [T + sqrt(T) sqrt(T + 2M)]/2 (no overflow for any finite T), so
+    that the numpy path of a spectrum and the kernel see the same x."""
+    return 0.5 * (T + np.sqrt(T) * np.sqrt(T + 2.0 * m))
 
 
 def _finish(out: npt.NDArray[np.float64], shape: tuple[int, ...]) -> FloatOrArray:
@@ -114,15 +153,9 @@ def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     """
     fast = _scalar_args(E, mass)
     if fast is not None:  # scalar fast path, same arithmetic as the array path
-        ef, mf = fast
-        if ef >= _BIG:
-            return 2.0 * mf * (ef * (ef / (0.5 * mf + ef)))
-        return 4.0 * ef * ef * mf / (mf + 2.0 * ef)
+        return float(q2_max_of(*fast))
     e, m, shape = _energy_and_mass(E, "E", mass)
-    with np.errstate(over="ignore", invalid="ignore"):  # the E >= _BIG branch is taken there
-        out = np.where(e < _BIG, 4.0 * e * e * m / (m + 2.0 * e),
-                       2.0 * m * (e * (e / (0.5 * m + e))))
-    return _finish(out, shape)
+    return _finish(q2_max_of(e, m), shape)
 
 
 def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
@@ -161,14 +194,9 @@ def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     """
     fast = _scalar_args(E, mass)
     if fast is not None:  # scalar fast path, same arithmetic as the array path
-        ef, mf = fast
-        if ef >= _BIG:
-            return ef * (ef / (0.5 * mf + ef))
-        return 2.0 * ef * ef / (mf + 2.0 * ef)
+        return float(T_max_of(*fast))
     e, m, shape = _energy_and_mass(E, "E", mass)
-    with np.errstate(over="ignore", invalid="ignore"):  # the E >= _BIG branch is taken there
-        out = np.where(e < _BIG, 2.0 * e * e / (m + 2.0 * e), e * (e / (0.5 * m + e)))
-    return _finish(out, shape)
+    return _finish(T_max_of(e, m), shape)
 
 
 def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
@@ -248,12 +276,6 @@ def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     """
     fast = _scalar_args(T, mass)
     if fast is not None:  # scalar fast path; math.sqrt and np.sqrt are both exact IEEE
-        tf, mf = fast
-        if tf >= _BIG:
-            return 0.5 * tf + 0.5 * math.sqrt(tf) * math.sqrt(tf + 2.0 * mf)
-        return 0.5 * (tf + math.sqrt(tf * (tf + 2.0 * mf)))
+        return float(E_min_of(*fast))
     t, m, shape = _energy_and_mass(T, "T", mass)
-    with np.errstate(over="ignore", invalid="ignore"):  # the T >= _BIG branch is taken there
-        out = np.where(t < _BIG, 0.5 * (t + np.sqrt(t * (t + 2.0 * m))),
-                       0.5 * t + 0.5 * np.sqrt(t) * np.sqrt(t + 2.0 * m))
-    return _finish(out, shape)
+    return _finish(E_min_of(t, m), shape)

@@ -19,11 +19,11 @@
 
 from __future__ import annotations
 
-import functools
 from importlib import resources
 from typing import Any
 
 from . import _validation
+from ._cache import memoize
 from .constants import HBARC_MEV_FM, PROTON_MASS_MEV
 from .targets import Nucleus, as_nucleus
 
@@ -48,7 +48,7 @@ SKIN_SLOPE_FM = 1.01
 SKIN_INTERCEPT_FM = -0.04
 
 
-@functools.lru_cache(maxsize=1)
+@memoize("charge-radius table", per_backend=False)
 def _table() -> dict[tuple[int, int], tuple[float, float]]:
     text = resources.files("coherency.data").joinpath("charge_radii.csv").read_text(
         encoding="utf-8")

@@ -30,7 +30,6 @@ Names
 from __future__ import annotations
 
 import difflib
-import functools
 import numbers
 import re
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ import numpy.typing as npt
 import periodictable
 
 from . import _validation
+from ._cache import memoize
 from ._isotope_names import ELEMENTS as _ELEMENTS
 from ._isotope_names import SYMBOLS as _SYMBOLS
 from ._isotope_names import Z_MAX as _Z_MAX
@@ -424,7 +424,7 @@ def _single(nuc: Nucleus, name: str | None = None) -> Target:
     return Target(name=name or nuc.name, components=((nuc, 1.0),))
 
 
-@functools.lru_cache(maxsize=256)
+@memoize("targets by name", per_backend=False)
 def _target_from_string(name: str) -> Target:
     text = name.strip()
     canonical = _NAMED_BY_KEY.get(_key(text))

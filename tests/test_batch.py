@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import _validation, batch, sources
+from coherency import _flux_moments, _quadrature, _validation, batch, sources
 from coherency._records import FormFactorPair, FormFactorParams
 from coherency.form_factors import resolve
 
@@ -166,7 +166,7 @@ def test_rate_kernels_compiled_equal_twin() -> None:
     rng = np.random.default_rng(3)
     xe = coh.nucleus("Xe132")
     for src in (DAR, sources.Reactor(power_GW=2.9, distance_m=28.0), sources.Solar()):
-        model = coh.rates._cheb_model(src)["kernel"]
+        model = _flux_moments.cheb_model(src)["kernel"]
         bps, tail0 = model.bps, model.below0
         x = np.concatenate([rng.uniform(0.0, 1.2 * bps[-1], 3000), bps, [0.0, 2 * bps[-1]]])
         out = {}
@@ -252,15 +252,13 @@ def fine_energy_rule(monkeypatch: pytest.MonkeyPatch):
     """The scalar API with a 96-node energy rule per interval (twice the default): the
     reference for the batch. The default 48 nodes leave up to 1e-9 on a lone pp
     spectrum (its beta+ end point is not a power law) and 2e-10 in the hep tail."""
-    from coherency import rates
-
     x, w = np.polynomial.legendre.leggauss(96)
-    monkeypatch.setattr(rates, "E_GL_X", x)
-    monkeypatch.setattr(rates, "E_GL_W", w)
-    rates.clear_caches()
+    monkeypatch.setattr(_quadrature, "E_GL_X", x)
+    monkeypatch.setattr(_quadrature, "E_GL_W", w)
+    coh.clear_caches()
     yield
     monkeypatch.undo()
-    rates.clear_caches()
+    coh.clear_caches()
 
 
 @pytest.mark.parametrize("name", sorted(SOURCE_KINDS))
@@ -285,19 +283,18 @@ def test_deep_tail_more_accurate_than_scalar_rule() -> None:
     """Solar hep tail on Ar above 15 keV (3e-8 of the total) and a lone pp spectrum:
     the batch agrees with the 96-node rule to 1e-12 (the default 48-node scalar rule is
     7e-11 and 1e-9 off there)."""
-    from coherency import rates
 
     cases = [(sources.Solar(), 0.015), (sources.Solar(("pp",)), 0.0)]
     ar = coh.nucleus("Ar40")
     got = [coh.batch_flux_averaged_sigma(src, ar, T_min=T) for src, T in cases]
-    saved = rates.E_GL_X, rates.E_GL_W
-    rates.E_GL_X, rates.E_GL_W = np.polynomial.legendre.leggauss(96)
-    rates.clear_caches()
+    saved = _quadrature.E_GL_X, _quadrature.E_GL_W
+    _quadrature.E_GL_X, _quadrature.E_GL_W = np.polynomial.legendre.leggauss(96)
+    coh.clear_caches()
     try:
         fine = [coh.flux_averaged_sigma(src, ar, T_min=T) for src, T in cases]
     finally:
-        rates.E_GL_X, rates.E_GL_W = saved
-        rates.clear_caches()
+        _quadrature.E_GL_X, _quadrature.E_GL_W = saved
+        coh.clear_caches()
     for g, f in zip(got, fine):
         assert g == pytest.approx(f, rel=1e-12, abs=0)
 

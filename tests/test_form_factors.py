@@ -244,7 +244,8 @@ def test_models_compiled_vs_twin(q: np.ndarray, A: int, which: str) -> None:
 def test_kernel_signatures_match() -> None:
     from coherency import _kernels
 
-    compiled = {n for n in dir(_kernels) if not n.startswith("_") and callable(getattr(_kernels, n))}
+    compiled = {n for n in dir(_kernels)
+                if not n.startswith("_") and callable(getattr(_kernels, n))}
     for name in compiled:
         ref = getattr(_reference, name)
         got = inspect.signature(getattr(_kernels, name))

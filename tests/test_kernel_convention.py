@@ -113,7 +113,8 @@ def test_mpmath_table_covers_every_model() -> None:
     table = json.loads((Path(__file__).parent / "data" / "mpmath_form_factors.json").read_text())
     covered = {"helm"} | {row[0] for row in table["other"]}
     wanted = {m.name for m in _ff_models.MODELS if m is not _ff_models.UNITY}
-    assert wanted <= covered, f"regenerate tests/data/mpmath_form_factors.json for {wanted - covered}"
+    assert wanted <= covered, (
+        f"regenerate tests/data/mpmath_form_factors.json for {wanted - covered}")
 
 
 # record -> (header, C struct)

@@ -123,7 +123,10 @@ def _stub_signature(node: ast.FunctionDef) -> list[tuple[str, Any, Any]]:
 
 
 def _twin_annotation(annotation: Any) -> str:
-    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+    if isinstance(annotation, str):
+        text = annotation
+    else:
+        text = getattr(annotation, "__name__", str(annotation))
     return TWIN_TO_STUB.get(text, text)
 
 

@@ -223,8 +223,6 @@ def test_caches_do_not_confuse_arguments() -> None:
     for i in range(300):
         coh.q2_max(1.0, 1000.0 + i)
         coh.helm_form_factor(1.0, 1.0 + i)
-    assert len(form_factors._HELM_LENGTHS) <= form_factors._CACHE_MAX
-    assert len(cross_sections._PLANS) <= cross_sections._CACHE_MAX
-    assert len(_charges.CHARGES) <= _charges.CACHE_MAX
-    assert len(_charges.XI_CONSTANTS) <= _charges.CACHE_MAX
-    assert len(kinematics._MASSES) <= kinematics._CACHE_MAX
+    for cache in (form_factors._HELM_LENGTHS, cross_sections._PLANS, _charges.CHARGES,
+                  _charges.XI_CONSTANTS, kinematics._MASSES):
+        assert len(cache) <= cache.maxsize

@@ -8,7 +8,9 @@ for more than 2^20 q panels) escapes; the sanitizers abort on any memory error.
 import random
 import sys
 import warnings
+
 import numpy as np
+
 root = sys.argv[1]
 sys.path.insert(0, root)
 import coherency as coh  # noqa: E402

@@ -6,13 +6,13 @@ projections of the report (:func:`default_projections`) and the α band of Fig. 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import _validation
+from .._cache import memoize
 from .._typing import FloatArray
 from ..constants import DAYS_PER_YEAR
 from ..experiments import conus_plus
@@ -148,7 +148,7 @@ ATMOSPHERIC_HIGH_Q2_BIN = (7.34e3, 2.45e4)
 DEFAULT_EXPOSURES = {"reactor": 10.0, "solar": 10.0, "atmospheric": 100.0}
 
 
-@functools.cache
+@memoize("default projections", per_backend=False)
 def default_experiments() -> tuple[Experiment, ...]:
     """The five experiments of :func:`default_projections` (built once; their rates
     are cached on first use)."""

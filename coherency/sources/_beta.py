@@ -9,12 +9,12 @@ integrates to one.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 from scipy import integrate, special
 
+from .._cache import memoize
 from .._typing import FloatArray
 from ..constants import ELECTRON_MASS_MEV, FINE_STRUCTURE, HBARC_MEV_FM
 
@@ -46,7 +46,7 @@ def beta_plus_unnormalised(E: FloatArray, Q: float, Z: int, A: int) -> FloatArra
     return out
 
 
-@functools.cache
+@memoize("beta+ normalisations", per_backend=False)
 def beta_plus_norm(Q: float, Z: int, A: int) -> float:
     """∫_0^Q of :func:`beta_plus_unnormalised`."""
     return integrate.quad(lambda e: float(beta_plus_unnormalised(np.array([e]), Q, Z, A)[0]),
@@ -65,7 +65,7 @@ def beta_minus_unnormalised(E: FloatArray, Q: float, Z: int, A: int) -> FloatArr
     return out
 
 
-@functools.cache
+@memoize("beta- normalisations", per_backend=False)
 def beta_minus_norm(Q: float, Z: int, A: int) -> float:
     """∫_0^Q of :func:`beta_minus_unnormalised`."""
     return integrate.quad(lambda e: float(beta_minus_unnormalised(np.array([e]), Q, Z, A)[0]),

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import integrate, interpolate
 
+from .._cache import memoize
 from .._typing import FloatArray
 from ._base import Source, check_flavours
 from ._tables import read_named_csv
@@ -19,7 +19,7 @@ __all__ = ["Atmospheric"]
 _ATM_FLAVOURS = ("nue", "nuebar", "numu", "numubar")
 
 
-@functools.cache
+@memoize("atmospheric flux models", per_backend=False)
 def _atm_models() -> dict[str, tuple[interpolate.BSpline, FloatArray, FloatArray]]:
     """Per flavour: spline S(ln E) below the split, (node_E, node_flux) above it."""
     rows = read_named_csv("atmospheric_coefficients.csv")

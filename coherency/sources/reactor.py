@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import numpy.typing as npt
 from scipy import integrate
 
 from .. import _validation
+from .._cache import memoize
 from .._typing import FloatArray, FloatOrArray
 from ..constants import MEV_TO_JOULE
 from ._base import Source, check_positive, sphere_area_cm2
@@ -145,7 +145,7 @@ class Reactor(Source):
         return dict(self.fission_fractions)  # type: ignore[arg-type]
 
     @staticmethod
-    @functools.cache
+    @memoize("reactor low-energy joins", per_backend=False)
     def _ve_scale(iso: str) -> float:
         e = np.array([_REACTOR_JOIN_MEV])
         return float(np.exp(_poly(_HUBER_MUELLER[iso], e) - _poly(_VOGEL_ENGEL[iso], e))[0])

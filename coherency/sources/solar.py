@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import difflib
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import interpolate
 
+from .._cache import memoize
 from .._typing import FloatArray
 from ._base import Source
 from ._beta import beta_plus_norm, beta_plus_unnormalised
@@ -43,7 +43,7 @@ _BETA_PLUS = {
 SOLAR_COMPONENTS = ("pp", "pep", "hep", "7Be", "8B", "13N", "15O", "17F")
 
 
-@functools.cache
+@memoize("solar end-point corrections", per_backend=False)
 def _endpoint_corrections() -> dict[str, tuple[FloatArray, FloatArray]]:
     """(E_MeV, ratio) nodes of the shipped end-point corrections, per component."""
     rows = read_named_csv("solar_endpoint_corrections.csv")
@@ -78,7 +78,7 @@ def _beta_plus_breakpoints(component: str) -> tuple[float, ...]:
 
 
 
-@functools.cache
+@memoize("8B spectrum model", per_backend=False)
 def _b8_model() -> tuple[float, interpolate.BSpline]:
     rows = read_named_csv("solar_8B_coefficients.csv")
     q = next(float(v) for n, v in rows if n == "Q_MeV")

@@ -48,7 +48,8 @@ def symm_fermi(q_mev, c_fm, a_fm):
     if q == 0:
         return mp.mpf(1)
     x, y = q * c_fm, mp.pi * q * a_fm
-    return 3 / (x * (x * x + y * y)) * (y / mp.sinh(y)) * (y / mp.tanh(y) * mp.sin(x) - x * mp.cos(x))
+    return (3 / (x * (x * x + y * y)) * (y / mp.sinh(y))
+            * (y / mp.tanh(y) * mp.sin(x) - x * mp.cos(x)))
 
 
 # mpmath reference of each model of the "other" rows: name -> (F(q in MeV, p1 in fm,
