@@ -75,7 +75,7 @@ def scaled_form_factors(ffs: NuclearFormFactors, A: float, radius_scale: float
 _RANGES = {
     "radius_scale": (0.0, None, True, ""),
     "T_min": (0.0, None, False, "MeV"),
-    "sin2_theta_w": (0.0, 0.5, False, ""),
+    "sin2_theta_w": (0.0, 1.0, False, ""),  # epsilon in [-3, 1], as check_epsilon
     "alpha": (0.0, 1.0, False, ""),
     "T_max": (0.0, None, False, "MeV"),
 }
@@ -410,7 +410,7 @@ def batch_flux_averaged_sigma(
         Degree of coherency in [0, 1]: Gamma = Gamma_QM(alpha) (Sharma & Wong Eq. 3) and no
         form factor (then ``radius_scale`` must be 1).
     sin2_theta_w : array_like, optional
-        sin^2 theta_W in [0, 0.5]; epsilon = 1 - 4 sin^2 theta_W. Default: the
+        sin^2 theta_W in [0, 1]; epsilon = 1 - 4 sin^2 theta_W. Default: the
         package's (epsilon 0.04572).
     T_min : array_like, MeV
         Recoil threshold, >= 0.

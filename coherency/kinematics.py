@@ -143,6 +143,11 @@ def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     Sharma & Wong, text below Eq. 1 (docs/physics.md §1): q^2_max = 4 E^2 [M/(M + 2E)],
     which tends to 4 E^2 for M >> E.
 
+    See Also
+    --------
+    coherency.max_q2 : the largest q^2 a whole source (its highest energy) can give on
+        a target.
+
     Examples
     --------
     >>> q2_max(10.0, 1e30)  # M -> infinity: 4 E^2

@@ -342,8 +342,14 @@ def q2_spectrum(
 
 
 def max_q2(source: Any, target: Any) -> float:
-    """Largest q^2 (MeV^2) a source can give on a target: q2_max(E_max) of its
-    lightest nucleus; 4 E^2 M/(M + 2E)."""
+    """Largest q^2 (MeV^2) a source can give on a target: :func:`coherency.q2_max`
+    (the kinematic maximum at one neutrino energy, docs/physics.md Eq. (1.3)) at the
+    source's highest energy E_max, on the target's lightest nucleus.
+
+    See Also
+    --------
+    coherency.q2_max : q^2_max(E, mass) at given neutrino energies.
+    """
     source = check_source(source)
     tgt = as_target(target)
     E = float(source.E_max)

@@ -129,7 +129,7 @@ def test_compiled_equals_twin() -> None:
     [
         (dict(radius_scale=-1.0), ValueError, "radius_scale"),
         (dict(alpha=1.5), ValueError, "alpha"),
-        (dict(sin2_theta_w=0.7), ValueError, "sin2_theta_w"),
+        (dict(sin2_theta_w=1.5), ValueError, "sin2_theta_w"),
         (dict(T_min=[-1.0]), ValueError, "T_min"),
         (dict(alpha=0.5, radius_scale=1.1), ValueError, "radius_scale"),
         (dict(radius_scale=[1.0, 1.1], T_min=[0.0, 1e-3, 2e-3]), ValueError, "broadcast"),
