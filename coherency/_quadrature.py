@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _validation
 from ._cache import memoize
 
 __all__ = [
@@ -46,6 +47,10 @@ MAX_LOG_WIDTH = math.log(4.0)
 
 
 def check_source(source: Any) -> Any:
+    """A source the rate engine can integrate: the members of
+    :class:`coherency.sources.SourceLike` (``TypeError`` otherwise), and neutrino
+    energies (breakpoints and lines) finite, >= 0 and at most
+    :data:`coherency._validation.E_NU_MAX_MEV` (``ValueError`` naming the source)."""
     kind = type(source)
     for attr in ("flux", "lines", "breakpoints", "total_flux"):
         # look on the class first: hasattr(source, "total_flux") would evaluate the
@@ -55,7 +60,28 @@ def check_source(source: Any) -> Any:
                 f"source must be a coherency.sources.Source (with flux, lines, breakpoints, "
                 f"total_flux); got {type(source).__name__}"
             )
+    _check_energies(source)
     return source
+
+
+@memoize("source energy checks", per_backend=False)
+def _check_energies(source: Any) -> bool:
+    """The energy domain of a source (cached for frozen sources)."""
+    energies = [float(b) for b in source.breakpoints]
+    energies += [float(e) for e, _ in source.lines]
+    energies += [float(f) for _, f in source.lines]
+    name = getattr(source, "name", type(source).__name__)
+    for value in energies:
+        if not math.isfinite(value) or value < 0.0:
+            raise ValueError(f"source: {name} has a breakpoint, line energy or line flux "
+                             f"{value!r}; each must be finite and >= 0")
+    top = max([float(b) for b in source.breakpoints] + [float(e) for e, _ in source.lines],
+              default=0.0)
+    if top > _validation.E_NU_MAX_MEV:
+        raise ValueError(f"source: {name} reaches E = {top:g} MeV; neutrino energies must be "
+                         f"<= {_validation.E_NU_MAX_MEV:g} MeV (E_NU_MAX_MEV, the domain of "
+                         "the cross sections and the rate engine)")
+    return True
 
 
 def mapped_rule(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,6 +166,8 @@ def total_flux(source: Any) -> float:
     total = float(source.total_flux)
     if not total > 0:
         raise ValueError(f"source total_flux must be > 0; got {total!r}")
+    if not total < math.inf:
+        raise ValueError(f"source total_flux must be finite; got {total!r}")
     return total
 
 

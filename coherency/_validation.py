@@ -39,6 +39,14 @@ def _short(x: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _huge(v: Any) -> str:
+    """A number too large for a float, for messages: ints by their number of digits."""
+    if isinstance(v, int):
+        digits = int(abs(v).bit_length() * math.log10(2.0)) + 1
+        return f"an int of about {digits} digits{' (negative)' if v < 0 else ''}"
+    return _short(v)
+
+
 def _first_bad(arr: FloatArray, bad: npt.NDArray[np.bool_]) -> str:
     if arr.ndim == 0:
         return f"got {arr.item()!r}"
@@ -66,12 +74,15 @@ def as_float_array(
     """
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a real number or array of numbers; got {_short(x)}")
+    refuse_masked(x, name)
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged nested sequences and similar
         raise ValueError(
             f"{name} must be a rectangular array of numbers; got {_short(x)}: {exc}"
         ) from None
+    if arr.dtype == object:
+        arr = _object_to_float(arr, x, name)
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must be real numbers; got an array of dtype {arr.dtype}: {_short(x)}"
@@ -121,7 +132,11 @@ def as_float(
     if v is not None and in_range(v, min_value, max_value, exclusive_min):
         return v  # the common case, without numpy (errors take the path below)
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        arr = np.float64(x)
+        try:
+            arr = np.float64(x)
+        except OverflowError:  # an int (or Fraction, Decimal) beyond the float range
+            raise ValueError(f"{name} must be finite; got {_huge(x)}, beyond the float "
+                             f"range") from None
     else:
         arr = as_float_array(x, name, finite=finite)
         if arr.ndim != 0:
@@ -136,6 +151,32 @@ def as_float(
         unit=unit,
     )
     return float(checked)
+
+
+def refuse_masked(x: Any, name: str) -> None:
+    """Masked arrays are refused (``TypeError``): ``numpy.asarray`` would drop the mask
+    and compute with the hidden values. Fill or compress them first."""
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(f"{name}: masked arrays are not accepted (the mask would be "
+                        f"ignored); pass {name}.filled(value) or {name}.compressed()")
+
+
+def _object_to_float(arr: npt.NDArray[Any], x: Any, name: str) -> FloatArray:
+    """An object array of Python numbers as float64; ints beyond the float range give
+    a ``ValueError`` naming the argument, anything else the dtype's ``TypeError``."""
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in arr.flat):
+        return arr
+    try:
+        return np.asarray(arr, dtype=np.float64)
+    except OverflowError:
+        for i, v in enumerate(arr.flat):
+            try:
+                float(v)
+            except OverflowError:
+                where = "" if arr.ndim == 0 else f" at index {i}"
+                raise ValueError(f"{name} must be finite; got {_huge(v)}{where}, beyond "
+                                 f"the float range") from None
+        raise
 
 
 def plain_float_in(x: Any, lo: float, hi: float) -> float | None:
@@ -321,3 +362,134 @@ def check_rows(which: npt.NDArray[np.int64], n_rows: int) -> npt.NDArray[np.int6
         i = int(np.argmax(bad))
         raise ValueError(f"which must be in [0, {n_rows}); got {w[i]} at index {i}")
     return which
+
+
+# ----------------------------------------------------------------------------------
+# Domains of the public arguments (docs/physics.md §12): one check per kind of
+# argument, used by every function that takes it.
+# ----------------------------------------------------------------------------------
+
+#: Largest neutrino energy (MeV) of the cross sections and the rate engine (sources
+#: included). Ten times the highest shipped source (atmospheric, 982 MeV) and far
+#: above the coherent regime (q_max >> pi hbar c/R from ~100 MeV on). It bounds the
+#: work: one sigma(E) then takes at most ~3200 q panels (q_max < 2E, panels of
+#: pi hbar c / LENGTH_MAX_FM), and the kinematics cannot overflow.
+E_NU_MAX_MEV = 1.0e4
+
+#: Largest recoil energy T (thresholds, windows, spectra; MeV): no neutrino of the
+#: domain gives more (T_max(E) < E).
+T_RECOIL_MAX_MEV = E_NU_MAX_MEV
+
+#: Largest q^2 (MeV^2) of the cross sections and spectra: (2 E_NU_MAX)^2 exceeds
+#: q2_max(E, M) = 4 E^2 M/(M + 2E) for every E and M in the domain.
+Q2_MAX_MEV2 = (2.0 * E_NU_MAX_MEV) ** 2
+
+#: Largest nuclear length (fm) of a form factor: radii, skin thickness, diffuseness,
+#: and the first length a model derives for a nucleus (R0, R_A, c); more than ten
+#: times the radius of any nucleus.
+LENGTH_MAX_FM = 100.0
+
+#: Largest ``radius_scale`` of the batch API (a factor on the form factor's radius).
+RADIUS_SCALE_MAX = 10.0
+
+#: Largest detector mass (kg) and exposure time (s) of the count functions: 1e9 t,
+#: and about 3e4 years.
+MASS_KG_MAX = 1.0e12
+TIME_S_MAX = 1.0e12
+
+#: Largest event count (observed or predicted counts of an analysis bin).
+COUNT_MAX = 1.0e15
+
+#: Points of a search grid (``n_grid`` of :func:`coherency.q2_fwhm`): at least 3 (a
+#: maximum and its two neighbours), at most 10^6 (8 MB per array).
+N_GRID_RANGE = (3, 1_000_000)
+
+#: Number of bins of a projection (``n_bins``): each bin costs an event-rate integral.
+N_BINS_RANGE = (1, 1000)
+
+
+def check_neutrino_energy(x: Any, name: str = "E", *, n_threads: int = 1) -> FloatArray:
+    """Neutrino energies in (0, E_NU_MAX_MEV] MeV as a float64 array."""
+    return as_float_array(x, name, min_value=0.0, exclusive_min=True, max_value=E_NU_MAX_MEV,
+                          unit="MeV", n_threads=n_threads)
+
+
+def check_recoil_energy(x: Any, name: str = "T", *, n_threads: int = 1) -> FloatArray:
+    """Recoil energies in [0, T_RECOIL_MAX_MEV] MeV as a float64 array."""
+    return as_float_array(x, name, min_value=0.0, max_value=T_RECOIL_MAX_MEV, unit="MeV",
+                          n_threads=n_threads)
+
+
+def check_recoil_scalar(x: Any, name: str = "T_min") -> float:
+    """A scalar recoil energy in [0, T_RECOIL_MAX_MEV] MeV."""
+    return as_float(x, name, min_value=0.0, max_value=T_RECOIL_MAX_MEV, unit="MeV")
+
+
+def check_q2(x: Any, name: str = "q2", *, n_threads: int = 1) -> FloatArray:
+    """Squared momentum transfers in [0, Q2_MAX_MEV2] MeV^2 as a float64 array."""
+    return as_float_array(x, name, min_value=0.0, max_value=Q2_MAX_MEV2, unit="MeV^2",
+                          n_threads=n_threads)
+
+
+def check_length(x: Any, name: str, *, positive: bool = False, signed: bool = False) -> float:
+    """A form-factor length in fm: [0, LENGTH_MAX_FM] ((0, ...] when ``positive``;
+    [-LENGTH_MAX_FM, LENGTH_MAX_FM] when ``signed``, for offsets and skins)."""
+    lo = -LENGTH_MAX_FM if signed else 0.0
+    return as_float(x, name, min_value=lo, exclusive_min=positive and not signed,
+                    max_value=LENGTH_MAX_FM, unit="fm")
+
+
+def check_exposure(mass_kg: Any, time_s: Any) -> tuple[float, float]:
+    """A detector mass in [0, MASS_KG_MAX] kg and a time in [0, TIME_S_MAX] s."""
+    return (as_float(mass_kg, "mass_kg", min_value=0.0, max_value=MASS_KG_MAX, unit="kg"),
+            as_float(time_s, "time_s", min_value=0.0, max_value=TIME_S_MAX, unit="s"))
+
+
+def check_counts(x: Any, name: str, *, positive: bool = False) -> FloatArray:
+    """Event counts in [0, COUNT_MAX] ((0, COUNT_MAX] when ``positive``)."""
+    return as_float_array(x, name, min_value=0.0, exclusive_min=positive,
+                          max_value=COUNT_MAX)
+
+
+def check_int(value: Any, name: str, lo: int, hi: int) -> int:
+    """An integer (a Python or numpy int, not a bool) in [lo, hi]: grid sizes, numbers
+    of bins, everything whose value sets an amount of work or memory."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int in [{lo}, {hi}]; got {_short(value)}")
+    v = int(value)
+    if not lo <= v <= hi:
+        raise ValueError(f"{name} must be in [{lo}, {hi}]; got {_short(v)}")
+    return v
+
+
+def check_fraction_values(values: Any, name: str) -> FloatArray:
+    """What an efficiency returned: finite, in [0, 1]."""
+    return as_float_array(values, name, min_value=0.0, max_value=1.0)
+
+
+def check_quenching_factor(x: Any, name: str = "quenching") -> float:
+    """A constant quenching factor T_ee/T_nr in (0, 1]."""
+    return as_float(x, name, min_value=0.0, exclusive_min=True, max_value=1.0)
+
+
+def check_order(lo: FloatArray, hi: FloatArray, lo_name: str, hi_name: str,
+                unit: str = "") -> None:
+    """``lo <= hi`` element by element (bin edges, windows)."""
+    bad = np.asarray(hi < lo)
+    if np.any(bad):
+        u = f" {unit}" if unit else ""
+        if bad.ndim == 0:
+            raise ValueError(f"{hi_name} must be >= {lo_name}; got {hi_name} = "
+                             f"{float(hi)!r}{u} < {lo_name} = {float(lo)!r}{u}")
+        i = int(np.argmax(bad.reshape(-1)))
+        lo_f = np.broadcast_to(lo, bad.shape).reshape(-1)
+        hi_f = np.broadcast_to(hi, bad.shape).reshape(-1)
+        raise ValueError(f"{hi_name} must be >= {lo_name}; got {hi_name} = {hi_f[i]!r}{u} < "
+                         f"{lo_name} = {lo_f[i]!r}{u} at index {i}")
+
+
+def check_finite_result(value: Any, what: str, hint: str) -> None:
+    """A last guard: a result outside the float range is an error, not inf or NaN."""
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what} is not finite (it exceeds the float range): {hint}")

@@ -73,11 +73,11 @@ def scaled_form_factors(ffs: NuclearFormFactors, A: float, radius_scale: float
 
 # (name, min, max, exclusive min, unit) of each parameter
 _RANGES = {
-    "radius_scale": (0.0, None, True, ""),
-    "T_min": (0.0, None, False, "MeV"),
+    "radius_scale": (0.0, _validation.RADIUS_SCALE_MAX, True, ""),
+    "T_min": (0.0, _validation.T_RECOIL_MAX_MEV, False, "MeV"),
     "sin2_theta_w": (0.0, 1.0, False, ""),  # epsilon in [-3, 1], as check_epsilon
     "alpha": (0.0, 1.0, False, ""),
-    "T_max": (0.0, None, False, "MeV"),
+    "T_max": (0.0, _validation.T_RECOIL_MAX_MEV, False, "MeV"),
 }
 
 
@@ -405,7 +405,8 @@ def batch_flux_averaged_sigma(
     source : coherency.sources.Source
     target : Target, Nucleus or str
     radius_scale : array_like
-        Factor (> 0) on the form factor's radius (Helm R0), protons and neutrons.
+        Factor in (0, 10] (``RADIUS_SCALE_MAX``) on the form factor's radius (Helm R0),
+        protons and neutrons.
     alpha : array_like, optional
         Degree of coherency in [0, 1]: Gamma = Gamma_QM(alpha) (Sharma & Wong Eq. 3) and no
         form factor (then ``radius_scale`` must be 1).
@@ -413,7 +414,7 @@ def batch_flux_averaged_sigma(
         sin^2 theta_W in [0, 1]; epsilon = 1 - 4 sin^2 theta_W. Default: the
         package's (epsilon 0.04572).
     T_min : array_like, MeV
-        Recoil threshold, >= 0.
+        Recoil threshold in [0, 1e4] MeV (``T_RECOIL_MAX_MEV``).
     form_factor : str, FormFactor, (F_Z, F_N) or NuclearFormFactors
         Model form factors (no Python callables).
     n_threads : int
@@ -451,6 +452,8 @@ def batch_flux_averaged_sigma(
         coef, which = _coefficients(source, comps, p, p["T_min"], nt, n,  # type: ignore[arg-type]
                                     [c.fraction / total for c in comps])
         _combine(coef, which, p, acc, nt, add=False)
+    _validation.check_finite_result(acc, "batch_flux_averaged_sigma", "the source's flux "
+                                    "exceeds the float range")
     return _validation.restore_shape(acc, shape)
 
 
@@ -481,10 +484,11 @@ def batch_event_counts(
     source, target, radius_scale, alpha, sin2_theta_w, T_min, form_factor, n_threads
         As in :func:`batch_flux_averaged_sigma`.
     mass_kg : float, kg
+        Target mass in [0, 1e12] kg.
     time_s : float, s
-        Exposure time (1 for a fluence source).
+        Exposure time in [0, 1e12] s (1 for a fluence source).
     T_max : array_like, MeV, optional
-        Upper end of the window (>= T_min); None: no upper cut.
+        Upper end of the window (T_min <= T_max <= 1e4 MeV); None: no upper cut.
 
     Returns
     -------
@@ -521,4 +525,6 @@ def batch_event_counts(
         _combine(coef, which, p, acc, nt, add=False)
         if up is not None:
             _combine(up, which_up, p, acc, nt, add=True)
+    _validation.check_finite_result(acc, "batch_event_counts", "reduce mass_kg x time_s or "
+                                    "the source's flux")
     return _validation.restore_shape(acc, shape)

@@ -30,6 +30,11 @@ from .targets import Nucleus, Target, as_target
 GL_ORDER = 16
 GL_X, GL_W = (np.ascontiguousarray(a) for a in np.polynomial.legendre.leggauss(GL_ORDER))
 
+# Domains (docs/physics.md §12), for the scalar fast paths' range tests.
+_E_MAX = _validation.E_NU_MAX_MEV
+_T_MAX = _validation.T_RECOIL_MAX_MEV
+_Q2_MAX = _validation.Q2_MAX_MEV2
+
 
 def _epsilon(epsilon: Any) -> float:
     return _validation.check_epsilon(epsilon)
@@ -175,9 +180,9 @@ def dsigma_dq2(
     Parameters
     ----------
     q2 : array_like, MeV^2
-        Squared three-momentum transfer, >= 0.
+        Squared three-momentum transfer in [0, 4e8] MeV^2 (``Q2_MAX_MEV2``).
     E : array_like, MeV
-        Neutrino energy, > 0. Broadcasts against ``q2``.
+        Neutrino energy in (0, 1e4] MeV (``E_NU_MAX_MEV``). Broadcasts against ``q2``.
     nucleus : Nucleus, Target or str
         Target nucleus; a multi-nucleus target gives the number-weighted average.
     form_factor : str, FormFactor, callable, (F_Z, F_N) or NuclearFormFactors
@@ -201,8 +206,9 @@ def dsigma_dq2(
     Raises
     ------
     ValueError
-        q2 < 0, E <= 0, alpha outside [0, 1], NaN or infinite input, shapes that do
-        not broadcast, unknown target or form-factor name.
+        q2 outside [0, 4e8] MeV^2, E outside (0, 1e4] MeV, alpha outside [0, 1],
+        NaN or infinite input, shapes that do not broadcast, unknown target or
+        form-factor name.
 
     Notes
     -----
@@ -220,7 +226,8 @@ def dsigma_dq2(
     nt = _validation.check_threads(n_threads)
     q2f = _validation.plain_float(q2)
     Ef = _validation.plain_float(E)
-    if alpha is None and q2f is not None and Ef is not None and q2f >= 0.0 and Ef > 0.0:
+    if (alpha is None and q2f is not None and Ef is not None
+            and 0.0 <= q2f <= _Q2_MAX and 0.0 < Ef <= _E_MAX):
         plan = _scalar_plan(nucleus, form_factor, epsilon)
         if plan is not None:  # plain floats: one C call per nucleus, no arrays
             kern = _backend.kernels()
@@ -228,9 +235,8 @@ def dsigma_dq2(
             for fraction, _, spec, _ in plan:
                 total += fraction * kern.dsigma_dq2_scalar(q2f, Ef, spec)
             return total
-    q2a = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2", n_threads=nt)
-    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV",
-                                    n_threads=nt)
+    q2a = _validation.check_q2(q2, "q2", n_threads=nt)
+    Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
 
     def per_nucleus(nuc, q2f, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
         return _dsigma_dq2_nucleus(q2f, Ef, nuc, ffs, alpha_f, eps, nt)
@@ -253,9 +259,9 @@ def dsigma_dT(
     Parameters
     ----------
     T : array_like, MeV
-        Nuclear recoil kinetic energy, >= 0 (q^2 = 2 M T).
+        Nuclear recoil kinetic energy in [0, 1e4] MeV (q^2 = 2 M T).
     E : array_like, MeV
-        Neutrino energy, > 0.
+        Neutrino energy in (0, 1e4] MeV.
     nucleus, form_factor, alpha, epsilon, n_threads
         As in :func:`dsigma_dq2`.
 
@@ -277,7 +283,8 @@ def dsigma_dT(
     nt = _validation.check_threads(n_threads)
     Tf = _validation.plain_float(T)
     Ef = _validation.plain_float(E)
-    if alpha is None and Tf is not None and Ef is not None and Tf >= 0.0 and Ef > 0.0:
+    if (alpha is None and Tf is not None and Ef is not None
+            and 0.0 <= Tf <= _T_MAX and 0.0 < Ef <= _E_MAX):
         plan = _scalar_plan(nucleus, form_factor, epsilon)
         if plan is not None:  # plain floats: one C call per nucleus, no arrays
             kern = _backend.kernels()
@@ -286,9 +293,8 @@ def dsigma_dT(
                 two_m = 2.0 * mass
                 total += fraction * (two_m * kern.dsigma_dq2_scalar(two_m * Tf, Ef, spec))
             return total
-    Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV", n_threads=nt)
-    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV",
-                                    n_threads=nt)
+    Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
+    Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
 
     def per_nucleus(nuc, Tf, Ef, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
         with np.errstate(over="ignore"):  # q2 = inf for a huge T: zero, as in the kernel
@@ -352,11 +358,11 @@ def sigma_total(
     Parameters
     ----------
     E : array_like, MeV
-        Neutrino energy, > 0.
+        Neutrino energy in (0, 1e4] MeV (``E_NU_MAX_MEV``, docs/physics.md §12).
     target : Target, Nucleus or str
         A multi-nucleus target gives the average per nucleus (number fractions).
     T_min : array_like, MeV
-        Nuclear-recoil threshold, >= 0; broadcasts against ``E``.
+        Nuclear-recoil threshold in [0, 1e4] MeV; broadcasts against ``E``.
     form_factor, alpha, epsilon, n_threads
         As in :func:`dsigma_dq2`.
 
@@ -381,7 +387,8 @@ def sigma_total(
     nt = _validation.check_threads(n_threads)
     Ef = _validation.plain_float(E)
     Tf = _validation.plain_float(T_min)
-    if alpha is None and Ef is not None and Tf is not None and Ef > 0.0 and Tf >= 0.0:
+    if (alpha is None and Ef is not None and Tf is not None
+            and 0.0 < Ef <= _E_MAX and 0.0 <= Tf <= _T_MAX):
         plan = _scalar_plan(target, form_factor, epsilon)
         if plan is not None:  # plain floats: one C call per nucleus, no arrays
             kern = _backend.kernels()
@@ -390,9 +397,8 @@ def sigma_total(
                 total += fraction * kern.sigma_total_scalar(Ef, 2.0 * mass * Tf, spec, panel_dq,
                                                             GL_X, GL_W)
             return total
-    Ea = _validation.as_float_array(E, "E", min_value=0.0, exclusive_min=True, unit="MeV",
-                                    n_threads=nt)
-    Ta = _validation.as_float_array(T_min, "T_min", min_value=0.0, unit="MeV", n_threads=nt)
+    Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
+    Ta = _validation.check_recoil_energy(T_min, "T_min", n_threads=nt)
 
     def per_nucleus(nuc, Ef, Tf, ffs, alpha_f, eps):  # type: ignore[no-untyped-def]
         with np.errstate(over="ignore"):  # q2_min = inf for a huge T_min: sigma = 0

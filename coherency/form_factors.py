@@ -1,8 +1,12 @@
 """Nuclear form factors F(q): Helm (Sharma & Wong Eq. 7, Lewin-Smith variant),
 Klein-Nystrand, symmetrized Fermi, and user callables.
 
-``q`` is the three-momentum transfer in MeV (q^2 = 2 M T); lengths are in fm and
-converted with hbar c. F(0) = 1 exactly and 0 <= |F| <= 1 for every model here.
+``q`` is the three-momentum transfer in MeV (q^2 = 2 M T), any finite q >= 0; lengths
+are in fm and converted with hbar c. F(0) = 1 exactly and 0 <= |F| <= 1 for every
+model here. Domain of the lengths (docs/physics.md §12): every length parameter in
+[0, 100] fm (``LENGTH_MAX_FM``; offsets and skins in [-100, 100] fm), and the first
+length a model derives for a nucleus (R0, R_A, c) at most 100 fm; a ``ValueError``
+names the parameter otherwise.
 Separate proton and neutron form factors (a neutron skin) are described by
 :class:`NuclearFormFactors`.
 """
@@ -131,9 +135,18 @@ class Unity(FormFactor):
 
 
 def _check_length(value: float | None, name: str, *, positive: bool = False,
-                  optional: bool = False) -> None:
+                  optional: bool = False, signed: bool = False) -> None:
+    """A length parameter in [0, LENGTH_MAX_FM] fm ([-100, 100] fm when ``signed``)."""
     if value is not None or not optional:
-        _validation.as_float(value, name, min_value=0.0, exclusive_min=positive, unit="fm")
+        _validation.check_length(value, name, positive=positive, signed=signed)
+
+
+def _derived_length(value: float, what: str, A: float, params: str) -> float:
+    """The first length a model derives for mass number A, in (0, LENGTH_MAX_FM] fm."""
+    if not value <= _validation.LENGTH_MAX_FM:
+        raise ValueError(f"{what} = {value:g} fm for A = {A:g} must be <= "
+                         f"{_validation.LENGTH_MAX_FM:g} fm (LENGTH_MAX_FM); {params}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -160,7 +173,7 @@ class Helm(FormFactor):
         _check_length(self.s_fm, "s_fm")
         _check_length(self.a_fm, "a_fm")
         _check_length(self.radius_fm, "radius_fm", optional=True)
-        _validation.as_float(self.r_offset_fm, "r_offset_fm", unit="fm")
+        _check_length(self.r_offset_fm, "r_offset_fm", signed=True)
 
     @classmethod
     def lewin_smith(cls) -> Helm:
@@ -182,17 +195,21 @@ class Helm(FormFactor):
             )
         if r0_sq < 0.0:
             raise ValueError(
-                f"Helm radius R0^2 = {r0_sq:.4g} fm^2 < 0 for A = {A:g}: the skin "
-                f"thickness s_fm = {self.s_fm} is too large for so light a nucleus"
+                f"Helm radius R0^2 = {r0_sq:.4g} fm^2 < 0 for A = {A:g}: R0^2 = c^2 + "
+                f"(7/3) pi^2 a_fm^2 - 5 s_fm^2 with c = r_coeff_fm A^(1/3) + r_offset_fm "
+                f"= {c:.4g} fm (r_coeff_fm = {self.r_coeff_fm:g}, r_offset_fm = "
+                f"{self.r_offset_fm:g}), a_fm = {self.a_fm:g}, s_fm = {self.s_fm:g}: c "
+                f"is too small for the skin thickness s_fm"
             )
-        return math.sqrt(r0_sq), self.s_fm
+        return _derived_length(math.sqrt(r0_sq), "Helm radius R0", A,
+                               f"r_coeff_fm = {self.r_coeff_fm:g}"), self.s_fm
 
     def rms_radius_fm(self, A: float) -> float:
         r0, s = self.lengths_fm(A)
         return math.sqrt(0.6 * r0 * r0 + 3.0 * s * s)
 
     def with_rms_radius(self, r_rms_fm: float) -> Helm:
-        r = _validation.as_float(r_rms_fm, "r_rms_fm", min_value=0.0, unit="fm")
+        r = _validation.check_length(r_rms_fm, "r_rms_fm")
         r0_sq = (r * r - 3.0 * self.s_fm**2) / 0.6
         if r0_sq < 0:
             raise ValueError(f"r_rms_fm must be >= sqrt(3) s = {math.sqrt(3) * self.s_fm:g} fm")
@@ -220,14 +237,16 @@ class KleinNystrand(FormFactor):
     def lengths_fm(self, A: float) -> tuple[float, float]:
         if self.radius_fm is not None:
             return self.radius_fm, self.a_fm
-        return self.r_coeff_fm * A ** (1.0 / 3.0), self.a_fm
+        r = _derived_length(self.r_coeff_fm * A ** (1.0 / 3.0), "Klein-Nystrand radius R_A",
+                            A, f"r_coeff_fm = {self.r_coeff_fm:g}")
+        return r, self.a_fm
 
     def rms_radius_fm(self, A: float) -> float:
         r, a = self.lengths_fm(A)
         return math.sqrt(0.6 * r * r + 6.0 * a * a)
 
     def with_rms_radius(self, r_rms_fm: float) -> KleinNystrand:
-        r = _validation.as_float(r_rms_fm, "r_rms_fm", min_value=0.0, unit="fm")
+        r = _validation.check_length(r_rms_fm, "r_rms_fm")
         ra_sq = (r * r - 6.0 * self.a_fm**2) / 0.6
         if ra_sq < 0:
             raise ValueError(f"r_rms_fm must be >= sqrt(6) a = {math.sqrt(6) * self.a_fm:g} fm")
@@ -256,22 +275,25 @@ class SymmetrizedFermi(FormFactor):
         _check_length(self.r_coeff_fm, "r_coeff_fm")
         _check_length(self.a_fm, "a_fm")
         _check_length(self.radius_fm, "radius_fm", positive=True, optional=True)
-        _validation.as_float(self.r_offset_fm, "r_offset_fm", unit="fm")
+        _check_length(self.r_offset_fm, "r_offset_fm", signed=True)
 
     def lengths_fm(self, A: float) -> tuple[float, float]:
         if self.radius_fm is not None:
             return self.radius_fm, self.a_fm
         c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm
         if c <= 0:
-            raise ValueError(f"symmetrized Fermi radius c = {c:g} fm <= 0 for A = {A:g}")
-        return c, self.a_fm
+            raise ValueError(f"symmetrized Fermi radius c = {c:g} fm <= 0 for A = {A:g} "
+                             f"(c = r_coeff_fm A^(1/3) + r_offset_fm; r_coeff_fm = "
+                             f"{self.r_coeff_fm:g}, r_offset_fm = {self.r_offset_fm:g})")
+        return _derived_length(c, "symmetrized Fermi radius c", A,
+                               f"r_coeff_fm = {self.r_coeff_fm:g}"), self.a_fm
 
     def rms_radius_fm(self, A: float) -> float:
         c, a = self.lengths_fm(A)
         return math.sqrt(0.6 * c * c + 1.4 * math.pi**2 * a * a)
 
     def with_rms_radius(self, r_rms_fm: float) -> SymmetrizedFermi:
-        r = _validation.as_float(r_rms_fm, "r_rms_fm", min_value=0.0, unit="fm")
+        r = _validation.check_length(r_rms_fm, "r_rms_fm")
         c_sq = (r * r - 1.4 * math.pi**2 * self.a_fm**2) / 0.6
         if c_sq <= 0:
             raise ValueError("r_rms_fm is too small for the diffuseness a_fm")
@@ -315,7 +337,7 @@ class NuclearFormFactors:
     ) -> NuclearFormFactors:
         """F_Z = ``model``; F_N = same model with rms radius larger by ``skin_fm``."""
         r_p = model.rms_radius_fm(_mass_number(A))
-        skin = _validation.as_float(skin_fm, "skin_fm", unit="fm")
+        skin = _validation.check_length(skin_fm, "skin_fm", signed=True)
         return cls(model, model.with_rms_radius(r_p + skin))
 
     @property
@@ -415,7 +437,8 @@ def _helm_scalar(q: Any, A: Any, s_fm: Any, r_coeff_fm: Any) -> float | None:
     rf = _validation.plain_float(r_coeff_fm)
     if qf is None or af is None or sf is None or rf is None:
         return None
-    if not (qf >= 0.0 and af > 0.0 and sf >= 0.0 and rf >= 0.0):
+    top = _validation.LENGTH_MAX_FM
+    if not (qf >= 0.0 and af > 0.0 and 0.0 <= sf <= top and 0.0 <= rf <= top):
         return None
     key = (af, sf, rf)
     lengths = _HELM_LENGTHS.get(key)
@@ -439,9 +462,10 @@ def helm_form_factor(
     A : array_like
         Mass number (> 0); broadcasts against ``q``.
     s_fm : float, fm
-        Surface thickness s (seed: 0.5 fm).
+        Surface thickness s in [0, 100] fm (seed: 0.5 fm).
     r_coeff_fm : float, fm
-        R = r_coeff_fm * A^(1/3) (seed: 1.2 fm); R0^2 = R^2 - 5 s^2.
+        R = r_coeff_fm * A^(1/3) (seed: 1.2 fm), in [0, 100] fm; R0^2 = R^2 - 5 s^2
+        must lie in [0, (100 fm)^2] (``LENGTH_MAX_FM``).
     n_threads : int
         Threads of the compiled loop: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -455,7 +479,8 @@ def helm_form_factor(
     Raises
     ------
     ValueError
-        q < 0, A <= 0, NaN or infinite input, or R0^2 < 0.
+        q < 0, A <= 0, NaN or infinite input, a length outside [0, 100] fm, or
+        R0^2 < 0 (the message names r_coeff_fm and s_fm).
     TypeError
         Non-numeric input.
 
@@ -481,8 +506,8 @@ def helm_form_factor(
     if fast is not None:
         return fast
     qa = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV", n_threads=nt)
-    s = _validation.as_float(s_fm, "s_fm", min_value=0.0, unit="fm")
-    rc = _validation.as_float(r_coeff_fm, "r_coeff_fm", min_value=0.0, unit="fm")
+    s = _validation.check_length(s_fm, "s_fm")
+    rc = _validation.check_length(r_coeff_fm, "r_coeff_fm")
     model = Helm(r_coeff_fm=rc, s_fm=s)
     kern = _backend.kernels()
     if _validation.ndim(A, "A") == 0:

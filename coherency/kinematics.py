@@ -73,14 +73,17 @@ _BIG = 1e150
 # The formulas, for validated floats or float64 arrays (no checks): the public
 # functions below and the rate engine use these and nothing else.
 def q2_max_of(E: Any, m: Any) -> Any:
-    """q^2_max = 4 E^2 M/(M + 2E) (rearranged above _BIG so that E^2 cannot overflow)."""
+    """q^2_max = 4 E^2 M/(M + 2E) (rearranged above _BIG so that E^2 cannot overflow,
+    and as 4 E^2 [M/(M + 2E)] where 4 E^2 M overflows for a huge mass)."""
     if isinstance(E, float):
         if E >= _BIG:
             return 2.0 * m * (E * (E / (0.5 * m + E)))
-        return 4.0 * E * E * m / (m + 2.0 * E)
+        v = 4.0 * E * E * m / (m + 2.0 * E)
+        return v if v < math.inf else 4.0 * E * E * (m / (m + 2.0 * E))
     with np.errstate(over="ignore", invalid="ignore"):  # the E >= _BIG branch is taken there
-        return np.where(E < _BIG, 4.0 * E * E * m / (m + 2.0 * E),
-                        2.0 * m * (E * (E / (0.5 * m + E))))
+        v = np.where(E < _BIG, 4.0 * E * E * m / (m + 2.0 * E),
+                     2.0 * m * (E * (E / (0.5 * m + E))))
+        return np.where((E < _BIG) & ~(v < np.inf), 4.0 * E * E * (m / (m + 2.0 * E)), v)
 
 
 def T_max_of(E: Any, m: Any) -> Any:
@@ -97,11 +100,20 @@ def E_min_of(T: Any, m: Any) -> Any:
     """E_min(T) = [T + sqrt(T (T + 2M))]/2 (sqrt(T) sqrt(T + 2M) above _BIG)."""
     if isinstance(T, float):
         if T >= _BIG:
-            return 0.5 * T + 0.5 * math.sqrt(T) * math.sqrt(T + 2.0 * m)
-        return 0.5 * (T + math.sqrt(T * (T + 2.0 * m)))
+            v = 0.5 * T + 0.5 * math.sqrt(T) * math.sqrt(T + 2.0 * m)
+        else:
+            v = 0.5 * (T + math.sqrt(T * (T + 2.0 * m)))
+        return v if v < math.inf else _E_min_huge(T, m)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.where(T < _BIG, 0.5 * (T + np.sqrt(T * (T + 2.0 * m))),
-                        0.5 * T + 0.5 * np.sqrt(T) * np.sqrt(T + 2.0 * m))
+        v = np.where(T < _BIG, 0.5 * (T + np.sqrt(T * (T + 2.0 * m))),
+                     0.5 * T + 0.5 * np.sqrt(T) * np.sqrt(T + 2.0 * m))
+        return np.where(v < np.inf, v, _E_min_huge(T, m))
+
+
+def _E_min_huge(T: Any, m: Any) -> Any:
+    """E_min where T + 2M overflows (a mass near the float maximum): sqrt(2) sqrt(T)
+    sqrt(T/2 + M)/2 + T/2, inf only where the value itself exceeds the float range."""
+    return 0.5 * T + (0.5 * math.sqrt(2.0)) * np.sqrt(T) * np.sqrt(0.5 * T + m)
 
 
 def E_min_flat(T: npt.NDArray[np.float64], m: float) -> npt.NDArray[np.float64]:
@@ -111,8 +123,26 @@ def E_min_flat(T: npt.NDArray[np.float64], m: float) -> npt.NDArray[np.float64]:
     return 0.5 * (T + np.sqrt(T) * np.sqrt(T + 2.0 * m))
 
 
-def _finish(out: npt.NDArray[np.float64], shape: tuple[int, ...]) -> FloatOrArray:
-    return _validation.restore_shape(np.ascontiguousarray(out).reshape(-1), shape)
+def _finish(out: npt.NDArray[np.float64], shape: tuple[int, ...], what: str = "",
+            x: Any = None, name: str = "E", mass: Any = None) -> FloatOrArray:
+    flat = np.ascontiguousarray(out).reshape(-1)
+    if what:
+        _overflow(flat, what, x, name, mass)
+    return _validation.restore_shape(flat, shape)
+
+
+def _overflow(value: Any, what: str, x: Any, name: str, mass: Any) -> None:
+    """A result beyond the float range is a ValueError naming the arguments (the
+    formulas are arranged so that this happens only when the value itself is)."""
+    v = np.asarray(value)
+    if np.all(v < np.inf):
+        return
+    i = int(np.argmax(~(v.reshape(-1) < np.inf)))
+    xs = np.broadcast_to(np.asarray(x, dtype=np.float64), v.shape).reshape(-1)
+    ms = np.broadcast_to(np.asarray(mass, dtype=np.float64), v.shape).reshape(-1)
+    where = "" if v.ndim == 0 else f" at index {i}"
+    raise ValueError(f"{what} exceeds the float range for {name} = {float(xs[i])!r} MeV "
+                     f"and mass = {float(ms[i])!r} MeV{where}; reduce {name} or mass")
 
 
 def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
@@ -158,9 +188,12 @@ def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     """
     fast = _scalar_args(E, mass)
     if fast is not None:  # scalar fast path, same arithmetic as the array path
-        return float(q2_max_of(*fast))
+        v = float(q2_max_of(*fast))
+        if v < math.inf:
+            return v
+        _overflow(v, "q2_max", fast[0], "E", fast[1])
     e, m, shape = _energy_and_mass(E, "E", mass)
-    return _finish(q2_max_of(e, m), shape)
+    return _finish(q2_max_of(e, m), shape, "q2_max", e, "E", m)
 
 
 def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
@@ -199,9 +232,12 @@ def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     """
     fast = _scalar_args(E, mass)
     if fast is not None:  # scalar fast path, same arithmetic as the array path
-        return float(T_max_of(*fast))
+        v = float(T_max_of(*fast))
+        if v < math.inf:
+            return v
+        _overflow(v, "T_max", fast[0], "E", fast[1])
     e, m, shape = _energy_and_mass(E, "E", mass)
-    return _finish(T_max_of(e, m), shape)
+    return _finish(T_max_of(e, m), shape, "T_max", e, "E", m)
 
 
 def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
@@ -238,10 +274,13 @@ def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     fast = _scalar_args(T_min, mass)
     if fast is not None:  # scalar fast path, same arithmetic as the array path
         tf, mf = fast
-        return 2.0 * mf * tf
+        v = 2.0 * mf * tf
+        if v < math.inf:
+            return v
+        _overflow(v, "q2_min", tf, "T_min", mf)
     t, m, shape = _energy_and_mass(T_min, "T_min", mass)
     with np.errstate(over="ignore"):  # inf only where 2 M T_min exceeds the float range
-        return _finish(2.0 * m * t, shape)
+        return _finish(2.0 * m * t, shape, "q2_min", t, "T_min", m)
 
 
 def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
@@ -281,6 +320,9 @@ def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
     """
     fast = _scalar_args(T, mass)
     if fast is not None:  # scalar fast path; math.sqrt and np.sqrt are both exact IEEE
-        return float(E_min_of(*fast))
+        v = float(E_min_of(*fast))
+        if v < math.inf:
+            return v
+        _overflow(v, "E_min", fast[0], "T", fast[1])
     t, m, shape = _energy_and_mass(T, "T", mass)
-    return _finish(E_min_of(t, m), shape)
+    return _finish(E_min_of(t, m), shape, "E_min", t, "T", m)

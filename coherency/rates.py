@@ -58,10 +58,11 @@ check_threads = _validation.check_threads
 
 
 def _threshold(T_min: Any, name: str = "T_min") -> float:
-    """A recoil threshold in MeV (>= 0); plain non-negative floats skip the array checks."""
-    if type(T_min) is float and 0.0 <= T_min < math.inf:
+    """A recoil threshold in [0, T_RECOIL_MAX_MEV] MeV; plain floats in range skip the
+    array checks."""
+    if type(T_min) is float and 0.0 <= T_min <= _validation.T_RECOIL_MAX_MEV:
         return T_min
-    return _validation.as_float(T_min, name, min_value=0.0, unit="MeV")
+    return _validation.check_recoil_scalar(T_min, name)
 
 
 @memoize("form-factor names", maxsize=64, per_backend=False)
@@ -160,6 +161,8 @@ def flux_averaged_sigma(
     total = total_flux(source)
     if not ffs.compiled:
         acc = sum(f * _folded_sigma(source, nuc, ffs, eps, T) for nuc, f in tgt.components)
+        _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
+                                        "exceeds the float range")
         return acc / total
     kern = _backend.kernels()
     acc = 0.0
@@ -168,6 +171,8 @@ def flux_averaged_sigma(
         if E.size:
             acc += fraction * kern.folded_sigma(E, w, 2.0 * nuc.mass * T, spec, panel,
                                                 GL_X, GL_W, nt)
+    _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
+                                    "exceeds the float range")
     return acc / total
 
 
@@ -243,8 +248,7 @@ def _dN_dq2_numpy(
 
 def _exposure(target: Target, mass_kg: Any, time_s: Any,
               source: Any = None) -> tuple[float, float]:
-    m = _validation.as_float(mass_kg, "mass_kg", min_value=0.0, unit="kg")
-    t = _validation.as_float(time_s, "time_s", min_value=0.0, unit="s")
+    m, t = _validation.check_exposure(mass_kg, time_s)
     if t != 1.0 and getattr(source, "is_fluence", False):
         # A fluence (nu cm^-2 of a whole exposure or burst) already holds the time:
         # a run time here would multiply the counts by it.
@@ -294,7 +298,7 @@ def recoil_spectrum(
     """
     source = check_source(source)
     nt = check_threads(n_threads)
-    Ta = _validation.as_float_array(T, "T", min_value=0.0, unit="MeV", n_threads=nt)
+    Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
     m, t = _exposure(tgt, mass_kg, time_s, source)
     flat = _validation.flat(Ta)
@@ -306,6 +310,8 @@ def recoil_spectrum(
         T_top = T_max_of(E_top, float(nuc.mass))
         _add_dN_dq2(source, flat, 2.0 * nuc.mass, 2.0 * T_top, nuc, ffs, eps,
                     per_kg * 2.0 * nuc.mass * m * t, out, k > 0, nt)
+    _validation.check_finite_result(out, "recoil_spectrum", "reduce mass_kg x time_s or "
+                                    "the source's flux")
     return _validation.restore_shape(out, Ta.shape)
 
 
@@ -327,7 +333,7 @@ def q2_spectrum(
     """
     source = check_source(source)
     nt = check_threads(n_threads)
-    qa = _validation.as_float_array(q2, "q2", min_value=0.0, unit="MeV^2", n_threads=nt)
+    qa = _validation.check_q2(q2, "q2", n_threads=nt)
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
     m, t = _exposure(tgt, mass_kg, time_s, source)
     flat = _validation.flat(qa)
@@ -338,6 +344,8 @@ def q2_spectrum(
         # dN/dq2 = 0 above the reach: clip there
         _add_dN_dq2(source, flat, 1.0, 2.0 * q2_top, nuc, ffs, eps, per_kg * m * t, out,
                     k > 0, nt)
+    _validation.check_finite_result(out, "q2_spectrum", "reduce mass_kg x time_s or "
+                                    "the source's flux")
     return _validation.restore_shape(out, qa.shape)
 
 
@@ -362,25 +370,70 @@ def _kinks(source: Any, nuc: Nucleus) -> list[float]:
     return [float(T_max_of(e, float(nuc.mass))) for e in E if e > 0]
 
 
+def _q_cuts(a: float, b: float, mass: float, dq: float) -> list[float]:
+    """Recoil energies T = (k dq)^2/2M inside (a, b): panels of one oscillation of F^2
+    in q (the q panels of sigma_total), so that the rule resolves the form factor
+    however far the window reaches (at most q2_max(E_NU_MAX)/dq of them)."""
+    if not dq > 0.0 or not b > a:
+        return []
+    q_a, q_b = math.sqrt(2.0 * mass * a), math.sqrt(2.0 * mass * b)
+    k0, k1 = math.floor(q_a / dq) + 1, math.ceil(q_b / dq) - 1
+    cuts = ((k * dq) ** 2 / (2.0 * mass) for k in range(k0, k1 + 1))
+    return [t for t in cuts if a < t < b]
+
+
+def _check_response(efficiency: Any, quenching: Any) -> None:
+    """efficiency: None or a callable; quenching: None, a callable, or a constant
+    factor in (0, 1] (``check_quenching_factor``)."""
+    if efficiency is not None and not callable(efficiency):
+        raise TypeError("efficiency must be a callable of the recoil energy (MeV) returning "
+                        f"values in [0, 1]; got {_validation._short(efficiency)}")
+    if quenching is not None and not callable(quenching):
+        _validation.check_quenching_factor(quenching, "quenching")
+
+
+def _returned(func: Callable, x: np.ndarray, name: str) -> np.ndarray:
+    """func(x) as float64 of the shape of x (a scalar is broadcast), with errors that
+    name the argument ``name``."""
+    value = func(x)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must return real numbers; got "
+                        f"{_validation._short(value)}") from None
+    if arr.shape != x.shape:
+        if arr.size != 1:
+            raise ValueError(f"{name} must return one value per recoil energy (shape "
+                             f"{x.shape}) or a scalar; got shape {arr.shape}")
+        arr = np.full(x.shape, float(arr.reshape(-1)[0]))
+    return arr
+
+
 def _apply_response(
     T: np.ndarray, efficiency: Callable | None, quenching: Callable | float | None
 ) -> np.ndarray:
     if efficiency is None:
         return np.ones_like(T)
     x = T if quenching is None else _quench(T, quenching)
-    eff = np.asarray(efficiency(x), dtype=np.float64)
-    if eff.shape != T.shape:
-        eff = np.broadcast_to(eff, T.shape)
-    if not np.all(np.isfinite(eff)) or np.any(eff < 0) or np.any(eff > 1 + 1e-12):
-        raise ValueError("efficiency must return values in [0, 1]")
+    eff = _returned(efficiency, x, "efficiency")
+    bad = ~(np.isfinite(eff) & (eff >= 0) & (eff <= 1 + 1e-12))
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise ValueError(f"efficiency must return values in [0, 1]; got {eff[i]!r} at "
+                         f"{x[i]!r} MeV")
     return eff
 
 
 def _quench(T: np.ndarray, quenching: Callable | float) -> np.ndarray:
     if callable(quenching):
-        return np.asarray(quenching(T), dtype=np.float64)
-    qf = _validation.as_float(quenching, "quenching", min_value=0.0, exclusive_min=True)
-    return qf * T
+        out = _returned(quenching, T, "quenching")
+        bad = ~(np.isfinite(out) & (out >= 0))
+        if np.any(bad):
+            i = int(np.argmax(bad))
+            raise ValueError(f"quenching must return finite values >= 0 (T_ee in MeV); got "
+                             f"{out[i]!r} at T_nr = {T[i]!r} MeV")
+        return out
+    return _validation.check_quenching_factor(quenching, "quenching") * T
 
 
 def event_rate(
@@ -433,8 +486,9 @@ def event_rate(
     tgt, ffs, eps = _setup(target, form_factor, epsilon)
     m, t = _exposure(tgt, mass_kg, time_s, source)
     scale = _validation.check_choice(energy_scale, "energy_scale", ("nr", "ee"))
-    lo = _validation.as_float(T_min, "T_min", min_value=0.0, unit="MeV")
-    hi = None if T_max is None else _validation.as_float(T_max, "T_max", min_value=0.0, unit="MeV")
+    _check_response(efficiency, quenching)
+    lo = _validation.check_recoil_scalar(T_min, "T_min")
+    hi = None if T_max is None else _validation.check_recoil_scalar(T_max, "T_max")
     if hi is not None and hi < lo:
         raise ValueError(f"T_max must be >= T_min = {lo:g} MeV; got {hi:g}")
     if scale == "ee" and quenching is None:
@@ -449,13 +503,17 @@ def event_rate(
             b = T_top if hi is None else nr_from_ee_MeV(hi, quenching, T_top)  # type: ignore[arg-type]
         if not b > a:
             continue
-        edges = sorted({a, b, *(k for k in _kinks(source, nuc) if a < k < b)})
+        edges = sorted({a, b, *(k for k in _kinks(source, nuc) if a < k < b),
+                        *_q_cuts(a, b, float(nuc.mass), _panel_dq(ffs, nuc.A))})
         T_nodes, w = recoil_rule(edges)
         q2 = 2.0 * nuc.mass * T_nodes
         dN = 2.0 * nuc.mass * _dN_dq2_nucleus(source, q2, nuc, ffs, eps, nt)
         resp = _apply_response(T_nodes, efficiency, quenching if scale == "ee" else None)
         total += per_kg * float(np.dot(w, dN * resp))
-    return total * m * t
+    counts = total * m * t
+    _validation.check_finite_result(counts, "event_rate", "reduce mass_kg x time_s or "
+                                    "the source's flux")
+    return counts
 
 
 def q2_fwhm(
@@ -473,12 +531,30 @@ def q2_fwhm(
     (q^2 >= 2 M T_min). The maximum is located on a grid and refined with a bounded
     scalar search; the half-maximum crossings are found with brentq.
 
+    Parameters
+    ----------
+    source, target, form_factor, epsilon
+        As in :func:`flux_averaged_sigma`.
+    T_min : float, MeV
+        Nuclear-recoil threshold in [0, 1e4] MeV.
+    n_grid : int
+        Points of the search grid, an int in [3, 10^6] (``N_GRID_RANGE``).
+
     Returns
     -------
     (lo, hi) : tuple of float, MeV^2
+
+    Raises
+    ------
+    ValueError
+        An argument outside its domain (docs/physics.md §12), a threshold above every
+        recoil the source gives, or no events.
+    TypeError
+        ``n_grid`` not an int.
     """
     source = check_source(source)
-    T = _validation.as_float(T_min, "T_min", min_value=0.0, unit="MeV")
+    T = _validation.check_recoil_scalar(T_min, "T_min")
+    n_grid = _validation.check_int(n_grid, "n_grid", *_validation.N_GRID_RANGE)
     tgt = as_target(target)
     q2_lo = min(2.0 * nuc.mass * T for nuc, _ in tgt.components)
     q2_hi = max_q2(source, tgt)

@@ -489,11 +489,11 @@ def test_closed_kinematics_gives_zeros(backend: str) -> None:
 def test_threshold_no_neutrino_reaches_gives_zero() -> None:
     # the lighter iodine recoils further than caesium
     T_top = max(float(coh.T_max(DAR.E_max, name)) for name in ("Cs133", "I127"))
-    for T_min in (1.01 * T_top, 1.0, 1e6):
+    for T_min in (1.01 * T_top, 1.0, 1e4):  # up to T_RECOIL_MAX_MEV
         assert coh.flux_averaged_sigma(DAR, "CsI", T_min=T_min) == 0.0
         assert coh.event_rate(DAR, "CsI", 1.0, 1.0, T_min=T_min) == 0.0
-    assert np.all(coh.recoil_spectrum(DAR, "CsI", [T_top * 1.5, 1.0, 1e6]) == 0.0)
-    assert np.all(coh.q2_spectrum(DAR, "CsI", [1e7, 1e12]) == 0.0)
+    assert np.all(coh.recoil_spectrum(DAR, "CsI", [T_top * 1.5, 1.0, 1e4]) == 0.0)
+    assert np.all(coh.q2_spectrum(DAR, "CsI", [1e7, 4e8]) == 0.0)  # up to Q2_MAX_MEV2
     msg = r"T_min = 1 MeV is above every recoil this source can give"
     with pytest.raises(ValueError, match=msg):
         coh.q2_fwhm(DAR, "CsI", T_min=1.0)
@@ -555,14 +555,20 @@ def test_huge_arguments_stay_finite(backend: str) -> None:
                 assert abs(value) <= 1e-190
         assert Helm(s_fm=0.0)(1e300, 132) == 0.0
         assert abs(coh.spherical_j1(q)) <= 1.0 / q * 1.0000001
-    assert coh.recoil_spectrum(DAR, "CsI", 1e300) == 0.0
-    assert coh.q2_spectrum(DAR, "CsI", 1e300) == 0.0
+    # the spectra's domain ends at T_RECOIL_MAX_MEV and Q2_MAX_MEV2 (docs/physics.md §12)
+    assert coh.recoil_spectrum(DAR, "CsI", 1e4) == 0.0
+    assert coh.q2_spectrum(DAR, "CsI", 4e8) == 0.0
+    with pytest.raises(ValueError, match=r"^T must be <= 10000 MeV; got 1e\+300"):
+        coh.recoil_spectrum(DAR, "CsI", 1e300)
+    with pytest.raises(ValueError, match=r"^q2 must be <= 4e\+08 MeV\^2; got 1e\+300"):
+        coh.q2_spectrum(DAR, "CsI", 1e300)
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"s_fm": 1e300}, r"Helm radius R0\^2 = -inf fm\^2 must be finite.*s_fm = 1e\+300"),
-    ({"r_coeff_fm": 1e300}, r"Helm radius R0\^2 = inf fm\^2 must be finite.*r_coeff_fm = 1e\+300"),
-    ({"r_coeff_fm": 0.0}, r"Helm radius R0\^2 = -1.25 fm\^2 < 0 for A = 132"),
+    ({"s_fm": 1e300}, r"^s_fm must be <= 100 fm; got 1e\+300"),
+    ({"r_coeff_fm": 1e300}, r"^r_coeff_fm must be <= 100 fm; got 1e\+300"),
+    ({"r_coeff_fm": 0.0}, r"Helm radius R0\^2 = -1.25 fm\^2 < 0 for A = 132.*r_coeff_fm = 0,.*"
+                          r"c is too small for the skin thickness s_fm"),
 ])
 def test_helm_lengths_out_of_range(kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -570,12 +576,15 @@ def test_helm_lengths_out_of_range(kwargs: dict, match: str) -> None:
 
 
 def test_absurd_energy_in_sigma_total_is_an_error_not_a_hang(backend: str) -> None:
-    # ~1e5 q panels per energy at 1e9 MeV still integrate; far above, the kernel
-    # refuses (more than 2^20 panels) instead of looping for minutes without the GIL
-    if backend == "compiled":  # the twin's adaptive quad warns of round-off up there
-        assert coh.sigma_total(1e9, XE) > 0.0
-    with pytest.raises(RuntimeError, match=r"outside the documented domain"):
-        coh.sigma_total(1e200, XE)
+    # E_NU_MAX_MEV = 1e4 MeV: a few hundred q panels per energy at most; above it a
+    # ValueError naming E and the limit (it was a RuntimeError of the kernel naming
+    # neither, and 0.0 for 1e308, where q2_max overflowed)
+    assert coh.sigma_total(1e4, XE) > 0.0
+    for E in (1e4 * (1 + 2e-16), 1e20, 1e200, 1e308):
+        with pytest.raises(ValueError, match=r"^E must be <= 10000 MeV; got"):
+            coh.sigma_total(E, XE)
+        with pytest.raises(ValueError, match=r"^E must be <= 10000 MeV; got"):
+            coh.sigma_total(np.array([30.0, E]), XE)
 
 
 # ----------------------------------------------------------------------------------
