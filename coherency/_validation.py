@@ -484,8 +484,8 @@ def check_order(lo: FloatArray, hi: FloatArray, lo_name: str, hi_name: str,
         i = int(np.argmax(bad.reshape(-1)))
         lo_f = np.broadcast_to(lo, bad.shape).reshape(-1)
         hi_f = np.broadcast_to(hi, bad.shape).reshape(-1)
-        raise ValueError(f"{hi_name} must be >= {lo_name}; got {hi_name} = {hi_f[i]!r}{u} < "
-                         f"{lo_name} = {lo_f[i]!r}{u} at index {i}")
+        raise ValueError(f"{hi_name} must be >= {lo_name}; got {hi_name} = {float(hi_f[i])!r}"
+                         f"{u} < {lo_name} = {float(lo_f[i])!r}{u} at index {i}")
 
 
 def check_finite_result(value: Any, what: str, hint: str) -> None:

@@ -181,6 +181,7 @@ class Helm(FormFactor):
         return cls(r_coeff_fm=1.23, s_fm=0.9, r_offset_fm=-0.60, a_fm=0.52)
 
     def lengths_fm(self, A: float) -> tuple[float, float]:
+        A = _mass_number(A)
         if self.radius_fm is not None:
             return self.radius_fm, self.s_fm
         c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm
@@ -235,6 +236,7 @@ class KleinNystrand(FormFactor):
         _check_length(self.radius_fm, "radius_fm", optional=True)
 
     def lengths_fm(self, A: float) -> tuple[float, float]:
+        A = _mass_number(A)
         if self.radius_fm is not None:
             return self.radius_fm, self.a_fm
         r = _derived_length(self.r_coeff_fm * A ** (1.0 / 3.0), "Klein-Nystrand radius R_A",
@@ -278,6 +280,7 @@ class SymmetrizedFermi(FormFactor):
         _check_length(self.r_offset_fm, "r_offset_fm", signed=True)
 
     def lengths_fm(self, A: float) -> tuple[float, float]:
+        A = _mass_number(A)
         if self.radius_fm is not None:
             return self.radius_fm, self.a_fm
         c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm

@@ -455,18 +455,24 @@ def event_rate(
     Parameters
     ----------
     source : coherency.sources.Source
+        Neutrino energies up to 1e4 MeV (``E_NU_MAX_MEV``, docs/physics.md §12).
     target : Target, Nucleus or str
     mass_kg : float, kg
+        Target mass in [0, 1e12] kg (``MASS_KG_MAX``).
     time_s : float, s
-        Exposure time (1 for a fluence source).
+        Exposure time in [0, 1e12] s (``TIME_S_MAX``; 1 for a fluence source).
     T_min, T_max : float, MeV
         Window in nuclear-recoil energy, or in electron-equivalent energy when
-        ``energy_scale="ee"`` (then ``quenching`` converts). T_max None: no upper cut.
+        ``energy_scale="ee"`` (then ``quenching`` converts), each in [0, 1e4] MeV
+        (``T_RECOIL_MAX_MEV``), T_min <= T_max. T_max None: no upper cut.
     efficiency : callable, optional
-        Detection efficiency in [0, 1] as a function of the recoil energy in MeV on
-        the ``energy_scale`` (nuclear recoil, or electron equivalent after quenching).
+        Detection efficiency as a function of the recoil energy in MeV on the
+        ``energy_scale`` (nuclear recoil, or electron equivalent after quenching),
+        called with a 1-D array; it must return values in [0, 1], one per energy (or
+        one scalar for all).
     quenching : callable or float, optional
-        T_nr (MeV) -> T_ee (MeV), or a constant quenching factor.
+        T_nr (MeV) -> T_ee (MeV), increasing from quenching(0) = 0 with finite values
+        >= 0; or a constant quenching factor in (0, 1].
     energy_scale : "nr" or "ee"
         Scale of T_min, T_max and of the efficiency's argument.
     form_factor, epsilon
@@ -480,6 +486,15 @@ def event_rate(
     -------
     float
         Expected counts: integral of dN/dT x efficiency over the window.
+
+    Raises
+    ------
+    ValueError
+        An argument outside its domain, an efficiency or quenching model returning
+        values outside theirs (the message names ``efficiency`` or ``quenching``), or
+        counts beyond the float range.
+    TypeError
+        ``efficiency`` not callable, or returning something that is not numbers.
     """
     source = check_source(source)
     nt = check_threads(n_threads)

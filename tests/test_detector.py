@@ -66,7 +66,7 @@ def test_inversion_constant_factor_zero_and_clip() -> None:
         (-1e-3, 0.2, ValueError, r"^T_ee must be >= 0 MeV; got -0\.001"),
         (math.nan, 0.2, ValueError, r"^T_ee must not be NaN"),
         (1e-3, 0.0, ValueError, r"^quenching must be > 0"),
-        (1e-3, lambda t: math.nan, ValueError, r"^T_ee: the quenching model returned nan"),
+        (1e-3, lambda t: math.nan, ValueError, r"^quenching: the model returned nan at T_nr"),
         (1e-3, lambda t: min(t, 1e-4), ValueError, r"^T_ee = 0\.001 MeV is beyond the "
                                                    r"quenching model's range"),
     ],

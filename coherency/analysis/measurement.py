@@ -139,14 +139,17 @@ class BinCounts:
     Attributes
     ----------
     on : ndarray
-        Events in the signal region (beam-on coincidence window).
+        Events in the signal region (beam-on coincidence window), in [0, 1e15]
+        (``COUNT_MAX``; need not be integers: Asimov data).
     background : ndarray
-        Events in the background control region.
+        Events in the background control region, in [0, 1e15].
     background_ratio : ndarray
         Exposure of the control region over that of the signal region (1 for the
-        COHERENT anticoincidence window, which has the same length).
+        COHERENT anticoincidence window, which has the same length), in
+        [1e-15, 1e15].
     predicted : ndarray
-        Events predicted at complete coherency (F = 1) in the signal region.
+        Events predicted at complete coherency (F = 1) in the signal region, in
+        (0, 1e15].
     """
 
     on: FloatArray
@@ -155,14 +158,13 @@ class BinCounts:
     predicted: FloatArray
 
     def __post_init__(self) -> None:
-        on = _validation.as_float_array(self.on, "on", min_value=0.0)
-        bkg = _validation.as_float_array(self.background, "background", min_value=0.0)
+        on = _validation.check_counts(self.on, "on")
+        bkg = _validation.check_counts(self.background, "background")
         ratio = _validation.as_float_array(
-            self.background_ratio, "background_ratio", min_value=0.0, exclusive_min=True
+            self.background_ratio, "background_ratio", min_value=1.0 / _validation.COUNT_MAX,
+            max_value=_validation.COUNT_MAX
         )
-        pred = _validation.as_float_array(
-            self.predicted, "predicted", min_value=0.0, exclusive_min=True
-        )
+        pred = _validation.check_counts(self.predicted, "predicted", positive=True)
         on, bkg, ratio, pred = _validation.broadcast(
             ("on", on), ("background", bkg), ("background_ratio", ratio), ("predicted", pred)
         )
@@ -256,13 +258,14 @@ class Measurement:
     xi_err : array_like
         1σ uncertainty of ξ (> 0).
     nucleus : Nucleus, Target or str
-        Target nucleus (or compound) that sets ξ_dec.
+        Target nucleus (or compound) that sets ξ_dec, which must lie in (0, 1) (not so
+        for ¹H, where ξ_dec = 1 and ξ says nothing of α).
     epsilon : float, optional
         1 − 4 sin²θ_W; default ``constants.EPSILON_DEFAULT`` (Sharma & Wong: 0.045).
     counts : BinCounts, optional
         Counts behind ξ, for ``method="poisson"``.
     q2_lo, q2_hi : array_like, optional, MeV²
-        Bin edges in q².
+        Bin edges in q² (>= 0, q2_lo <= q2_hi bin by bin).
     xi_dec : array_like, optional
         Override of ξ_dec per bin (e.g. rate-weighted for a compound).
     label : str
@@ -302,7 +305,13 @@ class Measurement:
         nuc = _as_nucleus_or_target(self.nucleus)
         eps = None if self.epsilon is None else _validation.check_epsilon(self.epsilon)
         if self.xi_dec is None:
-            xd = np.full(q2.shape, compound_xi_decoherent(nuc, epsilon=eps))
+            value = compound_xi_decoherent(nuc, epsilon=eps)
+            if not 0.0 < value < 1.0:
+                name = getattr(nuc, "name", nuc)
+                raise ValueError(f"nucleus: xi_dec = (eps^2 Z + N)/(eps Z - N)^2 = {value!r} "
+                                 f"for {name}; alpha = (xi - xi_dec)/(1 - xi_dec) (Sharma & "
+                                 "Wong Eq. 5) needs 0 < xi_dec < 1")
+            xd = np.full(q2.shape, value)
         else:
             xd = _validation.as_float_array(self.xi_dec, "xi_dec", min_value=0.0,
                                             max_value=1.0, exclusive_min=True)
@@ -319,6 +328,8 @@ class Measurement:
                                      f"got {val.shape}")
                 val.setflags(write=False)
             edges.append(val)
+        if edges[0] is not None and edges[1] is not None:
+            _validation.check_order(edges[0], edges[1], "q2_lo", "q2_hi", "MeV^2")
         if self.counts is not None:
             if not isinstance(self.counts, BinCounts):
                 raise TypeError(f"counts must be a BinCounts; got {type(self.counts).__name__}")
@@ -459,31 +470,28 @@ class Measurement:
             raise ValueError("method='poisson' needs the counts behind xi (counts=BinCounts)")
         return self.counts
 
-    def _nll(self, s: FloatArray, c: BinCounts) -> FloatArray:
-        """−ln L with b profiled, for signal s (array over bins), constants dropped."""
+    @staticmethod
+    def _profiled_background(s: FloatArray, c: BinCounts) -> FloatArray:
+        """The background b that maximises L(s, b) for signal s (array over bins)."""
         n, m, tau = c.on, c.background, c.background_ratio
         one_tau = 1.0 + tau
         bq = one_tau * s - n - m
         disc = np.sqrt(bq * bq + 4.0 * one_tau * m * np.maximum(s, 0.0))
         b = (-bq + disc) / (2.0 * one_tau)
-        b = np.where(m > 0, np.maximum(b, 1e-300), np.maximum(b, 0.0))
-        mu_on = np.maximum(s + b, 1e-300)
-        mu_off = np.maximum(tau * b, 1e-300)
-        nll = mu_on - n * np.log(mu_on) + mu_off - np.where(m > 0, m * np.log(mu_off), 0.0)
-        return np.asarray(nll, dtype=np.float64)
+        return np.asarray(np.where(m > 0, np.maximum(b, 1e-300), np.maximum(b, 0.0)),
+                          dtype=np.float64)
 
     def _poisson_signed_root(self, a0: float) -> FloatArray:
         c = self._require_counts()
         s0 = c.predicted * self._xi_of_alpha(np.full(c.on.shape, a0))
         s_hat = c.on - c.background / c.background_ratio   # unconstrained MLE of s
-        # with s_hat < 0 the MLE sits at s = s_hat only if s_hat + b_hat >= 0, which
-        # holds (b_hat = m/tau, s_hat + b_hat = n >= 0)
-        b_hat = c.background / c.background_ratio
-        mu_on = np.maximum(s_hat + b_hat, 1e-300)
-        mu_off = np.maximum(c.background, 1e-300)
-        nll_hat = (mu_on - c.on * np.log(mu_on) + c.background
-                   - np.where(c.background > 0, c.background * np.log(mu_off), 0.0))
-        q = 2.0 * np.maximum(self._nll(s0, c) - nll_hat, 0.0)
+        # The unconstrained maximum has mu_on = n and mu_off = m (s_hat + b_hat = n >= 0
+        # with b_hat = m/tau), so -2 ln lambda is the sum of the two counts' deviances,
+        # computed without the cancellation of two log-likelihoods of size n ln n
+        # (which cost z ~0.1 at 1e12 counts).
+        b = self._profiled_background(s0, c)
+        q = np.maximum(_deviance(c.on, s0 + b)
+                       + _deviance(c.background, c.background_ratio * b), 0.0)
         assert self.xi_dec is not None  # filled in __post_init__
         a_hat = (s_hat / c.predicted - self.xi_dec) / (1.0 - self.xi_dec)
         return np.sign(a_hat - a0) * np.sqrt(q)
@@ -513,6 +521,16 @@ class Measurement:
         return Measurement(self.q2[i:i + 1], self.xi[i:i + 1], self.xi_err[i:i + 1],
                            self.nucleus, epsilon=self.epsilon, counts=sub_counts,
                            xi_dec=self.xi_dec[i:i + 1], label=self.label)
+
+
+def _deviance(n: FloatArray, mu: FloatArray) -> FloatArray:
+    """2 [mu - n + n ln(n/mu)], the Poisson deviance of counts n at mean mu (2 mu for
+    n = 0), with ln(n/mu) as log1p((n - mu)/mu): accurate to ~eps/|n/mu - 1| relative
+    for counts up to COUNT_MAX."""
+    mu_pos = np.maximum(mu, 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = 2.0 * (mu_pos - n + n * np.log1p((n - mu_pos) / mu_pos))
+    return np.asarray(np.where(n > 0, dev, 2.0 * mu_pos), dtype=np.float64)
 
 
 def alpha_theory(

@@ -77,6 +77,12 @@ def reactor_germanium(*, bins: Any = "fwhm", flux_unc: float = REACTOR_FLUX_UNC,
     0.17 keVee with Lindhard k = 0.16, flat background 10 counts/(kg d keVee) measured
     in reactor-off periods of 0.18 times the on exposure, flux normalisation 2.4 %
     (sources in the module constants). Exposure in kg·yr (CONUS+: 2.83 kg)."""
+    flux_unc, background_per_kg_day_keV, background_unc = _nonnegative(
+        flux_unc=flux_unc, background_per_kg_day_keV=background_per_kg_day_keV,
+        background_unc=background_unc)
+    threshold_keVee = _threshold_keV(threshold_keVee, "threshold_keVee")
+    lindhard_k = _validation.as_float(lindhard_k, "lindhard_k", min_value=0.0,
+                                      exclusive_min=True)
     return Experiment(
         name="reactor Ge (CONUS+-like)",
         source=Reactor(power_GW=CONUS_PLUS_POWER_GW, distance_m=CONUS_PLUS_DISTANCE_M),
@@ -95,6 +101,18 @@ def reactor_germanium(*, bins: Any = "fwhm", flux_unc: float = REACTOR_FLUX_UNC,
     )
 
 
+def _nonnegative(**values: Any) -> list[float]:
+    """Checked scalars >= 0 (uncertainties, background rates), in keyword order: before
+    any arithmetic on them (a huge int would overflow there)."""
+    return [_validation.as_float(v, name, min_value=0.0) for name, v in values.items()]
+
+
+def _threshold_keV(value: Any, name: str) -> float:
+    """A threshold in keV, in [0, 1e7] keV (``T_RECOIL_MAX_MEV``)."""
+    return _validation.as_float(value, name, min_value=0.0,
+                                max_value=1e3 * _validation.T_RECOIL_MAX_MEV, unit="keV")
+
+
 def _xenon_background(per_t_yr_keV: float) -> tuple[float, str]:
     """A flat background given per tonne, year and keVnr: the rate per kg, day and keV
     of :class:`Experiment`, and the label of the preset's name."""
@@ -109,6 +127,10 @@ def solar_xenon(*, bins: Any = "fwhm", threshold_keVnr: float = 1.0,
     """Solar ⁸B (B16-GS98) on natural xenon, threshold 1 keVnr, flux normalisation
     12 %; background flat in keVnr, given per tonne per year per keV (default none),
     known to ``background_unc``. Exposure in t·yr."""
+    flux_unc, background_per_t_yr_keV, background_unc = _nonnegative(
+        flux_unc=flux_unc, background_per_t_yr_keV=background_per_t_yr_keV,
+        background_unc=background_unc)
+    threshold_keVnr = _threshold_keV(threshold_keVnr, "threshold_keVnr")
     rate, label = _xenon_background(background_per_t_yr_keV)
     return Experiment(
         name=f"solar 8B on Xe ({label})", source=Solar(components=("8B",)), target="Xe",
@@ -127,6 +149,10 @@ def atmospheric_xenon(*, bins: Any = "fwhm", threshold_keVnr: float = 5.0,
                       epsilon: float | None = None) -> Experiment:
     """Atmospheric ν (FLUKA, all flavours) on natural xenon, threshold 5 keVnr, flux
     normalisation 20 %, background-free by default. Exposure in t·yr."""
+    flux_unc, background_per_t_yr_keV, background_unc = _nonnegative(
+        flux_unc=flux_unc, background_per_t_yr_keV=background_per_t_yr_keV,
+        background_unc=background_unc)
+    threshold_keVnr = _threshold_keV(threshold_keVnr, "threshold_keVnr")
     rate, label = _xenon_background(background_per_t_yr_keV)
     return Experiment(
         name=f"atmospheric nu on Xe ({label})", source=Atmospheric(), target="Xe",
@@ -236,7 +262,7 @@ def reactor_alpha_band(exposure: float = DEFAULT_EXPOSURES["reactor"], n_bins: i
     >>> bool(np.all(b.alpha_lo <= b.alpha_expected) and np.all(b.alpha_expected <= b.alpha_hi))
     True
     """
-    n = int(_validation.as_float(n_bins, "n_bins", min_value=1.0))
+    n = _validation.check_int(n_bins, "n_bins", *_validation.N_BINS_RANGE)
     base = reactor_germanium(**kwargs)
     T0, T1 = base.threshold_nr, 0.9 * base.T_end_point
     M = base.mean_mass

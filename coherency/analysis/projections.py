@@ -90,6 +90,9 @@ __all__ = [
 ]
 
 _EXPOSURE_UNITS = {"kg yr": 1.0, "t yr": 1000.0}
+#: Largest exposure of a projection (in its ``exposure_unit``): 1e12 kg yr or t yr,
+#: with every count still far inside the float range.
+EXPOSURE_MAX = 1.0e12
 _METHODS = ("gaussian", "poisson")
 #: Grid of :func:`coherency.q2_fwhm` for the "fwhm" bins (it locates the maximum and
 #: brackets the half-maximum crossings, which brentq then refines).
@@ -130,7 +133,8 @@ class Experiment:
     target : Target, Nucleus or str
         Detector material.
     threshold : float, MeV
-        Recoil threshold on ``energy_scale`` (nuclear recoil, or electron equivalent).
+        Recoil threshold on ``energy_scale`` (nuclear recoil, or electron equivalent),
+        in [0, 1e4] MeV.
     energy_scale : {"nr", "ee"}
         Scale of ``threshold`` and of the background rate. "ee" uses the Lindhard
         quenching with ``lindhard_k`` and the target's (first) Z.
@@ -184,8 +188,8 @@ class Experiment:
         object.__setattr__(self, "target", as_target(self.target))
         object.__setattr__(self, "energy_scale", _validation.check_choice(
             self.energy_scale, "energy_scale", ("nr", "ee")))
-        object.__setattr__(self, "threshold", _validation.as_float(
-            self.threshold, "threshold", min_value=0.0, unit="MeV"))
+        object.__setattr__(self, "threshold", _validation.check_recoil_scalar(
+            self.threshold, "threshold"))
         object.__setattr__(self, "lindhard_k", _validation.as_float(
             self.lindhard_k, "lindhard_k", min_value=0.0, exclusive_min=True))
         for name in ("flux_unc", "background_per_kg_day_keV", "background_unc"):
@@ -424,7 +428,7 @@ class ProjectionScan:
 
 def _project(exp: Experiment, exposure: Any, method: str, cl: float) -> Projection:
     E = _validation.as_float(exposure, "exposure", min_value=0.0, exclusive_min=True,
-                             unit=exp.exposure_unit)
+                             max_value=EXPOSURE_MAX, unit=exp.exposure_unit)
     method = _validation.check_choice(method, "method", _METHODS)
     z_cl = gaussian_quantile(cl, two_sided=False)
     r = exp.unit_rates()
@@ -493,7 +497,8 @@ def scan_exposure(experiment: Experiment, exposures: npt.ArrayLike,
     if not isinstance(experiment, Experiment):
         raise TypeError(f"experiment must be an Experiment; got {type(experiment).__name__}")
     ex = _validation.as_float_array(exposures, "exposures", min_value=0.0,
-                                    exclusive_min=True, unit=experiment.exposure_unit)
+                                    exclusive_min=True, max_value=EXPOSURE_MAX,
+                                    unit=experiment.exposure_unit)
     ex = np.atleast_1d(ex).reshape(-1)
     projs = tuple(experiment.project(float(e), method=method, cl=cl) for e in ex)
     return ProjectionScan(name=experiment.name, exposure=ex,

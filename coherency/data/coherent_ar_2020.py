@@ -62,6 +62,7 @@ def derive_ar_2020(
     the release folder, default the copy shipped in the package.
     """
     eps = _validation.check_epsilon(epsilon)
+    min_predicted = _validation.as_float(min_predicted, "min_predicted", min_value=0.0)
     folder = release_folder(directory, "coherent_ar_2020")
     data = read_numbers(folder / "energydata1d.txt", 8)
     effd = read_numbers(folder / "CENNS10AnlAEfficiency.txt", 3)

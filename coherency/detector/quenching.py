@@ -70,7 +70,9 @@ def _lindhard(T_keV: npt.NDArray[np.float64], Z: float, k: float) -> npt.NDArray
     """QF at nuclear-recoil energies T_keV (validated, keV): the one Lindhard formula."""
     eps = 11.5 * T_keV * Z ** (-7.0 / 3.0)
     g = 3.0 * eps**0.15 + 0.7 * eps**0.6 + eps
-    return np.asarray(k * g / (1.0 + k * g), dtype=np.float64)
+    kg = k * g
+    with np.errstate(invalid="ignore"):  # k g = inf (a huge k): QF = 1, not inf/inf
+        return np.asarray(np.where(kg < np.inf, kg / (1.0 + kg), 1.0), dtype=np.float64)
 
 
 def lindhard_qf(T_nr_keV: npt.ArrayLike, Z: int, A: float | None = None,
@@ -80,7 +82,8 @@ def lindhard_qf(T_nr_keV: npt.ArrayLike, Z: int, A: float | None = None,
     Parameters
     ----------
     T_nr_keV : array_like, keV
-        Nuclear-recoil energy, >= 0 (QF(0) = 0 by continuity).
+        Nuclear-recoil energy in [0, 1e7] keV (``T_RECOIL_MAX_MEV``; QF(0) = 0 by
+        continuity).
     Z : int
         Atomic number of the target.
     A : float, optional
@@ -106,7 +109,8 @@ def lindhard_qf(T_nr_keV: npt.ArrayLike, Z: int, A: float | None = None,
     >>> round(float(lindhard_qf(1.0, 32, k=0.162)), 4)
     0.1755
     """
-    T = _validation.as_float_array(T_nr_keV, "T_nr_keV", min_value=0.0, unit="keV")
+    T = _validation.as_float_array(T_nr_keV, "T_nr_keV", min_value=0.0,
+                                   max_value=1e3 * _validation.T_RECOIL_MAX_MEV, unit="keV")
     Zf = _validation.as_float(Z, "Z", min_value=1.0)
     kk = _lindhard_k_or_default(Z, A, k, "lindhard_qf")
     return _validation.restore_shape(_lindhard(T, Zf, kk).reshape(-1), T.shape)
@@ -123,7 +127,7 @@ def lindhard_qf_MeV(T_nr_MeV: npt.ArrayLike, Z: int, A: float | None = None,
     >>> lindhard_qf_MeV(1e-3, 32, k=0.162) == lindhard_qf(1.0, 32, k=0.162)
     True
     """
-    T = _validation.as_float_array(T_nr_MeV, name, min_value=0.0, unit="MeV")
+    T = _validation.check_recoil_energy(T_nr_MeV, name)
     Zf = _validation.as_float(Z, "Z", min_value=1.0)
     kk = _lindhard_k_or_default(Z, A, k, "lindhard_qf_MeV")
     return _validation.restore_shape(_lindhard(T * 1e3, Zf, kk).reshape(-1), T.shape)
@@ -152,8 +156,9 @@ def invert_increasing(f: Callable[[float], float], y: float, *,
     Raises
     ------
     ValueError
-        f returns a non-finite value; or, without ``x_max``, f stays below y up to
-        x = 2^60 y (the model's range ends first).
+        f returns a non-finite or negative value, or f(0) > y (the message starts
+        with "quenching:"); or, without ``x_max``, f stays below y up to x = 2^60 y
+        (the model's range ends first).
     """
     from scipy import optimize
 
@@ -162,9 +167,15 @@ def invert_increasing(f: Callable[[float], float], y: float, *,
 
     def g(x: float) -> float:
         value = float(f(x))
-        if not math.isfinite(value):
-            raise ValueError(f"{name}: the quenching model returned {value!r} at {x!r} {unit}")
+        if not (math.isfinite(value) and value >= 0.0):
+            raise ValueError(f"quenching: the model returned {value!r} at T_nr = {x!r} {unit} "
+                             f"(solving for {name} = {y!r} {unit}); it must return finite "
+                             "values >= 0")
         return value - y
+
+    if g(0.0) > 0.0:
+        raise ValueError(f"quenching: the model gives {f(0.0)!r} {unit} at T_nr = 0, above "
+                         f"{name} = {y!r} {unit}; a quenching model must increase from 0")
 
     if x_max is not None:
         if g(x_max) < 0.0:
@@ -192,7 +203,7 @@ def nr_from_ee_MeV(T_ee_MeV: float, quenching: Quenching,
         Electron-equivalent energy, >= 0.
     quenching : callable or float
         T_nr (MeV) -> T_ee (MeV), increasing with quenching(0) = 0 (e.g.
-        :class:`Lindhard`), or a constant quenching factor (> 0).
+        :class:`Lindhard`), or a constant quenching factor in (0, 1].
     T_nr_max_MeV : float, optional, MeV
         Largest nuclear-recoil energy of interest (e.g. the kinematic end point): the
         result is clipped there.
@@ -204,8 +215,9 @@ def nr_from_ee_MeV(T_ee_MeV: float, quenching: Quenching,
     Raises
     ------
     ValueError
-        T_ee_MeV < 0 or not finite; a constant factor <= 0; a model that returns
-        non-finite values or never reaches T_ee_MeV.
+        T_ee_MeV < 0 or not finite; a constant factor outside (0, 1]; a model that
+        returns non-finite or negative values, does not start from 0, or never reaches
+        T_ee_MeV.
 
     Examples
     --------
@@ -220,7 +232,7 @@ def nr_from_ee_MeV(T_ee_MeV: float, quenching: Quenching,
     top = None if T_nr_max_MeV is None else _validation.as_float(
         T_nr_max_MeV, "T_nr_max_MeV", min_value=0.0, unit="MeV")
     if not callable(quenching):
-        qf = _validation.as_float(quenching, "quenching", min_value=0.0, exclusive_min=True)
+        qf = _validation.check_quenching_factor(quenching, "quenching")
         return e / qf if top is None else min(e / qf, top)
     model = quenching
     return invert_increasing(lambda t: float(np.asarray(model(t)).reshape(-1)[0]), e,
@@ -271,6 +283,6 @@ class Lindhard:
         return nr_from_ee_MeV(T_ee_MeV, self)
 
     def __call__(self, T_nr_MeV: npt.ArrayLike) -> FloatOrArray:
-        T = _validation.as_float_array(T_nr_MeV, "T_nr_MeV", min_value=0.0, unit="MeV")
+        T = _validation.check_recoil_energy(T_nr_MeV, "T_nr_MeV")
         out = np.asarray(self.qf(T * 1e3), dtype=np.float64) * T
         return _validation.restore_shape(out.reshape(-1), T.shape)

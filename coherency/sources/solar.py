@@ -7,10 +7,12 @@ import difflib
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import interpolate
 
+from .. import _validation
 from .._cache import memoize
-from .._typing import FloatArray
+from .._typing import FloatArray, FloatOrArray
 from ._base import Source
 from ._beta import beta_plus_norm, beta_plus_unnormalised
 from ._tables import read_named_csv
@@ -56,13 +58,21 @@ def _endpoint_corrections() -> dict[str, tuple[FloatArray, FloatArray]]:
 
 
 
-def beta_plus_shape(E: FloatArray, component: str) -> FloatArray:
-    """Normalised allowed β⁺ neutrino spectrum (MeV⁻¹) of a solar component.
+def beta_plus_shape(E: npt.ArrayLike, component: str) -> FloatOrArray:
+    """Normalised allowed β⁺ neutrino spectrum (MeV⁻¹) of a solar component
+    (``E`` in MeV, >= 0; ``component`` one of the β⁺ components, e.g. "pp").
 
     For 15O and 17F the analytic shape is multiplied, in the last 30 keV below the end
     point, by the piecewise-linear ratio to the public table
     (``data/solar_endpoint_corrections.csv``; already normalised).
     """
+    arr = _validation.as_float_array(E, "E", min_value=0.0, unit="MeV")
+    _validation.check_choice(component, "component", tuple(_BETA_PLUS))
+    return _validation.restore_shape(_beta_plus_shape(arr.reshape(-1), component), arr.shape)
+
+
+def _beta_plus_shape(E: FloatArray, component: str) -> FloatArray:
+    """:func:`beta_plus_shape` on a validated flat array."""
     Q, Z, A = _BETA_PLUS[component]
     shape = beta_plus_unnormalised(E, Q, Z, A) / beta_plus_norm(Q, Z, A)
     corr = _endpoint_corrections().get(component)
@@ -87,8 +97,15 @@ def _b8_model() -> tuple[float, interpolate.BSpline]:
     return q, interpolate.BSpline(t, c, 3, extrapolate=False)
 
 
-def b8_shape(E: FloatArray) -> FloatArray:
-    """Normalised 8B spectrum (MeV⁻¹) from the shipped B-spline coefficients."""
+def b8_shape(E: npt.ArrayLike) -> FloatOrArray:
+    """Normalised 8B spectrum (MeV⁻¹) from the shipped B-spline coefficients (``E`` in
+    MeV, >= 0)."""
+    arr = _validation.as_float_array(E, "E", min_value=0.0, unit="MeV")
+    return _validation.restore_shape(_b8_shape(arr.reshape(-1)), arr.shape)
+
+
+def _b8_shape(E: FloatArray) -> FloatArray:
+    """:func:`b8_shape` on a validated flat array."""
     q, spl = _b8_model()
     out = np.zeros_like(E)
     inside = (E > 0.0) & (E < q)
@@ -152,9 +169,9 @@ class Solar(Source):
         out = np.zeros_like(E)
         for c in self.components:
             if c in _BETA_PLUS:
-                out += _SOLAR_FLUX[c] * beta_plus_shape(E, c)
+                out += _SOLAR_FLUX[c] * _beta_plus_shape(E, c)
             elif c == "8B":
-                out += _SOLAR_FLUX[c] * b8_shape(E)
+                out += _SOLAR_FLUX[c] * _b8_shape(E)
         return out
 
     def continuum_flux_integral(self) -> float:
