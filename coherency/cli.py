@@ -4,7 +4,11 @@ Subcommands: ``report`` (the main job: tables and figures of Sharma & Wong
 (arXiv:2010.06810) from the packaged defaults), ``xsec``, ``rate``, ``alpha``,
 ``targets``, ``sources``. Each has ``--help``; all but ``report`` print human-readable
 text by default and JSON with ``--json``. User errors (bad arguments, unknown names,
-values out of range) exit with status 2 and one line on stderr; only bugs show a
+values out of range) exit with status 2 and one line on stderr (with ``--json`` also
+``{"error": message, "argument": name or null}`` on stdout); files that cannot be
+written (``report --out`` in a read-only or missing place, a full disk, stdout on
+/dev/full) exit with status 1 and one line; Ctrl-C (SIGINT) exits with status 130
+and one line, whenever it arrives after the command has started. Only bugs show a
 traceback.
 """
 
@@ -13,6 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import re
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -23,6 +30,8 @@ from . import _ff_models
 from .constants import SECONDS_PER_DAY, SECONDS_PER_YEAR
 
 EXIT_USAGE = 2
+EXIT_IO = 1
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -30,10 +39,27 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are one line (no usage dump) and exit with status 2."""
+    """argparse, but errors are one line (no usage dump) and exit with status 2
+    (with ``--json`` on the command line, also a JSON error object on stdout)."""
+
+    json_errors = False
 
     def error(self, message: str) -> NoReturn:
+        if _Parser.json_errors:
+            match = re.match(r"argument ([^:]+):", message)
+            _print_json_error(message, match.group(1).split("/")[0] if match else None)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _print_json_error(message: str, argument: str | None) -> None:
+    print(json.dumps({"error": message, "argument": argument}), flush=True)
+
+
+def _argument_of(message: str) -> str | None:
+    """The argument a library error names: its messages start with "<name> must",
+    "<name>:" or "<name> = " (coherency._validation)."""
+    match = re.match(r"([A-Za-z_][A-Za-z0-9_]*)(?: must\b|:| = )", message)
+    return match.group(1) if match else None
 
 
 def _finite(text: str) -> float:
@@ -98,8 +124,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
     show_progress = not args.quiet and sys.stderr.isatty()
-    write_report(args.out, epsilon=args.epsilon, figures=not args.no_figures,
-                 progress=show_progress, summary=None if args.quiet else print)
+    try:
+        write_report(args.out, epsilon=args.epsilon, figures=not args.no_figures,
+                     progress=show_progress, summary=None if args.quiet else print)
+    except OSError as exc:
+        if exc.filename is None and exc.errno == 28:  # the summary on a full stdout
+            raise
+        raise OSError(exc.errno, f"cannot write the report into {args.out!r}: "
+                                 f"{exc.strerror or exc}") from None
     return 0
 
 
@@ -400,25 +432,89 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 ok, 2 user error)."""
+    """Entry point; returns the exit status (0 ok, 1 a file or stream that cannot be
+    written, 2 user error, 130 interrupted by SIGINT)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in words
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.SIG_DFL:  # Ctrl-C: KeyboardInterrupt
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread: signals are not ours to set
+        pass
+    try:
+        return _main(words, as_json)
+    except KeyboardInterrupt:
+        print("coherency: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(words: list[str], as_json: bool) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    _Parser.json_errors = as_json
+    try:
+        args = parser.parse_args(words)
+    finally:
+        _Parser.json_errors = False
     if getattr(args, "func", None) is None:
         parser.print_help()
-        return 0
+        return _flushed("coherency")
     prog = f"coherency {args.command}"
     try:
-        return int(args.func(args))
-    except (UsageError, ValueError, TypeError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        status = int(args.func(args))
+    except (UsageError, ValueError, TypeError, ImportError) as exc:
+        text = str(exc).strip()
+        msg = text.splitlines()[0] if text else type(exc).__name__
+        if as_json and not isinstance(exc, ImportError):
+            _print_json_error(msg, None if isinstance(exc, UsageError) else _argument_of(msg))
         print(f"{prog}: error: {msg}", file=sys.stderr)
         return EXIT_USAGE
-    except ImportError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except OSError as exc:
+        return _io_error(prog, exc, as_json)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    return _flushed(prog) if status == 0 else status
+
+
+def _io_error(prog: str, exc: OSError, as_json: bool) -> int:
+    """A file or stream that cannot be written: one line, status 1."""
+    msg = f"{exc.strerror or exc}" + (f": {exc.filename!r}" if exc.filename else "")
+    if not msg.startswith("cannot "):
+        msg = f"cannot write the output: {msg}"
+    if as_json:
+        try:
+            _print_json_error(msg, None)
+        except OSError:
+            pass
+    print(f"{prog}: error: {msg}", file=sys.stderr)
+    _silence_stdout()
+    return EXIT_IO
+
+
+def _flushed(prog: str) -> int:
+    """Flush stdout now, so that a full disk or a closed pipe is an error message
+    (status 1) rather than a traceback at interpreter exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        _silence_stdout()
+        return EXIT_IO
+    except OSError as exc:
+        print(f"{prog}: error: cannot write the output: {exc.strerror or exc}",
+              file=sys.stderr)
+        _silence_stdout()
+        return EXIT_IO
+    return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import secrets
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -462,10 +465,31 @@ def write_report(
     -------
     dict of name -> Path
         ``report_json``, ``report_md`` and, with figures, ``fig1``, ``fig2``.
+
+    Raises
+    ------
+    ValueError
+        ``out_dir`` is empty or names something that is not a folder.
+    OSError
+        The folder cannot be written (read-only, a full disk, ...).
+
+    Notes
+    -----
+    The files are written into a new hidden folder next to ``out_dir`` and moved
+    into place only when all of them are complete (the folder is renamed when it is
+    new; each file replaces its older version when it exists), so an error or an
+    interrupt never leaves a half-written report; the hidden folder is removed.
     """
+    if not isinstance(out_dir, (str, Path)):
+        raise TypeError(f"out_dir must be a path; got {type(out_dir).__name__}")
+    if str(out_dir).strip() == "":
+        raise ValueError("out_dir must name a folder; got ''")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir: {str(out)!r} exists and is not a folder")
+    parent = out.absolute().parent
+    if parent.exists() and not parent.is_dir():
+        raise ValueError(f"out_dir: {str(parent)!r} exists and is not a folder")
     if figures:
         from .plotting import require_matplotlib
 
@@ -473,7 +497,36 @@ def write_report(
     n = N_STEPS + (2 if figures else 0)
     bar = Progress(n, enabled=progress)
     report = build_report(epsilon=epsilon, progress=bar)
-    out.mkdir(parents=True, exist_ok=True)
+    out.absolute().parent.mkdir(parents=True, exist_ok=True)
+    staging = out.absolute().parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+    staging.mkdir()
+    try:
+        written = _write_files(report, staging, figures, bar)
+        _move_into_place(staging, out, written)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if summary is not None:
+        summary(summary_text(report, out))
+    return {key: out / name for key, name in written.items()}
+
+
+def _move_into_place(staging: Path, out: Path, written: dict[str, str]) -> None:
+    """The finished files from ``staging`` to ``out``: one rename of the folder when
+    ``out`` is new, else one atomic replace per file (other files there stay)."""
+    if not out.exists():
+        try:
+            staging.rename(out)
+            return
+        except OSError:
+            if not out.is_dir():  # made meanwhile by someone else: fall through
+                raise
+    for name in written.values():
+        os.replace(staging / name, out / name)
+
+
+def _write_files(report: dict[str, Any], out: Path, figures: bool, bar: Progress
+                 ) -> dict[str, str]:
+    """Write the figures, report.json and report.md into ``out``; their file names."""
     paths: dict[str, Path] = {}
     captions: dict[str, str] = {}
     if figures:
@@ -498,9 +551,7 @@ def write_report(
     paths["report_json"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     paths["report_md"] = out / "report.md"
     paths["report_md"].write_text(render_markdown(report, captions), encoding="utf-8")
-    if summary is not None:
-        summary(summary_text(report, out))
-    return paths
+    return {key: path.name for key, path in paths.items()}
 
 
 def __getattr__(name: str) -> Any:

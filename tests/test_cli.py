@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -280,3 +281,136 @@ def test_report_projections_equal_api(report_json: dict) -> None:
     assert all(0.0 <= lo <= hi <= 1.0 for lo, hi in zip(band["alpha_lo"], band["alpha_hi"]))
     # strict JSON: no Infinity/NaN tokens
     json.dumps(report_json, allow_nan=False)
+
+
+# ----------------------------------------------------------------------------------
+# Errors as JSON, files that cannot be written, SIGINT, a full stdout
+# ----------------------------------------------------------------------------------
+JSON_BAD = [
+    (["xsec", "Ar", "1e20", "--json"], "E", r"^E must be <= 10000 MeV"),
+    (["rate", "reactor", "Ge", "--mass", "0", "--json"], "--mass", r"^argument --mass:"),
+    (["rate", "reactor", "Ge", "--threshold", "2e7", "--json"], "T_min",
+     r"^T_min must be <= 10000 MeV"),
+    (["xsec", "Foo", "10", "--json"], "name", r"^name: unknown target 'Foo'"),
+]
+
+
+@pytest.mark.parametrize(("argv", "argument", "match"), JSON_BAD,
+                         ids=[" ".join(a) for a, _, _ in JSON_BAD])
+def test_json_errors_are_a_json_object_on_stdout(argv: list[str], argument: str | None,
+                                                 match: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2
+    payload = json.loads(out)
+    assert set(payload) == {"error", "argument"}
+    assert re.search(match, payload["error"]) and payload["argument"] == argument
+    assert payload["error"] in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_out_empty_string_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "report", "--out", "", "--quiet", "--no-figures")
+    assert code == 2 and "out_dir must name a folder" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["proc", "under-a-file", "read-only"])
+def test_report_out_unwritable_is_one_line_status_1(where: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    if where == "proc":
+        out = Path("/proc/coherency-report")
+        if not Path("/proc/self").exists():
+            pytest.skip("no /proc")
+    elif where == "under-a-file":
+        (tmp_path / "file").write_text("x")
+        out = tmp_path / "file" / "deeper" / "report"
+    else:
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders")
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        out = ro / "report"
+    code, out_text, err = run(capsys, "report", "--out", str(out), "--quiet", "--no-figures")
+    assert code in (1, 2) and out_text == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "coherency report: error:" in err
+    if where == "read-only":
+        assert not any(p.name != "." for p in (tmp_path / "ro").iterdir())
+
+
+def test_report_is_never_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a failure after the first file: no report folder, no staging folder left
+    def fail(*args: object, **kwargs: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "render_markdown", fail)
+    out = tmp_path / "r"
+    with pytest.raises(OSError):
+        report.write_report(out, figures=False)
+    assert list(tmp_path.iterdir()) == []
+    # into an existing folder: its other files stay, the report files appear whole
+    monkeypatch.undo()
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    paths = report.write_report(out, figures=False)
+    assert {p.name for p in out.iterdir()} == {"notes.txt", "report.json", "report.md"}
+    assert paths["report_json"] == out / "report.json"
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]
+
+
+def _python_cli(*argv: str, slow_write: bool = False) -> list[str]:
+    """The command in a child that says "ready" on stderr once the package is imported
+    (and, with ``slow_write``, "writing" once report.json is written, then waits)."""
+    code = "import sys, time, coherency.cli as c, coherency.report as r\n"
+    if slow_write:
+        code += ("def slow(*a, **k):\n"
+                 "    sys.stderr.write('writing\\n'); sys.stderr.flush(); time.sleep(60)\n"
+                 "r.render_markdown = slow\n")
+    code += ("sys.stderr.write('ready\\n'); sys.stderr.flush()\n"
+             f"sys.exit(c.main({list(argv)!r}))\n")
+    return [sys.executable, "-c", code]
+
+
+@pytest.mark.parametrize("when", ["computing", "writing"])
+def test_sigint_exits_130_without_traceback_or_partial_report(when: str,
+                                                              tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "r"
+    proc = subprocess.Popen(_python_cli("report", "--out", str(out), "--quiet",
+                                        slow_write=when == "writing"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    assert proc.stderr.readline() == "ready\n"
+    if when == "writing":
+        assert proc.stderr.readline() == "writing\n"  # report.json and figures written
+    else:
+        time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines() == ["coherency report: interrupted"]
+    # no half-written report folder, no staging folder
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("argv", [["sources"], ["sources", "--json"], ["targets", "CsI"],
+                                  ["xsec", "Ar", "30", "--json"]])
+def test_stdout_on_dev_full_is_one_line_status_1(argv: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        res = subprocess.run(_command() + argv, stdout=full, stderr=subprocess.PIPE,
+                             text=True, timeout=120)
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr and "Exception ignored" not in res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0]

@@ -31,29 +31,69 @@ def folder(directory: Any, name: str = "directory") -> Path:
     return path
 
 
-def read_numbers(path: Path, ncols: int) -> FloatArray:
-    """Comma- or blank-separated numbers, '#' comments and text header lines skipped."""
-    rows: list[list[float]] = []
+def read_text(path: Path) -> str:
+    """A release file's text, UTF-8 (``ValueError`` naming the file and the line of the
+    first byte that is not)."""
     if not path.is_file():
         raise ValueError(f"{path.name}: missing file in the release folder {str(path.parent)!r}")
-    for lineno, line in enumerate(path.read_text().splitlines(), 1):
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ValueError(f"{path.name} line {line}: not UTF-8 text (byte "
+                         f"0x{raw[exc.start]:02x} at offset {exc.start})") from None
+
+
+def _all_numbers(parts: list[str]) -> bool:
+    try:
+        [float(p) for p in parts]
+    except ValueError:
+        return False
+    return True
+
+
+def read_numbers(path: Path, ncols: int, *, title_lines: int = 0,
+                 integer_columns: tuple[int, ...] = (),
+                 nonnegative_columns: tuple[int, ...] = ()) -> FloatArray:
+    """Rows of exactly ``ncols`` comma- or blank-separated finite numbers.
+
+    '#' comments and blank lines are skipped; the first ``title_lines`` other lines
+    are column titles (the files that have one say so: a corrupt first data row is
+    then an error, not a title). Values of ``integer_columns`` must be whole numbers
+    >= 0 (counts), those of ``nonnegative_columns`` >= 0. Every error names the file
+    and the line.
+    """
+    rows: list[list[float]] = []
+    titles = 0
+    for lineno, line in enumerate(read_text(path).splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
+        where = f"{path.name} line {lineno}"
         parts = [p for p in line.replace(",", " ").split() if p]
+        if titles < title_lines:
+            titles += 1
+            if _all_numbers(parts):  # the title is missing: this is a data row
+                raise ValueError(f"{where}: expected the line of column titles; got numbers "
+                                 f"{line!r}")
+            continue
         try:
             vals = [float(p) for p in parts]
         except ValueError:
-            if rows:  # text after the data started: a corrupt row, not a title
-                raise ValueError(
-                    f"{path.name} line {lineno}: expected {ncols} numbers; got {line!r}"
-                ) from None
-            continue   # column-title line
-        if len(vals) < ncols:
-            raise ValueError(f"{path.name}: expected {ncols} columns; got {line!r}")
-        if not all(math.isfinite(v) for v in vals[:ncols]):
-            raise ValueError(f"{path.name} line {lineno}: values must be finite; got {line!r}")
-        rows.append(vals[:ncols])
+            raise ValueError(f"{where}: expected {ncols} numbers; got {line!r}") from None
+        if len(vals) != ncols:
+            raise ValueError(f"{where}: expected {ncols} columns; got {len(vals)} in {line!r}")
+        if not all(math.isfinite(v) for v in vals):
+            raise ValueError(f"{where}: values must be finite; got {line!r}")
+        for k in integer_columns:
+            if not (vals[k] >= 0 and vals[k] == math.floor(vals[k])):
+                raise ValueError(f"{where}: column {k + 1} holds counts, whole numbers >= 0; "
+                                 f"got {parts[k]!r}")
+        for k in nonnegative_columns:
+            if not vals[k] >= 0:
+                raise ValueError(f"{where}: column {k + 1} must be >= 0; got {parts[k]!r}")
+        rows.append(vals)
     if not rows:
         raise ValueError(f"{path.name}: no numeric rows")
     return np.asarray(rows, dtype=np.float64)

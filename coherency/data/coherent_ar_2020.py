@@ -64,8 +64,8 @@ def derive_ar_2020(
     eps = _validation.check_epsilon(epsilon)
     min_predicted = _validation.as_float(min_predicted, "min_predicted", min_value=0.0)
     folder = release_folder(directory, "coherent_ar_2020")
-    data = read_numbers(folder / "energydata1d.txt", 8)
-    effd = read_numbers(folder / "CENNS10AnlAEfficiency.txt", 3)
+    data = read_numbers(folder / "energydata1d.txt", 8, title_lines=1)
+    effd = read_numbers(folder / "CENNS10AnlAEfficiency.txt", 3, nonnegative_columns=(2,))
     centre = data[:, 0]
     width = float(np.diff(centre).min())
     lo_ee, hi_ee = centre - 0.5 * width, centre + 0.5 * width

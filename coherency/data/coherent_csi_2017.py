@@ -114,13 +114,19 @@ def read_csi_2017(directory: str | Path | None = None) -> CsIRelease:
     Raises
     ------
     ValueError
-        Missing folder or file, or a file whose bins are not a full PE × time grid.
+        Missing folder or file; a file that is not UTF-8 text; a row without exactly
+        the file's number of columns, or with values that are not finite numbers;
+        counts that are not whole numbers >= 0; a (PE, time) bin given twice, or bins
+        that are not a full PE × time grid; an arrival-time PDF with a negative value,
+        a zero sum, or other time bins than the data. Messages name the file (and the
+        line).
     """
     folder = release_folder(directory, "coherent_csi_2017")
     counts: dict[str, FloatArray] = {}
     pe = time = None
     for key, fname in _CSI_FILES.items():
-        d = read_numbers(folder / fname, 3)
+        d = read_numbers(folder / fname, 3, integer_columns=(2,))
+        _no_duplicate_bins(d, fname)
         upe, ut = np.unique(d[:, 0]), np.unique(d[:, 1])
         if upe.size * ut.size != d.shape[0]:
             raise ValueError(f"{fname}: {d.shape[0]} rows do not form a PE x time grid")
@@ -134,16 +140,33 @@ def read_csi_2017(directory: str | Path | None = None) -> CsIRelease:
     assert pe is not None and time is not None
     pdfs = {}
     for key, fname in _CSI_PDFS.items():
-        d = read_numbers(folder / fname, 2)
+        d = read_numbers(folder / fname, 2, nonnegative_columns=(1,))
+        if d.shape[0] != time.size:
+            raise ValueError(f"{fname}: {d.shape[0]} rows; the data files have {time.size} "
+                             "time bins")
         if not np.allclose(d[:, 0], time):
             raise ValueError(f"{fname}: time bins differ from the data files")
-        pdfs[key] = d[:, 1] / d[:, 1].sum()
+        total = float(d[:, 1].sum())
+        if not total > 0:
+            raise ValueError(f"{fname}: the arrival-time PDF sums to {total!r}; it must be > 0")
+        pdfs[key] = d[:, 1] / total
     chicago = read_numbers(folder / "qfData_chicago.txt", 4)
     tunl_raw = read_numbers(folder / "qfData_tunl.txt", 6)
     tunl = np.column_stack([tunl_raw[:, 0], tunl_raw[:, 3],
                             0.5 * (tunl_raw[:, 4] + tunl_raw[:, 5])])
     return CsIRelease(pe=pe, time_us=time, counts=counts, arrival_pdf=pdfs,
                       qf_chicago=chicago, qf_tunl=tunl, directory=str(folder))
+
+
+def _no_duplicate_bins(d: FloatArray, fname: str) -> None:
+    """Each (PE, time) bin once (a repeated bin would overwrite another's counts)."""
+    _, first, counts = np.unique(d[:, :2], axis=0, return_index=True, return_counts=True)
+    if np.any(counts > 1):
+        rows = np.nonzero((d[:, 0] == d[first[counts > 1][0], 0])
+                          & (d[:, 1] == d[first[counts > 1][0], 1]))[0]
+        pe, t = d[rows[0], 0], d[rows[0], 1]
+        raise ValueError(f"{fname}: the bin (PE {pe:g}, time {t:g} us) appears {rows.size} "
+                         f"times (data rows {', '.join(str(int(r) + 1) for r in rows)})")
 
 
 def csi_2017_efficiency(n_pe: npt.ArrayLike) -> FloatArray | float:
