@@ -19,11 +19,18 @@ The E integral of dsigma/dq^2 is analytic in the flux moments,
     integral Phi (1 - q^2/4E^2) dE = F0(E_min(q)) - q^2/4 F2(E_min(q)),
 so every point is one q integral of F_a F_b G with G(q) = 2q [F0 - q^2/4 F2], which
 does not depend on the form factor. G is tabulated once per (source, nucleus,
-lowest threshold, panel width) on panels cut at the images of the source's
-breakpoints and lines and refined until G is resolved (cached for frozen sources).
-A radius then costs one vectorised form-factor pass over the panels' nodes, shared by
-every threshold at that radius; a threshold adds one partial panel. epsilon and alpha
-enter as exact factors, so those scans need a single integral.
+panel width) from q = 0 on panels cut at the images of the source's breakpoints and
+lines and refined until G is resolved (cached for frozen sources); the panel width
+is one oscillation of F^2 at the point's radius scale rounded up to a power of
+2^(1/8). A radius then costs one vectorised form-factor pass over the panels' nodes,
+shared by every threshold at that radius; a threshold adds one partial panel.
+epsilon and alpha enter as exact factors, so those scans need a single integral.
+
+Bits: the grid of a point depends on that point's parameters alone (its rounded
+radius scale), never on the other points of the batch, so every point has the same
+bits whether it is computed alone, in a batch, or in any chunk of a
+:func:`coherency.scan.grid` (tests/test_domains.py). The price: a batch whose radius
+scales span a factor 2 builds 9 grids per nucleus on its first call (cached after).
 
 Accuracy: the scalar API integrates in the other order (E outside). The two agree to
 ~1e-13 relative where the result is not a tiny tail (tests hold 1e-12 on the DAR,
@@ -249,10 +256,10 @@ def _qgrid(source: Any, mass: float, q_base: float, dq: float) -> QGrid:
     return _validation.check_qgrid(grid)
 
 
-def _panel_scale(scale_max: float) -> float:
-    """scale_max rounded up to a power of 2^(1/8): panels (and the cache key) stay
-    the same across batches whose largest radius differs a little."""
-    return float(2.0 ** (math.ceil(8.0 * math.log2(scale_max) - 1e-9) / 8.0))
+def _panel_scale(scale: float) -> float:
+    """A radius scale rounded up to a power of 2^(1/8): the panels of G(q) for every
+    point whose scale rounds to it (and the cache key of the grid)."""
+    return float(2.0 ** (math.ceil(8.0 * math.log2(scale) - 1e-9) / 8.0))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -307,30 +314,48 @@ def _rows(scale: np.ndarray, T: np.ndarray, n: int) -> tuple[np.ndarray, np.ndar
     return scale_u, T_u, (inverse if scale_u.size > 1 else _NO_ROWS)
 
 
+def _grid_for(source: Any, c: _Component, rounded: float) -> QGrid:
+    """The q grid of the points whose radius scale rounds to ``rounded``
+    (:func:`_panel_scale`): from q = 0 (thresholds cut inside it) with panels of one
+    oscillation of F^2 at that scale. It depends on the point alone, not on the rest
+    of the batch, so a point's value is the same bits however a scan is chunked."""
+    longest = max(c.rz, c.rn) * rounded if max(c.rz, c.rn) > 0 else 0.0
+    dq = math.pi * HBARC_MEV_FM / longest if longest > 0 else 0.0
+    return _qgrid(source, c.mass, 0.0, dq)
+
+
 def _moments(source: Any, c: _Component, scale_u: np.ndarray, T_u: np.ndarray,
              nt: int) -> np.ndarray:
     """Moments (m_zz, m_zn, m_nn) of the q integral of one nucleus, one row per
-    (scale, T): flat, 3 per row."""
+    (scale, T) (rows sorted by scale): flat, 3 per row."""
+    kern = _backend.kernels()
     if scale_u.size == 1:  # without numpy's per-call cost on one-element arrays
-        s = s_max = float(scale_u[0])
+        s = float(scale_u[0])
         q_lo = np.array([math.sqrt(2.0 * c.mass * float(T_u[0]))])
         if s == 1.0:  # s R0 / hbarc = R0 / hbarc exactly
             p1z, p1n = c.p1_unit
         else:
             p1z = np.array([s * c.rz / HBARC_MEV_FM])
             p1n = np.array([s * c.rn / HBARC_MEV_FM])
-    else:
-        s_max = float(np.max(scale_u))
-        q_lo = np.ascontiguousarray(np.sqrt(2.0 * c.mass * T_u))
-        # the same arithmetic as FormFactor.kernel_params with radius_fm = s R0
-        p1z = np.ascontiguousarray(scale_u * c.rz / HBARC_MEV_FM)
-        p1n = np.ascontiguousarray(scale_u * c.rn / HBARC_MEV_FM)
-    longest = max(c.rz, c.rn) * _panel_scale(s_max) if max(c.rz, c.rn) > 0 else 0.0
-    dq = math.pi * HBARC_MEV_FM / longest if longest > 0 else 0.0
-    q_min = float(q_lo[0]) if q_lo.size == 1 else float(np.min(q_lo))
-    grid = _qgrid(source, c.mass, q_min, dq)
+        out = np.empty(3)
+        kern.qgrid_moments(_grid_for(source, c, _panel_scale(s)), c.ff, p1z, p1n, q_lo, out,
+                           nt)
+        return out
+    q_lo = np.ascontiguousarray(np.sqrt(2.0 * c.mass * T_u))
+    # the same arithmetic as FormFactor.kernel_params with radius_fm = s R0
+    p1z = np.ascontiguousarray(scale_u * c.rz / HBARC_MEV_FM)
+    p1n = np.ascontiguousarray(scale_u * c.rn / HBARC_MEV_FM)
     out = np.empty(3 * scale_u.size)
-    _backend.kernels().qgrid_moments(grid, c.ff, p1z, p1n, q_lo, out, nt)
+    # one grid per rounded scale; the rows are sorted by scale, so the rows of each
+    # grid are one run
+    uniq = np.unique(scale_u)
+    rounded = np.array([_panel_scale(float(v)) for v in uniq])[np.searchsorted(uniq, scale_u)]
+    cuts = (np.nonzero(np.diff(rounded))[0] + 1).tolist()
+    for i0, i1 in zip([0, *cuts], [*cuts, scale_u.size]):
+        part = np.empty(3 * (i1 - i0))
+        kern.qgrid_moments(_grid_for(source, c, float(rounded[i0])), c.ff, p1z[i0:i1],
+                           p1n[i0:i1], q_lo[i0:i1], part, nt)
+        out[3 * i0:3 * i1] = part
     return out
 
 

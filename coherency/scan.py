@@ -11,8 +11,10 @@ executor:
   ``outer=True``, the Cartesian) grid of its keyword parameters, ``chunk_size``
   points at a time. Every executor runs the same chunks, so every executor gives
   the same bits. Elementwise functions whose value at a point does not depend on
-  its neighbours (the coherency cross sections, for instance) give the same bits
-  for any ``chunk_size`` too.
+  its neighbours (the coherency cross sections, and the batch API
+  :func:`coherency.batch_flux_averaged_sigma` and
+  :func:`coherency.batch_event_counts`, for instance) give the same bits for any
+  ``chunk_size`` too.
 * :func:`toys` runs pseudo-experiments with reproducible random streams: toy ``i``
   (or block ``i`` of ``block_size`` toys) draws from
   ``numpy.random.SeedSequence(seed).spawn``'s child ``i``, whatever the chunking

@@ -258,8 +258,8 @@ class Measurement:
     xi_err : array_like
         1σ uncertainty of ξ (> 0).
     nucleus : Nucleus, Target or str
-        Target nucleus (or compound) that sets ξ_dec, which must lie in (0, 1) (not so
-        for ¹H, where ξ_dec = 1 and ξ says nothing of α).
+        Target nucleus (or compound) that sets ξ_dec; ξ_dec = 1 (¹H, at any ε) is
+        refused: there ξ says nothing of α.
     epsilon : float, optional
         1 − 4 sin²θ_W; default ``constants.EPSILON_DEFAULT`` (Sharma & Wong: 0.045).
     counts : BinCounts, optional
@@ -306,11 +306,11 @@ class Measurement:
         eps = None if self.epsilon is None else _validation.check_epsilon(self.epsilon)
         if self.xi_dec is None:
             value = compound_xi_decoherent(nuc, epsilon=eps)
-            if not 0.0 < value < 1.0:
+            if value == 1.0:  # the singular point of Eq. 5 (1H at any epsilon)
                 name = getattr(nuc, "name", nuc)
-                raise ValueError(f"nucleus: xi_dec = (eps^2 Z + N)/(eps Z - N)^2 = {value!r} "
-                                 f"for {name}; alpha = (xi - xi_dec)/(1 - xi_dec) (Sharma & "
-                                 "Wong Eq. 5) needs 0 < xi_dec < 1")
+                raise ValueError(f"nucleus: xi_dec = (eps^2 Z + N)/(eps Z - N)^2 = 1 for "
+                                 f"{name}, so xi does not determine alpha = (xi - xi_dec)/"
+                                 "(1 - xi_dec) (Sharma & Wong Eq. 5)")
             xd = np.full(q2.shape, value)
         else:
             xd = _validation.as_float_array(self.xi_dec, "xi_dec", min_value=0.0,
