@@ -215,9 +215,12 @@ def _add_dN_dq2(
         r = np.nonzero(redo)[0]
         if r.size:  # pieces the model does not trust: their moments directly
             q2 = scale * np.minimum(v[r], cap)
-            out[r] += weight * _dN_dq2_numpy(source, q2, nuc, ffs, eps, n_threads)
+            with np.errstate(over="ignore"):  # inf: the callers' check_finite_result
+                out[r] += weight * _dN_dq2_numpy(source, q2, nuc, ffs, eps, n_threads)
         return
-    val = weight * _dN_dq2_numpy(source, scale * np.minimum(v, cap), nuc, ffs, eps, n_threads)
+    val = _dN_dq2_numpy(source, scale * np.minimum(v, cap), nuc, ffs, eps, n_threads)
+    with np.errstate(over="ignore"):  # inf: the callers' check_finite_result
+        val = weight * val
     if add:
         out += val
     else:
@@ -419,8 +422,8 @@ def _apply_response(
     bad = ~(np.isfinite(eff) & (eff >= 0) & (eff <= 1 + 1e-12))
     if np.any(bad):
         i = int(np.argmax(bad))
-        raise ValueError(f"efficiency must return values in [0, 1]; got {eff[i]!r} at "
-                         f"{x[i]!r} MeV")
+        raise ValueError(f"efficiency must return values in [0, 1]; got {float(eff[i])!r} "
+                         f"at {float(x[i])!r} MeV")
     return eff
 
 
@@ -431,7 +434,7 @@ def _quench(T: np.ndarray, quenching: Callable | float) -> np.ndarray:
         if np.any(bad):
             i = int(np.argmax(bad))
             raise ValueError(f"quenching must return finite values >= 0 (T_ee in MeV); got "
-                             f"{out[i]!r} at T_nr = {T[i]!r} MeV")
+                             f"{float(out[i])!r} at T_nr = {float(T[i])!r} MeV")
         return out
     return _validation.check_quenching_factor(quenching, "quenching") * T
 

@@ -151,6 +151,25 @@ def test_infinity_names_argument(row: Arg, sign: float) -> None:
         call(sign * math.inf)
 
 
+@pytest.mark.parametrize("row", ALL_ARGS, ids=_ids(ALL_ARGS))
+def test_int_beyond_the_float_range_names_argument(row: Arg) -> None:
+    # 10**400 raised numpy's OverflowError ("int too large to convert to float")
+    _, call, name, _, _ = row
+    for value, sign in ((10**400, ""), (-(10**400), r" \(negative\)")):
+        with pytest.raises(ValueError, match=rf"^{re.escape(name)} must be finite; got an int "
+                                             rf"of about 401 digits{sign}, beyond the float"):
+            call(value)
+
+
+@pytest.mark.parametrize("row", ARRAY_ARGS, ids=_ids(ARRAY_ARGS))
+def test_int_beyond_the_float_range_in_a_list_gives_index(row: Arg) -> None:
+    _, call, name, domain, _ = row
+    good = 0.5 if domain in (">0", "[0,1]") else 0.0
+    with pytest.raises(ValueError, match=rf"^{re.escape(name)} must be finite; got an int of "
+                                         rf"about 401 digits at index 1"):
+        call([good, 10**400])
+
+
 def _range_message(name: str, domain: str, unit: str, value: str) -> str:
     u = f" {unit}" if unit else ""
     if domain == ">=0" or domain == "[0,1]":
