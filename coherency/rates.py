@@ -124,11 +124,12 @@ def flux_averaged_sigma(
     Parameters
     ----------
     source : coherency.sources.Source
-        Neutrino source (continuum and lines).
+        Neutrino source (continuum and lines), energies up to 1e4 MeV
+        (``E_NU_MAX_MEV``, docs/physics.md §12).
     target : Target, Nucleus or str
         Average per nucleus over the target's components (number fractions).
     T_min : float, MeV
-        Nuclear-recoil threshold, >= 0.
+        Nuclear-recoil threshold in [0, 1e4] MeV (``T_RECOIL_MAX_MEV``).
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
     n_threads : int
@@ -276,13 +277,15 @@ def recoil_spectrum(
     Parameters
     ----------
     source : coherency.sources.Source
+        Neutrino energies up to 1e4 MeV (``E_NU_MAX_MEV``, docs/physics.md §12).
     target : Target, Nucleus or str
     T : array_like, MeV
-        Nuclear recoil energy, >= 0.
+        Nuclear recoil energy in [0, 1e4] MeV (``T_RECOIL_MAX_MEV``).
     mass_kg : float, kg
-        Target mass (nuclei per kg from the target's composition).
+        Target mass in [0, 1e12] kg (nuclei per kg from the target's composition).
     time_s : float, s
-        Exposure time (use 1 for a fluence source such as a supernova).
+        Exposure time in [0, 1e12] s (use 1 for a fluence source such as a
+        supernova).
     form_factor, epsilon
         As in :func:`coherency.dsigma_dq2`.
     n_threads : int
@@ -331,7 +334,7 @@ def q2_spectrum(
     """Event distribution in q^2, dN/dq^2 (events per MeV^2) for an exposure.
 
     Same parameters as :func:`recoil_spectrum` (``n_threads`` too) with ``q2``
-    (MeV^2, >= 0) instead of T;
+    (MeV^2, in [0, 4e8], ``Q2_MAX_MEV2``) instead of T;
     dN/dq^2 = dN/dT / (2M) summed over the target's nuclei.
     """
     source = check_source(source)
