@@ -397,19 +397,24 @@ def _coefficients(
         w = weight * pref
         factors = np.array([w * c.Z * c.Z, w * 2.0 * c.Z * c.N, w * c.N * c.N, w * c.Z,
                             w * c.N])
-        # the products of the one-row path above, row by row in the kernel
-        _backend.kernels().moments_to_coef(_moments(source, c, scale_u, T_u, nt), factors,
-                                           coef, k > 0, nt)
+        # the products of the one-row path above, row by row in the kernel (inf beyond
+        # the float range: left to check_finite_result)
+        moments = _moments(source, c, scale_u, T_u, nt)
+        with np.errstate(over="ignore", invalid="ignore"):
+            _backend.kernels().moments_to_coef(moments, factors, coef, k > 0, nt)
     return coef, which
 
 
 def _combine(coef: np.ndarray, which: np.ndarray, p: dict[str, np.ndarray | None],
              acc: np.ndarray, nt: int, add: bool) -> None:
-    """acc (+)= the per-point integrals (the compiled parameter loop, batch_combine)."""
+    """acc (+)= the per-point integrals (the compiled parameter loop, batch_combine).
+    Values beyond the float range (inf, inf - inf) are left to the callers'
+    check_finite_result, without the twin's warnings."""
     s2, alpha = p["sin2_theta_w"], p["alpha"]
-    _backend.kernels().batch_combine(coef, which, _NONE if s2 is None else s2,
-                                     EPSILON_DEFAULT, _NONE if alpha is None else alpha,
-                                     acc, add, nt)
+    with np.errstate(over="ignore", invalid="ignore"):
+        _backend.kernels().batch_combine(coef, which, _NONE if s2 is None else s2,
+                                         EPSILON_DEFAULT, _NONE if alpha is None else alpha,
+                                         acc, add, nt)
 
 
 def batch_flux_averaged_sigma(

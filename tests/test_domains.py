@@ -165,7 +165,7 @@ def test_helm_r_coeff_zero_names_r_coeff() -> None:
         coh.helm_form_factor(1.0, 132, r_coeff_fm=0)
 
 
-def test_exposures_and_huge_fluxes() -> None:
+def test_exposures_and_huge_fluxes(backend: str) -> None:
     for kwargs, name in (({"mass_kg": 1e308}, "mass_kg"), ({"time_s": 1e300}, "time_s")):
         call = {"mass_kg": 1.0, "time_s": 1.0, **kwargs}
         # NaN or -inf before
@@ -177,6 +177,10 @@ def test_exposures_and_huge_fluxes() -> None:
     bright = sources.Monochromatic(30.0, 1e300)
     for call in (lambda: coh.event_rate(bright, "CsI", 1e12, 1e12),
                  lambda: coh.batch_event_counts(bright, "CsI", 1e12, 1e12),
+                 lambda: coh.batch_event_counts(bright, "CsI", 1e12, 1e12,
+                                                radius_scale=[1.0, 1.1], T_min=[0.0, 1e-3]),
+                 lambda: coh.batch_event_counts(bright, "CsI", 1e12, 1e12, T_max=[1e-2, 2e-2]),
+                 lambda: coh.q2_spectrum(bright, "CsI", [1.0, 2.0], 1e12, 1e12),
                  lambda: coh.recoil_spectrum(bright, "CsI", 1e-3, 1e12, 1e12)):
         with pytest.raises(ValueError, match=r"is not finite \(it exceeds the float range\)"):
             call()
