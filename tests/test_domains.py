@@ -180,7 +180,8 @@ def test_exposures_and_huge_fluxes(backend: str) -> None:
                  lambda: coh.batch_event_counts(bright, "CsI", 1e12, 1e12,
                                                 radius_scale=[1.0, 1.1], T_min=[0.0, 1e-3]),
                  lambda: coh.batch_event_counts(bright, "CsI", 1e12, 1e12, T_max=[1e-2, 2e-2]),
-                 lambda: coh.q2_spectrum(bright, "CsI", [1.0, 2.0], 1e12, 1e12),
+                 lambda: coh.q2_spectrum(sources.Monochromatic(30.0, 1e308), "CsI",
+                                         [1.0, 2.0], 1e12, 1e12),
                  lambda: coh.recoil_spectrum(bright, "CsI", 1e-3, 1e12, 1e12)):
         with pytest.raises(ValueError, match=r"is not finite \(it exceeds the float range\)"):
             call()
