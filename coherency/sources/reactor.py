@@ -238,6 +238,10 @@ class Reactor(Source):
             ends = tuple(sorted(q for q, _, _ in _U238_CAPTURE_BETAS.values()))
         return (0.0, *ends, _REACTOR_JOIN_MEV, _REACTOR_FIT_END_MEV, self.E_high)
 
+    def flavour_components(self) -> tuple[tuple[str, Source, float], ...]:
+        """Electron antineutrinos only (fission fragments and 238U capture)."""
+        return (("nuebar", self, 1.0),)
+
     @property
     def name(self) -> str:
         return f"reactor {self.power_GW:g} GW at {self.distance_m:g} m"
