@@ -45,9 +45,10 @@ _REACTOR_JOIN_MEV = 2.0
 _REACTOR_FIT_END_MEV = 8.0
 #: Treatments of the spectrum above the fits' 8 MeV end (docs/physics.md §5):
 #: "exponential", the fits continued exponentially from their value at 8 MeV with
-#: their mean logarithmic slope over 7-8 MeV (the default; an assumed +-50 % on the tail, the spread of the
-#: summation-method and Daya Bay unfolded spectra above 8 MeV); "polynomial", the
-#: exp-polynomial fits extrapolated as they are; "none", no neutrinos above 8 MeV.
+#: their mean logarithmic slope over 7-8 MeV (the default; an assumed +-50 % on the
+#: tail, the spread of the summation-method and Daya Bay unfolded spectra above
+#: 8 MeV); "polynomial", the exp-polynomial fits extrapolated as they are; "none", no
+#: neutrinos above 8 MeV.
 REACTOR_TAILS = ("exponential", "polynomial", "none")
 # Neutron capture on 238U: 238U(n,g)239U -> 239Np -> 239Pu, one anti-nu_e per beta decay,
 # two per capture. Captures per fission in a power reactor ~0.6 (Kopeikin, Mikaelyan &
