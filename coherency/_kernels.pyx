@@ -69,6 +69,7 @@ cdef enum:
     XS_CHUNK = 64        # energies per chunk of sigma_total (16 q nodes per panel each)
     QG_CHUNK = 256       # parameter points per chunk of qgrid_moments
     CHECK_CHUNK = 32768  # elements per chunk of all_within
+    CHECK_PARALLEL_MIN = 4194304  # all_within runs serially below 2^22 elements
 
 # Estimated serial cost (ns) per element of each loop, measured on x86-64 with
 # AVX-512 (benchmarks/bench_threads.py): only its order of magnitude matters.
@@ -835,7 +836,8 @@ def all_within(const double[::1] x, double lo, double hi, bint lo_open=False,
     ctx.hi = hi
     ctx.lo_open = lo_open
     cdef double work = COST_CHECK * ctx.n
-    cdef int nt = _nt(n_threads, work)
+    # memory-bound: a second thread pays for its wake-up only on large arrays
+    cdef int nt = _nt(n_threads, work) if ctx.n >= CHECK_PARALLEL_MIN else 1
     if work < NOGIL_MIN_NS:
         status = coh_pool_run(_within_task, &ctx, _n_chunks(ctx.n, CHECK_CHUNK), 1,
                               _signals, NULL)

@@ -267,8 +267,11 @@ def check_threads(n_threads: Any, name: str = "n_threads") -> int:
     ValueError
         ``n_threads`` is outside [1, 1024] (e.g. 0, 10**400, np.uint64(2**64 - 1)).
     """
-    if type(n_threads) is int and 1 <= n_threads <= MAX_THREADS:
-        return n_threads if n_threads <= _CPUS else _CPUS
+    if type(n_threads) is int:
+        if n_threads == 1:  # the default, on every scalar call: first and cheapest
+            return 1
+        if 1 <= n_threads <= MAX_THREADS:
+            return n_threads if n_threads <= _CPUS else _CPUS
     if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
         raise TypeError(f"{name} must be an int in [1, {MAX_THREADS}]; got {_short(n_threads)}")
     value = int(n_threads)
