@@ -84,7 +84,7 @@ cdef double COST_DN_DQ2 = 90.0
 cdef double COST_ROWS = 1.5          # batch_combine, moments_to_coef
 cdef double COST_CHECK = 0.2
 cdef double COST_GAMMA = 150.0       # one incomplete gamma (40-100 terms)
-cdef double COST_RESP = 150.0        # per node and grid piece: one CDF (gamma or erfc)
+cdef double COST_RESP = 90.0         # per node and grid piece: one CDF (measured 80-95 ns)
 
 # Work (estimated serial ns) below which a loop runs on one thread: waking a parked
 # thread and handing out chunks costs ~15 us, so two threads pay off from ~20 us of

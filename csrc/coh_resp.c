@@ -10,10 +10,10 @@
  *   nothing of size a is subtracted, so t keeps its relative accuracy for large a
  *   (C. Loader, "Fast and accurate computation of binomial probabilities", 2000,
  *   describes the same split). Below, x^a e^-x / Gamma(a + 1) directly.
- * - P(a, x) = t(a, x) sum_{n>=0} x^n / ((a+1)...(a+n)) for x < a + 1 (DLMF 8.7.1),
+ * - P(a, x) = t(a, x) sum_{n>=0} x^n / ((a+1)...(a+n)) for x < a + 1 (DLMF section 8.7),
  *   stopped when the geometric bound on the tail is below half an ulp of the sum.
  * - Q(a, x) = a t(a, x) / (x + 1 - a - 1(1 - a)/(x + 3 - a - 2(2 - a)/(x + 5 - a -
- *   ...))) for x >= a + 1 (Legendre's continued fraction, DLMF 8.9.2 in its even
+ *   ...))) for x >= a + 1 (Legendre's continued fraction, DLMF section 8.9, in its even
  *   contraction), evaluated forward by the modified Lentz method.
  */
 #include <float.h>

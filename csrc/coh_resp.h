@@ -13,8 +13,10 @@
  *   integral_{x0}^{x1} (e0 + s (x - x0)) p(x) dx = e0 dF + s [(mu - x0) dF - dH]
  *
  * with H = mu x^k e^-x / Gamma(k + 1) at x/theta for the gamma distribution (shape k,
- * scale theta, mean mu = k theta) and H = sigma phi((x - mu)/sigma) for the Gaussian.
- * Poisson: R[b, j] = sum of eps(n) P(n | mu_j) over the integers n in the bin. A
+ * scale theta, mean mu = k theta) and H = sigma phi((x - mu)/sigma) for the Gaussian;
+ * a piece narrower than 1e-3 of the length over which the density changes integrates
+ * by 3-point Gauss-Legendre on the density instead (CDF differences lose eps/(p w)
+ * there; the rule is exact to rounding). Poisson: R[b, j] = sum of eps(n) P(n | mu_j) over the integers n in the bin. A
  * degenerate distribution (no smearing, sigma = 0, or the gamma of mean 0) is a point
  * mass at mu: R[b, j] = eps(mu) in the bin that holds mu.
  *

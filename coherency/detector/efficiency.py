@@ -30,9 +30,23 @@ from .._typing import FloatArray, FloatOrArray
 __all__ = ["Efficiency", "EfficiencyVariants", "LogisticEfficiency", "TabulatedEfficiency",
            "linear_interpolation_nodes"]
 
-# max |sigma''(u)| of the logistic sigma(u) = 1/(1 + e^-u): 1/(6 sqrt 3), at
-# sigma = 1/2 -+ 1/(2 sqrt 3)
+# |sigma''(u)| = s (1 - s) |1 - 2 s| of the logistic s = sigma(u) = 1/(1 + e^-u) is even
+# in u, grows from 0 at u = 0 to its maximum 1/(6 sqrt 3) at |u| = ln(2 + sqrt 3) (s = 1/2
+# -+ 1/(2 sqrt 3)) and decreases beyond.
+_LOGISTIC_PEAK_U = math.log(2.0 + math.sqrt(3.0))
 _LOGISTIC_MAX_CURVATURE = 1.0 / (6.0 * math.sqrt(3.0))
+
+
+def _logistic_curvature(u: float) -> float:
+    s = float(special.expit(u))
+    return s * (1.0 - s) * abs(1.0 - 2.0 * s)
+
+
+def _logistic_max_curvature(u0: float, u1: float) -> float:
+    """max |sigma''| over [u0, u1] (u0 <= u1): the peak if inside, else an end."""
+    if u0 <= _LOGISTIC_PEAK_U <= u1 or u0 <= -_LOGISTIC_PEAK_U <= u1:
+        return _LOGISTIC_MAX_CURVATURE
+    return max(_logistic_curvature(u0), _logistic_curvature(u1))
 
 
 @runtime_checkable
@@ -109,9 +123,11 @@ class LogisticEfficiency:
     d = 0, zero below 5 PE.
 
     The grid of :meth:`sample`: the points where the clipping starts or ends and x_min
-    (a jump) are nodes; between them the step h keeps h^2 |eps''| / 8 <= tolerance with
-    |eps''| <= |a| b^2 min(1/(6 sqrt 3), exp(-|b| dist(c, piece)))
-    (:func:`linear_interpolation_nodes`); clipped stretches need no nodes.
+    (a jump) are nodes; between them the step h keeps h^2 max|eps''| / 8 <= tolerance
+    on the step (:func:`linear_interpolation_nodes`), with the maximum of
+    |eps''| = |a| b^2 |sigma''(u)| over the step in closed form (|sigma''| is even in u,
+    peaks at |u| = ln(2 + sqrt 3) and is monotone on either side); clipped stretches
+    need no nodes.
 
     Examples
     --------
@@ -184,11 +200,11 @@ class LogisticEfficiency:
         return out
 
     def _curvature_bound(self, lo: float, hi: float) -> float:
-        dist = 0.0 if lo <= self.c <= hi else min(abs(lo - self.c), abs(hi - self.c))
-        u = abs(self.b) * dist
-        return abs(self.a) * self.b**2 * min(_LOGISTIC_MAX_CURVATURE, math.exp(-u))
+        """max |eps''| over [lo, hi] of the unclipped curve: |a| b^2 max |sigma''(u)|."""
+        u0, u1 = sorted((self.b * (lo - self.c), self.b * (hi - self.c)))
+        return abs(self.a) * self.b**2 * _logistic_max_curvature(u0, u1)
 
-    def sample(self, lo: float, hi: float, tolerance: float = 1e-6,
+    def sample(self, lo: float, hi: float, tolerance: float = 1e-5,
                max_step: float = 0.25) -> tuple[FloatArray, FloatArray]:
         """Nodes and values of a right-continuous piecewise-linear function within
         ``tolerance`` (absolute) of eps on [lo, hi], steps at most ``max_step``."""
@@ -316,7 +332,7 @@ class TabulatedEfficiency:
         arr = _validation.as_float_array(x, "x")
         return _validation.restore_shape(self._values(arr.reshape(-1)), arr.shape)
 
-    def sample(self, lo: float, hi: float, tolerance: float = 1e-6,
+    def sample(self, lo: float, hi: float, tolerance: float = 1e-5,
                max_step: float = 0.25) -> tuple[FloatArray, FloatArray]:
         """The table's own nodes within [lo, hi] (exact; tolerance and max_step are not
         needed), with the jumps to ``left`` / ``right`` at its ends."""
