@@ -601,3 +601,57 @@ def test_kernel_statuses(kernels: str) -> None:
         run(e=np.ones(3))
     with pytest.raises(ValueError, match=r"out must hold"):
         kern.response_matrix(np.ones(2), gamma, gx, geps, edges, np.empty(3))
+
+
+# ---- the quenching and resolution models on their own -----------------------------------
+
+def test_quenching_models_and_their_inverses() -> None:
+    from coherency.detector import TabulatedQuenching
+
+    T = np.array([0.0, 1e-3, 0.01, 0.05])
+    np.testing.assert_array_equal(ConstantQuenching(0.25)(T), 0.25 * T)
+    assert ConstantQuenching(0.25).T_nr(0.0025) == pytest.approx(0.01, rel=1e-15)
+    ar = LinearQF.coherent_ar_2020()
+    np.testing.assert_allclose(ar(T), (0.246 + 0.00078 * T * 1e3) * T, rtol=1e-15)
+    for t in T[1:]:
+        assert ar.T_nr(float(ar(t))) == pytest.approx(t, rel=1e-14)
+    # b < 0: the generic inversion, inside the range up to the turnover
+    falling = LinearQF(0.3, -1e-3)
+    assert falling.turnover_MeV == pytest.approx(0.15, rel=1e-15)
+    assert falling.T_nr(float(falling(0.1))) == pytest.approx(0.1, rel=1e-12)
+    with pytest.raises(ValueError, match="beyond the model's range"):
+        falling.T_nr(1.0)
+    # the polynomial and its inverse
+    csi = PolynomialQuenching.coherent_csi_2021().nominal
+    assert csi.T_nr(float(csi(0.02))) == pytest.approx(0.02, rel=1e-12)
+    # a table: through its nodes, strictly increasing between them (PCHIP), (0, 0)
+    # put in front, refused beyond its last node
+    tab = TabulatedQuenching([0.005, 0.01, 0.03, 0.06], [3e-4, 8e-4, 2.5e-3, 6e-3])
+    assert tab.T_nr_MeV[0] == 0.0 and tab.E_ee_MeV[0] == 0.0
+    np.testing.assert_allclose(tab([0.005, 0.01, 0.03, 0.06]), [3e-4, 8e-4, 2.5e-3, 6e-3],
+                               rtol=1e-15)
+    fine = np.asarray(tab(np.linspace(0.0, 0.06, 6001)))
+    assert np.all(np.diff(fine) > 0.0)
+    with pytest.raises(ValueError, match=r"T_nr_MeV = 0\.07 MeV \(index 0\) is beyond"):
+        tab(0.07)
+    with pytest.raises(ValueError, match=r"E_ee_MeV\[0\] must be > 0"):
+        TabulatedQuenching([0.01, 0.02], [0.0, 1e-3])
+    with pytest.raises(ValueError, match=r"same length"):
+        TabulatedQuenching([0.0, 0.01, 0.02], [0.0, 1e-3])
+    assert tab == TabulatedQuenching([0.0, 0.005, 0.01, 0.03, 0.06],
+                                     [0.0, 3e-4, 8e-4, 2.5e-3, 6e-3])
+
+
+def test_resolution_presets() -> None:
+    g = GaussianEnergy.from_noise_and_fano(0.2, fano=0.11, pair_energy_eV=2.96)
+    assert g.sigma0_keV == pytest.approx(0.2 / (2 * math.sqrt(2 * math.log(2))), rel=1e-15)
+    assert g.sigma1**2 == pytest.approx(0.11 * 2.96e-3, rel=1e-14)
+    assert GaussianEnergy.coherent_ar_2020().sigma1 == 0.58
+    assert PoissonPE.coherent_csi_2017().light_yield_pe_per_keV == 13.348
+    # the gamma model's kernel parameter: b / Y per PE, with its own or a given Y
+    assert GammaPE().kernel_params().p1 == pytest.approx(0.0749 * 9.56, rel=1e-15)
+    assert GammaPE().kernel_params(12.0).p1 == pytest.approx(9.56 / 12.0, rel=1e-15)
+    assert _csi_2021(light_yield_pe_per_keV=12.0).light_yield == 12.0
+    keV = Response(0.1, GaussianEnergy(1.0), None, [0.0, 1.0])
+    assert keV.observable == "keVee" and keV.light_yield is None
+    np.testing.assert_allclose(keV.mean([0.01]), [1.0], rtol=1e-15)
