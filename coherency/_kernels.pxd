@@ -13,6 +13,7 @@ cdef extern from "coh_status.h":
     int COH_EBADGRID
     int COH_FF_COUNT
     int COH_RES_COUNT
+    int COH_RES_POISSON
 
 cdef extern from "coh_pool.h":
     ctypedef int (*coh_task_t)(void *ctx, Py_ssize_t chunk, int worker) noexcept nogil

@@ -31,6 +31,7 @@ stops and raises KeyboardInterrupt.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.exc cimport PyErr_Occurred
 from cpython.object cimport PyObject_GenericSetAttr
+from libc.math cimport sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
@@ -904,11 +905,23 @@ def response_matrix(const double[::1] mu, res, const double[::1] grid_x,
     ctx.mu = &mu[0]
     ctx.out = &out[0]
     ctx.n = n
-    # whole nodes per chunk, ~RESP_CHUNK pieces: a millisecond or two of work
-    ctx.per_chunk = RESP_CHUNK // (ctx.n_grid + ctx.n_edges)
+    # steps per node: the grid pieces, and for Poisson up to ~80 sqrt(mu) + 300 terms
+    # (csrc/coh_resp.c: 40 standard deviations below the mean to underflow above it)
+    cdef double steps = <double>(ctx.n_grid + ctx.n_edges)
+    cdef double mu_max = 0.0
+    cdef Py_ssize_t j
+    if ctx.res.model == COH_RES_POISSON:
+        for j in range(n):
+            if mu[j] > mu_max:  # NaN and negative means fail in the kernel
+                mu_max = mu[j]
+        if mu_max > 1e8:
+            mu_max = 1e8
+        steps += 80.0 * sqrt(mu_max) + 300.0
+    # whole nodes per chunk, ~RESP_CHUNK steps: a millisecond or two of work
+    ctx.per_chunk = <Py_ssize_t>(RESP_CHUNK / steps)
     if ctx.per_chunk < 1:
         ctx.per_chunk = 1
-    cdef double work = COST_RESP * n * (ctx.n_grid + ctx.n_edges)
+    cdef double work = COST_RESP * n * steps
     _run(_response_task, &ctx, _n_chunks(n, ctx.per_chunk), _nt(n_threads, work), work,
          "coh_response")
 
