@@ -619,8 +619,8 @@ class LinearQF(_IncreasingModel):
 
 @dataclass(frozen=True, eq=False)
 class TabulatedQuenching(_IncreasingModel):
-    """T_ee from a table, interpolated monotonically (PCHIP, Fritsch & Carlson, SIAM J.
-    Numer. Anal. 17 (1980) 238; docs/physics.md Eq. 11.1).
+    """T_ee from a table, interpolated monotonically (docs/physics.md Eq. 11.1): PCHIP,
+    Fritsch & Carlson, SIAM Journal on Numerical Analysis 17 (1980) 238.
 
     Parameters
     ----------
