@@ -13,8 +13,8 @@ Groups
 * ``recoil_spectrum 1000 T``: dN/dT of PionDAR x CsI on 1000 recoil energies, compiled
   vs twin.
 * ``threads``: <sigma> Solar x Xe (9 isotopes) and a 1e5-point spectrum with
-  n_threads = 1, 2. On a shared machine, OpenMP's spinning barrier makes 2 threads
-  slower than 1 when the other core is busy; ``OMP_WAIT_POLICY=passive`` avoids that.
+  n_threads = 1, 2 (the package's thread pool; bench_threads.py measures it with a
+  busy core too).
 
 Every case checks its answer (twin and dblquad against compiled at 1e-8, the issue-4
 accuracy); no time is asserted. Run:

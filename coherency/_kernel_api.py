@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ._records import FluxModel, FormFactorPair, NucleusSpec, QGrid
+from ._records import FluxModel, FormFactorPair, NucleusSpec, QGrid, ResolutionParams
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -56,6 +56,13 @@ class KernelModule(Protocol):
                line_F2: FloatArray, spec: NucleusSpec, v: FloatArray, scale: float,
                cap: float, weight: float, out: FloatArray, redo: UInt8Array,
                add: bool = False, n_threads: int = 1) -> None: ...
+
+    # detector response
+    def gammainc_pq(self, a: FloatArray, x: FloatArray, P: FloatArray, Q: FloatArray,
+                    n_threads: int = 1) -> None: ...
+    def response_matrix(self, mu: FloatArray, res: ResolutionParams, grid_x: FloatArray,
+                        grid_eps: FloatArray, edges: FloatArray, out: FloatArray,
+                        n_threads: int = 1) -> None: ...
 
     # argument checks
     def all_within(self, x: FloatArray, lo: float, hi: float, lo_open: bool = False,

@@ -9,7 +9,11 @@ cdef extern from "coh_status.h":
     int COH_EBADARG
     int COH_EBADRULE
     int COH_EINTERRUPTED
+    int COH_EBADRES
+    int COH_EBADGRID
     int COH_FF_COUNT
+    int COH_RES_COUNT
+    int COH_RES_POISSON
 
 cdef extern from "coh_pool.h":
     ctypedef int (*coh_task_t)(void *ctx, Py_ssize_t chunk, int worker) noexcept nogil
@@ -107,3 +111,15 @@ cdef extern from "coh_rate.h":
 cdef extern from "coh_check.h":
     int coh_all_within(const double *x, double lo, double hi, int lo_open, Py_ssize_t i0,
                        Py_ssize_t i1) nogil
+
+cdef extern from "coh_resp.h":
+    ctypedef struct coh_resolution_t:
+        int model
+        double p1
+        double p2
+        double p3
+    int coh_gammainc_pq(const double *a, const double *x, double *P, double *Q,
+                        Py_ssize_t i0, Py_ssize_t i1) nogil
+    int coh_response(const coh_resolution_t *res, const double *mu, const double *gx,
+                     const double *geps, Py_ssize_t n_grid, const double *edges,
+                     Py_ssize_t n_edges, double *out, Py_ssize_t i0, Py_ssize_t i1) nogil

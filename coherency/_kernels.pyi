@@ -2,9 +2,10 @@
 
 Kernels take validated, float64, C-contiguous 1-D arrays and write into ``out``;
 lengths are in MeV^-1. ``spec`` is a NucleusSpec, ``model`` a FluxModel, ``grid`` a
-QGrid and ``pair`` a FormFactorPair (coherency._records). ``n_threads`` is a thread
-count the caller validated and capped (coherency._validation.check_threads: at most
-1024 and at most the CPUs available to the process); loops run on the package's
+QGrid, ``pair`` a FormFactorPair and ``res`` a ResolutionParams (coherency._records).
+``n_threads`` is a thread count the caller validated and capped
+(coherency._validation.check_threads: at most 1024 and at most the CPUs available to
+the process); loops run on the package's
 pthread pool when ``build_info()["threads"] == "pthreads"``, serially otherwise (and
 below a minimum of work); results do not depend on it.
 tests/test_packaging.py checks this file against the compiled module and the twin;
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from coherency._records import FluxModel, FormFactorPair, NucleusSpec, QGrid
+from coherency._records import FluxModel, FormFactorPair, NucleusSpec, QGrid, ResolutionParams
 
 # Array kernels: write into ``out``.
 def spherical_j1(
@@ -113,6 +114,25 @@ def dn_dq2(
     out: npt.NDArray[np.float64],
     redo: npt.NDArray[np.uint8],
     add: bool = False,
+    n_threads: int = 1,
+) -> None: ...
+
+# Detector response (csrc/coh_resp.h): the incomplete gamma function and the response
+# matrix R^T (one row per true-recoil node).
+def gammainc_pq(
+    a: npt.NDArray[np.float64],
+    x: npt.NDArray[np.float64],
+    P: npt.NDArray[np.float64],
+    Q: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...
+def response_matrix(
+    mu: npt.NDArray[np.float64],
+    res: ResolutionParams,
+    grid_x: npt.NDArray[np.float64],
+    grid_eps: npt.NDArray[np.float64],
+    edges: npt.NDArray[np.float64],
+    out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
 

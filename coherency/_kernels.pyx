@@ -31,6 +31,7 @@ stops and raises KeyboardInterrupt.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.exc cimport PyErr_Occurred
 from cpython.object cimport PyObject_GenericSetAttr
+from libc.math cimport sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
@@ -69,6 +70,9 @@ cdef enum:
     XS_CHUNK = 64        # energies per chunk of sigma_total (16 q nodes per panel each)
     QG_CHUNK = 256       # parameter points per chunk of qgrid_moments
     CHECK_CHUNK = 32768  # elements per chunk of all_within
+    CHECK_PARALLEL_MIN = 4194304  # all_within runs serially below 2^22 elements
+    GAMMA_CHUNK = 1024   # (a, x) pairs per chunk of gammainc_pq (~150 ns each)
+    RESP_CHUNK = 8192    # grid pieces per chunk of response_matrix (whole nodes)
 
 # Estimated serial cost (ns) per element of each loop, measured on x86-64 with
 # AVX-512 (benchmarks/bench_threads.py): only its order of magnitude matters.
@@ -81,6 +85,8 @@ cdef double COST_CHEB = 90.0
 cdef double COST_DN_DQ2 = 90.0
 cdef double COST_ROWS = 1.5          # batch_combine, moments_to_coef
 cdef double COST_CHECK = 0.2
+cdef double COST_GAMMA = 150.0       # one incomplete gamma (40-100 terms)
+cdef double COST_RESP = 90.0         # per node and grid piece: one CDF (measured 80-95 ns)
 
 # Work (estimated serial ns) below which a loop runs on one thread: waking a parked
 # thread and handing out chunks costs ~15 us, so two threads pay off from ~20 us of
@@ -804,6 +810,124 @@ def dn_dq2(model, const double[::1] line_E, const double[::1] line_F0,
 
 
 # --------------------------------------------------------------------------------
+# Detector response: the incomplete gamma function and the response matrix
+# --------------------------------------------------------------------------------
+
+cdef struct GammaCtx:
+    const double *a
+    const double *x
+    double *P
+    double *Q
+    Py_ssize_t n
+
+
+cdef int _gammainc_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef GammaCtx *ctx = <GammaCtx *>p
+    return coh_gammainc_pq(ctx.a, ctx.x, ctx.P, ctx.Q, c * GAMMA_CHUNK,
+                           _end(c, GAMMA_CHUNK, ctx.n))
+
+
+def gammainc_pq(const double[::1] a, const double[::1] x, double[::1] P, double[::1] Q,
+                int n_threads=1):
+    """P[i] = P(a[i], x[i]) and Q[i] = Q(a[i], x[i]) = 1 - P[i], the regularised lower
+    and upper incomplete gamma functions (csrc/coh_resp.h), for 0 < a <= 1e8 and
+    x >= 0 (x = inf allowed); anything else is COH_EBADARG."""
+    cdef GammaCtx ctx
+    cdef Py_ssize_t n = a.shape[0]
+    _same_length(n, x.shape[0], "a and x")
+    _same_length(n, P.shape[0], "a and P")
+    _same_length(n, Q.shape[0], "a and Q")
+    if n == 0:
+        return
+    ctx.a = &a[0]
+    ctx.x = &x[0]
+    ctx.P = &P[0]
+    ctx.Q = &Q[0]
+    ctx.n = n
+    cdef double work = COST_GAMMA * n
+    _run(_gammainc_task, &ctx, _n_chunks(n, GAMMA_CHUNK), _nt(n_threads, work), work,
+         "coh_gammainc_pq")
+
+
+cdef struct RespCtx:
+    coh_resolution_t res
+    const double *mu
+    const double *gx
+    const double *geps
+    Py_ssize_t n_grid
+    const double *edges
+    Py_ssize_t n_edges
+    double *out
+    Py_ssize_t n
+    Py_ssize_t per_chunk
+
+
+cdef int _response_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef RespCtx *ctx = <RespCtx *>p
+    return coh_response(&ctx.res, ctx.mu, ctx.gx, ctx.geps, ctx.n_grid, ctx.edges,
+                        ctx.n_edges, ctx.out, c * ctx.per_chunk,
+                        _end(c, ctx.per_chunk, ctx.n))
+
+
+def response_matrix(const double[::1] mu, res, const double[::1] grid_x,
+                    const double[::1] grid_eps, const double[::1] edges, double[::1] out,
+                    int n_threads=1):
+    """The detector response matrix, transposed: out[j (len(edges) - 1) + b] = R[b, j],
+    the integral over observed bin [edges[b], edges[b+1]) of eps(x) P(x | mu[j])
+    (docs/physics.md Eq. 11.5) with eps piecewise linear on (grid_x, grid_eps) and the
+    resolution model ``res`` (a ResolutionParams); csrc/coh_resp.h gives the
+    conventions. Each node's row is computed on its own: the bits do not depend on
+    n_threads."""
+    cdef RespCtx ctx
+    cdef double dummy = 0.0
+    cdef int status
+    cdef Py_ssize_t n = mu.shape[0]
+    cdef Py_ssize_t n_bins = edges.shape[0] - 1 if edges.shape[0] > 1 else 0
+    _same_length(grid_x.shape[0], grid_eps.shape[0], "grid_x and grid_eps")
+    if out.shape[0] != n * n_bins:
+        raise ValueError(f"out must hold len(mu) x (len(edges) - 1) = {n * n_bins} "
+                         f"values; got {out.shape[0]}")
+    memset(&ctx, 0, sizeof(ctx))
+    ctx.res.model = res.model
+    ctx.res.p1 = res.p1
+    ctx.res.p2 = res.p2
+    ctx.res.p3 = res.p3
+    ctx.n_grid = grid_x.shape[0]
+    ctx.gx = &grid_x[0] if ctx.n_grid else &dummy
+    ctx.geps = &grid_eps[0] if ctx.n_grid else &dummy
+    ctx.n_edges = edges.shape[0]
+    ctx.edges = &edges[0] if ctx.n_edges else &dummy
+    if n == 0 or n_bins == 0:  # the model and the grid are checked even without rows
+        status = coh_response(&ctx.res, &dummy, ctx.gx, ctx.geps, ctx.n_grid, ctx.edges,
+                              ctx.n_edges, &dummy, 0, 0)
+        if status != COH_OK:
+            _fail(status, "coh_response")
+        return
+    ctx.mu = &mu[0]
+    ctx.out = &out[0]
+    ctx.n = n
+    # steps per node: the grid pieces, and for Poisson up to ~80 sqrt(mu) + 300 terms
+    # (csrc/coh_resp.c: 40 standard deviations below the mean to underflow above it)
+    cdef double steps = <double>(ctx.n_grid + ctx.n_edges)
+    cdef double mu_max = 0.0
+    cdef Py_ssize_t j
+    if ctx.res.model == COH_RES_POISSON:
+        for j in range(n):
+            if mu[j] > mu_max:  # NaN and negative means fail in the kernel
+                mu_max = mu[j]
+        if mu_max > 1e8:
+            mu_max = 1e8
+        steps += 80.0 * sqrt(mu_max) + 300.0
+    # whole nodes per chunk, ~RESP_CHUNK steps: a millisecond or two of work
+    ctx.per_chunk = <Py_ssize_t>(RESP_CHUNK / steps)
+    if ctx.per_chunk < 1:
+        ctx.per_chunk = 1
+    cdef double work = COST_RESP * n * steps
+    _run(_response_task, &ctx, _n_chunks(n, ctx.per_chunk), _nt(n_threads, work), work,
+         "coh_response")
+
+
+# --------------------------------------------------------------------------------
 # Argument checks
 # --------------------------------------------------------------------------------
 
@@ -835,7 +959,8 @@ def all_within(const double[::1] x, double lo, double hi, bint lo_open=False,
     ctx.hi = hi
     ctx.lo_open = lo_open
     cdef double work = COST_CHECK * ctx.n
-    cdef int nt = _nt(n_threads, work)
+    # memory-bound: a second thread pays for its wake-up only on large arrays
+    cdef int nt = _nt(n_threads, work) if ctx.n >= CHECK_PARALLEL_MIN else 1
     if work < NOGIL_MIN_NS:
         status = coh_pool_run(_within_task, &ctx, _n_chunks(ctx.n, CHECK_CHUNK), 1,
                               _signals, NULL)

@@ -13,9 +13,11 @@ NucleusSpec        coh_nucleus_t          csrc/coh_xsec.h
 FormFactorPair     coh_ffpair_t           csrc/coh_rate.h
 FluxModel          coh_chebmodel_t        csrc/coh_rate.h
 QGrid              coh_qgrid_t            csrc/coh_rate.h
+ResolutionParams   coh_resolution_t       csrc/coh_resp.h
 =================  =====================  ================
 
-Lengths are in MeV^-1 (fm / hbar c), masses and momenta in MeV.
+Lengths are in MeV^-1 (fm / hbar c), masses and momenta in MeV. The ids of the
+resolution models (``RES_*``) mirror the ``COH_RES_*`` macros of csrc/coh_status.h.
 """
 
 from __future__ import annotations
@@ -113,3 +115,35 @@ class QGrid:
     cheb: FloatArray
     gl_x: FloatArray
     gl_w: FloatArray
+
+
+# Resolution models of the response matrix (COH_RES_* of csrc/coh_status.h; the
+# convention test compares them): P(x | mu) for a mean observable mu, docs/physics.md
+# Eq. (11.3).
+RES_NONE = 0
+"""x = mu exactly."""
+RES_POISSON = 1
+"""Integer x, Poisson of mean mu."""
+RES_GAMMA = 2
+"""Gamma of mean mu and shape 1 + p1 mu (p1 per unit of x)."""
+RES_GAUSS = 3
+"""Gaussian of mean mu, sigma^2 = p1^2 + p2^2 mu + p3^2 mu^2."""
+RES_COUNT = 4
+"""Number of resolution models: valid ids are 0 .. RES_COUNT - 1."""
+RESOLUTION_MODELS: dict[str, int] = {
+    "COH_RES_NONE": RES_NONE,
+    "COH_RES_POISSON": RES_POISSON,
+    "COH_RES_GAMMA": RES_GAMMA,
+    "COH_RES_GAUSS": RES_GAUSS,
+}
+"""Macro name in csrc/coh_status.h -> id."""
+
+
+class ResolutionParams(NamedTuple):
+    """One resolution model of the response kernel: id ``RES_*`` and its three
+    parameters in units of the observable x (csrc/coh_resp.h, coh_resolution_t)."""
+
+    model: int
+    p1: float = 0.0
+    p2: float = 0.0
+    p3: float = 0.0

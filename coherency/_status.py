@@ -16,6 +16,8 @@ BAD_MODEL = -1
 BAD_ARG = -2
 BAD_RULE = -3
 INTERRUPTED = -4
+BAD_RESOLUTION = -5
+BAD_GRID = -6
 
 # code -> (macro in csrc/coh_status.h, message)
 STATUS: dict[int, tuple[str, str]] = {
@@ -24,6 +26,8 @@ STATUS: dict[int, tuple[str, str]] = {
     BAD_ARG: ("COH_EBADARG", "argument outside the documented domain"),
     BAD_RULE: ("COH_EBADRULE", "empty or malformed quadrature rule"),
     INTERRUPTED: ("COH_EINTERRUPTED", "interrupted by a signal (Ctrl-C)"),
+    BAD_RESOLUTION: ("COH_EBADRES", "unknown resolution model id"),
+    BAD_GRID: ("COH_EBADGRID", "efficiency grid does not match the bin edges"),
 }
 
 

@@ -308,8 +308,11 @@ def check_threads(n_threads: Any, name: str = "n_threads") -> int:
     ValueError
         ``n_threads`` is outside [1, 1024] (e.g. 0, 10**400, np.uint64(2**64 - 1)).
     """
-    if type(n_threads) is int and 1 <= n_threads <= MAX_THREADS:
-        return n_threads if n_threads <= _CPUS else _CPUS
+    if type(n_threads) is int:
+        if n_threads == 1:  # the default, on every scalar call: first and cheapest
+            return 1
+        if 1 <= n_threads <= MAX_THREADS:
+            return n_threads if n_threads <= _CPUS else _CPUS
     if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
         raise TypeError(f"{name} must be an int in [1, {MAX_THREADS}]; got {_short(n_threads)}")
     value = int(n_threads)
@@ -362,6 +365,76 @@ def check_rows(which: npt.NDArray[np.int64], n_rows: int) -> npt.NDArray[np.int6
         i = int(np.argmax(bad))
         raise ValueError(f"which must be in [0, {n_rows}); got {w[i]} at index {i}")
     return which
+
+
+def check_increasing(arr: FloatArray, name: str, *, strict: bool = True,
+                     unit: str = "") -> FloatArray:
+    """``arr`` (1-D) strictly increasing (nondecreasing unless ``strict``); a
+    ``ValueError`` names the first value out of order, e.g. ``edges must be strictly
+    increasing; got 3.0 after 5.0 at index 2``."""
+    a = np.asarray(arr, dtype=np.float64)
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be 1-D; got an array of shape {a.shape}")
+    step = np.diff(a)
+    bad = ~(step > 0.0) if strict else ~(step >= 0.0)
+    if bad.any():
+        i = int(np.argmax(bad)) + 1
+        u = f" {unit}" if unit else ""
+        kind = "strictly increasing" if strict else "nondecreasing"
+        raise ValueError(f"{name} must be {kind}; got {float(a[i])!r}{u} after "
+                         f"{float(a[i - 1])!r}{u} at index {i}")
+    return a
+
+
+def check_unit_interval(values: FloatArray, name: str, where: FloatArray | None = None,
+                        where_name: str = "x") -> FloatArray:
+    """Every value in [0, 1] (an efficiency); a ``ValueError`` names ``name``, the first
+    bad value and, if given, the abscissa ``where`` it belongs to."""
+    v = np.asarray(values, dtype=np.float64)
+    bad = ~((v >= 0.0) & (v <= 1.0))
+    if bad.any():
+        i = int(np.argmax(bad.reshape(-1)))
+        at = ("" if where is None
+              else f" at {where_name} = {float(np.asarray(where).reshape(-1)[i])!r}")
+        raise ValueError(f"{name} must be in [0, 1]; got {float(v.reshape(-1)[i])!r}{at} "
+                         f"(index {i})")
+    return v
+
+
+#: Domain limits of the response kernel (csrc/coh_resp.h): the largest Poisson mean
+#: and gamma shape.
+RESPONSE_MAX_POISSON_MEAN = 1e8
+RESPONSE_MAX_GAMMA_SHAPE = 1e8
+
+
+def check_response_means(mu: FloatArray, params: Any, unit: str,
+                         name: str = "T_nr_MeV") -> FloatArray:
+    """The means the response kernel takes (``params``: a ResolutionParams): finite,
+    >= 0, a Poisson mean and a gamma shape 1 + p1 mu at most 1e8, a finite Gaussian
+    width. The ``ValueError`` names the node (index into ``name``)."""
+    from ._records import RES_GAMMA, RES_GAUSS, RES_POISSON
+
+    m = np.asarray(mu, dtype=np.float64)
+    bad = ~((m >= 0.0) & (m <= _DBL_MAX))
+    what = "finite and >= 0"
+    if params.model == RES_POISSON:
+        bad |= m > RESPONSE_MAX_POISSON_MEAN
+        what = f"at most {RESPONSE_MAX_POISSON_MEAN:g} {unit} (Poisson)"
+    elif params.model == RES_GAMMA:
+        with np.errstate(over="ignore"):
+            bad |= ~(1.0 + params.p1 * m <= RESPONSE_MAX_GAMMA_SHAPE)
+        what = f"such that the gamma shape 1 + {params.p1:g} mu is at most " \
+               f"{RESPONSE_MAX_GAMMA_SHAPE:g}"
+    elif params.model == RES_GAUSS:
+        with np.errstate(over="ignore", invalid="ignore"):
+            sigma2 = params.p1**2 + params.p2**2 * m + (params.p3 * m) ** 2
+        bad |= ~(sigma2 <= _DBL_MAX)
+        what = "such that the Gaussian width is finite"
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"the mean observable must be {what}; got {float(m[i])!r} {unit} "
+                         f"at {name} index {i}")
+    return m
 
 
 # ----------------------------------------------------------------------------------

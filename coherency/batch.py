@@ -55,6 +55,7 @@ from ._quadrature import check_source, total_flux
 from ._records import FormFactorPair, FormFactorParams, QGrid
 from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT, HBARC_MEV_FM
+from .couplings import check_scheme, coupling_terms
 from .cross_sections import GL_W, GL_X
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors
 from .kinematics import E_min_flat, q2_max_of
@@ -293,8 +294,8 @@ def _components(tgt: Target, ffs: NuclearFormFactors, unity: bool
             # the first lengths are the kernel's per-point arguments
             ff = FormFactorPair(float(nuc.mass), spec.ffz._replace(p1=0.0),
                                 spec.ffn._replace(p1=0.0))
-            rz = float(ffs.proton.lengths_fm(nuc.A)[0])  # type: ignore[union-attr]
-            rn = float(ffs.neutron.lengths_fm(nuc.A)[0])  # type: ignore[union-attr]
+            rz = float(ffs.proton.lengths_fm(nuc)[0])  # type: ignore[union-attr]
+            rn = float(ffs.neutron.lengths_fm(nuc)[0])  # type: ignore[union-attr]
         p1 = (np.array([rz / HBARC_MEV_FM]), np.array([rn / HBARC_MEV_FM]))
         for arr in p1:
             arr.setflags(write=False)
@@ -417,6 +418,28 @@ def _combine(coef: np.ndarray, which: np.ndarray, p: dict[str, np.ndarray | None
                                          acc, add, nt)
 
 
+def _terms(source: Any, couplings: Any, p: dict[str, np.ndarray | None]
+           ) -> list[tuple[Any, float, dict[str, np.ndarray | None]]]:
+    """(source part, weight x norm, parameters) per flavour part of the couplings
+    (docs/physics.md Eq. (9.4)): the whole source at tree level; with flavour-
+    dependent couplings, each part at its own fixed epsilon (sin2_theta_w must then be
+    absent, and couplings must not run with q: the kernels take fixed charges)."""
+    scheme = check_scheme(couplings, None)
+    if scheme in (None, "tree"):
+        return [(source, 1.0, p)]
+    if p["sin2_theta_w"] is not None:
+        raise ValueError(f"sin2_theta_w: the {scheme!r} couplings fix epsilon flavour by "
+                         f"flavour; scan sin2_theta_w with couplings=None or 'tree'")
+    out = []
+    for term in coupling_terms(source, couplings, None):
+        if term.couplings is not None and term.couplings.runs:
+            raise ValueError(f"couplings: {scheme!r} runs with q, which the batch API's "
+                             f"kernels do not take; use 'pdg', or the scalar functions")
+        s2 = np.array([0.25 * (1.0 - term.epsilon)])
+        out.append((term.source, term.weight * term.norm, {**p, "sin2_theta_w": s2}))
+    return out
+
+
 def batch_flux_averaged_sigma(
     source: Any,
     target: Any,
@@ -427,6 +450,7 @@ def batch_flux_averaged_sigma(
     T_min: npt.ArrayLike = 0.0,
     form_factor: FormFactorSpec = "helm",
     n_threads: int = 1,
+    couplings: str | None = None,
 ) -> FloatOrArray:
     """Flux-averaged cross section per nucleus at many parameter points.
 
@@ -452,6 +476,10 @@ def batch_flux_averaged_sigma(
         which at most the CPUs available to the process are used
         (``coherency.config()["cpus_available"]``); small inputs run on one thread; the
         result does not depend on it.
+    couplings : {None, "tree", "pdg"}
+        Weak couplings, as in :func:`coherency.flux_averaged_sigma`; with ``"pdg"``
+        each flavour part of the source has its own epsilon (then no
+        ``sin2_theta_w``).
 
     Returns
     -------
@@ -479,9 +507,10 @@ def batch_flux_averaged_sigma(
     comps = _target_components(tgt, ffs, p)
     acc = np.empty(n)
     if n:
-        coef, which = _coefficients(source, comps, p, p["T_min"], nt, n,  # type: ignore[arg-type]
-                                    [c.fraction / total for c in comps])
-        _combine(coef, which, p, acc, nt, add=False)
+        for k, (part, weight, pp) in enumerate(_terms(source, couplings, p)):
+            coef, which = _coefficients(part, comps, pp, pp["T_min"], nt, n,  # type: ignore[arg-type]
+                                        [weight * c.fraction / total for c in comps])
+            _combine(coef, which, pp, acc, nt, add=k > 0)
     _validation.check_finite_result(acc, "batch_flux_averaged_sigma", "the source's flux "
                                     "exceeds the float range")
     return _validation.restore_shape(acc, shape)
@@ -500,6 +529,7 @@ def batch_event_counts(
     T_max: npt.ArrayLike | None = None,
     form_factor: FormFactorSpec = "helm",
     n_threads: int = 1,
+    couplings: str | None = None,
 ) -> FloatOrArray:
     """Expected event counts in a nuclear-recoil window at many parameter points.
 
@@ -511,7 +541,8 @@ def batch_event_counts(
 
     Parameters
     ----------
-    source, target, radius_scale, alpha, sin2_theta_w, T_min, form_factor, n_threads
+    source, target, radius_scale, alpha, sin2_theta_w, T_min, form_factor, n_threads,
+    couplings
         As in :func:`batch_flux_averaged_sigma`.
     mass_kg : float, kg
         Target mass in [0, 1e12] kg.
@@ -540,21 +571,22 @@ def batch_event_counts(
     m, t = _exposure(tgt, mass_kg, time_s, source)
     shape, n, p = _params(radius_scale, alpha, sin2_theta_w, T_min, T_max)
     comps = _target_components(tgt, ffs, p)
-    per_kg = [c.per_kg * m * t for c in comps]
     acc = np.empty(n)
     if n:
-        coef, which = _coefficients(source, comps, p, p["T_min"], nt, n, per_kg)  # type: ignore[arg-type]
-        up: np.ndarray | None = None
-        if p["T_max"] is not None:
-            # N(T_min) - N(T_max): the upper rows with negative weights, in the same
-            # pass over the points when both windows have one row
-            up, which_up = _coefficients(source, comps, p, p["T_max"], nt, n,
-                                         [-w for w in per_kg])
-            if which.size == 0 and which_up.size == 0:
-                coef, up = coef + up, None
-        _combine(coef, which, p, acc, nt, add=False)
-        if up is not None:
-            _combine(up, which_up, p, acc, nt, add=True)
+        for k, (part, weight, pp) in enumerate(_terms(source, couplings, p)):
+            per_kg = [weight * c.per_kg * m * t for c in comps]
+            coef, which = _coefficients(part, comps, pp, pp["T_min"], nt, n, per_kg)  # type: ignore[arg-type]
+            up: np.ndarray | None = None
+            if pp["T_max"] is not None:
+                # N(T_min) - N(T_max): the upper rows with negative weights, in the
+                # same pass over the points when both windows have one row
+                up, which_up = _coefficients(part, comps, pp, pp["T_max"], nt, n,
+                                             [-w for w in per_kg])
+                if which.size == 0 and which_up.size == 0:
+                    coef, up = coef + up, None
+            _combine(coef, which, pp, acc, nt, add=k > 0)
+            if up is not None:
+                _combine(up, which_up, pp, acc, nt, add=True)
     _validation.check_finite_result(acc, "batch_event_counts", "reduce mass_kg x time_s or "
                                     "the source's flux")
     return _validation.restore_shape(acc, shape)

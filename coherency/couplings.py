@@ -56,6 +56,9 @@ from .constants import (
 
 __all__ = [
     "FLAVOURS",
+    "CouplingTerm",
+    "coupling_terms",
+    "NEUTRINO_NAMES",
     "SCHEMES",
     "Couplings",
     "couplings",
@@ -68,6 +71,7 @@ FLAVOURS: tuple[str, ...] = ("e", "mu", "tau")
 #: Coupling schemes.
 SCHEMES: tuple[str, ...] = ("tree", "pdg", "tomalak")
 
+#: Neutrino names and what they mean: (lepton flavour, antineutrino?).
 _NEUTRINO_NAMES = {
     "e": ("e", False), "mu": ("mu", False), "tau": ("tau", False),
     "nue": ("e", False), "numu": ("mu", False), "nutau": ("tau", False),
@@ -83,6 +87,12 @@ PDG_G_V_P_UNIVERSAL = 0.0298 - 0.0114381
 PDG_CHARGE_RADIUS_TERM = {"e": 0.0196964, "mu": 0.0114381, "tau": 0.00706633}
 
 _LEPTON_MASS_MEV = {"e": ELECTRON_MASS_MEV, "mu": MUON_MASS_MEV, "tau": TAU_MASS_MEV}
+
+
+#: The canonical neutrino name of each accepted name (``"e"`` -> ``"nue"``).
+NEUTRINO_NAMES: dict[str, str] = {
+    key: ("nu" + flv + ("bar" if anti else "")) for key, (flv, anti) in _NEUTRINO_NAMES.items()
+}
 
 
 def flavour_of(name: Any, argname: str = "flavour") -> str:
@@ -275,3 +285,68 @@ def couplings(flavour: str = "mu", scheme: str = "tree",
         for f in FLAVOURS
     )
     return Couplings("tomalak", flv, g_p, PDG_G_V_N, running)
+
+
+_couplings_of = couplings  # the helpers below take an argument named ``couplings``
+
+
+@dataclass(frozen=True)
+class CouplingTerm:
+    """One flavour part of a rate: its source, the weight of its flux, the epsilon of
+    Gamma (eps_eff, docs/physics.md Eq. (9.2)), the norm (2 g_V^n)^2 multiplying the
+    cross section, and its couplings (None at tree level with a given epsilon)."""
+
+    source: Any
+    weight: float
+    epsilon: float
+    norm: float
+    couplings: Couplings | None
+
+
+def check_scheme(couplings: Any, epsilon: Any) -> str | None:
+    """The scheme name of a ``couplings=`` argument (None: tree level with
+    ``epsilon``); ``epsilon`` and a scheme other than ``"tree"`` exclude each other."""
+    if couplings is None:
+        return None
+    scheme = _validation.check_choice(couplings, "couplings", SCHEMES)
+    if epsilon is not None and scheme != "tree":
+        raise ValueError(f"epsilon: the {scheme!r} couplings fix epsilon flavour by flavour; "
+                         f"give epsilon only with couplings=None or 'tree'")
+    return scheme
+
+
+def coupling_terms(source: Any, couplings: Any, epsilon: Any) -> tuple[CouplingTerm, ...]:
+    """The parts of ``source`` with their couplings (docs/physics.md Eq. (9.4)).
+
+    ``couplings`` None or ``"tree"``: one part, the whole source, with ``epsilon``
+    (default 1 - 4 sin^2 theta_W); ``"pdg"``/``"tomalak"``: one part per flavour
+    component of the source (:meth:`~coherency.sources.Source.flavour_components`).
+    """
+    scheme = check_scheme(couplings, epsilon)
+    if scheme in (None, "tree"):
+        eps = _validation.check_epsilon(epsilon)
+        return (CouplingTerm(source, 1.0, eps, 1.0, None),)
+    parts = getattr(source, "flavour_components", None)
+    if parts is None:
+        raise ValueError(f"couplings: {getattr(source, 'name', source)!r} has no "
+                         f"flavour_components(); flavour-dependent couplings need them")
+    out = []
+    for flavour, part, weight in parts():
+        c = _couplings_of(flavour, scheme)
+        out.append(CouplingTerm(part, float(weight), c.epsilon, c.norm, c))
+    return tuple(out)
+
+
+def for_flavour(couplings: Any, flavour: Any, epsilon: Any) -> tuple[float, float,
+                                                                    Couplings | None]:
+    """(eps_eff, norm, couplings) of one flavour for the cross-section functions."""
+    scheme = check_scheme(couplings, epsilon)
+    if scheme in (None, "tree"):
+        if flavour is not None:
+            flavour_of(flavour)  # checked even where it changes nothing
+        return _validation.check_epsilon(epsilon), 1.0, None
+    if flavour is None:
+        raise ValueError(f"flavour: the {scheme!r} couplings depend on the neutrino "
+                         f"flavour; give flavour='e', 'mu' or 'tau' (or 'nue', ...)")
+    c = _couplings_of(flavour, scheme)
+    return c.epsilon, c.norm, c

@@ -20,7 +20,14 @@ from ._cache import BoundedDict
 from ._records import FormFactorParams, NucleusSpec
 from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
-from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors, resolve
+from .couplings import for_flavour
+from .form_factors import (
+    FormFactor,
+    FormFactorSpec,
+    NuclearFormFactors,
+    resolve,
+    with_couplings,
+)
 from .targets import Nucleus, Target, as_target
 
 # Gauss-Legendre rule of every q integral: 16 nodes per panel, a panel spanning at
@@ -40,17 +47,17 @@ def _epsilon(epsilon: Any) -> float:
     return _validation.check_epsilon(epsilon)
 
 
-def _panel_dq(ffs: NuclearFormFactors, A: float) -> float:
+def _panel_dq(ffs: NuclearFormFactors, nuc: Nucleus) -> float:
     widths = [
-        ff.panel_dq(A)
+        ff.panel_dq(nuc)
         for ff in (ffs.proton, ffs.neutron)
-        if isinstance(ff, FormFactor) and ff.panel_dq(A) > 0
+        if isinstance(ff, FormFactor) and ff.panel_dq(nuc) > 0
     ]
     if not ffs.compiled:
         # A user callable: assume nuclear sizes up to 1.5 A^(1/3) fm oscillate.
         from .constants import HBARC_MEV_FM
 
-        widths.append(math.pi * HBARC_MEV_FM / (1.5 * A ** (1.0 / 3.0)))
+        widths.append(math.pi * HBARC_MEV_FM / (1.5 * nuc.A ** (1.0 / 3.0)))
     return min(widths) if widths else 0.0
 
 
@@ -61,8 +68,8 @@ def kernel_spec(nuc: Nucleus, ffs: NuclearFormFactors, epsilon: float) -> Nucleu
         prefactor=DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2,
         wz=epsilon * nuc.Z,
         wn=float(nuc.N),
-        ffz=ffs.proton.kernel_params(nuc.A),  # type: ignore[union-attr]
-        ffn=ffs.neutron.kernel_params(nuc.A),  # type: ignore[union-attr]
+        ffz=ffs.proton.kernel_params(nuc),  # type: ignore[union-attr]
+        ffn=ffs.neutron.kernel_params(nuc),  # type: ignore[union-attr]
     )
 
 
@@ -76,8 +83,8 @@ def unity_spec(nuc: Nucleus, epsilon: float) -> NucleusSpec:
 
 
 def _gamma_python(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float) -> np.ndarray:
-    fz = np.asarray(ffs.proton(q, nuc.A), dtype=np.float64)
-    fn = fz if ffs.neutron is ffs.proton else np.asarray(ffs.neutron(q, nuc.A), dtype=np.float64)
+    fz = np.asarray(ffs.proton(q, nuc), dtype=np.float64)
+    fn = fz if ffs.neutron is ffs.proton else np.asarray(ffs.neutron(q, nuc), dtype=np.float64)
     return (eps * nuc.Z * fz - nuc.N * fn) ** 2
 
 
@@ -159,11 +166,25 @@ def _scalar_plan(nucleus: Any, form_factor: Any, epsilon: Any) -> _Plan | None:
     plan: _Plan = ()  # a user callable form factor: remembered as "no fast path"
     if ffs.compiled:
         plan = tuple(
-            (fraction, float(nuc.mass), kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A))
+            (fraction, float(nuc.mass), kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc))
             for nuc, fraction in tgt.components
         )
     _PLANS[key] = plan
     return plan or None
+
+
+def _with_couplings(form_factor: FormFactorSpec, epsilon: Any, couplings: Any,
+                    flavour: Any) -> tuple[FormFactorSpec, float, float]:
+    """(form factor, eps_eff, norm) for ``couplings`` and ``flavour`` (docs/physics.md
+    Eq. (9.2)): Gamma = norm [eps_eff Z F_Z - N F_N]^2."""
+    eps, norm, c = for_flavour(couplings, flavour, epsilon)
+    if c is not None and c.runs:
+        return with_couplings(resolve(form_factor), c), eps, norm
+    return form_factor, eps, norm
+
+
+def _scaled(norm: float, value: FloatOrArray) -> FloatOrArray:
+    return value if norm == 1.0 else norm * value
 
 
 def dsigma_dq2(
@@ -174,6 +195,8 @@ def dsigma_dq2(
     alpha: npt.ArrayLike | None = None,
     epsilon: float | None = None,
     n_threads: int = 1,
+    couplings: str | None = None,
+    flavour: str | None = None,
 ) -> FloatOrArray:
     """Differential cross section in q^2, Sharma & Wong Eq. 1.
 
@@ -197,6 +220,13 @@ def dsigma_dq2(
         Threads of the compiled loop: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
         small inputs run on one thread; the result does not depend on it.
+    couplings : {None, "tree", "pdg", "tomalak"}
+        Weak couplings (docs/physics.md §9): None, tree level with ``epsilon``;
+        ``"pdg"`` and ``"tomalak"`` are radiatively corrected and depend on the
+        neutrino ``flavour`` (then ``epsilon`` must be None).
+    flavour : str, optional
+        ``"e"``, ``"mu"``, ``"tau"`` (or ``"nue"``, ``"numubar"``, ...): needed by the
+        flavour-dependent couplings.
 
     Returns
     -------
@@ -223,6 +253,9 @@ def dsigma_dq2(
     >>> abs(ratio - 1.0) < 1e-15   # F(0) = 1
     True
     """
+    if couplings is not None or flavour is not None:
+        ff, eps, norm = _with_couplings(form_factor, epsilon, couplings, flavour)
+        return _scaled(norm, dsigma_dq2(q2, E, nucleus, ff, alpha, eps, n_threads))
     nt = _validation.check_threads(n_threads)
     q2f = _validation.plain_float(q2)
     Ef = _validation.plain_float(E)
@@ -253,6 +286,8 @@ def dsigma_dT(
     alpha: npt.ArrayLike | None = None,
     epsilon: float | None = None,
     n_threads: int = 1,
+    couplings: str | None = None,
+    flavour: str | None = None,
 ) -> FloatOrArray:
     """Differential cross section in nuclear recoil energy, dsigma/dT = 2M dsigma/dq2.
 
@@ -262,7 +297,7 @@ def dsigma_dT(
         Nuclear recoil kinetic energy in [0, 1e4] MeV (q^2 = 2 M T).
     E : array_like, MeV
         Neutrino energy in (0, 1e4] MeV.
-    nucleus, form_factor, alpha, epsilon, n_threads
+    nucleus, form_factor, alpha, epsilon, n_threads, couplings, flavour
         As in :func:`dsigma_dq2`.
 
     Returns
@@ -280,6 +315,9 @@ def dsigma_dT(
     >>> abs(ratio - 1) < 1e-15
     True
     """
+    if couplings is not None or flavour is not None:
+        ff, eps, norm = _with_couplings(form_factor, epsilon, couplings, flavour)
+        return _scaled(norm, dsigma_dT(T, E, nucleus, ff, alpha, eps, n_threads))
     nt = _validation.check_threads(n_threads)
     Tf = _validation.plain_float(T)
     Ef = _validation.plain_float(E)
@@ -318,7 +356,7 @@ def sigma_nucleus(
         return out * _alpha_scale(alpha, nuc, eps)
     if not ffs.compiled:
         return _sigma_callable(E, q2_min, nuc, ffs, eps)
-    kern.sigma_total(E, q2_min, kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A), GL_X, GL_W, out,
+    kern.sigma_total(E, q2_min, kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc), GL_X, GL_W, out,
                      n_threads)
     return out
 
@@ -328,7 +366,7 @@ def _sigma_callable(
 ) -> np.ndarray:
     """sigma(E) with a user form factor: the same Gauss-Legendre panels in q, in numpy."""
     M = nuc.mass
-    dq = _panel_dq(ffs, nuc.A)
+    dq = _panel_dq(ffs, nuc)
     out = np.zeros(E.size)
     for i, (energy, lo2) in enumerate(zip(E, q2_min)):
         hi2 = 4.0 * energy**2 * M / (M + 2.0 * energy)
@@ -352,6 +390,8 @@ def sigma_total(
     alpha: npt.ArrayLike | None = None,
     epsilon: float | None = None,
     n_threads: int = 1,
+    couplings: str | None = None,
+    flavour: str | None = None,
 ) -> FloatOrArray:
     """Total cross section per nucleus above a recoil threshold.
 
@@ -363,7 +403,7 @@ def sigma_total(
         A multi-nucleus target gives the average per nucleus (number fractions).
     T_min : array_like, MeV
         Nuclear-recoil threshold in [0, 1e4] MeV; broadcasts against ``E``.
-    form_factor, alpha, epsilon, n_threads
+    form_factor, alpha, epsilon, n_threads, couplings, flavour
         As in :func:`dsigma_dq2`.
 
     Returns
@@ -384,6 +424,9 @@ def sigma_total(
     >>> 1e-39 < sigma_total(30.0, "CsI") < 1e-37
     True
     """
+    if couplings is not None or flavour is not None:
+        ff, eps, norm = _with_couplings(form_factor, epsilon, couplings, flavour)
+        return _scaled(norm, sigma_total(E, target, T_min, ff, alpha, eps, n_threads))
     nt = _validation.check_threads(n_threads)
     Ef = _validation.plain_float(E)
     Tf = _validation.plain_float(T_min)

@@ -27,6 +27,7 @@ from ._cache import BoundedDict
 from ._records import FormFactorParams
 from ._typing import FloatOrArray
 from .constants import HBARC_MEV_FM
+from .targets import Nucleus
 
 
 def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
@@ -64,7 +65,15 @@ def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
 
 
 def _mass_number(A: Any) -> float:
+    """A mass number (> 0) from a number or a :class:`~coherency.targets.Nucleus`."""
+    if isinstance(A, Nucleus):
+        return float(A.A)
     return _validation.as_float(A, "A", min_value=0.0, exclusive_min=True)
+
+
+SizeLike = float | Nucleus
+"""What sets a model's size: a mass number A, or a nucleus (Z and A; the models
+with measured radii need it)."""
 
 
 class FormFactor(ABC):
@@ -74,28 +83,28 @@ class FormFactor(ABC):
     name: ClassVar[str]
 
     @abstractmethod
-    def lengths_fm(self, A: float) -> tuple[float, float]:
+    def lengths_fm(self, A: SizeLike) -> tuple[float, float]:
         """The model's two lengths (fm) for mass number ``A``."""
 
     @abstractmethod
-    def rms_radius_fm(self, A: float) -> float:
+    def rms_radius_fm(self, A: SizeLike) -> float:
         """Root-mean-square radius (fm) of the density behind F."""
 
     @abstractmethod
     def with_rms_radius(self, r_rms_fm: float) -> FormFactor:
         """Same model with its size fixed so that the rms radius is ``r_rms_fm``."""
 
-    def kernel_params(self, A: float) -> FormFactorParams:
+    def kernel_params(self, A: SizeLike) -> FormFactorParams:
         """(model id, p1, p2) with lengths in MeV^-1, as the kernels take them."""
         p1, p2 = self.lengths_fm(A)
         return FormFactorParams(self.model_id, p1 / HBARC_MEV_FM, p2 / HBARC_MEV_FM)
 
-    def panel_dq(self, A: float) -> float:
+    def panel_dq(self, A: SizeLike) -> float:
         """Momentum span (MeV) of one oscillation of F^2: pi hbar c / radius."""
         p1 = self.lengths_fm(A)[0]
         return math.pi * HBARC_MEV_FM / p1 if p1 > 0 else 0.0
 
-    def __call__(self, q: npt.ArrayLike, A: float, n_threads: int = 1) -> FloatOrArray:
+    def __call__(self, q: npt.ArrayLike, A: SizeLike, n_threads: int = 1) -> FloatOrArray:
         """F(q) for mass number ``A``; q in MeV (>= 0); ``n_threads``: threads of the
         compiled loop, an int in [1, 1024], of which at most the CPUs available to the
         process are used (``coherency.config()["cpus_available"]``); small inputs run on
@@ -109,7 +118,8 @@ class FormFactor(ABC):
             p1, p2 = self.lengths_fm(af)
             return float(_backend.kernels().form_factor_scalar(
                 qf, self.model_id, p1 / HBARC_MEV_FM, p2 / HBARC_MEV_FM))
-        A = _mass_number(A)
+        if not isinstance(A, Nucleus):
+            A = _mass_number(A)
         arr = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV", n_threads=nt)
         ff = self.kernel_params(A)
         out = np.empty(arr.size)
@@ -124,10 +134,10 @@ class Unity(FormFactor):
     model_id: ClassVar[int] = _ff_models.UNITY.id
     name: ClassVar[str] = _ff_models.UNITY.name
 
-    def lengths_fm(self, A: float) -> tuple[float, float]:
+    def lengths_fm(self, A: SizeLike) -> tuple[float, float]:
         return 0.0, 0.0
 
-    def rms_radius_fm(self, A: float) -> float:
+    def rms_radius_fm(self, A: SizeLike) -> float:
         return 0.0
 
     def with_rms_radius(self, r_rms_fm: float) -> FormFactor:
@@ -180,10 +190,10 @@ class Helm(FormFactor):
         """s = 0.9 fm, a = 0.52 fm, c = 1.23 A^(1/3) - 0.60 fm (Lewin & Smith 1996)."""
         return cls(r_coeff_fm=1.23, s_fm=0.9, r_offset_fm=-0.60, a_fm=0.52)
 
-    def lengths_fm(self, A: float) -> tuple[float, float]:
-        A = _mass_number(A)
+    def lengths_fm(self, A: SizeLike) -> tuple[float, float]:
         if self.radius_fm is not None:
             return self.radius_fm, self.s_fm
+        A = _mass_number(A)
         c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm
         # products, not **: float ** raises OverflowError where * gives inf
         r0_sq = (c * c + (7.0 / 3.0) * math.pi**2 * self.a_fm * self.a_fm
@@ -205,7 +215,7 @@ class Helm(FormFactor):
         return _derived_length(math.sqrt(r0_sq), "Helm radius R0", A,
                                f"r_coeff_fm = {self.r_coeff_fm:g}"), self.s_fm
 
-    def rms_radius_fm(self, A: float) -> float:
+    def rms_radius_fm(self, A: SizeLike) -> float:
         r0, s = self.lengths_fm(A)
         return math.sqrt(0.6 * r0 * r0 + 3.0 * s * s)
 
@@ -235,15 +245,15 @@ class KleinNystrand(FormFactor):
         _check_length(self.a_fm, "a_fm")
         _check_length(self.radius_fm, "radius_fm", optional=True)
 
-    def lengths_fm(self, A: float) -> tuple[float, float]:
-        A = _mass_number(A)
+    def lengths_fm(self, A: SizeLike) -> tuple[float, float]:
         if self.radius_fm is not None:
             return self.radius_fm, self.a_fm
+        A = _mass_number(A)
         r = _derived_length(self.r_coeff_fm * A ** (1.0 / 3.0), "Klein-Nystrand radius R_A",
                             A, f"r_coeff_fm = {self.r_coeff_fm:g}")
         return r, self.a_fm
 
-    def rms_radius_fm(self, A: float) -> float:
+    def rms_radius_fm(self, A: SizeLike) -> float:
         r, a = self.lengths_fm(A)
         return math.sqrt(0.6 * r * r + 6.0 * a * a)
 
@@ -279,10 +289,10 @@ class SymmetrizedFermi(FormFactor):
         _check_length(self.radius_fm, "radius_fm", positive=True, optional=True)
         _check_length(self.r_offset_fm, "r_offset_fm", signed=True)
 
-    def lengths_fm(self, A: float) -> tuple[float, float]:
-        A = _mass_number(A)
+    def lengths_fm(self, A: SizeLike) -> tuple[float, float]:
         if self.radius_fm is not None:
             return self.radius_fm, self.a_fm
+        A = _mass_number(A)
         c = self.r_coeff_fm * A ** (1.0 / 3.0) + self.r_offset_fm
         if c <= 0:
             raise ValueError(f"symmetrized Fermi radius c = {c:g} fm <= 0 for A = {A:g} "
@@ -291,7 +301,7 @@ class SymmetrizedFermi(FormFactor):
         return _derived_length(c, "symmetrized Fermi radius c", A,
                                f"r_coeff_fm = {self.r_coeff_fm:g}"), self.a_fm
 
-    def rms_radius_fm(self, A: float) -> float:
+    def rms_radius_fm(self, A: SizeLike) -> float:
         c, a = self.lengths_fm(A)
         return math.sqrt(0.6 * c * c + 1.4 * math.pi**2 * a * a)
 
@@ -303,6 +313,98 @@ class SymmetrizedFermi(FormFactor):
         return replace(self, radius_fm=math.sqrt(c_sq))
 
 
+_MEASURED_MODELS = {
+    # model name -> (class, name of its shape length, default shape length in fm)
+    "helm": (Helm, "s_fm", 0.9),
+    "klein-nystrand": (KleinNystrand, "a_fm", 0.7),
+    "symmetrized-fermi": (SymmetrizedFermi, "a_fm", 0.52),
+}
+
+
+@dataclass(frozen=True)
+class MeasuredRadius(FormFactor):
+    """A form-factor model sized, nucleus by nucleus, by a measured rms radius
+    (docs/physics.md §3.2, Eq. (3.8)).
+
+    Parameters
+    ----------
+    model : {"helm", "klein-nystrand", "symmetrized-fermi"}
+        The shape of the density.
+    nucleon : {"proton", "neutron"}
+        ``"proton"``: the point-proton rms radius of the measured charge radius
+        (Angeli & Marinova 2013, :func:`coherency.nuclear_radii.proton_radius_fm`);
+        ``"neutron"``: that plus a neutron skin.
+    skin_fm : float, fm, optional
+        R_n - R_p for ``nucleon="neutron"``; default the systematics of Trzcinska et
+        al. (2001), :func:`coherency.nuclear_radii.neutron_skin_fm`.
+    shape_fm : float, fm, optional
+        The model's second length: Helm's surface thickness s (default 0.9 fm, as
+        Lewin & Smith), Klein-Nystrand's Yukawa range a (0.7 fm), the symmetrized
+        Fermi diffuseness a (0.52 fm).
+
+    Needs a :class:`~coherency.targets.Nucleus` (Z and A), not only a mass number.
+
+    Examples
+    --------
+    >>> from coherency import nucleus
+    >>> ff = MeasuredRadius("helm", "neutron")
+    >>> cs = nucleus("Cs133")
+    >>> round(ff.rms_radius_fm(cs) - MeasuredRadius("helm").rms_radius_fm(cs), 4)
+    0.1347
+    """
+
+    model: str = "helm"
+    nucleon: str = "proton"
+    skin_fm: float | None = None
+    shape_fm: float | None = None
+
+    name: ClassVar[str] = "measured-radius"
+
+    def __post_init__(self) -> None:
+        _validation.check_choice(self.model, "model", tuple(_MEASURED_MODELS))
+        _validation.check_choice(self.nucleon, "nucleon", ("proton", "neutron"))
+        if self.skin_fm is not None:
+            if self.nucleon != "neutron":
+                raise ValueError("skin_fm applies to nucleon='neutron' only")
+            object.__setattr__(self, "skin_fm", _validation.as_float(
+                self.skin_fm, "skin_fm", min_value=-1.0, max_value=3.0, unit="fm"))
+        if self.shape_fm is not None:
+            object.__setattr__(self, "shape_fm", _validation.as_float(
+                self.shape_fm, "shape_fm", min_value=0.0, max_value=10.0, unit="fm"))
+
+    @property
+    def base(self) -> FormFactor:
+        """The model with its shape length, before its size is set."""
+        cls, shape_name, default = _MEASURED_MODELS[self.model]
+        shape = default if self.shape_fm is None else self.shape_fm
+        return cls(**{shape_name: shape})
+
+    @property  # type: ignore[misc]
+    def model_id(self) -> int:  # type: ignore[override]
+        return self.base.model_id
+
+    def _nucleus(self, A: SizeLike) -> Nucleus:
+        if not isinstance(A, Nucleus):
+            raise ValueError(
+                f"a form factor with measured radii needs the nucleus (Z and A), not only "
+                f"A = {A!r}; pass a coherency.Nucleus")
+        return A
+
+    def rms_radius_fm(self, A: SizeLike) -> float:
+        from . import nuclear_radii
+
+        nuc = self._nucleus(A)
+        if self.nucleon == "proton":
+            return nuclear_radii.proton_radius_fm(nuc)
+        return nuclear_radii.neutron_radius_fm(nuc, self.skin_fm)
+
+    def lengths_fm(self, A: SizeLike) -> tuple[float, float]:
+        return self.base.with_rms_radius(self.rms_radius_fm(A)).lengths_fm(A)
+
+    def with_rms_radius(self, r_rms_fm: float) -> FormFactor:
+        return self.base.with_rms_radius(r_rms_fm)
+
+
 @dataclass(frozen=True)
 class CallableFormFactor:
     """Wraps a user function ``F(q)`` (q in MeV, vectorised over numpy arrays)."""
@@ -310,7 +412,7 @@ class CallableFormFactor:
     func: Callable[[npt.NDArray[np.float64]], Any]
     name: str = "callable"
 
-    def __call__(self, q: npt.ArrayLike, A: float | None = None) -> npt.NDArray[np.float64]:
+    def __call__(self, q: npt.ArrayLike, A: SizeLike | None = None) -> npt.NDArray[np.float64]:
         arr = np.asarray(q, dtype=np.float64)
         val = np.asarray(self.func(arr), dtype=np.float64)
         if val.shape != arr.shape:
@@ -320,7 +422,47 @@ class CallableFormFactor:
         return val
 
 
-AnyFormFactor = FormFactor | CallableFormFactor
+@dataclass(frozen=True)
+class ScaledFormFactor:
+    """A form factor times a function of q: F(q) x factor(q). Carries the momentum
+    dependence of a coupling into Gamma (the proton's g_V^p(q) of the ``"tomalak"``
+    couplings, docs/physics.md Eq. (9.3)); evaluated in numpy, not in the kernels."""
+
+    base: FormFactor | CallableFormFactor | ScaledFormFactor
+    factor: Callable[[npt.NDArray[np.float64]], Any]
+    name: str = "scaled"
+
+    def __call__(self, q: npt.ArrayLike, A: SizeLike | None = None) -> npt.NDArray[np.float64]:
+        arr = np.asarray(q, dtype=np.float64)
+        base = np.asarray(self.base(arr, A), dtype=np.float64)  # type: ignore[arg-type]
+        return base * np.asarray(self.factor(arr), dtype=np.float64)
+
+    def panel_dq(self, A: SizeLike) -> float:
+        return self.base.panel_dq(A) if isinstance(self.base, FormFactor) else 0.0
+
+
+AnyFormFactor = FormFactor | CallableFormFactor | ScaledFormFactor
+
+
+@dataclass(frozen=True)
+class _ProtonRunning:
+    """g_V^p(q)/g_V^p(0) of momentum-dependent couplings (a hashable callable)."""
+
+    couplings: Any
+
+    def __call__(self, q: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        c = self.couplings
+        return np.asarray(c.g_p_at(q), dtype=np.float64) / c.g_p
+
+
+def with_couplings(ffs: NuclearFormFactors, couplings: Any) -> NuclearFormFactors:
+    """The form factors seen by Gamma with ``couplings``: unchanged unless g_V^p runs
+    with q (``"tomalak"``), then F_Z(q) g_V^p(q)/g_V^p(0) (docs/physics.md Eq. (9.3))."""
+    if couplings is None or not couplings.runs:
+        return ffs
+    return NuclearFormFactors(
+        ScaledFormFactor(ffs.proton, _ProtonRunning(couplings), name="running g_V^p"),
+        ffs.neutron)
 
 
 @dataclass(frozen=True)
@@ -342,6 +484,20 @@ class NuclearFormFactors:
         r_p = model.rms_radius_fm(_mass_number(A))
         skin = _validation.check_length(skin_fm, "skin_fm", signed=True)
         return cls(model, model.with_rms_radius(r_p + skin))
+
+    @classmethod
+    def measured(cls, model: str = "helm", skin_fm: float | None = None,
+                 shape_fm: float | None = None) -> NuclearFormFactors:
+        """F_Z from the measured charge radius, F_N from it plus a neutron skin, both
+        of shape ``model`` (:class:`MeasuredRadius`): the package's realistic nuclear
+        form factors (docs/physics.md §3.2).
+
+        >>> ffs = NuclearFormFactors.measured()
+        >>> ffs.proton != ffs.neutron
+        True
+        """
+        return cls(MeasuredRadius(model, "proton", shape_fm=shape_fm),
+                   MeasuredRadius(model, "neutron", skin_fm, shape_fm))
 
     @property
     def compiled(self) -> bool:
@@ -368,6 +524,10 @@ def _named() -> dict[str, Callable[[], FormFactor]]:
 
 _NAMED = _named()
 
+#: Names of proton/neutron pairs with measured radii (:meth:`NuclearFormFactors.measured`)
+#: -> their model.
+PAIR_NAMES: dict[str, str] = {f"{m}-measured": m for m in _MEASURED_MODELS}
+
 FormFactorSpec = (str | None | FormFactor | CallableFormFactor | NuclearFormFactors
                   | Callable[..., Any] | tuple)
 
@@ -383,9 +543,10 @@ def form_factor_model(spec: str | FormFactor) -> FormFactor:
             return _NAMED[key]()
         import difflib
 
-        close = difflib.get_close_matches(key, list(_NAMED), n=3)
+        known = sorted([*_NAMED, *PAIR_NAMES])
+        close = difflib.get_close_matches(key, known, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(f"form_factor: unknown model {spec!r}; known: {sorted(_NAMED)}{hint}")
+        raise ValueError(f"form_factor: unknown model {spec!r}; known: {known}{hint}")
     raise TypeError(f"form_factor must be a name or a FormFactor; got {type(spec).__name__}")
 
 
@@ -400,6 +561,10 @@ def resolve(spec: FormFactorSpec) -> NuclearFormFactors:
         return spec
     if spec is None:
         spec = "helm"
+    if isinstance(spec, str):
+        key = spec.strip().lower().replace("_", "-").replace(" ", "-")
+        if key in PAIR_NAMES:
+            return NuclearFormFactors.measured(PAIR_NAMES[key])
     if isinstance(spec, tuple):
         if len(spec) != 2:
             raise ValueError("form_factor given as a tuple must be (F_Z, F_N)")

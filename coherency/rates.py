@@ -40,6 +40,7 @@ from ._quadrature import check_source, recoil_rule, rule, total_flux
 from ._records import NucleusSpec
 from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
+from .couplings import coupling_terms
 from .cross_sections import (
     GL_W,
     GL_X,
@@ -50,7 +51,7 @@ from .cross_sections import (
     sigma_nucleus,
 )
 from .detector.quenching import nr_from_ee_MeV
-from .form_factors import FormFactorSpec, NuclearFormFactors, resolve
+from .form_factors import FormFactorSpec, NuclearFormFactors, resolve, with_couplings
 from .kinematics import E_min_flat, E_min_of, T_max_of, q2_max_of
 from .targets import Nucleus, Target, as_target
 
@@ -82,7 +83,7 @@ def nuclear_setup(
 ) -> tuple[tuple[float, Nucleus, NucleusSpec, float], ...]:
     """(number fraction, nucleus, kernel spec, panel width) per target component, for
     compiled form factors (cached when hashable)."""
-    return tuple((float(f), nuc, kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc.A))
+    return tuple((float(f), nuc, kernel_spec(nuc, ffs, eps), _panel_dq(ffs, nuc))
                  for nuc, f in tgt.components)
 
 
@@ -99,6 +100,14 @@ def threshold_energy(T_min: float, mass: float) -> float:
 def _setup(target: Any, form_factor: FormFactorSpec, epsilon: Any
            ) -> tuple[Target, NuclearFormFactors, float]:
     return as_target(target), _resolve(form_factor), _epsilon(epsilon)
+
+
+def _terms(source: Any, ffs: NuclearFormFactors, epsilon: Any, couplings: Any
+           ) -> list[tuple[Any, float, NuclearFormFactors, float]]:
+    """(source part, weight x norm, form factors, epsilon) per flavour part
+    (docs/physics.md Eq. (9.4)): one part at tree level."""
+    return [(term.source, term.weight * term.norm, with_couplings(ffs, term.couplings),
+             term.epsilon) for term in coupling_terms(source, couplings, epsilon)]
 
 
 def _folded_sigma(source: Any, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
@@ -118,6 +127,7 @@ def flux_averaged_sigma(
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
     n_threads: int = 1,
+    couplings: str | None = None,
 ) -> float:
     """Flux-averaged cross section per nucleus above a recoil threshold.
 
@@ -137,6 +147,12 @@ def flux_averaged_sigma(
         the CPUs available to the process are used
         (``coherency.config()["cpus_available"]``); small inputs run on one thread; the
         result does not depend on it.
+    couplings : {None, "tree", "pdg", "tomalak"}
+        Weak couplings (:mod:`coherency.couplings`, docs/physics.md §9). None: tree
+        level with ``epsilon``. ``"pdg"``, ``"tomalak"``: radiatively corrected and
+        flavour dependent; the source's flavour components
+        (:meth:`~coherency.sources.Source.flavour_components`) are summed, each with
+        its couplings (``epsilon`` must then be None).
 
     Returns
     -------
@@ -158,13 +174,21 @@ def flux_averaged_sigma(
     source = check_source(source)
     T = _threshold(T_min)
     nt = check_threads(n_threads)
-    tgt, ffs, eps = _setup(target, form_factor, epsilon)
+    tgt, ffs = as_target(target), _resolve(form_factor)
     total = total_flux(source)
+    acc = 0.0
+    for part, weight, part_ffs, eps in _terms(source, ffs, epsilon, couplings):
+        acc += weight * _folded_over_target(part, tgt, part_ffs, eps, T, nt)
+    _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
+                                    "exceeds the float range")
+    return acc / total
+
+
+def _folded_over_target(source: Any, tgt: Target, ffs: NuclearFormFactors, eps: float,
+                        T: float, nt: int) -> float:
+    """sum over the target's nuclei (number fractions) of integral Phi sigma dE."""
     if not ffs.compiled:
-        acc = sum(f * _folded_sigma(source, nuc, ffs, eps, T) for nuc, f in tgt.components)
-        _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
-                                        "exceeds the float range")
-        return acc / total
+        return sum(f * _folded_sigma(source, nuc, ffs, eps, T) for nuc, f in tgt.components)
     kern = _backend.kernels()
     acc = 0.0
     for fraction, nuc, spec, panel in nuclear_setup(tgt, ffs, eps):
@@ -172,9 +196,7 @@ def flux_averaged_sigma(
         if E.size:
             acc += fraction * kern.folded_sigma(E, w, 2.0 * nuc.mass * T, spec, panel,
                                                 GL_X, GL_W, nt)
-    _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
-                                    "exceeds the float range")
-    return acc / total
+    return acc
 
 
 def _gamma(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
@@ -185,13 +207,13 @@ def _gamma(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
     kern = _backend.kernels()
     q = np.ascontiguousarray(q, dtype=np.float64)
     fz = np.empty(q.size)
-    pz = ffs.proton.kernel_params(nuc.A)  # type: ignore[union-attr]
+    pz = ffs.proton.kernel_params(nuc)  # type: ignore[union-attr]
     kern.form_factor(q, pz.model, pz.p1, pz.p2, fz, n_threads)
     if ffs.neutron is ffs.proton or ffs.neutron == ffs.proton:
         fn = fz
     else:
         fn = np.empty(q.size)
-        pn = ffs.neutron.kernel_params(nuc.A)  # type: ignore[union-attr]
+        pn = ffs.neutron.kernel_params(nuc)  # type: ignore[union-attr]
         kern.form_factor(q, pn.model, pn.p1, pn.p2, fn, n_threads)
     return (eps * nuc.Z * fz - nuc.N * fn) ** 2
 
@@ -271,6 +293,7 @@ def recoil_spectrum(
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
     n_threads: int = 1,
+    couplings: str | None = None,
 ) -> FloatOrArray:
     """Recoil spectrum dN/dT for a detector exposure.
 
@@ -286,8 +309,8 @@ def recoil_spectrum(
     time_s : float, s
         Exposure time in [0, 1e12] s (use 1 for a fluence source such as a
         supernova).
-    form_factor, epsilon
-        As in :func:`coherency.dsigma_dq2`.
+    form_factor, epsilon, couplings
+        As in :func:`coherency.flux_averaged_sigma`.
     n_threads : int
         Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -305,17 +328,20 @@ def recoil_spectrum(
     source = check_source(source)
     nt = check_threads(n_threads)
     Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
-    tgt, ffs, eps = _setup(target, form_factor, epsilon)
+    tgt, ffs = as_target(target), _resolve(form_factor)
     m, t = _exposure(tgt, mass_kg, time_s, source)
     flat = _validation.flat(Ta)
     out = np.zeros(flat.size)
-    E_top = float(source.E_max)
-    for k, (nuc, per_kg) in enumerate(tgt.component_nuclei_per_kg()):
-        # above the reach T_max(E_max) dN/dT = 0: clip there (no overflow for huge T);
-        # dN/dT = 2M dN/dq2 at q2 = 2M T
-        T_top = T_max_of(E_top, float(nuc.mass))
-        _add_dN_dq2(source, flat, 2.0 * nuc.mass, 2.0 * T_top, nuc, ffs, eps,
-                    per_kg * 2.0 * nuc.mass * m * t, out, k > 0, nt)
+    first = True
+    for part, weight, part_ffs, eps in _terms(source, ffs, epsilon, couplings):
+        E_top = float(part.E_max)
+        for nuc, per_kg in tgt.component_nuclei_per_kg():
+            # above the reach T_max(E_max) dN/dT = 0: clip there (no overflow for huge
+            # T); dN/dT = 2M dN/dq2 at q2 = 2M T
+            T_top = T_max_of(E_top, float(nuc.mass))
+            _add_dN_dq2(part, flat, 2.0 * nuc.mass, 2.0 * T_top, nuc, part_ffs, eps,
+                        weight * per_kg * 2.0 * nuc.mass * m * t, out, not first, nt)
+            first = False
     _validation.check_finite_result(out, "recoil_spectrum", "reduce mass_kg x time_s or "
                                     "the source's flux")
     return _validation.restore_shape(out, Ta.shape)
@@ -330,6 +356,7 @@ def q2_spectrum(
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
     n_threads: int = 1,
+    couplings: str | None = None,
 ) -> FloatOrArray:
     """Event distribution in q^2, dN/dq^2 (events per MeV^2) for an exposure.
 
@@ -340,16 +367,19 @@ def q2_spectrum(
     source = check_source(source)
     nt = check_threads(n_threads)
     qa = _validation.check_q2(q2, "q2", n_threads=nt)
-    tgt, ffs, eps = _setup(target, form_factor, epsilon)
+    tgt, ffs = as_target(target), _resolve(form_factor)
     m, t = _exposure(tgt, mass_kg, time_s, source)
     flat = _validation.flat(qa)
     out = np.zeros(flat.size)
-    E_top = float(source.E_max)
-    for k, (nuc, per_kg) in enumerate(tgt.component_nuclei_per_kg()):
-        q2_top = q2_max_of(E_top, float(nuc.mass))
-        # dN/dq2 = 0 above the reach: clip there
-        _add_dN_dq2(source, flat, 1.0, 2.0 * q2_top, nuc, ffs, eps, per_kg * m * t, out,
-                    k > 0, nt)
+    first = True
+    for part, weight, part_ffs, eps in _terms(source, ffs, epsilon, couplings):
+        E_top = float(part.E_max)
+        for nuc, per_kg in tgt.component_nuclei_per_kg():
+            q2_top = q2_max_of(E_top, float(nuc.mass))
+            # dN/dq2 = 0 above the reach: clip there
+            _add_dN_dq2(part, flat, 1.0, 2.0 * q2_top, nuc, part_ffs, eps,
+                        weight * per_kg * m * t, out, not first, nt)
+            first = False
     _validation.check_finite_result(out, "q2_spectrum", "reduce mass_kg x time_s or "
                                     "the source's flux")
     return _validation.restore_shape(out, qa.shape)
@@ -455,6 +485,7 @@ def event_rate(
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
     n_threads: int = 1,
+    couplings: str | None = None,
 ) -> float:
     """Expected number of events in a recoil window.
 
@@ -481,8 +512,8 @@ def event_rate(
         >= 0; or a constant quenching factor in (0, 1].
     energy_scale : "nr" or "ee"
         Scale of T_min, T_max and of the efficiency's argument.
-    form_factor, epsilon
-        As in :func:`coherency.dsigma_dq2`.
+    form_factor, epsilon, couplings
+        As in :func:`coherency.flux_averaged_sigma`.
     n_threads : int
         Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -504,7 +535,8 @@ def event_rate(
     """
     source = check_source(source)
     nt = check_threads(n_threads)
-    tgt, ffs, eps = _setup(target, form_factor, epsilon)
+    tgt, ffs = as_target(target), _resolve(form_factor)
+    terms = _terms(source, ffs, epsilon, couplings)
     m, t = _exposure(tgt, mass_kg, time_s, source)
     scale = _validation.check_choice(energy_scale, "energy_scale", ("nr", "ee"))
     _check_response(efficiency, quenching)
@@ -525,10 +557,12 @@ def event_rate(
         if not b > a:
             continue
         edges = sorted({a, b, *(k for k in _kinks(source, nuc) if a < k < b),
-                        *_q_cuts(a, b, float(nuc.mass), _panel_dq(ffs, nuc.A))})
+                        *_q_cuts(a, b, float(nuc.mass), _panel_dq(ffs, nuc))})
         T_nodes, w = recoil_rule(edges)
         q2 = 2.0 * nuc.mass * T_nodes
-        dN = 2.0 * nuc.mass * _dN_dq2_nucleus(source, q2, nuc, ffs, eps, nt)
+        dN = 2.0 * nuc.mass * sum(
+            weight * _dN_dq2_nucleus(part, q2, nuc, part_ffs, eps, nt)
+            for part, weight, part_ffs, eps in terms)
         resp = _apply_response(T_nodes, efficiency, quenching if scale == "ee" else None)
         total += per_kg * float(np.dot(w, dN * resp))
     counts = total * m * t
@@ -544,6 +578,7 @@ def q2_fwhm(
     form_factor: FormFactorSpec = "helm",
     epsilon: float | None = None,
     n_grid: int = 4000,
+    couplings: str | None = None,
 ) -> tuple[float, float]:
     """q^2 range (MeV^2) where the event distribution dN/dq^2 exceeds half its maximum.
 
@@ -584,7 +619,8 @@ def q2_fwhm(
 
     def density(q2: np.ndarray) -> np.ndarray:
         q2 = np.atleast_1d(np.asarray(q2, dtype=np.float64))
-        val = np.asarray(q2_spectrum(source, tgt, q2, form_factor=form_factor, epsilon=epsilon))
+        val = np.asarray(q2_spectrum(source, tgt, q2, form_factor=form_factor, epsilon=epsilon,
+                                     couplings=couplings))
         # apply the threshold per nucleus: below 2 M T_min there are no events
         if T > 0:
             cut = np.zeros_like(q2)

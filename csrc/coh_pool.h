@@ -11,7 +11,9 @@
  * time through an atomic counter, so a thread that is slowed down (another process
  * on its core) simply takes fewer chunks; the calling thread works too, as worker 0.
  * A job that finds the pool busy (another thread of the process is running one) runs
- * serially on its own thread: same chunks, same bits.
+ * serially on its own thread: same chunks, same bits. On Linux, a worker found on the
+ * caller's CPU at the start of a job is moved off it (its affinity: the pool's CPUs
+ * but the caller's), so that a woken worker does not take turns with the caller.
  *
  * Interrupts: between its chunks, about every COH_POOL_CHECK_SECONDS, the calling
  * thread calls check(check_arg); a nonzero answer (the Python layer: a signal handler

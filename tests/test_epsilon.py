@@ -60,6 +60,8 @@ def _csi_predicted(e: Any) -> Any:
 # (function or class, call with epsilon = e, cheap): cheap calls run with every value
 # of ACCEPTED; the others (seconds each) with the two ends of the range only.
 CASES: list[tuple[Any, Callable[[Any], Any], bool]] = [
+    (coh.couplings.coupling_terms, lambda e: coh.couplings.coupling_terms(LINE, None, e), True),
+    (coh.couplings.for_flavour, lambda e: coh.couplings.for_flavour(None, None, e), True),
     (coh.gamma_np, lambda e: coh.gamma_np(1.0, 0.9, AR, epsilon=e), True),
     (coh.gamma_qm, lambda e: coh.gamma_qm(0.5, AR, epsilon=e), True),
     (coh.gamma_data, lambda e: coh.gamma_data(0.5, AR, epsilon=e), True),
@@ -119,7 +121,7 @@ PUBLIC_MODULES = [
 # Take epsilon but are not argument checks: a result record (holds the checked value)
 # and the kernels' input builders (called with an already checked float).
 NOT_CHECKS = {id(coh.coherence.CoherencyLimits), id(coh.cross_sections.kernel_spec),
-              id(coh.cross_sections.unity_spec)}
+              id(coh.cross_sections.unity_spec), id(coh.couplings.CouplingTerm)}
 
 
 def _takes_epsilon(obj: Any) -> bool:

@@ -5,6 +5,8 @@
 * the form-factor registry (coherency._ff_models) has the ids and the count of the
   header, and every model is known to the public classes, the CLI, both backends and
   the mpmath reference table;
+* the resolution model ids of coherency._records (``RES_*``) are the header's
+  ``COH_RES_*``, and both backends refuse the id after the last;
 * each record of coherency._records has the fields of its C struct, in order (minus
   the counts marked "(derived)" in the header);
 * every function _kernels.pxd declares from a kernel header is an entry point
@@ -61,7 +63,7 @@ def _struct_fields(header: str, name: str) -> list[tuple[str, str]]:
 @needs_source
 def test_status_table_matches_header() -> None:
     codes = {v: (name, msg) for name, (v, msg) in _defines("").items()
-             if not name.startswith("COH_FF_") and name != "COH_STATUS_MIN"
+             if not name.startswith(("COH_FF_", "COH_RES_")) and name != "COH_STATUS_MIN"
              and not name.startswith(("COH_J1", "COH_PI", "COH_H"))}
     assert codes == _status.STATUS
     lowest = _defines("STATUS_MIN")["COH_STATUS_MIN"][0]
@@ -79,6 +81,22 @@ def test_model_registry_matches_header() -> None:
     assert count == _ff_models.COUNT == len(_ff_models.MODELS)
     assert {m.c_macro: m.id for m in _ff_models.MODELS} == {k: v for k, (v, _) in ids.items()}
     assert [m.id for m in _ff_models.MODELS] == list(range(count))
+
+
+@needs_source
+def test_resolution_ids_match_header() -> None:
+    ids = _defines("RES_")
+    count = ids.pop("COH_RES_COUNT")[0]
+    assert count == _records.RES_COUNT == len(_records.RESOLUTION_MODELS)
+    assert _records.RESOLUTION_MODELS == {k: v for k, (v, _) in ids.items()}
+
+
+def test_unknown_resolution_id_is_refused_by_both_backends() -> None:
+    edges = np.array([0.0, 1.0])
+    for kern in [_reference] + ([_backend._compiled] if _backend.compiled_available() else []):
+        res = _records.ResolutionParams(_records.RES_COUNT)
+        with pytest.raises(RuntimeError, match=r"unknown resolution model id \(status -5\)"):
+            kern.response_matrix(np.ones(1), res, edges, np.ones(2), edges, np.empty(1))  # type: ignore[union-attr]
 
 
 def test_every_registered_model_is_known_everywhere() -> None:
@@ -124,6 +142,7 @@ RECORDS = {
     _records.FormFactorPair: ("coh_rate.h", "coh_ffpair_t"),
     _records.FluxModel: ("coh_rate.h", "coh_chebmodel_t"),
     _records.QGrid: ("coh_rate.h", "coh_qgrid_t"),
+    _records.ResolutionParams: ("coh_resp.h", "coh_resolution_t"),
 }
 
 

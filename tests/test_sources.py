@@ -295,3 +295,26 @@ def test_bad_constructor_arguments() -> None:
         sources.Monochromatic(-5.0)
     with pytest.raises(ValueError, match="strictly increasing"):
         sources.Tabulated([1.0, 1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_reactor_tail_above_8_mev() -> None:
+    # Exponential continuation (docs/physics.md Eq. (5.2a)): the value at 8 MeV is
+    # continuous and the slope is the fit's mean log slope over 7-8 MeV, written out.
+    for iso in ("U235", "U238", "Pu239", "Pu241"):
+        s7, s8, s9 = sources.Reactor.isotope_spectrum(iso, [7.0, 8.0, 9.0])
+        lam = math.log(s7 / s8)
+        assert sources.Reactor.tail_slope(iso) == pytest.approx(lam, rel=1e-12)
+        assert s9 == pytest.approx(s8 * math.exp(-lam), rel=1e-12)
+        just_above = sources.Reactor.isotope_spectrum(iso, 8.0 + 1e-9)
+        assert just_above == pytest.approx(s8, rel=1e-8)
+        none = sources.Reactor.isotope_spectrum(iso, [7.0, 9.0], tail="none")
+        assert none[0] == s7 and none[1] == 0.0
+    r = sources.Reactor(3.6, 20.7)
+    tail = integrate.quad(lambda e: float(r._per_fission(np.array([e]), False)[0]),
+                          8.0, 10.0)[0]
+    # 6.7e-4 per fission above 8 MeV; the Daya Bay unfolded spectrum implies ~3e-4,
+    # summation ~5e-4: inside the +-50 % the documentation assigns
+    assert 5e-4 < tail < 8e-4
+    assert sources.Reactor(3.6, 20.7, tail="none").breakpoints[-1] == 8.0
+    with pytest.raises(ValueError, match="tail"):
+        sources.Reactor(3.6, 20.7, tail="gauss")

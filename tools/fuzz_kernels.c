@@ -5,7 +5,9 @@
  * argument check) on random ranges [i0, i1) of random lengths (0, 1 and up to
  * FUZZ_MAX_N), with random and extreme doubles (NaN, +-inf, denormals, +-huge,
  * negative, zero), bad form-factor model ids (around COH_FF_COUNT of coh_status.h),
- * bad quadrature rules and out-of-range row indices; and the thread pool
+ * bad quadrature rules and out-of-range row indices; the incomplete gamma function
+ * and the response matrix (coh_resp.c) on valid and broken grids, models and means;
+ * and the thread pool
  * (coh_pool.c) with random chunk and thread counts, failing chunks and interrupts.
  * Every array lives in its own heap block of exactly the size the kernel may touch,
  * so AddressSanitizer reports any read or write past the end;
@@ -15,7 +17,9 @@
  * Checked besides memory safety: a kernel returns 0 or a documented negative status
  * (and rejects an empty quadrature rule); |j1| <= 0.5 and |F| <= 1 for finite q >= 0;
  * with a valid nucleus (what the Python layer hands over), finite q2 >= 0 and finite
- * E > 0, dsigma/dq2 is finite and >= 0 and sigma_total is finite; the pool runs every
+ * E > 0, dsigma/dq2 is finite and >= 0 and sigma_total is finite; 0 <= P, Q <= 1 with
+ * P + Q = 1; with a valid grid, model and means every response entry lies in [0, 1]
+ * and every row sums to at most 1; the pool runs every
  * chunk exactly once, reports the lowest failing chunk's status and stops on an
  * interrupt.
  *
@@ -31,6 +35,7 @@
 #include "coh_ff.h"
 #include "coh_pool.h"
 #include "coh_rate.h"
+#include "coh_resp.h"
 #include "coh_status.h"
 #include "coh_xsec.h"
 
@@ -592,6 +597,122 @@ static void fuzz_batch(void)
 
 /* ---- the pool: every chunk once, lowest failure, interrupts ---- */
 
+static void fuzz_response(void)
+{
+    /* the incomplete gamma function */
+    ptrdiff_t n = any_length();
+    ptrdiff_t i0, i1;
+    any_range(n, &i0, &i1);
+    int valid = (next_u64() & 1) == 0;
+    double *a = alloc_doubles(n);
+    double *x = alloc_doubles(n);
+    for (ptrdiff_t i = 0; i < n; ++i) {
+        a[i] = valid ? 1e-3 + 3e3 * uniform() : any_double();
+        x[i] = valid ? a[i] * 3.0 * uniform() : any_double();
+    }
+    double *P = alloc_doubles(n);
+    double *Q = alloc_doubles(n);
+    int st = coh_gammainc_pq(a, x, P, Q, i0, i1);
+    if (st != COH_OK && st != COH_EBADARG) {
+        fail("coh_gammainc_pq status", 0, st, 0);
+    }
+    if (valid && st != COH_OK) {
+        fail("coh_gammainc_pq refused valid input", 0, st, 0);
+    }
+    if (st == COH_OK) {
+        for (ptrdiff_t i = i0; i < i1; ++i) {
+            if (!(P[i] >= 0.0 && P[i] <= 1.0 && Q[i] >= 0.0 && Q[i] <= 1.0)
+                || !(fabs(P[i] + Q[i] - 1.0) <= 1e-12)) {
+                fail("incomplete gamma outside [0, 1] or P + Q != 1", i, P[i], Q[i]);
+            }
+        }
+    }
+    free(a);
+    free(x);
+    free(P);
+    free(Q);
+
+    /* the response matrix: edges, a grid holding them (repeated nodes too), eps */
+    valid = (next_u64() & 1) == 0;
+    ptrdiff_t n_edges = (ptrdiff_t)(next_u64() % 8) + (valid ? 2 : 0);
+    ptrdiff_t n_inner = (ptrdiff_t)(next_u64() % 24);
+    ptrdiff_t n_grid = n_edges + n_inner;
+    double *edges = alloc_doubles(n_edges);
+    double lo = valid ? -20.0 + 40.0 * uniform() : any_double();
+    for (ptrdiff_t b = 0; b < n_edges; ++b) {
+        double step = valid ? 0.05 + 30.0 * uniform() : any_double();
+        edges[b] = b == 0 ? lo : edges[b - 1] + step;
+    }
+    double *gx = alloc_doubles(n_grid);
+    double *geps = alloc_doubles(n_grid);
+    for (ptrdiff_t k = 0; k < n_edges; ++k) {
+        gx[k] = edges[k];
+    }
+    for (ptrdiff_t k = n_edges; k < n_grid; ++k) {
+        gx[k] = (valid && n_edges > 1)
+                    ? edges[0] + (edges[n_edges - 1] - edges[0])
+                                     * (double)(next_u64() % 64) / 64.0
+                    : any_double();
+    }
+    if (valid) {  /* insertion sort: the grid is nondecreasing */
+        for (ptrdiff_t k = 1; k < n_grid; ++k) {
+            double v = gx[k];
+            ptrdiff_t j = k;
+            while (j > 0 && gx[j - 1] > v) {
+                gx[j] = gx[j - 1];
+                --j;
+            }
+            gx[j] = v;
+        }
+    }
+    for (ptrdiff_t k = 0; k < n_grid; ++k) {
+        geps[k] = valid ? uniform() : any_double();
+    }
+    coh_resolution_t res;
+    static const int ids[] = {-1, COH_RES_COUNT, COH_RES_COUNT + 1, 2147483647};
+    res.model = (valid || (next_u64() & 1)) ? (int)(next_u64() % COH_RES_COUNT)
+                                            : ids[next_u64() % 4];
+    res.p1 = valid ? 2.0 * uniform() : any_double();
+    res.p2 = valid ? 2.0 * uniform() : any_double();
+    res.p3 = valid ? 0.1 * uniform() : any_double();
+    ptrdiff_t n_nodes = any_length();
+    ptrdiff_t n_bins = n_edges > 1 ? n_edges - 1 : 0;
+    double *mu = alloc_doubles(n_nodes);
+    for (ptrdiff_t j = 0; j < n_nodes; ++j) {
+        mu[j] = valid ? 300.0 * uniform() * uniform() : any_double();
+    }
+    double *out = alloc_doubles(n_nodes * n_bins);
+    any_range(n_nodes, &i0, &i1);
+    st = coh_response(&res, mu, gx, geps, n_grid, edges, n_edges, out, i0, i1);
+    if (st != COH_OK && st != COH_EBADARG && st != COH_EBADRES && st != COH_EBADGRID) {
+        fail("coh_response status", 0, st, 0);
+    }
+    if (valid && st != COH_OK) {
+        fail("coh_response refused valid input", 0, st, res.model);
+    }
+    if (valid && st == COH_OK) {
+        for (ptrdiff_t j = i0; j < i1; ++j) {
+            double sum = 0.0;
+            for (ptrdiff_t b = 0; b < n_bins; ++b) {
+                double r = out[j * n_bins + b];
+                if (!(r >= -1e-15 && r <= 1.0 + 1e-12)) {
+                    fail("response entry outside [0, 1]", j, r, mu[j]);
+                }
+                sum += r;
+            }
+            if (!(sum <= 1.0 + 1e-9)) {
+                fail("response row sums above 1", j, sum, mu[j]);
+            }
+        }
+    }
+    (void)coh_poisson_pmf((double)(next_u64() % 1000), valid ? 1e3 * uniform() : fabs(any_double()));
+    free(edges);
+    free(gx);
+    free(geps);
+    free(mu);
+    free(out);
+}
+
 typedef struct {
     int *hits;           /* per chunk */
     ptrdiff_t fail_at;   /* chunks >= fail_at with (chunk % 3 == 0) fail */
@@ -670,6 +791,7 @@ int main(int argc, char **argv)
         fuzz_rate();
         fuzz_spectrum();
         fuzz_batch();
+        fuzz_response();
         if (it % 16 == 0) {
             fuzz_pool();
         }

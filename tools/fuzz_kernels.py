@@ -15,6 +15,13 @@ root = sys.argv[1]
 sys.path.insert(0, root)
 import coherency as coh  # noqa: E402
 from coherency import sources  # noqa: E402
+from coherency.detector import (  # noqa: E402
+    GammaPE,
+    GaussianEnergy,
+    LogisticEfficiency,
+    PoissonPE,
+    Response,
+)
 from coherency.form_factors import KleinNystrand, SymmetrizedFermi  # noqa: E402
 
 assert coh.__file__.startswith(root), coh.__file__
@@ -28,6 +35,10 @@ def vals():
     v = np.where(rng.random(n) < 0.3, rng.choice(EXT, n), 10 ** rng.uniform(-8, 4, n))
     return v if rng.random() < 0.8 else v.astype(">f8")[::-1]
 dar = sources.PionDAR(n_pot=1e22, exposure_time_s=1e7, distance_m=20.0)
+csi = Response(0.08, GammaPE(), LogisticEfficiency(1.32, 0.29, 10.9, -0.33),
+               [0.0, 10.0, 60.0])
+pe = Response(0.08, PoissonPE(13.3), None, [0.0, 5.0, 60.0])
+ar = Response(0.25, GaussianEnergy(0.0, 0.58), None, [-5.0, 20.0, 120.0])
 calls = [
     lambda v: coh.spherical_j1(v), lambda v: coh.helm_form_factor(v, 132),
     lambda v: coh.helm_form_factor(30.0, v), lambda v: SymmetrizedFermi()(v, 40),
@@ -37,6 +48,7 @@ calls = [
     lambda v: coh.q2_spectrum(dar, "CsI", v), lambda v: coh.alpha_from_xi(v, "Xe132"),
     lambda v: [coh.flux_averaged_sigma(dar, "CsI", T_min=float(x)) for x in v[:3]],
     lambda v: [coh.event_rate(dar, "Ar40", 1.0, 1.0, T_min=float(x)) for x in v[:2]],
+    lambda v: csi.matrix(v), lambda v: pe.matrix(v[:5]), lambda v: ar.matrix(v),
 ]
 msgs = set()
 counts = {"ok": 0, "ValueError": 0, "TypeError": 0, "other": 0}

@@ -97,3 +97,37 @@ def read_numbers(path: Path, ncols: int, *, title_lines: int = 0,
     if not rows:
         raise ValueError(f"{path.name}: no numeric rows")
     return np.asarray(rows, dtype=np.float64)
+
+
+def read_coefficient_sets(path: Path, ncols: int, nrows: int,
+                          what: str) -> list[tuple[str, tuple[float, ...], int]]:
+    """Rows of ``ncols`` numbers, each under a ``#`` comment naming it, as
+    ``(label, numbers, line number)``: the coefficient files of a release (e.g. COHERENT
+    CsI 2021 ``scintRespCoefficients.txt``, ``effCoefficients.txt``). The label is the
+    last comment line above the row. Exactly ``nrows`` rows (``what`` describes them in
+    the error); a ``ValueError`` names the file and the line of anything else.
+    """
+    if not path.is_file():
+        raise ValueError(f"{path.name}: missing file in the release folder {str(path.parent)!r}")
+    rows: list[tuple[str, tuple[float, ...], int]] = []
+    label = ""
+    for lineno, raw in enumerate(path.read_text().splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            label = line.lstrip("#").strip()
+            continue
+        parts = line.split("#", 1)[0].replace(",", " ").split()
+        try:
+            vals = tuple(float(p) for p in parts)
+        except ValueError:
+            vals = ()
+        if len(vals) != ncols or not all(math.isfinite(v) for v in vals):
+            raise ValueError(f"{path.name} line {lineno}: expected {ncols} finite numbers; "
+                             f"got {line!r}")
+        rows.append((label, vals, lineno))
+    if len(rows) != nrows:
+        raise ValueError(f"{path.name}: expected {nrows} rows of {ncols} numbers ({what}); "
+                         f"got {len(rows)}")
+    return rows

@@ -91,6 +91,17 @@ def check_positive(value: Any, name: str, unit: str, *, allow_zero: bool = False
                                 unit=unit)
 
 
+def check_flavour(value: Any, name: str = "flavour") -> str | None:
+    """A neutrino name (``"nue"``, ``"numubar"``, ``"nutau"``, ...) or None."""
+    if value is None:
+        return None
+    from ..couplings import NEUTRINO_NAMES, flavour_of
+
+    flavour_of(value, name)  # the checks and messages of the couplings
+    key = value.strip().lower().replace("_", "").replace("ν", "nu")
+    return NEUTRINO_NAMES.get(key, key)
+
+
 def check_flavours(value: Any, allowed: tuple[str, ...], name: str = "flavours"
                    ) -> tuple[str, ...]:
     """A flavour selection (one name or several, each in ``allowed``, at least one), as a
@@ -210,6 +221,30 @@ class Source(ABC):
         ends = list(self.breakpoints[-1:]) + [e for e, _ in self.lines]
         return float(max(ends)) if ends else 0.0
 
+    def flavour_components(self) -> tuple[tuple[str, Source, float], ...]:
+        """The source as parts of definite neutrino flavour (docs/physics.md Eq. (9.4)).
+
+        Returns
+        -------
+        tuple of (flavour, source, weight)
+            ``flavour`` a neutrino name (``"nue"``, ``"numubar"``, ...), ``source`` the
+            part, ``weight`` the share of the part's flux that has that flavour; the
+            parts' weighted fluxes add up to this source's.
+
+        Raises
+        ------
+        ValueError
+            The source does not state its flavour (a :class:`Monochromatic` or
+            :class:`Tabulated` built without ``flavour=``): flavour-dependent couplings
+            cannot be applied to it.
+        """
+        flavour = getattr(self, "flavour", None)
+        if flavour is None:
+            raise ValueError(f"{self.name} does not state its neutrino flavour: build it "
+                             f"with flavour='nue' (or 'numu', 'nuebar', ...) to use "
+                             f"flavour-dependent couplings")
+        return ((flavour, self, 1.0),)
+
     def __add__(self, other: object) -> SourceSum:
         if not isinstance(other, Source):
             return NotImplemented
@@ -284,6 +319,9 @@ class SourceSum(Source):
     @property
     def is_fluence(self) -> bool:
         return any(c.is_fluence for c in self.components)
+
+    def flavour_components(self) -> tuple[tuple[str, Source, float], ...]:
+        return tuple(part for c in self.components for part in c.flavour_components())
 
     @property
     def name(self) -> str:

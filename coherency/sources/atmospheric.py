@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import integrate, interpolate
@@ -100,6 +100,10 @@ class Atmospheric(Source):
             pts.update(float(k) for k in knots[knots < node_E[0]])
             pts.update(float(e) for e in node_E)
         return tuple(sorted(pts))
+
+    def flavour_components(self) -> tuple[tuple[str, Source, float], ...]:
+        """Each selected flavour (nu_e, anti-nu_e, nu_mu, anti-nu_mu) on its own."""
+        return tuple((f, replace(self, flavours=(f,)), 1.0) for f in self.flavours)
 
     @property
     def name(self) -> str:

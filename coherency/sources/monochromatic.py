@@ -8,14 +8,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._typing import FloatArray
-from ._base import Source, check_positive
+from ._base import Source, check_flavour, check_positive
 
 __all__ = ["Monochromatic"]
 
 
 @dataclass(frozen=True)
 class Monochromatic(Source):
-    """A single line of energy ``energy`` (MeV) and flux ``line_flux`` (ν cm⁻² s⁻¹).
+    """A single line of energy ``energy`` (MeV) and flux ``line_flux`` (ν cm⁻² s⁻¹);
+    ``flavour`` (``"nue"``, ``"numubar"``, ...; optional) for flavour-dependent
+    couplings.
 
     Examples
     --------
@@ -26,8 +28,10 @@ class Monochromatic(Source):
 
     energy: float
     line_flux: float = 1.0
+    flavour: str | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "flavour", check_flavour(self.flavour))
         object.__setattr__(self, "energy", check_positive(self.energy, "energy", "MeV"))
         object.__setattr__(self, "line_flux",
                            check_positive(self.line_flux, "line_flux", "cm^-2 s^-1"))

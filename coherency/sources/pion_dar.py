@@ -3,7 +3,7 @@ the SNS (docs/physics.md §5)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -199,6 +199,10 @@ class PionDAR(Source):
         if "numu" in self.flavours:
             return ((self.prompt_energy(), self.flux_per_flavour),)
         return ()
+
+    def flavour_components(self) -> tuple[tuple[str, Source, float], ...]:
+        """Prompt nu_mu, delayed nu_e and anti-nu_mu, each a source of its own."""
+        return tuple((f, replace(self, flavours=(f,)), 1.0) for f in self.flavours)
 
     @property
     def name(self) -> str:

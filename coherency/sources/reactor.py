@@ -17,7 +17,7 @@ from ..constants import MEV_TO_JOULE
 from ._base import Source, check_positive, sphere_area_cm2
 from ._beta import beta_minus_norm, beta_minus_unnormalised
 
-__all__ = ["Reactor"]
+__all__ = ["REACTOR_TAILS", "Reactor"]
 
 _ISOTOPES = ("U235", "U238", "Pu239", "Pu241")
 # ln S_k(E) = sum_i a_i E^i, nu per fission per MeV, 2-8 MeV.
@@ -43,6 +43,13 @@ _ENERGY_PER_FISSION_MEV = {"U235": 202.36, "U238": 205.99, "Pu239": 211.12, "Pu2
 _DEFAULT_FISSION_FRACTIONS = {"U235": 0.58, "U238": 0.07, "Pu239": 0.30, "Pu241": 0.05}
 _REACTOR_JOIN_MEV = 2.0
 _REACTOR_FIT_END_MEV = 8.0
+#: Treatments of the spectrum above the fits' 8 MeV end (docs/physics.md §5):
+#: "exponential", the fits continued exponentially from their value at 8 MeV with
+#: their mean logarithmic slope over 7-8 MeV (the default; an assumed +-50 % on the
+#: tail, the spread of the summation-method and Daya Bay unfolded spectra above
+#: 8 MeV); "polynomial", the exp-polynomial fits extrapolated as they are; "none", no
+#: neutrinos above 8 MeV.
+REACTOR_TAILS = ("exponential", "polynomial", "none")
 # Neutron capture on 238U: 238U(n,g)239U -> 239Np -> 239Pu, one anti-nu_e per beta decay,
 # two per capture. Captures per fission in a power reactor ~0.6 (Kopeikin, Mikaelyan &
 # Sinev, Phys. At. Nucl. 67 (2004) 1892; the same 0.6 enters the TEXONO KSNL flux,
@@ -73,6 +80,11 @@ class Reactor(Source):
         1e-6); default 0.58/0.07/0.30/0.05.
     E_high : float, MeV
         Upper end of the spectrum, 8 <= E_high <= 12 (default 10).
+    tail : {"exponential", "polynomial", "none"}
+        The spectrum above the fits' 8 MeV end (:data:`REACTOR_TAILS`): by default
+        S_k(8 MeV) exp[-lambda_k (E - 8 MeV)] with lambda_k the fit's mean logarithmic
+        slope over 7-8 MeV (:meth:`tail_slope`, 1.5-2.3 MeV^-1; the value is continuous
+        at 8 MeV); "polynomial" the fits themselves extrapolated; "none" a cut at 8 MeV.
     u238_capture_per_fission : float
         Neutron captures on ²³⁸U per fission (>= 0, default 0.6; 0 switches the
         component off). Each capture gives two ν̄_e, from ²³⁹U (Q = 1.2617 MeV) and
@@ -83,10 +95,11 @@ class Reactor(Source):
     S_k(E) = exp(Σ a_i Eⁱ) per fission per MeV: Huber (U235, Pu239, Pu241) and Mueller
     (U238) on 2–8 MeV. Below 2 MeV: the Vogel–Engel shapes exp(a0 + a1 E + a2 E²),
     each multiplied by the constant that makes S_k continuous at 2 MeV (the slope is not
-    continuous: 2 MeV is a breakpoint). Above 8 MeV the Huber/Mueller exp-polynomials
-    are extrapolated to ``E_high`` (≈ 4e-4 ν̄/fission beyond 8 MeV; an extrapolation,
-    not a measurement). Fissions per second = P / Σ f_k E_k; flux = that × Σ f_k S_k /
-    (4π L²).
+    continuous: 2 MeV is a breakpoint). Above 8 MeV, where no fit was made, ``tail``
+    decides (docs/physics.md Eq. (5.2a)); the default exponential continuation gives
+    ≈ 6.7e-4 ν̄/fission beyond 8 MeV (a continuation, not a measurement: take ±50 %;
+    the Daya Bay unfolded spectrum and summation calculations give 3-5e-4). Fissions
+    per second = P / Σ f_k E_k; flux = that × Σ f_k S_k / (4π L²).
 
     Neutron capture on ²³⁸U (on by default, 0.6 captures per fission, Kopeikin et al.
     2004) adds 2 × 0.6 = 1.2 ν̄ per fission below 1.27 MeV: allowed β⁻ spectra
@@ -112,6 +125,7 @@ class Reactor(Source):
     fission_fractions: tuple[tuple[str, float], ...] | Mapping[str, float] | None = None
     E_high: float = 10.0
     u238_capture_per_fission: float = _DEFAULT_U238_CAPTURES_PER_FISSION
+    tail: str = "exponential"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "power_GW", check_positive(self.power_GW, "power_GW", "GW"))
@@ -123,6 +137,7 @@ class Reactor(Source):
         object.__setattr__(self, "E_high",
                            _validation.as_float(self.E_high, "E_high", min_value=8.0,
                                                 max_value=12.0, unit="MeV"))
+        _validation.check_choice(self.tail, "tail", REACTOR_TAILS)
         ff = self.fission_fractions
         if ff is None:
             ff = _DEFAULT_FISSION_FRACTIONS
@@ -150,9 +165,19 @@ class Reactor(Source):
         e = np.array([_REACTOR_JOIN_MEV])
         return float(np.exp(_poly(_HUBER_MUELLER[iso], e) - _poly(_VOGEL_ENGEL[iso], e))[0])
 
+    @staticmethod
+    def tail_slope(isotope: str) -> float:
+        """lambda_k = [ln S_k(7 MeV) - ln S_k(8 MeV)] / 1 MeV (MeV^-1): the exponential
+        tail's slope, the fit's mean logarithmic slope over its last MeV (the slope at
+        the very end of a polynomial fit is its least constrained number)."""
+        _validation.check_choice(isotope, "isotope", _ISOTOPES)
+        e = np.array([_REACTOR_FIT_END_MEV - 1.0, _REACTOR_FIT_END_MEV])
+        ln_s = _poly(_HUBER_MUELLER[isotope], e)
+        return float(ln_s[0] - ln_s[1])
+
     @classmethod
     def isotope_spectrum(cls, isotope: str, E: npt.ArrayLike,
-                         E_high: float = 10.0) -> FloatOrArray:
+                         E_high: float = 10.0, tail: str = "exponential") -> FloatOrArray:
         """ν̄ per fission per MeV of one isotope (with both extensions).
 
         Examples
@@ -162,13 +187,19 @@ class Reactor(Source):
         True
         """
         _validation.check_choice(isotope, "isotope", _ISOTOPES)
+        _validation.check_choice(tail, "tail", REACTOR_TAILS)
         arr = _validation.as_float_array(E, "E", min_value=0.0, unit="MeV")
         e = _validation.flat(arr)
         low = e < _REACTOR_JOIN_MEV
-        high = (e >= _REACTOR_JOIN_MEV) & (e <= E_high)
+        end = E_high if tail == "polynomial" else _REACTOR_FIT_END_MEV
+        fit = (e >= _REACTOR_JOIN_MEV) & (e <= end)
         out = np.zeros_like(e)
         out[low] = cls._ve_scale(isotope) * np.exp(_poly(_VOGEL_ENGEL[isotope], e[low]))
-        out[high] = np.exp(_poly(_HUBER_MUELLER[isotope], e[high]))
+        out[fit] = np.exp(_poly(_HUBER_MUELLER[isotope], e[fit]))
+        if tail == "exponential":
+            above = (e > _REACTOR_FIT_END_MEV) & (e <= E_high)
+            s8 = float(np.exp(_poly(_HUBER_MUELLER[isotope], np.array([end])))[0])
+            out[above] = s8 * np.exp(-cls.tail_slope(isotope) * (e[above] - end))
         return _validation.restore_shape(out, arr.shape)
 
     @property
@@ -202,7 +233,7 @@ class Reactor(Source):
         out = np.zeros_like(E)
         for k, f in self.fractions.items():
             if f > 0.0:
-                out += f * np.asarray(self.isotope_spectrum(k, E, self.E_high))
+                out += f * np.asarray(self.isotope_spectrum(k, E, self.E_high, self.tail))
         if include_capture and self.u238_capture_per_fission > 0.0:
             out += self.u238_capture_per_fission * np.asarray(self.capture_spectrum(E))
         return out
@@ -236,7 +267,12 @@ class Reactor(Source):
         ends: tuple[float, ...] = ()
         if self.u238_capture_per_fission > 0.0:
             ends = tuple(sorted(q for q, _, _ in _U238_CAPTURE_BETAS.values()))
-        return (0.0, *ends, _REACTOR_JOIN_MEV, _REACTOR_FIT_END_MEV, self.E_high)
+        top = (self.E_high,) if self.tail != "none" else ()
+        return (0.0, *ends, _REACTOR_JOIN_MEV, _REACTOR_FIT_END_MEV, *top)
+
+    def flavour_components(self) -> tuple[tuple[str, Source, float], ...]:
+        """Electron antineutrinos only (fission fragments and 238U capture)."""
+        return (("nuebar", self, 1.0),)
 
     @property
     def name(self) -> str:

@@ -197,6 +197,10 @@ class Solar(Source):
             out.append((_PEP_LINE_MEV, _SOLAR_FLUX["pep"]))
         return tuple(out)
 
+    def flavour_components(self) -> tuple[tuple[str, Source, float], ...]:
+        """Electron neutrinos, as produced in the Sun (no oscillation applied here)."""
+        return (("nue", self, 1.0),)
+
     @property
     def name(self) -> str:
         return "solar " + ",".join(self.components)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -135,6 +135,18 @@ class Supernova(Source):
     @property
     def is_fluence(self) -> bool:
         return True
+
+    def flavour_components(self) -> tuple[tuple[str, Source, float], ...]:
+        """nu_e and anti-nu_e on their own; the ``"nux"`` fluence (four heavy flavours
+        with one spectrum) as nu_mu, anti-nu_mu, nu_tau, anti-nu_tau, a quarter each."""
+        out: list[tuple[str, Source, float]] = []
+        for f in self.flavours:
+            part = replace(self, flavours=(f,))
+            if f == "nux":
+                out += [(g, part, 0.25) for g in ("numu", "numubar", "nutau", "nutaubar")]
+            else:
+                out.append((f, part, 1.0))
+        return tuple(out)
 
     @property
     def name(self) -> str:

@@ -12,7 +12,7 @@ from scipy import interpolate
 
 from .. import _validation
 from .._typing import FloatArray
-from ._base import Source
+from ._base import Source, check_flavour
 
 __all__ = ["Tabulated"]
 
@@ -30,6 +30,9 @@ class Tabulated(Source):
     kind : {"linear", "cubic"}
         Interpolation; the knots are the breakpoints. ``"cubic"`` is a not-a-knot
         cubic spline, clipped at zero.
+    flavour : str, optional
+        The neutrinos' flavour (``"nue"``, ``"numubar"``, ...), for flavour-dependent
+        couplings.
 
     Examples
     --------
@@ -41,8 +44,10 @@ class Tabulated(Source):
     E: tuple[float, ...]
     flux_values: tuple[float, ...]
     kind: str = "linear"
+    flavour: str | None = None
 
-    def __init__(self, E: npt.ArrayLike, flux: npt.ArrayLike, kind: str = "linear") -> None:
+    def __init__(self, E: npt.ArrayLike, flux: npt.ArrayLike, kind: str = "linear",
+                 flavour: str | None = None) -> None:
         e = _validation.as_float_array(E, "E", min_value=0.0, unit="MeV")
         f = _validation.as_float_array(flux, "flux", min_value=0.0, unit="cm^-2 s^-1 MeV^-1")
         _validation.check_choice(kind, "kind", ("linear", "cubic"))
@@ -59,6 +64,7 @@ class Tabulated(Source):
         object.__setattr__(self, "E", tuple(float(v) for v in e))
         object.__setattr__(self, "flux_values", tuple(float(v) for v in f))
         object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "flavour", check_flavour(flavour))
 
     @functools.cached_property
     def _spline(self) -> interpolate.CubicSpline | None:
