@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import nuclear_radii, projections, sources
+from coherency import experiments, nuclear_radii, projections, sources
 
 
 def _use_every_cache() -> list[float]:
@@ -27,6 +27,7 @@ def _use_every_cache() -> list[float]:
         coh.flux_averaged_sigma(sources.Atmospheric(), "Ar", T_min=1e-2),
         nuclear_radii.charge_radius_fm("Cs133"),
         float(len(projections.default_experiments())),
+        experiments.load("coherent-ar-2020").predicted_counts(),
     ]
     return out
 
