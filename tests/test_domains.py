@@ -370,7 +370,8 @@ _FILL = {"source": DAR, "target": "Ar40", "nucleus": "Ar40", "E": 30.0, "q2": 10
          "T_min": 0.0, "T_nr_keV": 1.0, "T_nr_MeV": 1e-3, "T_ee_MeV": 1e-3,
          "quenching": 0.2, "F_Z": 0.9, "F_N": 0.9, "exposure": 1.0, "r_rms_fm": 4.0,
          "energy": 30.0, "n_pot": 1e20, "exposure_time_s": 1.0, "distance_m": 20.0,
-         "power_GW": 1.0, "cl": 0.9}
+         "power_GW": 1.0, "cl": 0.9, "qf": 0.2, "a": 0.1, "b": 0.5, "c": 10.0,
+         "b_per_keV": 1e-3, "light_yield_pe_per_keV": 13.35}
 # the name a message uses where it differs from the parameter's
 _ALIASES = {"T_ee_MeV": "T_ee"}
 
