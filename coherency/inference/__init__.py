@@ -11,3 +11,53 @@ angle, the degree of coherency α, the parameters of :mod:`coherency.bsm`).
 Not here: the bin-wise α(q²) statistics of Sharma & Wong (Measurement, projections),
 which live in :mod:`coherency.analysis`.
 """
+
+from __future__ import annotations
+
+from .coherent import (
+    AR_2020_PRIORS,
+    CSI_2021_PRIORS,
+    ar_2020_likelihood,
+    csi_2021_likelihood,
+    profile_on_off,
+)
+from .experiment_fit import (
+    LIKELIHOODS,
+    CEvNSMeasurement,
+    ParameterFit,
+    fit_experiment,
+    fit_parameters,
+    likelihood,
+    profile_experiment,
+)
+from .fitting import FitError, FitResult, fit, profile
+from .interpolation import ShapeVariant, morph
+from .likelihood import BinnedLikelihood, Parameter, poisson_deviance
+from .signal import CEvNSSignal, CouplingModel, SpectrumModel
+
+__all__ = [
+    "AR_2020_PRIORS",
+    "LIKELIHOODS",
+    "CEvNSMeasurement",
+    "ParameterFit",
+    "fit_experiment",
+    "fit_parameters",
+    "likelihood",
+    "profile_experiment",
+    "CSI_2021_PRIORS",
+    "BinnedLikelihood",
+    "CEvNSSignal",
+    "CouplingModel",
+    "FitError",
+    "FitResult",
+    "Parameter",
+    "ShapeVariant",
+    "SpectrumModel",
+    "ar_2020_likelihood",
+    "csi_2021_likelihood",
+    "fit",
+    "morph",
+    "poisson_deviance",
+    "profile",
+    "profile_on_off",
+]

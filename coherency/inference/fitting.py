@@ -1,0 +1,302 @@
+"""Maximum-likelihood fits and profile scans with iminuit (docs/physics.md §13).
+
+:func:`fit` minimises -2 ln L of a :class:`~coherency.inference.BinnedLikelihood`
+with MIGRAD (F. James and M. Roos, Comput. Phys. Commun. 10 (1975) 343, through
+iminuit: H. Dembinski, P. Ongmongkolkul et al., doi:10.5281/zenodo.3949207), then
+computes the HESSE errors (the inverse of the second-derivative matrix of -ln L, i.e.
+errordef = 1 for -2 ln L) and, for the requested parameters, the MINOS errors (where
+-2 ln L, minimised over every other parameter, rises by 1: Eq. (13.4)).
+
+A fit that does not converge is retried once with MIGRAD's strategy 2 from the point
+reached; if it still fails the result says so (``valid`` False and the reason in
+``messages``), or :class:`FitError` is raised with ``raise_on_failure=True``. A value
+from a failed fit is never returned as if it were good.
+
+:func:`profile` gives Delta(-2 ln L) of one parameter on a grid, every other free
+parameter minimised at each point (Eq. (13.5)), each fit started from the nearest
+point already fitted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from iminuit import Minuit
+
+from .. import _validation
+from .._typing import FloatArray
+from .likelihood import BinnedLikelihood, start_values
+
+__all__ = ["FitError", "FitResult", "fit", "profile"]
+
+
+class FitError(RuntimeError):
+    """A fit did not converge (raised with ``raise_on_failure=True``)."""
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The outcome of :func:`fit`.
+
+    Attributes
+    ----------
+    values : dict of str to float
+        Best-fit value of every parameter (fixed ones at their value).
+    errors : dict of str to float
+        HESSE (parabolic) 1-sigma errors; 0 for fixed parameters.
+    minos : dict of str to (float, float)
+        MINOS errors (lower <= 0, upper >= 0, as offsets from the best fit) of the
+        parameters asked for; a side that hits a parameter limit is the distance to it.
+    nll : float
+        -2 ln L at the minimum (the deviance plus the constraint terms).
+    valid : bool
+        MIGRAD converged (EDM below tolerance, no call limit reached), HESSE gave a
+        positive-definite covariance, and every MINOS error asked for was found.
+    messages : tuple of str
+        What went wrong (empty for a valid fit), or notes (parameters at a limit).
+    covariance : ndarray or None
+        HESSE covariance of the free parameters, in the order of ``free``.
+    free : tuple of str
+        The parameters that were fitted.
+    n_calls : int
+        Evaluations of -2 ln L.
+    n_bins : int
+        Number of bins (for a goodness of fit: ``nll`` has about n_bins - len(free)
+        degrees of freedom).
+    """
+
+    values: dict[str, float]
+    errors: dict[str, float]
+    minos: dict[str, tuple[float, float]]
+    nll: float
+    valid: bool
+    messages: tuple[str, ...]
+    covariance: FloatArray | None
+    free: tuple[str, ...]
+    n_calls: int
+    n_bins: int
+    _extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def interval(self, name: str) -> tuple[float, float]:
+        """(lower, upper) 1-sigma interval of ``name``: MINOS if computed, else HESSE."""
+        v = self.values[name]
+        if name in self.minos:
+            lo, hi = self.minos[name]
+            return v + lo, v + hi
+        e = self.errors[name]
+        return v - e, v + e
+
+    def correlation(self, a: str, b: str) -> float:
+        """HESSE correlation coefficient of two free parameters."""
+        if self.covariance is None:
+            return math.nan
+        i, j = self.free.index(a), self.free.index(b)
+        c = self.covariance
+        return float(c[i, j] / math.sqrt(c[i, i] * c[j, j]))
+
+
+def _minuit(lk: BinnedLikelihood, start: Mapping[str, float]) -> Minuit:
+    names = lk.names
+    m = Minuit(lk, *[start[n] for n in names], name=names)
+    m.errordef = Minuit.LEAST_SQUARES  # -2 ln L: a 1-sigma error is a rise of 1
+    for p in lk.parameters:
+        m.limits[p.name] = p.limits
+        if p.fixed:
+            m.fixed[p.name] = True
+        else:
+            m.errors[p.name] = _step(p, start[p.name])
+    m.print_level = 0
+    return m
+
+
+def _step(p: Any, value: float) -> float:
+    """Initial step of MIGRAD: the constraint width, else 10 % of the value (or 0.1),
+    kept inside the limits' span."""
+    if p.sigma is not None:
+        s = float(p.sigma)
+    else:
+        s = 0.1 * abs(value) if value != 0.0 else 0.1
+    span = p.limits[1] - p.limits[0]
+    if math.isfinite(span):
+        s = min(s, 0.25 * span)
+    return max(s, 1e-12)
+
+
+def _valid(m: Minuit) -> bool:
+    return bool(m.valid) and not m.fmin.has_reached_call_limit
+
+
+def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
+        start: Mapping[str, float] | None = None, strategy: int = 1,
+        raise_on_failure: bool = False) -> FitResult:
+    """Minimise -2 ln L (module notes).
+
+    Parameters
+    ----------
+    lk : BinnedLikelihood
+    minos : str or sequence of str, optional
+        Free parameters to get MINOS errors for; ``"poi"`` means the likelihood's
+        parameter of interest.
+    start : mapping, optional
+        Starting values (default: the parameters' values).
+    strategy : int
+        MIGRAD strategy 0, 1 or 2 (more derivative evaluations, more robust).
+    raise_on_failure : bool
+        Raise :class:`FitError` instead of returning a result flagged invalid.
+
+    Returns
+    -------
+    FitResult
+
+    Examples
+    --------
+    >>> from coherency.inference import BinnedLikelihood, Parameter
+    >>> lk = BinnedLikelihood([Parameter("s", 1.0, (0.0, 100.0))], {"on": [12.0]},
+    ...                       lambda v, obs: {"on": np.array([v["s"] + 5.0])})
+    >>> r = fit(lk, minos="s")
+    >>> round(r.values["s"], 3), r.valid
+    (7.0, True)
+    >>> lo, hi = r.minos["s"]
+    >>> round(lo, 2), round(hi, 2)                # asymmetric Poisson interval
+    (-3.34, 3.87)
+    """
+    if not isinstance(lk, BinnedLikelihood):
+        raise TypeError(f"lk must be a BinnedLikelihood; got {type(lk).__name__}")
+    if strategy not in (0, 1, 2):
+        raise ValueError(f"strategy must be 0, 1 or 2; got {strategy!r}")
+    if isinstance(minos, str):
+        minos = [minos]
+    want = []
+    for name in (minos or ()):
+        if name == "poi":
+            if lk.poi is None:
+                raise ValueError("minos: 'poi' asked for, but the likelihood has no poi")
+            name = lk.poi
+        p = lk.parameter(name)
+        if not p.fixed:
+            want.append(name)
+    free = tuple(p.name for p in lk.parameters if not p.fixed)
+    vals0 = start_values(lk, start)
+    messages: list[str] = []
+    if not free:
+        nll = lk.nll(vals0)
+        return FitResult(values=vals0, errors={n: 0.0 for n in lk.names}, minos={},
+                         nll=nll, valid=math.isfinite(nll), messages=(), covariance=None,
+                         free=(), n_calls=1, n_bins=lk.n_bins)
+    m = _minuit(lk, vals0)
+    m.strategy = strategy
+    m.migrad()
+    if not _valid(m):
+        m.strategy = 2
+        m.migrad()
+    ok = _valid(m)
+    if not ok:
+        messages.append(f"MIGRAD did not converge (EDM {m.fmin.edm:.3g}, "
+                        f"call limit {'reached' if m.fmin.has_reached_call_limit else 'not'}"
+                        f" reached)")
+    m.hesse()
+    cov = None
+    if m.covariance is not None and m.fmin.has_accurate_covar:
+        cov = np.array([[m.covariance[a, b] for b in free] for a in free])
+    else:
+        ok = False
+        messages.append("HESSE: the covariance matrix is not accurate (not positive "
+                        "definite or forced)")
+    values = {n: float(m.values[n]) for n in lk.names}
+    errors = {n: (0.0 if lk.parameter(n).fixed else float(m.errors[n])) for n in lk.names}
+    minos_err: dict[str, tuple[float, float]] = {}
+    if want and ok:
+        for name in want:
+            try:
+                m.minos(name)
+                me = m.merrors[name]
+            except RuntimeError as exc:  # iminuit: function minimum invalid
+                ok = False
+                messages.append(f"MINOS {name}: {exc}")
+                continue
+            lo, hi = float(me.lower), float(me.upper)
+            p = lk.parameter(name)
+            if me.at_lower_limit:
+                lo = p.limits[0] - values[name]
+            if me.at_upper_limit:
+                hi = p.limits[1] - values[name]
+            if not (me.lower_valid or me.at_lower_limit) or not (me.upper_valid
+                                                                 or me.at_upper_limit):
+                ok = False
+                messages.append(f"MINOS {name}: an error was not found")
+            minos_err[name] = (lo, hi)
+        if m.fmin.fval < lk.nll(values) - 1e-6:  # MINOS found a lower minimum
+            values = {n: float(m.values[n]) for n in lk.names}
+            messages.append("MINOS found a lower minimum; values updated")
+    for name in free:
+        p = lk.parameter(name)
+        lo, hi = p.limits
+        v = values[name]
+        tol = 1e-6 * max(1.0, abs(v))
+        if (math.isfinite(lo) and v - lo < tol) or (math.isfinite(hi) and hi - v < tol):
+            messages.append(f"{name} = {v:g} is at a limit of [{lo:g}, {hi:g}]")
+    result = FitResult(values=values, errors=errors, minos=minos_err,
+                       nll=float(lk.nll(values)), valid=ok, messages=tuple(messages),
+                       covariance=cov, free=free, n_calls=int(m.nfcn), n_bins=lk.n_bins)
+    if raise_on_failure and not ok:
+        raise FitError(f"{lk.name or 'fit'}: " + "; ".join(messages))
+    return result
+
+
+def profile(lk: BinnedLikelihood, name: str, grid: Any, *,
+            best: FitResult | None = None, return_fits: bool = False,
+            raise_on_failure: bool = False) -> Any:
+    """Delta(-2 ln L) of parameter ``name`` on ``grid``, the other free parameters
+    minimised at each point (docs/physics.md Eq. (13.5)).
+
+    Parameters
+    ----------
+    lk : BinnedLikelihood
+    name : str
+        A parameter of ``lk`` (it is fixed at each grid value in turn).
+    grid : array_like
+        Values inside the parameter's limits.
+    best : FitResult, optional
+        The global fit (computed if not given).
+    return_fits : bool
+        Also return the fit at each point.
+    raise_on_failure : bool
+        Raise :class:`FitError` where a point's fit fails (default: that point is nan).
+
+    Returns
+    -------
+    ndarray, or (ndarray, list of FitResult)
+        -2 ln L(grid) - -2 ln L(best fit). A point lower than the global fit (a fit that
+        found a better minimum there) moves the reference: every value is then >= 0.
+    """
+    p = lk.parameter(name)
+    g = _validation.as_float_array(grid, "grid", min_value=p.limits[0],
+                                   max_value=p.limits[1])
+    if g.ndim != 1 or g.size == 0:
+        raise ValueError(f"grid must be a non-empty 1-D array; got shape {g.shape}")
+    if best is None:
+        best = fit(lk, raise_on_failure=raise_on_failure)
+    lk_free = lk.released(name) if p.fixed else lk
+    centre = best.values[name]
+    order = np.argsort(np.abs(g - centre), kind="stable")
+    fits: list[FitResult | None] = [None] * g.size
+    done: list[tuple[float, dict[str, float]]] = [(centre, best.values)]
+    for i in order:
+        x = float(g[i])
+        nearest = min(done, key=lambda d: abs(d[0] - x))[1]
+        r = fit(lk_free.fixed(**{name: x}), start=nearest, raise_on_failure=raise_on_failure)
+        fits[i] = r
+        if r.valid:
+            done.append((x, r.values))
+    nll = np.array([r.nll if r is not None and r.valid else np.nan for r in fits])
+    ref = best.nll
+    if np.any(np.isfinite(nll)):
+        ref = min(ref, float(np.nanmin(nll)))
+    delta = nll - ref
+    if return_fits:
+        return delta, fits
+    return delta
