@@ -132,7 +132,7 @@ def _valid(m: Minuit) -> bool:
 
 def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
         start: Mapping[str, float] | None = None, strategy: int = 1,
-        raise_on_failure: bool = False) -> FitResult:
+        max_calls: int | None = None, raise_on_failure: bool = False) -> FitResult:
     """Minimise -2 ln L (module notes).
 
     Parameters
@@ -145,6 +145,9 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
         Starting values (default: the parameters' values).
     strategy : int
         MIGRAD strategy 0, 1 or 2 (more derivative evaluations, more robust).
+    max_calls : int, optional
+        Most evaluations of -2 ln L per MIGRAD call (default: iminuit's, which grows
+        with the number of parameters); reaching it makes the fit invalid.
     raise_on_failure : bool
         Raise :class:`FitError` instead of returning a result flagged invalid.
 
@@ -168,6 +171,8 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
         raise TypeError(f"lk must be a BinnedLikelihood; got {type(lk).__name__}")
     if strategy not in (0, 1, 2):
         raise ValueError(f"strategy must be 0, 1 or 2; got {strategy!r}")
+    if max_calls is not None:
+        max_calls = _validation.check_int(max_calls, "max_calls", 1, 10**9)
     if isinstance(minos, str):
         minos = [minos]
     want = []
@@ -189,10 +194,10 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
                          free=(), n_calls=1, n_bins=lk.n_bins)
     m = _minuit(lk, vals0)
     m.strategy = strategy
-    m.migrad()
+    m.migrad(ncall=max_calls)
     if not _valid(m):
         m.strategy = 2
-        m.migrad()
+        m.migrad(ncall=max_calls)
     ok = _valid(m)
     if not ok:
         messages.append(f"MIGRAD did not converge (EDM {m.fmin.edm:.3g}, "

@@ -11,8 +11,8 @@ Its value is, Eq. (13.1),
 the Poisson deviance (the log-likelihood ratio to the saturated model, so that the
 minimum is a goodness-of-fit statistic with about as many degrees of freedom as bins
 less fitted parameters) plus one Gaussian term per constrained parameter with centre
-c and width sigma. Bins with n = 0 add 2 mu. An expected count mu <= 0 in a bin with
-n > 0 is an impossible model: it is evaluated at mu = 1e-300 (a large, finite
+c and width sigma. Bins with n = 0 add 2 mu (mu < 0 counts as 0). An expected count
+mu <= 0 in a bin with n > 0 is an impossible model: it is evaluated at mu = 1e-300 (a large, finite
 penalty that keeps a minimiser away) and counted in :attr:`BinnedLikelihood.n_clipped`.
 
 The model is ``model(values, observed) -> {channel: expected}``: it sees the observed
@@ -41,7 +41,7 @@ MU_FLOOR = 1e-300
 
 def poisson_deviance(observed: Any, expected: Any) -> float:
     """2 sum [mu - n + n ln(n/mu)] (docs/physics.md Eq. (13.1)), with mu floored at
-    1e-300 where n > 0.
+    1e-300 where n > 0 and at 0 where n = 0.
 
     >>> poisson_deviance([3.0], [3.0])
     0.0
@@ -49,9 +49,10 @@ def poisson_deviance(observed: Any, expected: Any) -> float:
     2.772589
     """
     n = np.asarray(observed, dtype=np.float64)
-    mu = np.maximum(np.asarray(expected, dtype=np.float64), MU_FLOOR)
-    # xlogy(n, n/mu) is 0 at n = 0
-    return float(2.0 * np.sum(mu - n + special.xlogy(n, n / mu)))
+    mu = np.asarray(expected, dtype=np.float64)
+    mu = np.where(n > 0.0, np.maximum(mu, MU_FLOOR), np.maximum(mu, 0.0))
+    # xlogy(n, n/mu) is 0 at n = 0 (where mu may be 0 too)
+    return float(2.0 * np.sum(mu - n + special.xlogy(n, n / np.where(n > 0.0, mu, 1.0))))
 
 
 @dataclass(frozen=True)
