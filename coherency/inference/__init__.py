@@ -14,6 +14,7 @@ which live in :mod:`coherency.analysis`.
 
 from __future__ import annotations
 
+from .coherency_fit import DEFAULT_Q2_EDGES, CoherencyBin, CoherencyFit, coherency_fit
 from .coherent import (
     AR_2020_PRIORS,
     CSI_2021_PRIORS,
@@ -34,9 +35,17 @@ from .fitting import FitError, FitResult, fit, profile
 from .interpolation import ShapeVariant, morph
 from .likelihood import BinnedLikelihood, Parameter, poisson_deviance
 from .signal import CEvNSSignal, CouplingModel, SpectrumModel
+from .toys import FCInterval, coverage, feldman_cousins
 
 __all__ = [
     "AR_2020_PRIORS",
+    "DEFAULT_Q2_EDGES",
+    "CoherencyBin",
+    "CoherencyFit",
+    "FCInterval",
+    "coherency_fit",
+    "coverage",
+    "feldman_cousins",
     "LIKELIHOODS",
     "CEvNSMeasurement",
     "ParameterFit",

@@ -50,7 +50,8 @@ class FitResult:
         HESSE (parabolic) 1-sigma errors; 0 for fixed parameters.
     minos : dict of str to (float, float)
         MINOS errors (lower <= 0, upper >= 0, as offsets from the best fit) of the
-        parameters asked for; a side that hits a parameter limit is the distance to it.
+        parameters asked for, at the fit's ``cl``; a side that hits a parameter limit
+        is the distance to it.
     nll : float
         -2 ln L at the minimum (the deviance plus the constraint terms).
     valid : bool
@@ -132,7 +133,8 @@ def _valid(m: Minuit) -> bool:
 
 def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
         start: Mapping[str, float] | None = None, strategy: int = 1,
-        max_calls: int | None = None, raise_on_failure: bool = False) -> FitResult:
+        max_calls: int | None = None, cl: float = 0.6827,
+        raise_on_failure: bool = False) -> FitResult:
     """Minimise -2 ln L (module notes).
 
     Parameters
@@ -145,6 +147,10 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
         Starting values (default: the parameters' values).
     strategy : int
         MIGRAD strategy 0, 1 or 2 (more derivative evaluations, more robust).
+    cl : float
+        Confidence level of the MINOS intervals, in (0, 1): the rise of -2 ln L is the
+        chi^2 quantile with one degree of freedom (1 for 0.6827; 1.642 for 0.8, whose
+        ends are the one-sided 90 % bounds).
     max_calls : int, optional
         Most evaluations of -2 ln L per MIGRAD call (default: iminuit's, which grows
         with the number of parameters); reaching it makes the fit invalid.
@@ -171,6 +177,9 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
         raise TypeError(f"lk must be a BinnedLikelihood; got {type(lk).__name__}")
     if strategy not in (0, 1, 2):
         raise ValueError(f"strategy must be 0, 1 or 2; got {strategy!r}")
+    cl = _validation.as_float(cl, "cl", min_value=0.0, max_value=1.0, exclusive_min=True)
+    if cl >= 1.0:
+        raise ValueError(f"cl must be < 1; got {cl!r}")
     if max_calls is not None:
         max_calls = _validation.check_int(max_calls, "max_calls", 1, 10**9)
     if isinstance(minos, str):
@@ -217,7 +226,7 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
     if want and ok:
         for name in want:
             try:
-                m.minos(name)
+                m.minos(name, cl=cl)
                 me = m.merrors[name]
             except RuntimeError as exc:  # iminuit: function minimum invalid
                 ok = False

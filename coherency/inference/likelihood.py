@@ -279,11 +279,15 @@ class BinnedLikelihood:
 
     def __call__(self, *x: float) -> float:
         """-2 ln L with every parameter positional, in :attr:`names` order (the form
-        iminuit calls)."""
+        iminuit calls). A non-finite parameter value (a minimiser that lost its way)
+        gives nan, which iminuit reports as an invalid minimum."""
         if len(x) != len(self.parameters):
             raise TypeError(f"expected {len(self.parameters)} values ({', '.join(self.names)});"
                             f" got {len(x)}")
-        return self.nll(dict(zip(self.names, (float(v) for v in x))))
+        vals = [float(v) for v in x]
+        if not all(math.isfinite(v) for v in vals):
+            return math.nan
+        return self.nll(dict(zip(self.names, vals)))
 
     @property
     def n_clipped(self) -> int:

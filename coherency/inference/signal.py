@@ -449,6 +449,28 @@ class CEvNSSignal:
                                              self.time_fractions(g, offset))
         return out[0], out[1], out[2]
 
+    def q2_means(self) -> FloatArray:
+        """Mean q^2 (MeV^2) of the detected Standard-Model signal in each q^2 bin:
+        the nodes weighted by their counts after the response and the time bins."""
+        if self.q2_edges is None:
+            raise ValueError("q2_means: this signal was built without q2_edges")
+        seen = self._R0.sum(axis=0)
+        num = np.zeros(self.n_q2_bins)
+        den = np.zeros(self.n_q2_bins)
+        for p in self._parts:
+            k = p.k
+            nuc = self.nuclei[k]
+            gam = 4.0 * (nuc.Z * p.g_p * self._FZ[k] + nuc.N * p.g_n * self._FN[k]) ** 2
+            wgt = p.base * gam * seen * float(self._tau0[p.group].sum())
+            b = self._q2_bin[k]
+            inside = b >= 0
+            q2 = self._q[k] ** 2
+            num += np.bincount(b[inside], weights=(wgt * q2)[inside], minlength=self.n_q2_bins)
+            den += np.bincount(b[inside], weights=wgt[inside], minlength=self.n_q2_bins)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mid = 0.5 * (self.q2_edges[:-1] + self.q2_edges[1:])
+            return np.where(den > 0, num / np.where(den > 0, den, 1.0), mid)
+
 
 def names_for(signal: CEvNSSignal, physics: Sequence[str]) -> list[str]:
     """Expand the physics parameter names a fit asks for (``"rn"`` -> ``rn_fm``,
