@@ -297,3 +297,70 @@ def test_malformed_ar_2020_release(tmp_path: Path) -> None:
     (d2 / "brnpdf.txt").write_text("\n".join(lines) + "\n")
     with pytest.raises(ValueError, match="brnpdf.txt.*twice"):
         read_ar_2020(d2)
+
+
+# ---- the hook for models beyond the Standard Model ------------------------------------
+
+
+class _ProtonShift:
+    """A test model: a constant shift of g_V^p for every flavour (as a vector NSI with
+    up and down quarks in the ratio that leaves g_V^n alone)."""
+
+    parameters = (Parameter("eps_p", 0.0, (-0.5, 0.5), doc="shift of g_V^p"),)
+
+    def shift(self, values, flavour, q):  # type: ignore[no-untyped-def]
+        return values.get("eps_p", 0.0), 0.0
+
+
+def test_coupling_model_hook_enters_the_signal_and_the_fit() -> None:
+    exp = experiments.load("coherent-csi-2021")
+    sig = CEvNSSignal(exp, coupling_model=_ProtonShift())
+    np.testing.assert_allclose(sig({"eps_p": 0.0}), exp.predicted_spectrum(), rtol=1e-12)
+    # g_p + eps is sin^2 theta_W lowered by eps/2 (g_p = 1/2 - 2 s^2 + radiative terms)
+    plain = CEvNSSignal(exp)
+    np.testing.assert_allclose(sig({"eps_p": 0.01}), plain({"sin2_theta_w": 0.23857 - 0.005}),
+                               rtol=1e-12)
+    # the model's parameter fitted like any physics parameter: the same data give
+    # eps_p = 2 (0.23857 - sin^2 theta_W) of the weak-mixing-angle fit
+    res = exp.fit(physics=("eps_p",), coupling_model=_ProtonShift())
+    s2 = exp.fit(physics=("sin2_theta_w",))
+    assert res.valid and s2.valid
+    assert res.values["eps_p"] == pytest.approx(2 * (0.23857 - s2.values["sin2_theta_w"]),
+                                                abs=2e-4)
+    lo, hi = res.intervals["eps_p"]
+    assert lo < res.values["eps_p"] < hi
+
+
+def test_spectrum_model_needs_model_argument_of_the_rates() -> None:
+    import inspect
+
+    from coherency.rates import recoil_spectrum as rs
+
+    class Model:
+        parameters = (Parameter("g", 0.0, (-1.0, 1.0)),)
+
+        def build(self, values):  # type: ignore[no-untyped-def]
+            return None
+
+    exp = experiments.load("coherent-ar-2020")
+    if "model" in inspect.signature(rs).parameters:
+        sig = CEvNSSignal(exp, spectrum_model=Model())
+        assert sig({"g": 0.0}).shape == sig.shape
+    else:
+        with pytest.raises(ValueError, match="model="):
+            CEvNSSignal(exp, spectrum_model=Model())
+
+
+def test_steady_state_time_shape_is_the_timing_efficiency() -> None:
+    """The AC window holds steady-state events only: their arrival times must follow
+    the timing efficiency (the likelihood's steady-state time shape). 3595 AC events of
+    60-250 PE (outside the CEvNS region) in 0.5-us bins: a Poisson goodness of fit."""
+    rel = read_csi_2021()
+    t = np.linspace(0.0, 6.0, 13)
+    h = bin_events(rel.events["anticoincidence"], [60.0, 250.0], t)[0]
+    u = timing_efficiency_mean(t[:-1], t[1:])
+    mu = h.sum() * u / u.sum()
+    assert stats.chi2.sf(poisson_deviance(h, mu), h.size - 1) > 0.01
+    # and a flat shape is not as good: the efficiency's 24 % fall over 6 us is seen
+    flat = np.full(h.size, h.sum() / h.size)
+    assert poisson_deviance(h, flat) > poisson_deviance(h, mu) + 4.0

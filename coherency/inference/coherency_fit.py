@@ -40,7 +40,7 @@ from .._typing import FloatArray
 from .fitting import FitResult, fit
 
 __all__ = ["DEFAULT_Q2_EDGES", "CoherencyBin", "CoherencyFit", "coherency_fit",
-           "min_p_global"]
+           "measurement_global_p", "min_p_global"]
 
 #: q^2 bins (MeV^2) of the coherency analysis per preset, each with tens of
 #: Standard-Model events (docs/fits.md): CsI 2021 from 2000 to 6000 MeV^2 in steps of
@@ -278,3 +278,24 @@ def coherency_fit(experiment: Any, q2_edges: Sequence[float] | None = None, *,
         sidak_decoherent=1.0 - (1.0 - p_dec) ** K,
         n_toys=n_toys, seed=seed, valid=valid, messages=tuple(messages),
         options={"q2_edges": tuple(float(e) for e in edges), **options})
+
+
+def measurement_global_p(measurement: Any, alpha: float = 1.0, *, n_toys: int = 20000,
+                         seed: int = 2010) -> tuple[float, float]:
+    """(smallest local p, global p) of the hypothesis ``alpha`` over the bins of a
+    bin-wise :class:`coherency.analysis.Measurement` (Gaussian, one-sided away from the
+    physical edge, as :meth:`~coherency.analysis.Measurement.p_value`): the bins are
+    independent there, so the global p-value is the chance that the smallest of K
+    independent local p-values is as small (docs/physics.md Eq. (13.13)).
+
+    >>> from coherency import data
+    >>> p_loc, p_glob = measurement_global_p(data.load("coherent_csi"), 1.0, n_toys=20000)
+    >>> p_loc < 0.01 < p_glob
+    True
+    """
+    alpha = _validation.as_float(alpha, "alpha", min_value=0.0, max_value=1.0)
+    p = np.asarray(measurement.p_value(alpha), dtype=np.float64)
+    side = 1.0 if alpha >= 0.5 else -1.0
+    cov = np.eye(p.size)
+    p_min = float(p.min())
+    return p_min, min_p_global(p_min, cov, side=side, n_toys=n_toys, seed=seed)

@@ -165,8 +165,10 @@ def _signal_parameters(signal: CEvNSSignal, normalisation: str, physics: Sequenc
         params.append(Parameter("flux", flux[0], (max(0.0, flux[0] - 6 * flux[1]),
                                                   flux[0] + 6 * flux[1]),
                                 sigma=flux[1], doc="neutrino flux / nominal"))
+    model_params = {p.name for p in signal.parameters()}
     for name in names_for(signal, physics):
-        params.append(physics_parameter(signal, name))
+        if name not in model_params:  # a model's own parameters come with it below
+            params.append(physics_parameter(signal, name))
     params.extend(signal.parameters())
     if signal.time_offset_us is not None:
         s = priors["t_offset_us"][1]
