@@ -132,11 +132,11 @@ class CoherencyFit:
         rows = [head]
         for b in self.bins:
             lo, hi = b.xi_interval
-            alo, ahi = b.alpha_interval
+            a_lo, a_hi = b.alpha_interval
             rows.append(
                 f"{b.q2_lo:7.0f}-{b.q2_hi:<8.0f} {b.q2_mean:6.0f} {b.xi:5.2f} "
                 f"[{lo:4.2f}, {hi:4.2f}] {b.xi_dec:6.3f} {b.xi_sm:5.2f} {b.alpha:5.2f} "
-                f"[{alo:4.2f}, {ahi:4.2f}] {b.alpha_sm:8.2f} {b.alpha_lower_90:4.2f}-"
+                f"[{a_lo:4.2f}, {a_hi:4.2f}] {b.alpha_sm:8.2f} {b.alpha_lower_90:4.2f}-"
                 f"{b.alpha_upper_90:4.2f}   {b.p_coherent:8.2g} {b.p_decoherent:8.2g}")
         rows.append(f"smallest p(coherency) {self.p_min_coherent:.3g}: global "
                     f"{self.global_p_coherent:.3g} ({self.n_toys} pseudo-experiments; "

@@ -1,7 +1,7 @@
 """Maximum-likelihood fits and profile scans with iminuit (docs/physics.md §13).
 
 :func:`fit` minimises -2 ln L of a :class:`~coherency.inference.BinnedLikelihood`
-with MIGRAD (F. James and M. Roos, Comput. Phys. Commun. 10 (1975) 343, through
+with MIGRAD (F. James and M. Roos, Computer Physics Communications 10 (1975) 343, through
 iminuit: H. Dembinski, P. Ongmongkolkul et al., doi:10.5281/zenodo.3949207), then
 computes the HESSE errors (the inverse of the second-derivative matrix of -ln L, i.e.
 errordef = 1 for -2 ln L) and, for the requested parameters, the MINOS errors (where
