@@ -44,7 +44,7 @@ def timing_efficiency_mean(a_us: np.ndarray, b_us: np.ndarray) -> np.ndarray:
     >>> float(timing_efficiency_mean(np.array([0.0]), np.array([0.5]))[0])
     1.0
     >>> x = timing_efficiency_mean(np.array([2.0]), np.array([4.0]))[0]
-    >>> abs(x - (np.exp(-0.0494 * 1.48) - np.exp(-0.0494 * 3.48)) / (0.0494 * 2.0)) < 1e-15
+    >>> bool(abs(x - (np.exp(-0.0494 * 1.48) - np.exp(-0.0494 * 3.48)) / (0.0494 * 2.0)) < 1e-15)
     True
     """
     a = np.asarray(a_us, dtype=np.float64)

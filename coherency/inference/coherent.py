@@ -106,7 +106,7 @@ def profile_on_off(base: FloatArray, template: FloatArray, n_on: FloatArray,
 
     >>> profile_on_off(np.array([[0.0, 0.0]]), np.array([[0.5, 0.5]]),
     ...                np.array([[0.0, 0.0]]), np.array([10.0]), np.array([1.0]))
-    array([3.33333333])
+    array([5.])
     """
     base = np.asarray(base, dtype=np.float64)
     m = np.asarray(template, dtype=np.float64)

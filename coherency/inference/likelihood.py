@@ -146,7 +146,7 @@ class BinnedLikelihood:
     ...                       lambda v, obs: {"on": np.array([v["s"] + 5.0])})
     >>> lk(7.0)
     0.0
-    >>> round(lk(0.0), 4)                        # 2 (5 - 12 + 12 ln(12/5))
+    >>> round(lk(0.0), 3)                        # 2 (5 - 12 + 12 ln(12/5))
     7.011
     """
 
