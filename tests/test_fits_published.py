@@ -136,3 +136,33 @@ def test_arguments_outside_their_domain() -> None:
         experiments.load("coherent-csi-2021").likelihood(priors={"brn": (18.4, 0.0)})
     with pytest.raises(ValueError, match="unknown parameter"):
         exp.profile("not_a_parameter", [1.0])
+
+
+def test_ar_2020_shape_variants_reproduce_the_released_f90_envelope() -> None:
+    """systerrors1dpsd.txt is the release's +-1 sigma envelope of CEvNS + BRN per F90
+    bin. The 3-D fit uses the shape variants it summarises (using both would count them
+    twice): moved one at a time by +-1 sigma around the best fit and added in
+    quadrature, they must give the released envelope (0.88-1.37) to 0.05."""
+    from coherency.inference import ar_2020_likelihood
+
+    lk = ar_2020_likelihood(signal_source="release")
+    rel = lk.info["release"]
+    best = fit(lk).values
+    ss_shape = rel.arrays["ss"] / rel.arrays["ss"].sum()
+
+    def f90(vals: dict) -> np.ndarray:  # type: ignore[type-arg]
+        mu = lk.expected(vals)["data"] - vals["ss"] * ss_shape
+        return mu.sum(axis=(0, 2))
+
+    nom = f90(best)
+    up2 = np.zeros_like(nom)
+    down2 = np.zeros_like(nom)
+    for name in ("cevns_f90", "cevns_timing", "brn_energy", "brn_timing_mean",
+                 "brn_timing_width"):
+        for step in (1.0, -1.0):
+            d = f90({**best, name: best[name] + step}) / nom - 1.0
+            up2 += np.maximum(d, 0.0) ** 2
+            down2 += np.minimum(d, 0.0) ** 2
+    released = rel.systerrors["f90"]
+    np.testing.assert_allclose(1.0 - np.sqrt(down2), released[:, 1], atol=0.05)
+    np.testing.assert_allclose(1.0 + np.sqrt(up2), released[:, 2], atol=0.05)
