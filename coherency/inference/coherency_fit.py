@@ -1,5 +1,6 @@
 """The coherency analysis with the full likelihood: xi(q^2) per bin of true momentum
-transfer with every nuisance profiled, then alpha(q^2) (docs/physics.md §13.5).
+transfer with every nuisance profiled, then alpha(q^2) (docs/physics.md Eqs. (13.12),
+(13.13)).
 
 Sharma & Wong (arXiv:2010.06810) define, per q^2 bin, the measured suppression of the
 cross section relative to complete coherency, xi = measured / predicted(F = 1), and

@@ -1,6 +1,6 @@
 """Fits of an experiment preset to its data release: the measurement of CEvNS (events,
 cross section, significance), physics parameters, and profile scans
-(docs/physics.md §13.4).
+(docs/physics.md §13, Eqs. (13.2), (13.11)).
 
 The entry points are the methods of :class:`coherency.experiments.Experiment`::
 
@@ -191,7 +191,8 @@ def _check_result(r: FitResult, what: str, raise_on_failure: bool) -> None:
 
 def fit_experiment(experiment: Any, *, raise_on_failure: bool = False,
                    **options: Any) -> CEvNSMeasurement:
-    """Measure CEvNS in ``experiment``'s data release (docs/physics.md §13.4).
+    """Measure CEvNS in ``experiment``'s data release (docs/physics.md Eqs. (13.2),
+    (13.11)).
 
     Three fits of the experiment's likelihood: with the number of CEvNS events free
     (its MINOS errors: ``signal_events_error``), with the strength relative to the
