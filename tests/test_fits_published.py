@@ -132,8 +132,11 @@ def test_arguments_outside_their_domain() -> None:
     exp = experiments.load("coherent-ar-2020")
     with pytest.raises(ValueError, match="grid"):
         exp.profile("signal_events", [-5.0, 10.0])
-    with pytest.raises(ValueError, match="brn sigma"):
-        experiments.load("coherent-csi-2021").likelihood(priors={"brn": (18.4, 0.0)})
+    csi = experiments.load("coherent-csi-2021")
+    with pytest.raises(ValueError, match=r"priors\['brn'\] width must be > 0"):
+        csi.likelihood(priors={"brn": (18.4, 0.0)})
+    with pytest.raises(ValueError, match="priors: unknown entry 'ss'"):
+        csi.likelihood(priors={"ss": (1.0, 0.1)})
     with pytest.raises(ValueError, match="unknown parameter"):
         exp.profile("not_a_parameter", [1.0])
 

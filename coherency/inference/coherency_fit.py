@@ -247,7 +247,7 @@ def coherency_fit(experiment: Any, q2_edges: Sequence[float] | None = None, *,
         p_val = {}
         for label, null, side in (("coh", 1.0, 1.0), ("dec", float(xi_dec[k]), -1.0)):
             r0 = fit(lk.fixed(**{name: null}), start=best.values)
-            if not r0.valid:
+            if not r0.converged:
                 valid = False
                 messages.extend(f"{name} = {null:g}: {m}" for m in r0.messages)
             z = math.copysign(math.sqrt(max(r0.nll - best.nll, 0.0)), xi - null)

@@ -145,6 +145,34 @@ def profile_on_off(base: FloatArray, template: FloatArray, n_on: FloatArray,
 
 # ---- helpers ------------------------------------------------------------------------
 
+def _check_priors(priors: Mapping[str, Any], known: Mapping[str, Any]
+                  ) -> dict[str, tuple[float, float]]:
+    """The constraints with ``priors`` merged in: each a (centre, width > 0) pair of
+    finite numbers, and a known name."""
+    out = dict(known)
+    for name, pair in (priors or {}).items():
+        if name not in known:
+            raise ValueError(f"priors: unknown entry {name!r}; known: {sorted(known)}")
+        try:
+            c, w = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"priors[{name!r}] must be a (centre, width) pair; got "
+                             f"{pair!r}") from None
+        c = _validation.as_float(c, f"priors[{name!r}] centre")
+        w = _validation.as_float(w, f"priors[{name!r}] width", min_value=0.0,
+                                 exclusive_min=True)
+        out[name] = (c, w)
+    return out
+
+
+def _background_limits(centre: float, sigma: float) -> tuple[float, float]:
+    """Limits of a constrained background count: +-8 sigma around its constraint.
+    Counts below 0 are allowed (the total expectation of the bins stays positive; the
+    deviance floors it, Eq. (13.1)): a hard limit at 0 for a count whose constraint
+    reaches it (33 +- 33 delayed BRN) stalls MIGRAD at the limit."""
+    return (centre - 8.0 * sigma, centre + 8.0 * sigma)
+
+
 def _check_normalisation(normalisation: str, physics: Sequence[str]) -> str:
     _validation.check_choice(normalisation, "normalisation", _NORMALISATIONS)
     if physics and normalisation == "events":
@@ -289,7 +317,7 @@ def csi_2021_likelihood(
     from ..experiments import load
     from ..experiments.coherent_csi_2021 import PE_EDGES, TIME_EDGES_US
 
-    pr = {**CSI_2021_PRIORS, **(priors or {})}
+    pr = _check_priors(priors or {}, CSI_2021_PRIORS)
     physics = tuple(physics)
     normalisation = _check_normalisation(normalisation, physics)
     steady_state = _validation.check_choice(steady_state, "steady_state",
@@ -354,10 +382,10 @@ def csi_2021_likelihood(
         return {"C": base + ss, "AC": ss}
 
     params = _signal_parameters(signal, normalisation, physics, pr["flux"], predicted, pr)
-    params.append(Parameter("brn", pr["brn"][0], (0.0, pr["brn"][0] + 10 * pr["brn"][1]),
+    params.append(Parameter("brn", pr["brn"][0], _background_limits(*pr["brn"]),
                             sigma=pr["brn"][1], unit="events",
                             doc="beam-related neutrons, 0-60 PE x 0-6 us"))
-    params.append(Parameter("nin", pr["nin"][0], (0.0, pr["nin"][0] + 10 * pr["nin"][1]),
+    params.append(Parameter("nin", pr["nin"][0], _background_limits(*pr["nin"]),
                             sigma=pr["nin"][1], unit="events",
                             doc="neutrino-induced neutrons, 0-60 PE x 0-6 us"))
     return BinnedLikelihood(tuple(params), {"C": on, "AC": off}, model, name=exp.name,
@@ -428,7 +456,7 @@ def ar_2020_likelihood(
     from ..detector import LinearQF
     from ..experiments import load
 
-    pr = {**AR_2020_PRIORS, **(priors or {})}
+    pr = _check_priors(priors or {}, AR_2020_PRIORS)
     physics = tuple(physics)
     normalisation = _check_normalisation(normalisation, physics)
     if signal_source is None:
@@ -544,15 +572,14 @@ def ar_2020_likelihood(
     brn_p = bkg_prior("promptBeamRelatedNeutronPredictionNormalization")
     dbrn_p = bkg_prior("delayedBeamRelatedNeutronPredictionNormalization")
     ss_p = bkg_prior("ssBackgroundPredictionNormalization")
-    params.append(Parameter("brn", brn_p[0], (0.0, brn_p[0] + 10 * brn_p[1]), sigma=brn_p[1],
+    params.append(Parameter("brn", brn_p[0], _background_limits(*brn_p), sigma=brn_p[1],
                             unit="events", doc="prompt beam-related neutrons"))
     for name in brn_variants:
         params.append(Parameter(name, 0.0, (-5.0, 5.0), sigma=1.0,
                                 doc="released BRN shape variant"))
-    params.append(Parameter("delayed_brn", dbrn_p[0], (0.0, dbrn_p[0] + 10 * dbrn_p[1]),
+    params.append(Parameter("delayed_brn", dbrn_p[0], _background_limits(*dbrn_p),
                             sigma=dbrn_p[1], unit="events", doc="delayed beam-related neutrons"))
-    params.append(Parameter("ss", ss_p[0], (max(0.0, ss_p[0] - 20 * ss_p[1]),
-                                            ss_p[0] + 20 * ss_p[1]),
+    params.append(Parameter("ss", ss_p[0], _background_limits(*ss_p),
                             sigma=ss_p[1], unit="events", doc="steady-state background"))
 
     def model(values: Mapping[str, float], observed: Mapping[str, FloatArray]

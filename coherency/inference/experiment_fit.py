@@ -225,7 +225,8 @@ def fit_experiment(experiment: Any, *, raise_on_failure: bool = False,
     r_s = fit(lk_s, minos="mu", start=r_e.values)
     _check_result(r_s, f"{experiment.name} strength fit", raise_on_failure)
     r_0 = fit(lk_e.fixed(signal_events=0.0), start=r_e.values)
-    _check_result(r_0, f"{experiment.name} no-CEvNS fit", raise_on_failure)
+    if raise_on_failure and not r_0.converged:
+        raise FitError(f"{experiment.name} no-CEvNS fit: " + "; ".join(r_0.messages))
     q0 = max(r_0.nll - r_e.nll, 0.0)
     z = math.sqrt(q0)
     sigma_sm = float(experiment.flux_averaged_sigma())
@@ -249,7 +250,7 @@ def fit_experiment(experiment: Any, *, raise_on_failure: bool = False,
         p_value=float(stats.norm.sf(z)),
         values=values, errors=errors,
         events_fit=r_e, strength_fit=r_s, null_fit=r_0,
-        valid=r_e.valid and r_s.valid and r_0.valid,
+        valid=r_e.valid and r_s.valid and r_0.converged,
         messages=messages,
         options=dict(options),
     )

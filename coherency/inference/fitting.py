@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 from iminuit import Minuit
+from scipy import optimize, stats
 
 from .. import _validation
 from .._typing import FloatArray
@@ -57,6 +58,9 @@ class FitResult:
     valid : bool
         MIGRAD converged (EDM below tolerance, no call limit reached), HESSE gave a
         positive-definite covariance, and every MINOS error asked for was found.
+    converged : bool
+        MIGRAD converged: the minimum (``values``, ``nll``) can be trusted even where
+        the covariance cannot (what a profile or a test statistic needs).
     messages : tuple of str
         What went wrong (empty for a valid fit), or notes (parameters at a limit).
     covariance : ndarray or None
@@ -80,6 +84,7 @@ class FitResult:
     free: tuple[str, ...]
     n_calls: int
     n_bins: int
+    converged: bool = True
     _extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def interval(self, name: str) -> tuple[float, float]:
@@ -129,6 +134,58 @@ def _step(p: Any, value: float) -> float:
 
 def _valid(m: Minuit) -> bool:
     return bool(m.valid) and not m.fmin.has_reached_call_limit
+
+
+def _run_minos(m: Minuit, name: str, cl: float, max_calls: int | None) -> Any:
+    """MINOS of ``name``; where it finds a lower minimum, MIGRAD from there and MINOS
+    again (twice at most); where an error is not found, once more with strategy 2."""
+    for _ in range(3):
+        m.minos(name, cl=cl)
+        me = m.merrors[name]
+        if not (me.lower_new_min or me.upper_new_min):
+            break
+        m.migrad(ncall=max_calls)
+        m.hesse()
+    if not (me.lower_valid or me.at_lower_limit) or not (me.upper_valid
+                                                         or me.at_upper_limit):
+        m.strategy = 2
+        m.minos(name, cl=cl)
+        me = m.merrors[name]
+    return me
+
+
+def _profile_crossing(lk: BinnedLikelihood, name: str, best: Mapping[str, float],
+                      nll_min: float, side: int, rise: float, step: float) -> float:
+    """Where -2 ln L, every other parameter minimised, rises by ``rise`` on one side of
+    the best fit (Eq. (13.4)): bracketed by doubling steps, then Brent's method."""
+    p = lk.parameter(name)
+    lim = p.limits[0] if side < 0 else p.limits[1]
+    x0 = best[name]
+
+    def g(x: float) -> float:
+        r = fit(lk.fixed(**{name: x}), start=best)
+        return r.nll - nll_min - rise if r.converged else math.nan
+
+    h = step if step > 0 and math.isfinite(step) else 0.1 * max(abs(x0), 1.0)
+    inner = x0
+    for _ in range(30):
+        outer = x0 + side * h
+        if (side < 0 and outer <= lim) or (side > 0 and outer >= lim):
+            outer = lim
+        v = g(outer)
+        if math.isnan(v):
+            return math.nan
+        if v > 0:
+            try:
+                return float(optimize.brentq(lambda x: g(x), min(inner, outer),
+                                             max(inner, outer), xtol=1e-4 * h))
+            except ValueError:
+                return math.nan
+        if outer == lim:
+            return lim
+        inner = outer
+        h *= 2.0
+    return math.nan
 
 
 def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
@@ -208,11 +265,21 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
         m.strategy = 2
         m.migrad(ncall=max_calls)
     ok = _valid(m)
+    converged = ok
     if not ok:
         messages.append(f"MIGRAD did not converge (EDM {m.fmin.edm:.3g}, "
                         f"call limit {'reached' if m.fmin.has_reached_call_limit else 'not'}"
                         f" reached)")
     m.hesse()
+    if ok and not _valid(m):
+        # HESSE can find the EDM above its goal (a parameter near a limit): descend
+        # again from there with the better second derivatives
+        m.strategy = 2
+        m.migrad(ncall=max_calls)
+        m.hesse()
+        if not _valid(m):
+            ok = converged = False
+            messages.append(f"MIGRAD after HESSE did not converge (EDM {m.fmin.edm:.3g})")
     cov = None
     if m.covariance is not None and m.fmin.has_accurate_covar:
         cov = np.array([[m.covariance[a, b] for b in free] for a in free])
@@ -224,28 +291,38 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
     errors = {n: (0.0 if lk.parameter(n).fixed else float(m.errors[n])) for n in lk.names}
     minos_err: dict[str, tuple[float, float]] = {}
     if want and ok:
+        rise = float(stats.chi2.ppf(cl, 1))
         for name in want:
             try:
-                m.minos(name, cl=cl)
-                me = m.merrors[name]
+                me = _run_minos(m, name, cl, max_calls)
             except RuntimeError as exc:  # iminuit: function minimum invalid
                 ok = False
                 messages.append(f"MINOS {name}: {exc}")
                 continue
-            lo, hi = float(me.lower), float(me.upper)
-            p = lk.parameter(name)
-            if me.at_lower_limit:
-                lo = p.limits[0] - values[name]
-            if me.at_upper_limit:
-                hi = p.limits[1] - values[name]
-            if not (me.lower_valid or me.at_lower_limit) or not (me.upper_valid
-                                                                 or me.at_upper_limit):
-                ok = False
-                messages.append(f"MINOS {name}: an error was not found")
-            minos_err[name] = (lo, hi)
-        if m.fmin.fval < lk.nll(values) - 1e-6:  # MINOS found a lower minimum
             values = {n: float(m.values[n]) for n in lk.names}
-            messages.append("MINOS found a lower minimum; values updated")
+            p = lk.parameter(name)
+            sides = []
+            for side, valid, at_limit, err in ((-1, me.lower_valid, me.at_lower_limit,
+                                                me.lower),
+                                               (1, me.upper_valid, me.at_upper_limit,
+                                                me.upper)):
+                if at_limit:
+                    sides.append(p.limits[0 if side < 0 else 1] - values[name])
+                elif valid:
+                    sides.append(float(err))
+                else:
+                    # MINOS lost its way: the crossing of the profile, found directly
+                    x = _profile_crossing(lk, name, values, float(m.fmin.fval), side, rise,
+                                          float(m.errors[name]))
+                    if math.isnan(x):
+                        ok = False
+                        messages.append(f"MINOS {name}: the {'lower' if side < 0 else 'upper'}"
+                                        f" error was not found")
+                    else:
+                        messages.append(f"MINOS {name}: {'lower' if side < 0 else 'upper'} "
+                                        f"error from the profile")
+                    sides.append(x - values[name] if not math.isnan(x) else math.nan)
+            minos_err[name] = (sides[0], sides[1])
     for name in free:
         p = lk.parameter(name)
         lo, hi = p.limits
@@ -255,7 +332,8 @@ def fit(lk: BinnedLikelihood, *, minos: Sequence[str] | str | None = (),
             messages.append(f"{name} = {v:g} is at a limit of [{lo:g}, {hi:g}]")
     result = FitResult(values=values, errors=errors, minos=minos_err,
                        nll=float(lk.nll(values)), valid=ok, messages=tuple(messages),
-                       covariance=cov, free=free, n_calls=int(m.nfcn), n_bins=lk.n_bins)
+                       covariance=cov, free=free, n_calls=int(m.nfcn), n_bins=lk.n_bins,
+                       converged=converged)
     if raise_on_failure and not ok:
         raise FitError(f"{lk.name or 'fit'}: " + "; ".join(messages))
     return result
@@ -279,7 +357,8 @@ def profile(lk: BinnedLikelihood, name: str, grid: Any, *,
     return_fits : bool
         Also return the fit at each point.
     raise_on_failure : bool
-        Raise :class:`FitError` where a point's fit fails (default: that point is nan).
+        Raise :class:`FitError` where a point's fit is not valid (default: a point is
+        nan only where MIGRAD did not converge).
 
     Returns
     -------
@@ -304,9 +383,9 @@ def profile(lk: BinnedLikelihood, name: str, grid: Any, *,
         nearest = min(done, key=lambda d: abs(d[0] - x))[1]
         r = fit(lk_free.fixed(**{name: x}), start=nearest, raise_on_failure=raise_on_failure)
         fits[i] = r
-        if r.valid:
+        if r.converged:
             done.append((x, r.values))
-    nll = np.array([r.nll if r is not None and r.valid else np.nan for r in fits])
+    nll = np.array([r.nll if r is not None and r.converged else np.nan for r in fits])
     ref = best.nll
     if np.any(np.isfinite(nll)):
         ref = min(ref, float(np.nanmin(nll)))

@@ -144,7 +144,10 @@ class CEvNSSignal:
     coupling_model : CouplingModel, optional
         Shifts of the couplings (physics beyond the Standard Model; fast).
     spectrum_model : SpectrumModel, optional
-        A ``model=`` object of the rates (physics beyond the Standard Model; general).
+        A ``model=`` object (physics beyond the Standard Model; general): given to
+        :func:`coherency.recoil_spectrum` at the nodes when it takes ``model=``, else
+        to ``Experiment.predicted_spectrum(model=...)`` with the detector and timing
+        nuisances applied as their ratios on the Standard-Model signal.
 
     Notes
     -----
@@ -241,10 +244,16 @@ class CEvNSSignal:
                 self._q2_bin.append(b)
         self.coupling_model = coupling_model
         self.spectrum_model = spectrum_model
+        self._model_route = ""
         if spectrum_model is not None:
-            if "model" not in inspect.signature(recoil_spectrum).parameters:
-                raise ValueError("spectrum_model: coherency.recoil_spectrum of this version "
-                                 "takes no model= argument; use a CouplingModel")
+            if "model" in inspect.signature(recoil_spectrum).parameters:
+                self._model_route = "rates"
+            elif "model" in inspect.signature(experiment.predicted_spectrum).parameters:
+                self._model_route = "experiment"
+            else:
+                raise ValueError("spectrum_model: neither coherency.recoil_spectrum nor "
+                                 "Experiment.predicted_spectrum of this version takes a "
+                                 "model= argument; use a CouplingModel")
         self.shape = (self._R0.shape[0], self._tau0[self.groups[0]].size)
 
     # ---- set-up helpers -----------------------------------------------------------
@@ -350,9 +359,10 @@ class CEvNSSignal:
     def _node_vectors(self, values: Mapping[str, float]) -> dict[str, FloatArray]:
         """w_j dN/dT(T_j) per time group."""
         out = {g: np.zeros(self.T.size) for g in self.groups}
-        if self.spectrum_model is not None:
+        if self._model_route == "rates":
             from ..rates import recoil_spectrum
 
+            assert self.spectrum_model is not None
             obj = self.spectrum_model.build(values)
             exp = self.experiment
             for flavour, part, weight in exp.source.flavour_components():
@@ -399,6 +409,20 @@ class CEvNSSignal:
     def __call__(self, values: Mapping[str, float] | None = None) -> FloatArray:
         """Expected CEvNS counts, shape (energy bins, time bins)."""
         vals = values or {}
+        if self._model_route == "experiment":
+            # the experiment predicts the model; the detector and timing nuisances act
+            # on it as the ratios they make on the Standard-Model signal
+            assert self.spectrum_model is not None
+            obj = self.spectrum_model.build(vals)
+            spec = np.asarray(self.experiment.predicted_spectrum(model=obj),
+                              dtype=np.float64)
+            sm0 = self._standard({})
+            smv = self._standard(vals)
+            ratio = np.divide(smv, sm0, out=np.ones_like(sm0), where=sm0 > 0)
+            return spec * ratio
+        return self._standard(vals)
+
+    def _standard(self, vals: Mapping[str, float]) -> FloatArray:
         offset = float(vals.get("t_offset_us", 0.0))
         total = np.zeros(self.shape)
         for g, e in self.energy(vals).items():

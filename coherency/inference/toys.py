@@ -40,7 +40,7 @@ def toy_test_statistic(rng: np.random.Generator, lk: BinnedLikelihood, name: str
     toy = lk.sample(rng, truth)
     free = fit(toy, start=truth)
     held = fit(toy.fixed(**{name: value}), start=truth)
-    if not (free.valid and held.valid):
+    if not (free.converged and held.converged):
         return math.nan
     return max(held.nll - min(free.nll, held.nll), 0.0)
 
