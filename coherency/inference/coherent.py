@@ -444,6 +444,13 @@ def ar_2020_likelihood(
         As in :func:`csi_2021_likelihood` (``priors`` overrides
         :data:`AR_2020_PRIORS`).
 
+    Notes
+    -----
+    The morphed templates are not clipped at 0 bin by bin (a clip would put kinks in
+    -2 ln L where MIGRAD needs smooth second derivatives): a variant far in its tail
+    can make a component negative in a bin; the total expectation there stays
+    positive through the steady-state background, or is floored (Eq. (13.1)).
+
     Returns
     -------
     BinnedLikelihood
@@ -529,7 +536,7 @@ def ar_2020_likelihood(
             s = _signal_counts(signal, normalisation, values)  # type: ignore[arg-type]
             cond = f90
             if f90_var is not None and values.get("cevns_f90", 0.0) != 0.0:
-                cond = np.maximum(f90 + f90_var.delta(values["cevns_f90"]), 0.0)
+                cond = f90 + f90_var.delta(values["cevns_f90"])
             return s[:, None, :] * cond[:, :, None]
     else:
         cev = arr["cevns"]
@@ -560,7 +567,6 @@ def ar_2020_likelihood(
                 t = values.get(name, 0.0)
                 if t != 0.0:
                     shape = shape + var.delta(t)
-            shape = np.maximum(shape, 0.0)
             shape = shape / shape.sum()
             n = (values["signal_events"] if normalisation == "events"
                  else values["mu"] * values["flux"] * pred_norm)
@@ -589,7 +595,6 @@ def ar_2020_likelihood(
             t = values.get(name, 0.0)
             if t != 0.0:
                 b = b + var.delta(t)
-        b = np.maximum(b, 0.0)
         b = b / b.sum()
         mu = (cevns(values) + values["brn"] * b + values["delayed_brn"] * dbrn_shape
               + values["ss"] * ss_shape)
