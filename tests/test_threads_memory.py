@@ -260,5 +260,7 @@ def test_ctrl_c_interrupts_long_computation(backend_name: str, what: str) -> Non
     assert "KeyboardInterrupt" in err, err
     assert proc.returncode != 0
     # well under a second on an idle machine (~1 ms of kernel work between checks);
-    # the bound leaves room for a loaded 2-core CI runner
-    assert waited < 1.0, f"SIGINT took {waited:.2f} s to interrupt"
+    # without the checks the computation runs to its end (~15 s for the compiled
+    # sigma_total). The bound only separates the two, with room for a 2-core machine
+    # whose cores are both busy with other work.
+    assert waited < 3.0, f"SIGINT took {waited:.2f} s to interrupt"
