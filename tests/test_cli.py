@@ -387,7 +387,8 @@ def test_sigint_exits_130_without_traceback_or_partial_report(when: str,
     out = tmp_path / "r"
     proc = subprocess.Popen(_python_cli("report", "--out", str(out), "--quiet",
                                         slow_write=when == "writing"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)  # not the source tree: the installed package
     assert proc.stderr is not None
     assert proc.stderr.readline() == "ready\n"
     if when == "writing":
