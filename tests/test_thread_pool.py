@@ -326,5 +326,7 @@ def test_ctrl_c_stops_a_long_kernel(what: str, nt: int) -> None:
     line = proc.stdout.strip().splitlines()[-1]
     assert line.startswith("interrupted"), line
     waited = float(line.split()[1])
-    # ~25 ms between checks on an idle machine; room for a loaded 2-core runner
-    assert waited < 1.0, line
+    # ~25 ms between checks on an idle machine; a call without checks runs its whole
+    # length (seconds) first. The bound separates the two with room for a 2-core
+    # machine whose cores are both busy with other work.
+    assert waited < 3.0, line
