@@ -168,12 +168,22 @@ def test_kernels_oversubscribed_give_serial_bits(nt: int) -> None:
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "COHERENCY_BACKEND"}
 
 
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT back to its default action, so the child
+    Python installs its KeyboardInterrupt handler even when this test process was
+    started with SIGINT ignored (a background job of a non-interactive shell)."""
+    import signal as _signal
+
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+
+
 def _run(script: str, *args: str, timeout: float = 240.0) -> subprocess.CompletedProcess[str]:
     """Run a child Python; a hang past ``timeout`` kills it and fails the test."""
     try:
         return subprocess.run([sys.executable, "-c", textwrap.dedent(script), *args],
                               capture_output=True, text=True, timeout=timeout,
-                              cwd=tempfile.gettempdir(), env=CHILD_ENV)
+                              cwd=tempfile.gettempdir(), env=CHILD_ENV,
+                              preexec_fn=_sigint_default)
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"child did not finish within {timeout} s (deadlock?): "
                     f"{exc.stdout!r} {exc.stderr!r}")

@@ -213,6 +213,15 @@ def test_repeated_calls_do_not_grow_rss(backend_name: str) -> None:
 # ----------------------------------------------------------------------------------
 # Ctrl-C
 # ----------------------------------------------------------------------------------
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT back to its default action, so the child
+    Python installs its KeyboardInterrupt handler even when this test process was
+    started with SIGINT ignored (a background job of a non-interactive shell)."""
+    import signal as _signal
+
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+
+
 CTRL_C_SCRIPT = textwrap.dedent(
     """
     import sys, time
@@ -241,7 +250,7 @@ CTRL_C_SCRIPT = textwrap.dedent(
 def test_ctrl_c_interrupts_long_computation(backend_name: str, what: str) -> None:
     with subprocess.Popen([sys.executable, "-c", CTRL_C_SCRIPT, backend_name, what],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          cwd=tempfile.gettempdir()) as proc:
+                          cwd=tempfile.gettempdir(), preexec_fn=_sigint_default) as proc:
         try:
             assert proc.stdout is not None
             line = proc.stdout.readline().strip()
