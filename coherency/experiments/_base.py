@@ -296,6 +296,53 @@ class Experiment:
         return flux_averaged_sigma(self.source, self.target, T_min=T_min, form_factor=ff,
                                    couplings=cp)
 
+    # ---- fits to the data release (coherency.inference, docs/physics.md §13) -------
+
+    def likelihood(self, **options: Any) -> Any:
+        """The binned likelihood of this experiment's data release
+        (:func:`coherency.inference.experiment_fit.likelihood`; options: those of
+        :func:`~coherency.inference.csi_2021_likelihood` or
+        :func:`~coherency.inference.ar_2020_likelihood`).
+
+        Raises
+        ------
+        ValueError
+            No data release of this experiment can be fitted (CONUS+, CsI 2017).
+        """
+        from ..inference.experiment_fit import likelihood
+
+        return likelihood(self, **options)
+
+    def fit(self, *, physics: Any = (), **options: Any) -> Any:
+        """Fit the data release: without ``physics``, the measurement of CEvNS
+        (:class:`~coherency.inference.CEvNSMeasurement`: ``signal_events``,
+        ``signal_events_error``, ``flux_averaged_sigma`` and its error in cm^2,
+        ``significance``, ``values``, ``errors``); with ``physics`` (e.g.
+        ``("sin2_theta_w",)``, ``("rn_each",)``, ``("xi",)`` with ``q2_edges=``), a
+        :class:`~coherency.inference.ParameterFit` of those parameters.
+
+        Examples
+        --------
+        >>> from coherency import experiments
+        >>> res = experiments.load("coherent-ar-2020").fit()
+        >>> 100 < res.signal_events < 220, res.valid
+        (True, True)
+        """
+        from ..inference.experiment_fit import fit_experiment, fit_parameters
+
+        if physics:
+            return fit_parameters(self, physics, **options)
+        return fit_experiment(self, **options)
+
+    def profile(self, name: str, grid: Any, **options: Any) -> Any:
+        """Delta(-2 ln L) of parameter ``name`` on ``grid``, every other parameter
+        profiled (:func:`coherency.inference.experiment_fit.profile_experiment`):
+        ``"signal_events"``, ``"flux_averaged_sigma"`` (cm^2), ``"mu"``, a physics
+        parameter (``"sin2_theta_w"``, ``"rn_fm"``, ``"rn_Cs_fm"``, ...) or a nuisance."""
+        from ..inference.experiment_fit import profile_experiment
+
+        return profile_experiment(self, name, grid, **options)
+
     def comparison(self) -> dict[str, dict[str, Any]]:
         """Each published prediction beside ours: value, errors, ours, difference in %
         and in units of the published error."""
