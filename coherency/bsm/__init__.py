@@ -9,3 +9,27 @@ model is a small frozen object that the cross sections and rates take (e.g.
 Standard-Model path stays as fast as it is and a fit can scan a model's parameters.
 Couplings and their flavour dependence build on :mod:`coherency.couplings`.
 """
+
+from __future__ import annotations
+
+from .models import (
+    NSI,
+    VECTOR_CHARGES,
+    ChargeRadius,
+    MagneticMoment,
+    Millicharge,
+    Model,
+    ScalarMediator,
+    VectorMediator,
+)
+
+__all__ = [
+    "VECTOR_CHARGES",
+    "NSI",
+    "ChargeRadius",
+    "MagneticMoment",
+    "Millicharge",
+    "Model",
+    "ScalarMediator",
+    "VectorMediator",
+]
