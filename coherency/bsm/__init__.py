@@ -12,6 +12,7 @@ Couplings and their flavour dependence build on :mod:`coherency.couplings`.
 
 from __future__ import annotations
 
+from .batch import Grid, batch_event_counts, batch_flux_averaged_sigma, experiment_grid, grid
 from .models import (
     NSI,
     VECTOR_CHARGES,
@@ -24,6 +25,11 @@ from .models import (
 )
 
 __all__ = [
+    "Grid",
+    "batch_event_counts",
+    "batch_flux_averaged_sigma",
+    "experiment_grid",
+    "grid",
     "VECTOR_CHARGES",
     "NSI",
     "ChargeRadius",

@@ -84,6 +84,9 @@ def shifts(models: tuple[Model, ...]) -> list[_Shift]:
     return [combined_shift(models, f) for f in ("e", "mu", "tau")]
 
 
+_FLOORS: dict[tuple[Model, ...], float] = {}
+
+
 def check_threshold(models: tuple[Model, ...], lowest: float, name: str) -> None:
     """Refuse a lowest recoil energy of 0 where the model diverges there."""
     if lowest > 0.0:
@@ -97,6 +100,9 @@ def check_threshold(models: tuple[Model, ...], lowest: float, name: str) -> None
 def floor_scale(models: tuple[Model, ...]) -> float:
     """Smallest momentum scale of the models over 8 (MeV), 0 without one: where the
     rules start doubling when they start from q = 0 (coh_bsm_floor)."""
+    cached = _FLOORS.get(models)
+    if cached is not None:
+        return cached
     scales = []
     for s in shifts(models):
         for _, _, m2, lep in s.terms:
@@ -106,7 +112,10 @@ def floor_scale(models: tuple[Model, ...]) -> float:
                 scales.append(lep)
         if s.scalar is not None and s.scalar[2] > 0:
             scales.append(math.sqrt(s.scalar[2]))
-    return min(scales) / 8.0 if scales else 0.0
+    value = min(scales) / 8.0 if scales else 0.0
+    if len(_FLOORS) < 4096:
+        _FLOORS[models] = value
+    return value
 
 
 def flavour_parts(source: Any, couplings: Any, models: tuple[Model, ...]
@@ -243,7 +252,9 @@ def parts(rec: BSMSpec, q2: FloatArray, F0: FloatArray, F1: FloatArray, F2: Floa
     return lin, quad
 
 
+@memoize("bsm panel widths", per_backend=False)
 def panel_width(ffs: NuclearFormFactors, nuc: Nucleus) -> float:
+    """One oscillation of F^2 in q (MeV), the widest panel of the rules."""
     return _panel_dq(ffs, nuc)
 
 

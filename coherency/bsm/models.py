@@ -30,6 +30,7 @@ magnetic moment).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -477,8 +478,10 @@ def as_models(model: Any) -> tuple[Model, ...]:
     return items
 
 
+@functools.lru_cache(maxsize=4096)
 def combined_shift(models: tuple[Model, ...], flavour: str) -> _Shift:
-    """The shifts of several models for one flavour, together."""
+    """The shifts of several models for one flavour, together (models are frozen:
+    cached)."""
     terms: list[tuple[float, float, float, float]] = []
     inc: list[tuple[float, float]] = []
     scalar = None
@@ -492,8 +495,10 @@ def combined_shift(models: tuple[Model, ...], flavour: str) -> _Shift:
     return _Shift(tuple(terms), tuple(inc), scalar, magnetic)
 
 
+@functools.lru_cache(maxsize=4096)
 def flavour_dependent(models: tuple[Model, ...]) -> bool:
-    return any(m.flavour_dependent for m in models)
+    """Whether any of the models acts differently on different flavours (cached)."""
+    return len({combined_shift(models, f) for f in FLAVOURS}) > 1
 
 
 def needs_threshold(shift: _Shift) -> bool:
