@@ -157,7 +157,7 @@ def grid(model: Model, **params: Any) -> Grid:
                                  CHARGE_RADIUS_MAX_CM2, 1e-32, ChargeRadius)
     elif isinstance(model, NSI):
         _only(params, {"eps_uV", "eps_dV"}, model)
-        for quark, field in (("u", "eps_uV"), ("d", "eps_dV")):
+        for field in ("eps_uV", "eps_dV"):
             table = {k: np.asarray(v) for k, v in getattr(model, field)}
             given = params.get(field)
             if given is not None:
@@ -313,9 +313,9 @@ def _folded_grid(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | N
                 continue
             w = weight * weight_of(fraction, per_kg[id(nuc)]) * nodes[1]
 
-            def rec_of(units: tuple[Model, ...], nuc: Any = nuc) -> Any:
-                return _engine.nucleus_spec(units, _engine.flavour_for(flavour), nuc, ffs,
-                                            couplings, epsilon)
+            def rec_of(units: tuple[Model, ...], nuc: Any = nuc,
+                       flv: str = _engine.flavour_for(flavour)) -> Any:
+                return _engine.nucleus_spec(units, flv, nuc, ffs, couplings, epsilon)
 
             _coefficients(g, rec_of, uniq, nodes, np.ascontiguousarray(w), nt, L, Q)
     return _combine(g, L, Q, inverse)
@@ -477,7 +477,7 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
             nodes = (q2, q2, F0, F1, F2)
             scale = weight * per_kg * exp.mass_kg * exp.time_s * 2.0 * mass * w
 
-            def rec_of(units: tuple[Model, ...], nuc: Any = nuc) -> Any:
+            def rec_of(units: tuple[Model, ...], nuc: Any = nuc, flv: str = flv) -> Any:
                 return _engine.nucleus_spec(units, flv, nuc, ffs, cp, None)
 
             for b in range(n_bins):
