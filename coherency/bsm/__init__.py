@@ -23,6 +23,7 @@ from .models import (
     ScalarMediator,
     VectorMediator,
 )
+from .oscillations import Oscillated, SolarMSW, SterileOscillation
 
 __all__ = [
     "Grid",
@@ -36,6 +37,9 @@ __all__ = [
     "MagneticMoment",
     "Millicharge",
     "Model",
+    "Oscillated",
+    "SolarMSW",
+    "SterileOscillation",
     "ScalarMediator",
     "VectorMediator",
 ]
