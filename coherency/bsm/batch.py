@@ -2,7 +2,7 @@
 
 A fit or a limit scans a model's couplings and mediator mass. At a fixed mass every
 model is a polynomial of degree two in its linear parameters lambda_k (the couplings
-of the shift; docs/physics.md Eq. 13.9):
+of the shift; docs/physics.md Eq. 13.10):
 
     N(lambda, m) = N_SM + sum_k lambda_k L_k(m) + sum_{k,l} lambda_k lambda_l Q_kl(m),
 

@@ -1,4 +1,4 @@
-"""Oscillations between source and detector (docs/physics.md §13.8).
+"""Oscillations between source and detector (docs/physics.md Eqs. 13.8, 13.9).
 
 CEvNS in the Standard Model is flavour-blind at tree level: oscillations among the
 active flavours change nothing there, but they decide which flavours arrive, which
