@@ -81,8 +81,8 @@ class KernelModule(Protocol):
                   F2: FloatArray, lin: FloatArray, quad: FloatArray,
                   n_threads: int = 1) -> None: ...
     def bsm_fold_masses(self, spec: BSMSpec, m2: FloatArray, q2: FloatArray,
-                        WF0: FloatArray, WF1: FloatArray, WF2: FloatArray, lin: FloatArray,
-                        quad: FloatArray, n_threads: int = 1) -> None: ...
+                        F0: FloatArray, F1: FloatArray, F2: FloatArray, W: FloatArray,
+                        lin: FloatArray, quad: FloatArray, n_threads: int = 1) -> None: ...
 
     # argument checks
     def all_within(self, x: FloatArray, lo: float, hi: float, lo_open: bool = False,

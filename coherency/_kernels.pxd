@@ -153,6 +153,6 @@ cdef extern from "coh_bsm.h":
                       const double *F1, const double *F2, double *lin, double *quad,
                       Py_ssize_t i0, Py_ssize_t i1) nogil
     int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
-                            const double *WF0, const double *WF1, const double *WF2,
-                            Py_ssize_t n_nodes, double *lin, double *quad, Py_ssize_t i0,
-                            Py_ssize_t i1) nogil
+                            const double *F0, const double *F1, const double *F2,
+                            Py_ssize_t n_nodes, const double *W, Py_ssize_t n_w,
+                            double *lin, double *quad, Py_ssize_t i0, Py_ssize_t i1) nogil

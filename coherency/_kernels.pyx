@@ -1083,6 +1083,8 @@ cdef struct BsmCtx:
     const double *F2
     double *out
     double *out2
+    const double *W
+    Py_ssize_t n_w
     Py_ssize_t n
     Py_ssize_t n_nodes
     double panel_dq
@@ -1150,7 +1152,7 @@ cdef int _bsm_parts_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
 cdef int _bsm_fold_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
     cdef BsmCtx *ctx = <BsmCtx *>p
     return coh_bsm_fold_masses(&ctx.m, ctx.b, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.n_nodes,
-                               ctx.out, ctx.out2, c * BSM_MASS_CHUNK,
+                               ctx.W, ctx.n_w, ctx.out, ctx.out2, c * BSM_MASS_CHUNK,
                                _end(c, BSM_MASS_CHUNK, ctx.n))
 
 
@@ -1231,33 +1233,39 @@ def bsm_parts(spec, const double[::1] q2, const double[::1] F0, const double[::1
 
 
 def bsm_fold_masses(spec, const double[::1] m2, const double[::1] q2,
-                    const double[::1] WF0, const double[::1] WF1, const double[::1] WF2,
-                    double[::1] lin, double[::1] quad, int n_threads=1):
-    """For each mediator mass squared m2[k] (MeV^2): the sums over the nodes q2[j] of
-    the parts of bsm_parts with weighted moments WF0, WF1, WF2, the mass of every
-    mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
+                    const double[::1] F0, const double[::1] F1, const double[::1] F2,
+                    const double[::1] W, double[::1] lin, double[::1] quad,
+                    int n_threads=1):
+    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
+    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
+    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
+    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
     cdef BsmCtx ctx
     cdef Py_ssize_t n = m2.shape[0]
     cdef Py_ssize_t nodes = q2.shape[0]
     memset(&ctx, 0, sizeof(ctx))
-    if WF0.shape[0] != nodes or WF1.shape[0] != nodes or WF2.shape[0] != nodes:
-        raise ValueError("q2, WF0, WF1 and WF2 must have the same length")
-    if lin.shape[0] != n or quad.shape[0] != n:
-        raise ValueError("m2, lin and quad must have the same length")
+    if F0.shape[0] != nodes or F1.shape[0] != nodes or F2.shape[0] != nodes:
+        raise ValueError("q2, F0, F1 and F2 must have the same length")
+    if nodes == 0 or W.shape[0] == 0 or W.shape[0] % nodes != 0:
+        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
+    cdef Py_ssize_t n_w = W.shape[0] // nodes
+    if lin.shape[0] != n * n_w or quad.shape[0] != n * n_w:
+        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
     _bsm(spec, &ctx.m)
     _bsm_checked(&ctx.m, "coh_bsm_fold_masses")
     if n == 0:
         return
-    cdef double dummy = 0.0
     ctx.n = n
     ctx.n_nodes = nodes
+    ctx.n_w = n_w
     ctx.b = &m2[0]
-    ctx.a = &q2[0] if nodes else &dummy
-    ctx.F0 = &WF0[0] if nodes else &dummy
-    ctx.F1 = &WF1[0] if nodes else &dummy
-    ctx.F2 = &WF2[0] if nodes else &dummy
+    ctx.a = &q2[0]
+    ctx.F0 = &F0[0]
+    ctx.F1 = &F1[0]
+    ctx.F2 = &F2[0]
+    ctx.W = &W[0]
     ctx.out = &lin[0]
     ctx.out2 = &quad[0]
-    cdef double work = COST_BSM_FOLD * n * (nodes + 1)
+    cdef double work = COST_BSM_FOLD * n * nodes * (1 + n_w)
     _run(_bsm_fold_task, &ctx, _n_chunks(n, BSM_MASS_CHUNK), _nt(n_threads, work), work,
          "coh_bsm_fold_masses")

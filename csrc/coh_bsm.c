@@ -287,26 +287,32 @@ int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
 }
 
 int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
-                        const double *WF0, const double *WF1, const double *WF2,
-                        ptrdiff_t n_nodes, double *lin, double *quad, ptrdiff_t i0,
-                        ptrdiff_t i1)
+                        const double *F0, const double *F1, const double *F2,
+                        ptrdiff_t n_nodes, const double *W, ptrdiff_t n_w, double *lin,
+                        double *quad, ptrdiff_t i0, ptrdiff_t i1)
 {
     int status = coh_bsm_check(m);
     if (status != COH_OK) {
         return status;
     }
+    if (n_w < 1 || n_w > COH_BSM_MAX_ROWS) {
+        return COH_EBADARG;
+    }
     /* per node, what does not depend on the mass: the amplitude a, the part d0 of d
      * without a propagator, the numerator p of the propagator terms (d = d0 + p/(q2 +
      * m2)), the incoherent part, the scalar numerator (S = sn2/(q2 + m2)^2) and the
-     * weights of each part; then per mass one pass over the block's nodes */
+     * flux factors of each part; then per mass one pass over the block's nodes */
     double fz[COH_BSM_BLOCK], fn[COH_BSM_BLOCK];
     double A[COH_BSM_BLOCK], D0[COH_BSM_BLOCK], P[COH_BSM_BLOCK], INC[COH_BSM_BLOCK];
     double SN2[COH_BSM_BLOCK], WK[COH_BSM_BLOCK], WS[COH_BSM_BLOCK], WM[COH_BSM_BLOCK];
+    double L[COH_BSM_BLOCK], Q[COH_BSM_BLOCK];
     const int scalar = m->sz != 0.0 || m->sn != 0.0;
     const double M = m->mass;
     for (ptrdiff_t k = i0; k < i1; ++k) {
-        lin[k] = 0.0;
-        quad[k] = 0.0;
+        for (ptrdiff_t r = 0; r < n_w; ++r) {
+            lin[k * n_w + r] = 0.0;
+            quad[k * n_w + r] = 0.0;
+        }
     }
     for (ptrdiff_t b = 0; b < n_nodes; b += COH_BSM_BLOCK) {
         ptrdiff_t nb = n_nodes - b < COH_BSM_BLOCK ? n_nodes - b : COH_BSM_BLOCK;
@@ -333,25 +339,32 @@ int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
                      + m->inn * fn[j] * fn[j];
             double amp = m->sz * fz[j] + m->sn * fn[j];
             SN2[j] = scalar ? amp * amp * x : 0.0;
-            double kk = WF0[i] - 0.25 * x * WF2[i];
+            double kk = F0[i] - 0.25 * x * F2[i];
             WK[j] = m->pv * (kk > 0.0 ? kk : 0.0);
-            WS[j] = scalar ? m->ps * WF2[i] : 0.0;
+            WS[j] = scalar ? m->ps * F2[i] : 0.0;
             WM[j] = m->pm != 0.0
-                    ? m->pm * fz[j] * fz[j] * (WF0[i] / x - WF1[i] / (2.0 * M)
-                                               + x * WF2[i] / (16.0 * M * M))
+                    ? m->pm * fz[j] * fz[j] * (F0[i] / x - F1[i] / (2.0 * M)
+                                               + x * F2[i] / (16.0 * M * M))
                     : 0.0;
         }
         for (ptrdiff_t k = i0; k < i1; ++k) {
             double mk = m2[k];
-            double sl = 0.0, sq = 0.0;
             for (ptrdiff_t j = 0; j < nb; ++j) {
                 double inv = 1.0 / (q2[b + j] + mk);
                 double d = D0[j] + P[j] * inv;
-                sl += WK[j] * (2.0 * A[j] * d);
-                sq += WK[j] * (d * d + INC[j]) + WS[j] * SN2[j] * inv * inv + WM[j];
+                L[j] = WK[j] * (2.0 * A[j] * d);
+                Q[j] = WK[j] * (d * d + INC[j]) + WS[j] * SN2[j] * inv * inv + WM[j];
             }
-            lin[k] += sl;
-            quad[k] += sq;
+            for (ptrdiff_t r = 0; r < n_w; ++r) {
+                const double *w = W + r * n_nodes + b;
+                double sl = 0.0, sq = 0.0;
+                for (ptrdiff_t j = 0; j < nb; ++j) {
+                    sl += w[j] * L[j];
+                    sq += w[j] * Q[j];
+                }
+                lin[k * n_w + r] += sl;
+                quad[k * n_w + r] += sq;
+            }
         }
     }
     return COH_OK;

@@ -36,6 +36,7 @@
 #define COH_BSM_NEW 1.0       /* kind of a term of the model (added to d) */
 #define COH_BSM_MAX_TERMS 64  /* terms per model */
 #define COH_BSM_BLOCK 256     /* q nodes per vectorised form-factor call */
+#define COH_BSM_MAX_ROWS 4096 /* weight rows of coh_bsm_fold_masses */
 
 /* One model, flavour and nucleus (coherency._records.BSMSpec). */
 typedef struct {
@@ -79,14 +80,16 @@ int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
                   const double *F1, const double *F2, double *lin, double *quad,
                   ptrdiff_t i0, ptrdiff_t i1);
 
-/* Sums over n_nodes q nodes (q2[j] > 0) of lin and quad with weighted moments
- * WF0[j], WF1[j], WF2[j] (the rule's weight times F_k), for masses k in [i0, i1): the
- * mediator mass squared of every COH_BSM_NEW term with m2 >= 0, and ms2, replaced by
- * m2[k]. lin[k], quad[k] are summed from zero in node order. */
+/* Weighted sums over n_nodes q nodes (q2[j] > 0, moments F0[j], F1[j], F2[j]) of lin
+ * and quad, for masses k in [i0, i1) (the mediator mass squared of every COH_BSM_NEW
+ * term with m2 >= 0, and ms2, replaced by m2[k]) and weight rows r in [0, n_w) (W[r
+ * n_nodes + j] >= 0; 1 <= n_w <= COH_BSM_MAX_ROWS, else COH_EBADARG):
+ * lin[k n_w + r] = sum_j W[r, j] lin_j(m2[k]), summed in node order (blocks of
+ * COH_BSM_BLOCK nodes, each from zero, added in order). */
 int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
-                        const double *WF0, const double *WF1, const double *WF2,
-                        ptrdiff_t n_nodes, double *lin, double *quad, ptrdiff_t i0,
-                        ptrdiff_t i1);
+                        const double *F0, const double *F1, const double *F2,
+                        ptrdiff_t n_nodes, const double *W, ptrdiff_t n_w, double *lin,
+                        double *quad, ptrdiff_t i0, ptrdiff_t i1);
 
 /* ---- helpers ---- */
 

@@ -214,25 +214,26 @@ def _as_grid(model: Any, params: Mapping[str, Any]) -> Grid:
 
 def _fold(rec: Any, masses: FloatArray | None, nodes: tuple[FloatArray, ...],
           weights: FloatArray, nt: int) -> tuple[FloatArray, FloatArray]:
-    """(lin, quad) summed over the nodes with ``weights`` (x 2q w of the rule), per
-    distinct mass (one value without masses)."""
+    """(lin, quad) summed over the nodes with each row of ``weights`` (rows x nodes,
+    >= 0), per distinct mass (one value without masses): arrays (masses, rows)."""
     q2, _, F0, F1, F2 = nodes
+    W = weights.reshape(-1, q2.size)
+    m = np.zeros(1) if masses is None else masses
     if masses is None:
         lin, quad = _engine.parts(rec, q2, F0, F1, F2, nt)
-        return np.array([np.dot(weights, lin)]), np.array([np.dot(weights, quad)])
-    lin = np.empty(masses.size)
-    quad = np.empty(masses.size)
-    _backend.kernels().bsm_fold_masses(rec, masses * masses, q2,
-                                       np.ascontiguousarray(weights * F0),
-                                       np.ascontiguousarray(weights * F1),
-                                       np.ascontiguousarray(weights * F2), lin, quad, nt)
-    return lin, quad
+        return (W @ lin)[None, :], (W @ quad)[None, :]
+    lin = np.empty(m.size * W.shape[0])
+    quad = np.empty(m.size * W.shape[0])
+    _backend.kernels().bsm_fold_masses(rec, m * m, q2, F0, F1, F2,
+                                       np.ascontiguousarray(W.reshape(-1)), lin, quad, nt)
+    return lin.reshape(m.size, -1), quad.reshape(m.size, -1)
 
 
 def _coefficients(g: Grid, rec_of: Any, masses: FloatArray | None,
                   nodes: tuple[FloatArray, ...], weights: FloatArray, nt: int,
                   L: FloatArray, Q: FloatArray) -> None:
-    """Add one (flavour part, nucleus) to L[k, m] and Q[k, l, m]."""
+    """Add one (flavour part, nucleus) to L[k, m, r] and Q[k, l, m, r] (r the rows of the
+    weights)."""
     K = len(g.units)
     own = []
     for k in range(K):
@@ -250,16 +251,17 @@ def _coefficients(g: Grid, rec_of: Any, masses: FloatArray | None,
 
 def _combine(g: Grid, L: FloatArray, Q: FloatArray,
              inverse: npt.NDArray[np.int64] | None) -> FloatArray:
-    """sum_k lambda_k L_k + sum_kl lambda_k lambda_l Q_kl at every point (flat)."""
+    """sum_k lambda_k L_k + sum_kl lambda_k lambda_l Q_kl at every point: (points, rows)
+    from L (K, masses, rows) and Q (K, K, masses, rows)."""
     idx = inverse if inverse is not None else np.zeros(g.size, dtype=np.int64)
     if len(g.lambdas) == 1:  # lambda (L + lambda Q): a scan of one coupling
-        lam = g.lambdas[0]
+        lam = g.lambdas[0][:, None]
         return lam * (L[0][idx] + lam * Q[0, 0][idx])
-    out = np.zeros(g.size)
+    out = np.zeros((g.size, L.shape[-1]))
     for k, lam in enumerate(g.lambdas):
-        out += lam * L[k][idx]
+        out += lam[:, None] * L[k][idx]
         for j, lam2 in enumerate(g.lambdas):
-            out += lam * lam2 * Q[k, j][idx]
+            out += (lam * lam2)[:, None] * Q[k, j][idx]
     return out
 
 
@@ -297,8 +299,8 @@ def _folded_grid(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | N
     uniq, inverse = _masses(g)
     _check_threshold(g, uniq, T_lo, "T_min")
     K, n_m = len(g.units), (1 if uniq is None else uniq.size)
-    L = np.zeros((K, n_m))
-    Q = np.zeros((K, K, n_m))
+    L = np.zeros((K, n_m, 1))
+    Q = np.zeros((K, K, n_m, 1))
     floor = _floor(g, uniq)
     need_f1 = any(isinstance(u, MagneticMoment) for u in g.units)
     per_kg = dict((id(nuc), k) for nuc, k in tgt.component_nuclei_per_kg())
@@ -318,7 +320,7 @@ def _folded_grid(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | N
                 return _engine.nucleus_spec(units, flv, nuc, ffs, couplings, epsilon)
 
             _coefficients(g, rec_of, uniq, nodes, np.ascontiguousarray(w), nt, L, Q)
-    return _combine(g, L, Q, inverse)
+    return _combine(g, L, Q, inverse)[:, 0]
 
 
 def _sm_batch(source: Any, target: Any, exposure: tuple[float, float] | None, T_lo: float,
@@ -455,8 +457,17 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
     exp = experiment
     ff = exp.form_factor if form_factor is None else form_factor
     cp = exp.couplings if couplings == "default" else couplings
-    base = np.asarray(exp.predicted_spectrum(form_factor=ff, couplings=cp, n_threads=nt),
-                      dtype=np.float64)
+    key = ("bsm: Standard-Model spectrum", ff, cp)
+    try:
+        base = exp._cache.get(key)
+    except TypeError:  # an unhashable form factor: no cache
+        key, base = None, None
+    if base is None:
+        base = np.asarray(exp.predicted_spectrum(form_factor=ff, couplings=cp, n_threads=nt),
+                          dtype=np.float64)
+        base.setflags(write=False)
+        if key is not None:
+            exp._cache[key] = base
     T, w = exp.recoil_nodes()
     R = exp.response_matrix(nt)
     ffs = resolve(ff)
@@ -464,26 +475,44 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
     _check_threshold(g, uniq, float(T[0]) if T.size else 1.0, "T_lo_MeV")
     need_f1 = any(isinstance(u, MagneticMoment) for u in g.units)
     K, n_m, n_bins = len(g.units), (1 if uniq is None else uniq.size), R.shape[0]
-    delta = np.zeros((g.size,) + base.shape)
+    energies, taus = [], []
     for flavour, part, weight in exp._parts(cp, g.units):
-        tau = exp.time_fractions(flavour)
+        taus.append(exp.time_fractions(flavour))
         flv = flavour_of(flavour)
-        L = np.zeros((n_bins, K, n_m))
-        Q = np.zeros((n_bins, K, K, n_m))
+        L = np.zeros((K, n_m, n_bins))
+        Q = np.zeros((K, K, n_m, n_bins))
         for nuc, per_kg in exp.target.component_nuclei_per_kg():
             mass = float(nuc.mass)
             q2 = np.ascontiguousarray(2.0 * mass * T)
-            F0, F1, F2 = _engine.moments(part, E_min_flat(T, mass), need_f1, nt)
+            mkey = ("bsm: flux moments", part, mass, need_f1)
+            try:
+                moments = exp._cache.get(mkey)
+            except TypeError:
+                mkey, moments = None, None
+            if moments is None:
+                moments = _engine.moments(part, E_min_flat(T, mass), need_f1, nt)
+                if mkey is not None:
+                    exp._cache[mkey] = moments
+            F0, F1, F2 = moments
             nodes = (q2, q2, F0, F1, F2)
             scale = weight * per_kg * exp.mass_kg * exp.time_s * 2.0 * mass * w
 
             def rec_of(units: tuple[Model, ...], nuc: Any = nuc, flv: str = flv) -> Any:
                 return _engine.nucleus_spec(units, flv, nuc, ffs, cp, None)
 
-            for b in range(n_bins):
-                _coefficients(g, rec_of, uniq, nodes, np.ascontiguousarray(scale * R[b]), nt,
-                              L[b], Q[b])
-        energy = np.stack([_combine(g, L[b], Q[b], inverse) for b in range(n_bins)], axis=1)
-        delta += energy[:, :, None] * tau[None, None, :]
-    out = base[None] + delta
+            _coefficients(g, rec_of, uniq, nodes, np.ascontiguousarray(scale[None, :] * R),
+                          nt, L, Q)
+        energies.append(_combine(g, L, Q, inverse))
+    # counts[p, b, c] = base[b, c] + sum_f energy_f[p, b] tau_f[c], parts with the same
+    # arrival times (the delayed nu_e and nu_mu-bar) added first
+    merged: dict[bytes, list[Any]] = {}
+    for energy, tau in zip(energies, taus):
+        slot = merged.setdefault(np.asarray(tau).tobytes(), [None, tau])
+        slot[0] = energy if slot[0] is None else slot[0] + energy
+    out = np.empty((g.size,) + base.shape)
+    out[:] = base
+    tmp = np.empty_like(out)
+    for energy, tau in merged.values():
+        np.multiply(energy[:, :, None], tau[None, None, :], out=tmp)
+        out += tmp
     return out.reshape(g.shape + base.shape)
