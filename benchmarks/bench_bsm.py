@@ -106,7 +106,8 @@ def test_grid_counts(benchmark: Any, impl: str) -> None:
             assert grid[i, j] == pytest.approx(v, rel=1e-11)
         return
     nt = 2 if "2 threads" in impl else 1
-    out = _run(benchmark, "bsm grid 100x100 counts", impl, lambda: _grid_counts(nt), G.size * M.size)
+    out = _run(benchmark, "bsm grid 100x100 counts", impl, lambda: _grid_counts(nt),
+               G.size * M.size)
     with coh.use_backend("numpy"):
         np.testing.assert_allclose(out, _grid_counts(), rtol=1e-12)
 

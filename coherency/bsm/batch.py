@@ -457,7 +457,7 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
     exp = experiment
     ff = exp.form_factor if form_factor is None else form_factor
     cp = exp.couplings if couplings == "default" else couplings
-    key = ("bsm: Standard-Model spectrum", ff, cp)
+    key: tuple[Any, ...] | None = ("bsm: Standard-Model spectrum", ff, cp)
     try:
         base = exp._cache.get(key)
     except TypeError:  # an unhashable form factor: no cache
@@ -484,7 +484,7 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
         for nuc, per_kg in exp.target.component_nuclei_per_kg():
             mass = float(nuc.mass)
             q2 = np.ascontiguousarray(2.0 * mass * T)
-            mkey = ("bsm: flux moments", part, mass, need_f1)
+            mkey: tuple[Any, ...] | None = ("bsm: flux moments", part, mass, need_f1)
             try:
                 moments = exp._cache.get(mkey)
             except TypeError:
