@@ -13,6 +13,7 @@ Couplings and their flavour dependence build on :mod:`coherency.couplings`.
 from __future__ import annotations
 
 from .batch import Grid, batch_event_counts, batch_flux_averaged_sigma, experiment_grid, grid
+from .limits import counts_chi2, delta_chi2, limit_curve
 from .models import (
     NSI,
     VECTOR_CHARGES,
@@ -29,6 +30,9 @@ __all__ = [
     "Grid",
     "batch_event_counts",
     "batch_flux_averaged_sigma",
+    "counts_chi2",
+    "delta_chi2",
+    "limit_curve",
     "experiment_grid",
     "grid",
     "VECTOR_CHARGES",
