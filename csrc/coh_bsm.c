@@ -16,16 +16,17 @@ double coh_vacuum_polarization(double q2, double lep)
     }
     if (x <= 1.0) {
         /* -2 int_0^1 z(1-z) ln(1 + x z(1-z)) dz = sum_k c_k x^k, c_1 = -1/15,
-         * c_{k+1}/c_k = -k (k+2) / (2 (k+1) (2k+5)); summed from the smallest term */
-        double c[COH_VP_TERMS];
-        c[0] = -1.0 / 15.0;
+         * c_{k+1}/c_k = -k (k+2) / (2 (k+1) (2k+5)): the terms fall at least like
+         * (x/4)^k; summed until they no longer change the sum */
+        double t = -x / 15.0;
+        double acc = t;
         for (int k = 1; k < COH_VP_TERMS; ++k) {
-            c[k] = -c[k - 1] * (double)k * (double)(k + 2)
-                   / (2.0 * (double)(k + 1) * (double)(2 * k + 5));
-        }
-        double acc = 0.0;
-        for (int k = COH_VP_TERMS - 1; k >= 0; --k) {
-            acc = (acc + c[k]) * x;
+            t *= -x * (double)(k * (k + 2)) / (2.0 * (double)((k + 1) * (2 * k + 5)));
+            double next = acc + t;
+            if (next == acc) {
+                break;
+            }
+            acc = next;
         }
         return acc;
     }
