@@ -71,20 +71,27 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True, eq=False)
 class Grid:
     """Points of a model's parameter space (:func:`grid`): ``shape``; the unit models
-    (one per linear parameter) and each one's lambda per point (flat); the mediator
-    mass per point (flat, MeV) or None when the model has none."""
+    (one per linear parameter) and each one's lambda per point (flat); the distinct
+    mediator masses (MeV, sorted) and per point the index of its mass, or None when
+    the model has no mass."""
 
     template: Model
     shape: tuple[int, ...]
     units: tuple[Model, ...]
     lambdas: tuple[FloatArray, ...]
-    masses: FloatArray | None
     mass_values: FloatArray | None = None
     mass_index: npt.NDArray[np.int64] | None = None
 
     @property
     def size(self) -> int:
         return math.prod(self.shape)
+
+    @property
+    def masses(self) -> FloatArray | None:
+        """The mediator mass of every point (flat, MeV), or None."""
+        if self.mass_values is None or self.mass_index is None:
+            return None
+        return self.mass_values[self.mass_index]
 
 
 def _array(x: Any, name: str, lo: float, hi: float, unit: str = "") -> FloatArray:
@@ -182,18 +189,16 @@ def grid(model: Model, **params: Any) -> Grid:
                          + ", ".join(str(a.shape) for a in arrays)) from None
     n = math.prod(shape)
 
-    def flat(a: np.ndarray) -> FloatArray:
-        return np.ascontiguousarray(np.broadcast_to(a, shape).reshape(n), dtype=np.float64)
+    def flat(a: np.ndarray, dtype: Any = np.float64) -> Any:
+        return np.ascontiguousarray(np.broadcast_to(a, shape).reshape(n), dtype=dtype)
 
     values = index = None
     if mass is not None:
         # the distinct masses from the array as given (before broadcasting)
         values, inv = np.unique(mass, return_inverse=True)
-        index = np.ascontiguousarray(np.broadcast_to(inv.reshape(mass.shape), shape)
-                                     .reshape(n), dtype=np.int64)
+        index = flat(inv.reshape(mass.shape), np.int64)
     return Grid(model, tuple(shape), tuple(u for u, _ in axes),
                 tuple(flat(np.asarray(lam, dtype=np.float64)) for _, lam in axes),
-                None if mass is None else flat(mass),
                 None if values is None else np.ascontiguousarray(values), index)
 
 
@@ -266,12 +271,7 @@ def _combine(g: Grid, L: FloatArray, Q: FloatArray,
 
 
 def _masses(g: Grid) -> tuple[FloatArray | None, npt.NDArray[np.int64] | None]:
-    if g.masses is None:
-        return None, None
-    if g.mass_values is not None and g.mass_index is not None:
-        return g.mass_values, g.mass_index
-    uniq, inverse = np.unique(g.masses, return_inverse=True)
-    return np.ascontiguousarray(uniq), inverse.reshape(-1)
+    return g.mass_values, g.mass_index
 
 
 def _floor(g: Grid, uniq: FloatArray | None) -> float:
