@@ -481,3 +481,20 @@ def test_bad_calls_are_refused() -> None:
         bsm.batch_event_counts(DAR, "Ar", 1.0, 1.0, bsm.VectorMediator(1.0, 0.0), width=1.0)
     with pytest.raises(TypeError, match="model"):
         bsm.batch_event_counts(DAR, "Ar", 1.0, 1.0, (bsm.NSI(),))
+
+
+def test_grid_through_coherency_scan_is_chunk_independent() -> None:
+    # each point's value depends on its own mass and couplings only (T_min > 0: the q
+    # rule does not depend on the masses), so any chunking of coherency.scan gives the
+    # same bits
+    from coherency import scan
+
+    g = np.geomspace(1e-11, 1e-9, 6)
+    m = np.geomspace(0.5, 500.0, 7)
+    kw = {"source": DAR, "target": "CsI", "mass_kg": 14.6, "time_s": 1.0,
+          "model": bsm.VectorMediator(1.0, 0.0), "T_min": 5e-3}
+    whole = bsm.batch_event_counts(coupling=g[:, None], mass_MeV=m[None, :], **kw)
+    for chunk in (1, 5, 42):
+        got = scan.grid(bsm.batch_event_counts, coupling=g, mass_MeV=m, outer=True,
+                        chunk_size=chunk, **kw)
+        np.testing.assert_array_equal(got, whole)
