@@ -496,5 +496,5 @@ def test_grid_through_coherency_scan_is_chunk_independent() -> None:
     whole = bsm.batch_event_counts(coupling=g[:, None], mass_MeV=m[None, :], **kw)
     for chunk in (1, 5, 42):
         got = scan.grid(bsm.batch_event_counts, coupling=g, mass_MeV=m, outer=True,
-                        chunk_size=chunk, **kw)
+                        chunk_size=chunk, fixed=kw)
         np.testing.assert_array_equal(got, whole)
