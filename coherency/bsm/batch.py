@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _backend, _validation
+from .._cache import BoundedDict
 from .._quadrature import check_source, total_flux
 from .._typing import FloatOrArray
 from ..couplings import FLAVOURS, flavour_of
@@ -238,17 +239,18 @@ def _coefficients(g: Grid, rec_of: Any, masses: FloatArray | None,
                   nodes: tuple[FloatArray, ...], weights: FloatArray, nt: int,
                   L: FloatArray, Q: FloatArray) -> None:
     """Add one (flavour part, nucleus) to L[k, m, r] and Q[k, l, m, r] (r the rows of the
-    weights)."""
+    weights); rec_of((k,)) and rec_of((k, l)) are the kernel records of unit model k
+    and of units k and l together."""
     K = len(g.units)
     own = []
     for k in range(K):
-        lin, quad = _fold(rec_of((g.units[k],)), masses, nodes, weights, nt)
+        lin, quad = _fold(rec_of((k,)), masses, nodes, weights, nt)
         L[k] += lin
         Q[k, k] += quad
         own.append(quad)
     for k in range(K):
         for j in range(k + 1, K):
-            _, both = _fold(rec_of((g.units[k], g.units[j])), masses, nodes, weights, nt)
+            _, both = _fold(rec_of((k, j)), masses, nodes, weights, nt)
             cross = 0.5 * (both - own[k] - own[j])
             Q[k, j] += cross
             Q[j, k] += cross
@@ -290,21 +292,43 @@ def _check_threshold(g: Grid, uniq: FloatArray | None, lowest: float, name: str)
                          f"the grid): dsigma/dT diverges at T = 0")
 
 
-def _folded_grid(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | None,
-                 form_factor: Any, couplings: Any, epsilon: Any, nt: int,
-                 weight_of: Any) -> FloatArray:
-    """sum over flavour parts and nuclei of weight_of(nucleus, per_kg, fraction) x the
-    change of the q integral between the thresholds, at every point (flat)."""
+@dataclass(frozen=True, eq=False)
+class _Piece:
+    """One (flavour part, nucleus) of a folded grid: the q nodes with their moments,
+    the rule's weights times the part's weight (x 2q), the nucleus' number fraction
+    and nuclei per kg, and the kernel record of every unit model and pair of them."""
+
+    nodes: tuple[FloatArray, ...]
+    w: FloatArray
+    fraction: float
+    per_kg: float
+    recs: dict[tuple[int, ...], Any]
+
+
+_PLANS: BoundedDict[tuple[Any, ...], tuple[_Piece, ...]] = BoundedDict("bsm grid plans")
+
+
+def _plan(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | None,
+          form_factor: Any, couplings: Any, epsilon: Any, floor: float
+          ) -> tuple[_Piece, ...]:
+    """The pieces of a folded grid (cached for hashable arguments: a fit or a limit
+    calls the same grid again and again)."""
+    key = (source, target, form_factor, couplings, epsilon, T_lo, T_hi, g.units, floor)
+    try:
+        cached = _PLANS.get(key)
+    except TypeError:  # an unhashable argument: no cache
+        cached, key = None, None  # type: ignore[assignment]
+    if cached is not None:
+        return cached
     tgt, ffs = as_target(target), resolve(form_factor)
-    uniq, inverse = _masses(g)
-    _check_threshold(g, uniq, T_lo, "T_min")
-    K, n_m = len(g.units), (1 if uniq is None else uniq.size)
-    L = np.zeros((K, n_m, 1))
-    Q = np.zeros((K, K, n_m, 1))
-    floor = _floor(g, uniq)
     need_f1 = any(isinstance(u, MagneticMoment) for u in g.units)
     per_kg = dict((id(nuc), k) for nuc, k in tgt.component_nuclei_per_kg())
+    K = len(g.units)
+    combos: list[tuple[int, ...]] = [(k,) for k in range(K)]
+    combos += [(k, j) for k in range(K) for j in range(k + 1, K)]
+    pieces = []
     for flavour, part, weight in _engine.flavour_parts(source, couplings, g.units):
+        flv = _engine.flavour_for(flavour)
         for nuc, fraction in tgt.components:
             mass = float(nuc.mass)
             q_lo = math.sqrt(2.0 * mass * T_lo)
@@ -313,13 +337,30 @@ def _folded_grid(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | N
                                          floor, need_f1)
             if nodes[0].size == 0:
                 continue
-            w = weight * weight_of(fraction, per_kg[id(nuc)]) * nodes[1]
+            recs = {c: _engine.nucleus_spec(tuple(g.units[i] for i in c), flv, nuc, ffs,
+                                            couplings, epsilon) for c in combos}
+            pieces.append(_Piece(nodes, weight * nodes[1], float(fraction),
+                                 float(per_kg[id(nuc)]), recs))
+    plan = tuple(pieces)
+    if key is not None:
+        _PLANS[key] = plan
+    return plan
 
-            def rec_of(units: tuple[Model, ...], nuc: Any = nuc,
-                       flv: str = _engine.flavour_for(flavour)) -> Any:
-                return _engine.nucleus_spec(units, flv, nuc, ffs, couplings, epsilon)
 
-            _coefficients(g, rec_of, uniq, nodes, np.ascontiguousarray(w), nt, L, Q)
+def _folded_grid(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | None,
+                 form_factor: Any, couplings: Any, epsilon: Any, nt: int,
+                 weight_of: Any) -> FloatArray:
+    """sum over flavour parts and nuclei of weight_of(fraction, per_kg) x the change of
+    the q integral between the thresholds, at every point (flat)."""
+    uniq, inverse = _masses(g)
+    _check_threshold(g, uniq, T_lo, "T_min")
+    K, n_m = len(g.units), (1 if uniq is None else uniq.size)
+    L = np.zeros((K, n_m, 1))
+    Q = np.zeros((K, K, n_m, 1))
+    for piece in _plan(source, target, g, T_lo, T_hi, form_factor, couplings, epsilon,
+                       _floor(g, uniq)):
+        w = np.ascontiguousarray(weight_of(piece.fraction, piece.per_kg) * piece.w)
+        _coefficients(g, piece.recs.__getitem__, uniq, piece.nodes, w, nt, L, Q)
     return _combine(g, L, Q, inverse)[:, 0]
 
 
@@ -497,8 +538,9 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
             nodes = (q2, q2, F0, F1, F2)
             scale = weight * per_kg * exp.mass_kg * exp.time_s * 2.0 * mass * w
 
-            def rec_of(units: tuple[Model, ...], nuc: Any = nuc, flv: str = flv) -> Any:
-                return _engine.nucleus_spec(units, flv, nuc, ffs, cp, None)
+            def rec_of(combo: tuple[int, ...], nuc: Any = nuc, flv: str = flv) -> Any:
+                return _engine.nucleus_spec(tuple(g.units[i] for i in combo), flv, nuc, ffs,
+                                            cp, None)
 
             _coefficients(g, rec_of, uniq, nodes, np.ascontiguousarray(scale[None, :] * R),
                           nt, L, Q)
