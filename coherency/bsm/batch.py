@@ -258,17 +258,22 @@ def _coefficients(g: Grid, rec_of: Any, masses: FloatArray | None,
 
 def _combine(g: Grid, L: FloatArray, Q: FloatArray,
              inverse: npt.NDArray[np.int64] | None) -> FloatArray:
-    """sum_k lambda_k L_k + sum_kl lambda_k lambda_l Q_kl at every point: (points, rows)
-    from L (K, masses, rows) and Q (K, K, masses, rows)."""
+    """sum_k lambda_k L_k + sum_kl lambda_k lambda_l Q_kl at every point: (rows, points)
+    from L (K, masses, rows) and Q (K, K, masses, rows) (rows first: the points are
+    the contiguous axis, so every product runs numpy's contiguous loops)."""
     idx = inverse if inverse is not None else np.zeros(g.size, dtype=np.int64)
+
+    def at(a: FloatArray) -> FloatArray:  # (masses, rows) -> (rows, points)
+        return np.ascontiguousarray(a.T)[:, idx]
+
     if len(g.lambdas) == 1:  # lambda (L + lambda Q): a scan of one coupling
-        lam = g.lambdas[0][:, None]
-        return lam * (L[0][idx] + lam * Q[0, 0][idx])
-    out = np.zeros((g.size, L.shape[-1]))
+        lam = g.lambdas[0]
+        return lam * (at(L[0]) + lam * at(Q[0, 0]))
+    out = np.zeros((L.shape[-1], g.size))
     for k, lam in enumerate(g.lambdas):
-        out += lam[:, None] * L[k][idx]
+        out += lam * at(L[k])
         for j, lam2 in enumerate(g.lambdas):
-            out += (lam * lam2)[:, None] * Q[k, j][idx]
+            out += (lam * lam2) * at(Q[k, j])
     return out
 
 
@@ -361,7 +366,7 @@ def _folded_grid(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | N
                        _floor(g, uniq)):
         w = np.ascontiguousarray(weight_of(piece.fraction, piece.per_kg) * piece.w)
         _coefficients(g, piece.recs.__getitem__, uniq, piece.nodes, w, nt, L, Q)
-    return _combine(g, L, Q, inverse)[:, 0]
+    return _combine(g, L, Q, inverse)[0]
 
 
 def _sm_batch(source: Any, target: Any, exposure: tuple[float, float] | None, T_lo: float,
@@ -551,10 +556,15 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
     for energy, tau in zip(energies, taus):
         slot = merged.setdefault(np.asarray(tau).tobytes(), [None, tau])
         slot[0] = energy if slot[0] is None else slot[0] + energy
-    out = np.empty((g.size,) + base.shape)
-    out[:] = base
-    tmp = np.empty_like(out)
-    for energy, tau in merged.values():
-        np.multiply(energy[:, :, None], tau[None, None, :], out=tmp)
-        out += tmp
+    # built as (time, energy, points), the points contiguous (a broadcast over a short
+    # trailing axis runs numpy's slow strided loops), returned as a (points, energy,
+    # time) view
+    n_t = base.shape[1]
+    out_t = np.empty((n_t, base.shape[0], g.size))
+    for c in range(n_t):
+        out_t[c] = base[:, c, None]
+        for energy, tau in merged.values():  # energy: (energy bins, points)
+            if tau[c] != 0.0:
+                out_t[c] += tau[c] * energy
+    out = out_t.transpose(2, 1, 0)
     return out.reshape(g.shape + base.shape)
