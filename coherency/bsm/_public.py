@@ -16,7 +16,7 @@ import numpy as np
 from .. import _backend, _validation
 from .._quadrature import check_source, total_flux
 from .._typing import FloatOrArray
-from ..couplings import check_scheme, flavour_of
+from ..couplings import flavour_of
 from ..cross_sections import GL_W, GL_X
 from ..form_factors import resolve
 from ..kinematics import E_min_flat, T_max_of
@@ -225,6 +225,3 @@ def event_rate(source: Any, target: Any, mass_kg: float, time_s: float, T_min: f
                                     "source's flux or the model's couplings")
     return counts
 
-
-def check_couplings(couplings: Any) -> None:
-    check_scheme(couplings, None)
