@@ -477,8 +477,8 @@ def batch_flux_averaged_sigma(source: Any, target: Any, model: Any, *, T_min: fl
 
 
 def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
-                    couplings: Any = "default", n_threads: int = 1,
-                    **params: Any) -> FloatArray:
+                    couplings: Any = "default", epsilon: float | None = None,
+                    n_threads: int = 1, **params: Any) -> FloatArray:
     """An experiment's predicted spectrum at every point of a model's parameters.
 
     Parameters
@@ -486,7 +486,7 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
     experiment : coherency.experiments.Experiment
     model : Model or Grid
         As in :func:`batch_event_counts`.
-    form_factor, couplings, n_threads
+    form_factor, couplings, epsilon, n_threads
         As in :meth:`~coherency.experiments.Experiment.predicted_spectrum`.
     **params : array_like
         The scanned parameters.
@@ -503,14 +503,14 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
     exp = experiment
     ff = exp.form_factor if form_factor is None else form_factor
     cp = exp.couplings if couplings == "default" else couplings
-    key: tuple[Any, ...] | None = ("bsm: Standard-Model spectrum", ff, cp)
+    key: tuple[Any, ...] | None = ("bsm: Standard-Model spectrum", ff, cp, epsilon)
     try:
         base = exp._cache.get(key)
     except TypeError:  # an unhashable form factor: no cache
         key, base = None, None
     if base is None:
-        base = np.asarray(exp.predicted_spectrum(form_factor=ff, couplings=cp, n_threads=nt),
-                          dtype=np.float64)
+        base = np.asarray(exp.predicted_spectrum(form_factor=ff, couplings=cp, epsilon=epsilon,
+                                                 n_threads=nt), dtype=np.float64)
         base.setflags(write=False)
         if key is not None:
             exp._cache[key] = base
@@ -545,7 +545,7 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
 
             def rec_of(combo: tuple[int, ...], nuc: Any = nuc, flv: str = flv) -> Any:
                 return _engine.nucleus_spec(tuple(g.units[i] for i in combo), flv, nuc, ffs,
-                                            cp, None)
+                                            cp, epsilon)
 
             _coefficients(g, rec_of, uniq, nodes, np.ascontiguousarray(scale[None, :] * R),
                           nt, L, Q)
