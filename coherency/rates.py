@@ -128,6 +128,7 @@ def flux_averaged_sigma(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> float:
     """Flux-averaged cross section per nucleus above a recoil threshold.
 
@@ -153,6 +154,11 @@ def flux_averaged_sigma(
         flavour dependent; the source's flavour components
         (:meth:`~coherency.sources.Source.flavour_components`) are summed, each with
         its couplings (``epsilon`` must then be None).
+    model : coherency.bsm model or tuple of models, optional
+        Physics beyond the Standard Model (:mod:`coherency.bsm`, docs/physics.md §13),
+        added to the Standard Model flavour part by flavour part of the source
+        (:meth:`~coherency.sources.Source.flavour_components`, needed when the model or
+        the couplings depend on the flavour). None: the Standard Model.
 
     Returns
     -------
@@ -171,6 +177,11 @@ def flux_averaged_sigma(
     >>> abs(s / coh.sigma_total(30.0, "Ar40") - 1) < 1e-14
     True
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.flux_averaged_sigma(source, target, T_min, form_factor, epsilon,
+                                           n_threads, couplings, model)
     source = check_source(source)
     T = _threshold(T_min)
     nt = check_threads(n_threads)
@@ -294,6 +305,7 @@ def recoil_spectrum(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Recoil spectrum dN/dT for a detector exposure.
 
@@ -309,8 +321,9 @@ def recoil_spectrum(
     time_s : float, s
         Exposure time in [0, 1e12] s (use 1 for a fluence source such as a
         supernova).
-    form_factor, epsilon, couplings
-        As in :func:`coherency.flux_averaged_sigma`.
+    form_factor, epsilon, couplings, model
+        As in :func:`coherency.flux_averaged_sigma` (with a model, T must be > 0 where
+        the model diverges at T = 0).
     n_threads : int
         Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -325,6 +338,11 @@ def recoil_spectrum(
     -----
     With q^2 = 2 M T the E integral is analytic in two flux moments (module notes).
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.spectrum(source, target, T, mass_kg, time_s, form_factor, epsilon,
+                                n_threads, couplings, model, recoil=True)
     source = check_source(source)
     nt = check_threads(n_threads)
     Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
@@ -357,13 +375,20 @@ def q2_spectrum(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Event distribution in q^2, dN/dq^2 (events per MeV^2) for an exposure.
 
     Same parameters as :func:`recoil_spectrum` (``n_threads`` too) with ``q2``
     (MeV^2, in [0, 4e8], ``Q2_MAX_MEV2``) instead of T;
-    dN/dq^2 = dN/dT / (2M) summed over the target's nuclei.
+    dN/dq^2 = dN/dT / (2M) summed over the target's nuclei; ``model`` as in
+    :func:`recoil_spectrum`.
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.spectrum(source, target, q2, mass_kg, time_s, form_factor, epsilon,
+                                n_threads, couplings, model, recoil=False)
     source = check_source(source)
     nt = check_threads(n_threads)
     qa = _validation.check_q2(q2, "q2", n_threads=nt)
@@ -486,6 +511,7 @@ def event_rate(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> float:
     """Expected number of events in a recoil window.
 
@@ -512,8 +538,9 @@ def event_rate(
         >= 0; or a constant quenching factor in (0, 1].
     energy_scale : "nr" or "ee"
         Scale of T_min, T_max and of the efficiency's argument.
-    form_factor, epsilon, couplings
-        As in :func:`coherency.flux_averaged_sigma`.
+    form_factor, epsilon, couplings, model
+        As in :func:`coherency.flux_averaged_sigma` (with a model, T_min must be > 0
+        where the model diverges at T = 0).
     n_threads : int
         Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -533,6 +560,12 @@ def event_rate(
     TypeError
         ``efficiency`` not callable, or returning something that is not numbers.
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.event_rate(source, target, mass_kg, time_s, T_min, T_max, efficiency,
+                                  quenching, energy_scale, form_factor, epsilon, n_threads,
+                                  couplings, model)
     source = check_source(source)
     nt = check_threads(n_threads)
     tgt, ffs = as_target(target), _resolve(form_factor)

@@ -192,7 +192,7 @@ def derive_ar_2020(
     return XiTable(cols, prov)
 
 
-# ---- the 3-D release: data, PDFs and their systematic variants (docs/physics.md §13) --
+# ---- the 3-D release: data, PDFs and their systematic variants (docs/physics.md §14) --
 
 #: The 3-D files of the release (12 energy x 8 F90 x 10 time bins each): key -> file.
 AR_2020_3D_FILES = {

@@ -1,5 +1,5 @@
 """Reader of the COHERENT CsI[Na] 2021 data release: unbinned events and the neutron
-background PDFs (docs/physics.md §13).
+background PDFs (docs/physics.md §14).
 
 COHERENT, D. Akimov et al., PRL 129 (2022) 081801, arXiv:2110.07730, and its data
 release, shipped in ``coherency/data/releases/coherent_csi_2021/``:
@@ -161,7 +161,7 @@ def integrate_binned(source_edges: npt.ArrayLike, values: npt.ArrayLike,
                      ) -> FloatArray:
     """A histogram (contents ``values`` in bins ``source_edges``) integrated over the
     bins ``edges``, each source bin taken as uniform inside, optionally weighted by a
-    function of the observable (docs/physics.md Eq. (13.7)).
+    function of the observable (docs/physics.md Eq. (14.7)).
 
     Parameters
     ----------

@@ -39,7 +39,7 @@ def timing_efficiency(t_us: np.ndarray) -> np.ndarray:
 def timing_efficiency_mean(a_us: np.ndarray, b_us: np.ndarray) -> np.ndarray:
     """The mean of :func:`timing_efficiency` over each interval [a, b] (us), exact:
     the integral (b - a below the knee, (e^{-r(a - 0.52)} - e^{-r(b - 0.52)})/r above
-    it) over b - a; the value at a for an empty interval (docs/physics.md Eq. (13.7)).
+    it) over b - a; the value at a for an empty interval (docs/physics.md Eq. (14.7)).
 
     >>> float(timing_efficiency_mean(np.array([0.0]), np.array([0.5]))[0])
     1.0

@@ -11,7 +11,7 @@ angle, the degree of coherency α, the parameters of :mod:`coherency.bsm`).
 Not here: the bin-wise α(q²) statistics of Sharma & Wong (Measurement, projections),
 which live in :mod:`coherency.analysis`.
 
-Modules (docs/physics.md §13; results beside the published ones in docs/fits.md):
+Modules (docs/physics.md §14; results beside the published ones in docs/fits.md):
 
 :mod:`.likelihood`
     :class:`Parameter`, :class:`BinnedLikelihood` (Poisson deviance plus Gaussian

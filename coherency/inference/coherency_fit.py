@@ -1,13 +1,13 @@
 """The coherency analysis with the full likelihood: xi(q^2) per bin of true momentum
-transfer with every nuisance profiled, then alpha(q^2) (docs/physics.md Eqs. (13.12),
-(13.13)).
+transfer with every nuisance profiled, then alpha(q^2) (docs/physics.md Eqs. (14.12),
+(14.13)).
 
 Sharma & Wong (arXiv:2010.06810) define, per q^2 bin, the measured suppression of the
 cross section relative to complete coherency, xi = measured / predicted(F = 1), and
 from it the degree of coherency alpha = (xi - xi_dec)/(1 - xi_dec) (Eq. (2.5));
 :mod:`coherency.analysis` does this bin by bin from background-subtracted counts. Here
 the same quantities come from the experiment's likelihood: the signal of the recoils
-whose q^2 = 2 M T falls in bin k is Gamma(F = 1) times xi_k (Eq. (13.12)), every xi_k
+whose q^2 = 2 M T falls in bin k is Gamma(F = 1) times xi_k (Eq. (14.12)), every xi_k
 is fitted at once with the detector, flux and background nuisances profiled, and
 
 * the 1-sigma interval of xi_k is its MINOS interval (-2 ln L, every other xi and
@@ -173,7 +173,7 @@ def _min_p_toys(rng: np.random.Generator, n: int, chol: FloatArray, sigma: Float
 def min_p_global(p_min: float, covariance: FloatArray, *, side: float, n_toys: int,
                  seed: int, client: Any = None, executor: Any = None) -> float:
     """The global p-value of the smallest of K local one-sided p-values (docs/physics.md
-    Eq. (13.13)): the fraction of pseudo-experiments of K correlated Gaussian estimates
+    Eq. (14.13)): the fraction of pseudo-experiments of K correlated Gaussian estimates
     (``covariance``) under the null whose smallest local p-value is <= ``p_min``.
     ``side`` = +1 for p = Phi(z) (an effect below the null), -1 for p = Phi(-z).
     Pseudo-experiments run in blocks through :func:`coherency.scan.toys` (reproducible
@@ -287,7 +287,7 @@ def measurement_global_p(measurement: Any, alpha: float = 1.0, *, n_toys: int = 
     bin-wise :class:`coherency.analysis.Measurement` (Gaussian, one-sided away from the
     physical edge, as :meth:`~coherency.analysis.Measurement.p_value`): the bins are
     independent there, so the global p-value is the chance that the smallest of K
-    independent local p-values is as small (docs/physics.md Eq. (13.13)).
+    independent local p-values is as small (docs/physics.md Eq. (14.13)).
 
     >>> from coherency import data
     >>> p_loc, p_glob = measurement_global_p(data.load("coherent_csi"), 1.0, n_toys=20000)

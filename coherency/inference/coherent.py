@@ -1,4 +1,4 @@
-"""Likelihoods of the COHERENT data releases (docs/physics.md §13).
+"""Likelihoods of the COHERENT data releases (docs/physics.md §14).
 
 :func:`csi_2021_likelihood`
     COHERENT CsI[Na] full data set (D. Akimov et al., PRL 129 (2022) 081801,
@@ -24,7 +24,7 @@ Standard-Model one. Physics parameters (``physics=``: ``"sin2_theta_w"``, ``"rn"
 ``"rn_each"``, ``"xi"``) are fitted with ``mu`` fixed at 1.
 
 The choices these builders make where the releases are silent, with the inputs they
-take from secondary sources, are listed in docs/physics.md §13.2 and docs/fits.md.
+take from secondary sources, are listed in docs/physics.md §14.2 and docs/fits.md.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ _NORMALISATIONS = ("events", "strength")
 def profile_on_off(base: FloatArray, template: FloatArray, n_on: FloatArray,
                    n_off: FloatArray, off_sum: FloatArray) -> FloatArray:
     """Maximum-likelihood amplitudes theta_r >= 0 of a background measured in a
-    control region, row by row (docs/physics.md Eq. (13.6)).
+    control region, row by row (docs/physics.md Eq. (14.6)).
 
     Row r of the signal region expects base[r] + theta_r template[r] and holds n_on[r];
     the control region expects theta_r off_sum[r] events in all and holds n_off[r]
@@ -168,7 +168,7 @@ def _check_priors(priors: Mapping[str, Any], known: Mapping[str, Any]
 def _background_limits(centre: float, sigma: float) -> tuple[float, float]:
     """Limits of a constrained background count: +-8 sigma around its constraint.
     Counts below 0 are allowed (the total expectation of the bins stays positive; the
-    deviance floors it, Eq. (13.1)): a hard limit at 0 for a count whose constraint
+    deviance floors it, Eq. (14.1)): a hard limit at 0 for a count whose constraint
     reaches it (33 +- 33 delayed BRN) stalls MIGRAD at the limit."""
     return (centre - 8.0 * sigma, centre + 8.0 * sigma)
 
@@ -245,7 +245,7 @@ def _mean_timing_efficiency(a: FloatArray, b: FloatArray) -> FloatArray:
 def _product_pdf(release: Any, key: str, pe_edges: FloatArray, t_edges: FloatArray
                  ) -> FloatArray:
     """PE x time PDF of a released neutron background in the given bins: the product of
-    its projections, the time one weighted by the timing efficiency (Eq. (13.7))."""
+    its projections, the time one weighted by the timing efficiency (Eq. (14.7))."""
     from ..data.coherent_csi_2021 import integrate_binned
 
     pe = integrate_binned(release.pdf_edges(f"{key}_pe"), release.pdfs[f"{key}_pe"][:, 1],
@@ -270,7 +270,7 @@ def csi_2021_likelihood(
     coupling_model: CouplingModel | None = None,
     spectrum_model: SpectrumModel | None = None,
 ) -> BinnedLikelihood:
-    """The COHERENT CsI 2021 likelihood (module notes; docs/physics.md §13.2).
+    """The COHERENT CsI 2021 likelihood (module notes; docs/physics.md §14.2).
 
     Parameters
     ----------
@@ -295,7 +295,7 @@ def csi_2021_likelihood(
         total (the COHERENT analysis's treatment, as far as the public sources tell);
         ``"ac-per-bin"``: a free SS amplitude per PE bin, each measured by the AC
         events of that bin (the AC PE shape's statistical fluctuations propagated:
-        more conservative). Amplitudes are profiled analytically (Eq. (13.6)).
+        more conservative). Amplitudes are profiled analytically (Eq. (14.6)).
     priors : mapping, optional
         Override entries of :data:`CSI_2021_PRIORS`.
     systematics : bool
@@ -423,7 +423,7 @@ def ar_2020_likelihood(
     spectrum_model: SpectrumModel | None = None,
 ) -> BinnedLikelihood:
     """The COHERENT CENNS-10 Ar 2020 (analysis A) likelihood (module notes;
-    docs/physics.md §13.3).
+    docs/physics.md §14.3).
 
     Parameters
     ----------
@@ -449,7 +449,7 @@ def ar_2020_likelihood(
     The morphed templates are not clipped at 0 bin by bin (a clip would put kinks in
     -2 ln L where MIGRAD needs smooth second derivatives): a variant far in its tail
     can make a component negative in a bin; the total expectation there stays
-    positive through the steady-state background, or is floored (Eq. (13.1)).
+    positive through the steady-state background, or is floored (Eq. (14.1)).
 
     Returns
     -------

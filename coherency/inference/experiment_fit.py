@@ -1,6 +1,6 @@
 """Fits of an experiment preset to its data release: the measurement of CEvNS (events,
 cross section, significance), physics parameters, and profile scans
-(docs/physics.md §13, Eqs. (13.2), (13.11)).
+(docs/physics.md §14, Eqs. (14.2), (14.11)).
 
 The entry points are the methods of :class:`coherency.experiments.Experiment`::
 
@@ -81,7 +81,7 @@ class CEvNSMeasurement:
         The Standard-Model prediction in the same bins (nominal inputs).
     flux_averaged_sigma : float, cm^2
         Measured flux-averaged cross section per nucleus: the fitted signal strength
-        times the Standard-Model <sigma> (docs/physics.md Eq. (13.11)).
+        times the Standard-Model <sigma> (docs/physics.md Eq. (14.11)).
     flux_averaged_sigma_error : (float, float), cm^2
         Its lower and upper 1-sigma errors (MINOS on the strength, with the flux and
         detector nuisances).
@@ -191,8 +191,8 @@ def _check_result(r: FitResult, what: str, raise_on_failure: bool) -> None:
 
 def fit_experiment(experiment: Any, *, raise_on_failure: bool = False,
                    **options: Any) -> CEvNSMeasurement:
-    """Measure CEvNS in ``experiment``'s data release (docs/physics.md Eqs. (13.2),
-    (13.11)).
+    """Measure CEvNS in ``experiment``'s data release (docs/physics.md Eqs. (14.2),
+    (14.11)).
 
     Three fits of the experiment's likelihood: with the number of CEvNS events free
     (its MINOS errors: ``signal_events_error``), with the strength relative to the
@@ -294,7 +294,7 @@ def fit_parameters(experiment: Any, physics: Sequence[str], *, minos: bool = Tru
 def profile_experiment(experiment: Any, name: str, grid: Any, **options: Any
                        ) -> FloatArray:
     """Delta(-2 ln L) of ``name`` on ``grid`` with every other parameter profiled
-    (docs/physics.md Eq. (13.5)).
+    (docs/physics.md Eq. (14.5)).
 
     ``name``: ``"signal_events"``; ``"mu"``; ``"flux_averaged_sigma"`` (grid in cm^2);
     a physics parameter (``"sin2_theta_w"``, ``"rn_fm"``, ``"rn_Cs_fm"``, ``"xi_2"``,

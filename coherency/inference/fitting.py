@@ -1,11 +1,11 @@
-"""Maximum-likelihood fits and profile scans with iminuit (docs/physics.md §13).
+"""Maximum-likelihood fits and profile scans with iminuit (docs/physics.md §14).
 
 :func:`fit` minimises -2 ln L of a :class:`~coherency.inference.BinnedLikelihood`
 with MIGRAD (F. James and M. Roos, Computer Physics Communications 10 (1975) 343, through
 iminuit: H. Dembinski, P. Ongmongkolkul et al., doi:10.5281/zenodo.3949207), then
 computes the HESSE errors (the inverse of the second-derivative matrix of -ln L, i.e.
 errordef = 1 for -2 ln L) and, for the requested parameters, the MINOS errors (where
--2 ln L, minimised over every other parameter, rises by 1: Eq. (13.4)).
+-2 ln L, minimised over every other parameter, rises by 1: Eq. (14.4)).
 
 A fit that does not converge is retried once with MIGRAD's strategy 2 from the point
 reached; if it still fails the result says so (``valid`` False and the reason in
@@ -13,7 +13,7 @@ reached; if it still fails the result says so (``valid`` False and the reason in
 from a failed fit is never returned as if it were good.
 
 :func:`profile` gives Delta(-2 ln L) of one parameter on a grid, every other free
-parameter minimised at each point (Eq. (13.5)), each fit started from the nearest
+parameter minimised at each point (Eq. (14.5)), each fit started from the nearest
 point already fitted.
 """
 
@@ -157,7 +157,7 @@ def _run_minos(m: Minuit, name: str, cl: float, max_calls: int | None) -> Any:
 def _profile_crossing(lk: BinnedLikelihood, name: str, best: Mapping[str, float],
                       nll_min: float, side: int, rise: float, step: float) -> float:
     """Where -2 ln L, every other parameter minimised, rises by ``rise`` on one side of
-    the best fit (Eq. (13.4)): bracketed by doubling steps, then Brent's method."""
+    the best fit (Eq. (14.4)): bracketed by doubling steps, then Brent's method."""
     p = lk.parameter(name)
     lim = p.limits[0] if side < 0 else p.limits[1]
     x0 = best[name]
@@ -343,7 +343,7 @@ def profile(lk: BinnedLikelihood, name: str, grid: Any, *,
             best: FitResult | None = None, return_fits: bool = False,
             raise_on_failure: bool = False) -> Any:
     """Delta(-2 ln L) of parameter ``name`` on ``grid``, the other free parameters
-    minimised at each point (docs/physics.md Eq. (13.5)).
+    minimised at each point (docs/physics.md Eq. (14.5)).
 
     Parameters
     ----------

@@ -1,5 +1,5 @@
 """Shape variants: a template moved between its released +-1 sigma versions by a
-nuisance parameter (docs/physics.md §13, Eq. (13.3)).
+nuisance parameter (docs/physics.md §14, Eq. (14.3)).
 
 A systematic uncertainty released as a nominal template h0 and its +1 sigma and -1
 sigma versions h+ and h- (histograms of the same bins) becomes one nuisance
@@ -83,7 +83,7 @@ class ShapeVariant:
         object.__setattr__(self, "_A", (up - down) / 16.0)
 
     def delta(self, theta: float) -> FloatArray:
-        """h(theta) - h0 (module notes, Eq. (13.3))."""
+        """h(theta) - h0 (module notes, Eq. (14.3))."""
         t = float(theta)
         if t > 1.0:
             return t * self._up  # type: ignore[attr-defined, no-any-return]
@@ -96,7 +96,7 @@ class ShapeVariant:
 
 def morph(nominal: npt.ArrayLike, plus: npt.ArrayLike, minus: npt.ArrayLike | None,
           theta: float) -> FloatArray:
-    """The template at nuisance value ``theta`` (module notes, Eq. (13.3)).
+    """The template at nuisance value ``theta`` (module notes, Eq. (14.3)).
 
     >>> morph([10.0], [12.0], [9.0], 0.5)     # 10 + 0.5 x 1.5 + 0.25/16 x 12.6875
     array([10.94824219])

@@ -1,10 +1,10 @@
-"""Binned Poisson likelihoods with constrained nuisance parameters (docs/physics.md §13).
+"""Binned Poisson likelihoods with constrained nuisance parameters (docs/physics.md §14).
 
 A :class:`BinnedLikelihood` holds observed counts in one or more channels (arrays of
 bins: energy x time, energy x F90 x time, a control region), a model that gives the
 expected counts of every channel for given parameter values, and the parameters
 (:class:`Parameter`) with their starting values, limits and Gaussian constraints.
-Its value is, Eq. (13.1),
+Its value is, Eq. (14.1),
 
     -2 ln L = 2 sum_bins [mu - n + n ln(n/mu)] + sum_constrained ((theta - c)/sigma)^2,
 
@@ -35,12 +35,12 @@ from .._typing import FloatArray
 
 __all__ = ["BinnedLikelihood", "Parameter", "poisson_deviance"]
 
-#: Floor of an expected count in a bin that has events (Eq. (13.1)).
+#: Floor of an expected count in a bin that has events (Eq. (14.1)).
 MU_FLOOR = 1e-300
 
 
 def poisson_deviance(observed: Any, expected: Any) -> float:
-    """2 sum [mu - n + n ln(n/mu)] (docs/physics.md Eq. (13.1)), with mu floored at
+    """2 sum [mu - n + n ln(n/mu)] (docs/physics.md Eq. (14.1)), with mu floored at
     1e-300 where n > 0 and at 0 where n = 0.
 
     >>> poisson_deviance([3.0], [3.0])
@@ -118,7 +118,7 @@ Model = Callable[[Mapping[str, float], Mapping[str, FloatArray]], Mapping[str, A
 
 @dataclass(frozen=True, eq=False)
 class BinnedLikelihood:
-    """-2 ln L of binned counts (module notes, Eq. (13.1)).
+    """-2 ln L of binned counts (module notes, Eq. (14.1)).
 
     Parameters
     ----------

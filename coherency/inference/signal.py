@@ -1,11 +1,11 @@
 """The CEvNS signal of an experiment as a fast function of physics and detector
-parameters (docs/physics.md §13, Eqs. (13.8)-(13.10)).
+parameters (docs/physics.md §14, Eqs. (14.8)-(14.10)).
 
 The prediction of a preset (Eq. (11.6)) is linear in the many-body term Gamma at
 every true-recoil node. With q_kj = sqrt(2 M_k T_j) on nucleus k,
 
     dN/dT(T_j) = sum_f sum_k B_fk(T_j) Gamma_fk(q_kj),
-    Gamma_fk = 4 [Z_k g_p,f(q) F_Z(q) + N_k g_n,f F_N(q)]^2,              (13.8)
+    Gamma_fk = 4 [Z_k g_p,f(q) F_Z(q) + N_k g_n,f F_N(q)]^2,              (14.8)
 
 where B_fk is the recoil spectrum of flavour part f on nucleus k per unit Gamma
 (form factor 1), computed once. A parameter of interest then changes only Gamma at
@@ -14,9 +14,9 @@ suppression xi of a q^2 bin (the coherency analysis) by replacing F_Z = F_N = 1 
 Gamma(F=1) xi in that bin, a model beyond the Standard Model through the couplings.
 Each time group (the prompt and delayed neutrinos of a pion source) is folded with
 the response matrix and its systematic variants (:class:`ShapeVariant` in observed
-space, Eq. (13.3)) and spread over the time bins (Eq. (13.9)), whose fractions move
+space, Eq. (14.3)) and spread over the time bins (Eq. (14.9)), whose fractions move
 with a shift of the arrival times (the proton pulse) interpolated from a grid
-(Eq. (13.10)). One evaluation costs a few matrix-vector products.
+(Eq. (14.10)). One evaluation costs a few matrix-vector products.
 
 At its default parameters the signal equals :meth:`Experiment.predicted_spectrum`
 (the tests check it to 1e-10).

@@ -1,5 +1,5 @@
 """Pseudo-experiments: Feldman-Cousins intervals, coverage and toy p-values
-(docs/physics.md §13.1).
+(docs/physics.md §14.1).
 
 Wilks' theorem (Delta(-2 ln L) of the true value distributed as chi^2 with one degree
 of freedom) fails near physical boundaries and for small counts; P. B. Denton and
