@@ -331,13 +331,44 @@ def test_coupling_model_hook_enters_the_signal_and_the_fit() -> None:
     assert lo < res.values["eps_p"] < hi
 
 
-def test_spectrum_model_through_the_experiment_prediction() -> None:
-    """A model= object reaches the prediction (the rates', or the experiment's when only
-    it takes model=); the detector and timing nuisances still act on it."""
-    import inspect
+def test_spectrum_model_through_the_rates() -> None:
+    """A model of coherency.bsm given as spectrum_model reaches the prediction through
+    the rates at the recoil nodes: the signal at nominal nuisances is the preset's
+    predicted_spectrum(model=...) with the same model, and zero couplings give the
+    Standard Model."""
+    from coherency import bsm
 
+    class MuonNSI:
+        parameters = (Parameter("eps_uu", 0.0, (-1.0, 1.0)),)
+
+        def build(self, values):  # type: ignore[no-untyped-def]
+            return bsm.NSI(eps_uV={("mu", "mu"): values.get("eps_uu", 0.0)})
+
+    exp = experiments.load("coherent-csi-2021")
+    sig = CEvNSSignal(exp, spectrum_model=MuonNSI())
+    assert sig._model_route == "rates"
+    want = exp.predicted_spectrum(model=bsm.NSI(eps_uV={("mu", "mu"): 0.05}))
+    np.testing.assert_allclose(sig({"eps_uu": 0.05}).sum(axis=1), want.sum(axis=1),
+                               rtol=1e-9)
+    assert float(sig({"eps_uu": 0.05}).sum()) != pytest.approx(float(sig({}).sum()),
+                                                               rel=1e-3)
+    np.testing.assert_allclose(sig({"eps_uu": 0.0}), CEvNSSignal(exp)({}), rtol=1e-12)
+
+
+def test_spectrum_model_through_the_experiment_prediction(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model= object reaches the prediction through the experiment's
+    predicted_spectrum when the rates do not take model= (a model the rates do not
+    know); the detector and timing nuisances still act on it."""
+    from coherency import rates
     from coherency.experiments import Experiment
-    from coherency.rates import recoil_spectrum as rs
+
+    real = rates.recoil_spectrum
+
+    def rates_without_model(source, target, T, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return real(source, target, T, *args, **kwargs)  # no model= in the signature
+
+    monkeypatch.setattr(rates, "recoil_spectrum", rates_without_model)
 
     class Scaled(Experiment):
         def predicted_spectrum(self, *, model=None, **kw):  # type: ignore[no-untyped-def, override]
@@ -353,15 +384,21 @@ def test_spectrum_model_through_the_experiment_prediction() -> None:
     exp = experiments.load("coherent-csi-2021")
     scaled = Scaled(**{f.name: getattr(exp, f.name) for f in dataclasses.fields(exp)
                        if f.init})
-    if "model" in inspect.signature(rs).parameters:
-        pytest.skip("the rates take model=: the experiment route is not used")
     sig = CEvNSSignal(scaled, spectrum_model=Model(), time_offset_us=0.5)
+    assert sig._model_route == "experiment"
     plain = CEvNSSignal(exp, time_offset_us=0.5)
     np.testing.assert_allclose(sig({"g": 0.2}), 1.2 * plain({}), rtol=1e-12)
     v = {"g": 0.2, "t_offset_us": 0.1}
     np.testing.assert_allclose(sig(v), 1.2 * plain(v), rtol=1e-12)
+
+    class NoModel(Experiment):
+        def predicted_spectrum(self, **kw):  # type: ignore[no-untyped-def, override]
+            return super().predicted_spectrum(**kw)
+
+    neither = NoModel(**{f.name: getattr(exp, f.name) for f in dataclasses.fields(exp)
+                         if f.init})
     with pytest.raises(ValueError, match="model="):
-        CEvNSSignal(exp, spectrum_model=Model())
+        CEvNSSignal(neither, spectrum_model=Model())
 
 
 def test_steady_state_time_shape_is_the_timing_efficiency() -> None:
