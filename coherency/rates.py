@@ -36,7 +36,17 @@ from scipy import optimize
 from . import _backend, _cache, _validation
 from ._cache import memoize
 from ._flux_moments import cheb_model, flux_moments
-from ._quadrature import check_source, recoil_rule, rule, total_flux
+from ._quadrature import (
+    TABLE_ORDER,
+    cheb_interp,
+    check_source,
+    linear_table,
+    recoil_panels,
+    recoil_rule,
+    rule,
+    table_rule,
+    total_flux,
+)
 from ._records import NucleusSpec
 from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
@@ -269,7 +279,10 @@ def _dN_dq2_numpy(
     x = E_min_flat(T, nuc.mass)
     F0, F2 = flux_moments(source, x, n_threads)
     gam = _gamma(np.sqrt(q2), nuc, ffs, eps, n_threads)
-    return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
+    # q2 F2 -> 0 as q2 -> 0 even where F2(0) diverges (a table from E = 0 with flux there)
+    with np.errstate(invalid="ignore"):
+        kin = np.where(q2 > 0.0, F0 - 0.25 * q2 * F2, F0)
+    return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * np.maximum(kin, 0.0)
 
 
 def _exposure(target: Target, mass_kg: Any, time_s: Any,
@@ -404,6 +417,83 @@ def _kinks(source: Any, nuc: Nucleus) -> list[float]:
     """Recoil energies where dN/dT is not smooth: T_max of breakpoints and lines."""
     E = [float(b) for b in source.breakpoints] + [float(e) for e, _ in source.lines]
     return [float(T_max_of(e, float(nuc.mass))) for e in E if e > 0]
+
+
+Term = tuple[Any, float, NuclearFormFactors, float]
+
+
+def _split_tables(terms: list[Term]) -> tuple[list[Term], list[Term]]:
+    """The terms whose source is a linear table (components of a sum included, each
+    with the weight of its term), and the others."""
+    tables: list[Term] = []
+    others: list[Term] = []
+    for term in terms:
+        part = term[0]
+        parts = getattr(part, "components", None)
+        if linear_table(part) is not None:
+            tables.append(term)
+        elif isinstance(parts, tuple) and any(linear_table(p) is not None for p in parts):
+            for p in parts:
+                (tables if linear_table(p) is not None else others).append((p, *term[1:]))
+        else:
+            others.append(term)
+    return tables, others
+
+
+_T_Y, _T_DCT = cheb_interp(TABLE_ORDER)
+# antiderivative of each Chebyshev basis polynomial, as columns
+_T_INT = np.polynomial.chebyshev.chebint(np.eye(TABLE_ORDER))
+_T_DEGREES = np.arange(TABLE_ORDER + 1, dtype=np.float64)
+_T_INT_LO_VEC = (-1.0) ** _T_DEGREES  # T_j(-1)
+
+
+def _table_window(
+    source: Any, nuc: Nucleus, ffs: NuclearFormFactors, eps: float, a: float, b: float,
+    T_top: float, efficiency: Callable | None, quenching: Callable | float | None,
+) -> float:
+    """Events of a linear table in the recoil window [a, b] (MeV), per target nucleus
+    and unit exposure: the double integral with E outside (docs/physics.md Eq. (6.5c)),
+
+        int Phi(E) H(E) dE,  H(E) = G0(tau) - M/(2E^2) G1(tau),  tau = min(b, T_max(E)),
+        G_k(tau) = int_a^tau g(T) T^k dT,  g = 2M dsigma/dq2 / (1 - q^2/4E^2) x eff,
+
+    g being smooth in T: G0, G1 are Chebyshev antiderivatives on the recoil panels
+    (one form-factor evaluation per node, as the T-outer rule), and the E integral is
+    the table's product rule (:func:`coherency._quadrature.table_rule`) with panels
+    cut at the images E_min of the recoil panels' edges, where H is smooth. Nothing
+    here has the size of the table."""
+    M = float(nuc.mass)
+    edges = sorted({a, b, *_q_cuts(a, b, M, _panel_dq(ffs, nuc))})
+    panels = recoil_panels(edges)
+    lo = np.array([p[0] for p in panels])
+    hi = np.array([p[1] for p in panels])
+    half, mid = 0.5 * (hi - lo), 0.5 * (hi + lo)
+    T = (mid[:, None] + half[:, None] * _T_Y[None, :]).reshape(-1)
+    g = (2.0 * M * DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2) * _gamma(np.sqrt(2.0 * M * T), nuc,
+                                                               ffs, eps)
+    g = (g * _apply_response(T, efficiency, quenching)).reshape(lo.size, TABLE_ORDER)
+    # antiderivative series per panel (rows), from y = -1, in units of T
+    A0 = (g @ _T_DCT.T) @ _T_INT.T * half[:, None]
+    A1 = ((g * T.reshape(g.shape)) @ _T_DCT.T) @ _T_INT.T * half[:, None]
+    lo0, lo1 = A0 @ _T_INT_LO_VEC, A1 @ _T_INT_LO_VEC
+    full0, full1 = A0.sum(axis=1) - lo0, A1.sum(axis=1) - lo1
+    cum0 = np.concatenate([[0.0], np.cumsum(full0)])
+    cum1 = np.concatenate([[0.0], np.cumsum(full1)])
+    E_cuts = tuple(threshold_energy(t, M) for t in edges[1:-1])
+    if b < T_top:
+        E_cuts += (threshold_energy(b, M),)
+    E, w = table_rule(source, threshold_energy(a, M), E_cuts)
+    if E.size == 0:
+        return 0.0
+    tau = np.minimum(T_max_of(E, M), b)
+    inside = tau > a
+    E, w, tau = E[inside], w[inside], tau[inside]
+    p = np.clip(np.searchsorted(hi, tau, side="left"), 0, lo.size - 1)
+    y = np.clip((tau - mid[p]) / half[p], -1.0, 1.0)
+    V = np.cos(np.arccos(y)[:, None] * _T_DEGREES)  # T_j(y)
+    G0 = cum0[p] + np.einsum("ij,ij->i", V, A0[p]) - lo0[p]
+    G1 = cum1[p] + np.einsum("ij,ij->i", V, A1[p]) - lo1[p]
+    return float(np.dot(w, G0 - G1 * (0.5 * M / (E * E))))
 
 
 def _q_cuts(a: float, b: float, mass: float, dq: float) -> list[float]:
@@ -548,6 +638,10 @@ def event_rate(
         raise ValueError("energy_scale='ee' needs quenching (T_nr -> T_ee)")
     total = 0.0
     E_top = float(source.E_max)
+    # linear tables integrate with E outside (_table_window), at a cost that does not
+    # grow with the table; the rest with T outside, panels cut at their kinks
+    tables, others = _split_tables(terms)
+    quench = quenching if scale == "ee" else None
     for nuc, per_kg in tgt.component_nuclei_per_kg():
         T_top = T_max_of(E_top, float(nuc.mass))
         a, b = lo, (T_top if hi is None else min(hi, T_top))
@@ -556,14 +650,21 @@ def event_rate(
             b = T_top if hi is None else nr_from_ee_MeV(hi, quenching, T_top)  # type: ignore[arg-type]
         if not b > a:
             continue
-        edges = sorted({a, b, *(k for k in _kinks(source, nuc) if a < k < b),
+        for part, weight, part_ffs, eps in tables:
+            total += per_kg * weight * _table_window(part, nuc, part_ffs, eps, a, b, T_top,
+                                                     efficiency, quench)
+        if not others:
+            continue
+        kinks = (_kinks(source, nuc) if not tables else
+                 [k for term in others for k in _kinks(term[0], nuc)])
+        edges = sorted({a, b, *(k for k in kinks if a < k < b),
                         *_q_cuts(a, b, float(nuc.mass), _panel_dq(ffs, nuc))})
         T_nodes, w = recoil_rule(edges)
         q2 = 2.0 * nuc.mass * T_nodes
         dN = 2.0 * nuc.mass * sum(
             weight * _dN_dq2_nucleus(part, q2, nuc, part_ffs, eps, nt)
-            for part, weight, part_ffs, eps in terms)
-        resp = _apply_response(T_nodes, efficiency, quenching if scale == "ee" else None)
+            for part, weight, part_ffs, eps in others)
+        resp = _apply_response(T_nodes, efficiency, quench)
         total += per_kg * float(np.dot(w, dN * resp))
     counts = total * m * t
     _validation.check_finite_result(counts, "event_rate", "reduce mass_kg x time_s or "
