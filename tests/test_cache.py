@@ -19,6 +19,7 @@ def _use_every_cache() -> list[float]:
         coh.event_rate(table, "Ge", 1.0, 1.0, T_min=1e-4),
         float(np.sum(coh.recoil_spectrum(table, "Ge", [1e-4, 1e-3]))),
         coh.flux_averaged_sigma(dar, "CsI"),
+        coh.flux_averaged_sigma(dar, "CsI", couplings="pdg"),
         float(np.sum(coh.recoil_spectrum(dar, "Ar", [1e-3, 2e-2]))),
         float(np.sum(coh.batch_flux_averaged_sigma(dar, "CsI", radius_scale=[1.0, 1.1]))),
         coh.dsigma_dq2(100.0, 30.0, "Ar40"),

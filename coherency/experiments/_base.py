@@ -217,7 +217,9 @@ class Experiment:
     def _parts(self, couplings: Any) -> tuple[tuple[str, Any, float], ...]:
         if couplings in (None, "tree") and self.timing is None:
             return (("all", self.source, 1.0),)
-        return tuple(self.source.flavour_components())
+        if "parts" not in self._cache:  # new objects on every call of the source
+            self._cache["parts"] = tuple(self.source.flavour_components())
+        return self._cache["parts"]
 
     def predicted_spectrum(self, *, form_factor: Any = None, couplings: Any = "default",
                            n_threads: int = 1, by_flavour: bool = False) -> Any:
