@@ -78,7 +78,7 @@ cdef enum:
     XS_CHUNK = 64        # energies per chunk of sigma_total (16 q nodes per panel each)
     QG_CHUNK = 256       # parameter points per chunk of qgrid_moments
     CHECK_CHUNK = 32768  # elements per chunk of all_within
-    CHECK_PARALLEL_MIN = 4194304  # all_within runs serially below 2^22 elements
+    CHECK_PARALLEL_MIN = 262144   # all_within runs serially below 2^18 elements
     GAMMA_CHUNK = 1024   # (a, x) pairs per chunk of gammainc_pq (~150 ns each)
     RESP_CHUNK = 8192    # grid pieces per chunk of response_matrix (whole nodes)
 
