@@ -112,14 +112,32 @@ def threads(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def paired(data: dict[str, Any]) -> str:
+    """The paired speed-ups of bench_threads.py (median and quartiles of neighbouring
+    calls' time(1)/time(2))."""
+    rows = []
+    for bench in data["benchmarks"]:
+        info = bench.get("extra_info", {})
+        if "speedup_paired" not in info:
+            continue
+        q1, med, q3 = info["speedup_paired"]
+        rows.append(f"| {bench['group'].replace('threads paired ', '')} | {med:.2f}x | "
+                    f"{q1:.2f}-{q3:.2f} | {info.get('other_cpus', float('nan')):.2f} | "
+                    f"{info.get('loadavg', [float('nan')])[0]:.2f} |")
+    if not rows:
+        return ""
+    return "\n".join(["| case [condition] | speed-up, median | quartiles | other CPUs busy "
+                      "| load |", "| --- | ---: | ---: | ---: | ---: |", *sorted(rows)])
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__)
         return 2
     with open(argv[1]) as fh:
         data = json.load(fh)
-    print(header(data), "", table(data), "### n_threads = 1 vs 2", "", threads(data),
-          sep="\n")
+    print(header(data), "", table(data), "### n_threads = 1 vs 2", "", threads(data), "",
+          "### n_threads = 1 vs 2, paired calls", "", paired(data), sep="\n")
     return 0
 
 
