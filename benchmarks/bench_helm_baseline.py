@@ -14,7 +14,9 @@ ctypes (~1 us a call, nothing at 1e6 points). Cases on 1e6 momenta uniform in
   coh_helm kernel         -- coherency._kernels.helm into a preallocated array;
   helm_form_factor        -- the public function (argument check, output array).
 
-Ratios to read: each over the plain loop, in the same run. Skipped where the
+Ratios to read: each over the plain loop, in the same run; ``test_interleaved`` also
+calls the three in turn, ROUNDS times, and records the ratios of their minima in
+extra_info["ratio_to_plain"] (the same load for all three). Skipped where the
 extension does not use libmvec (``simd_info()`` without "libmvec": clang, musl,
 aarch64, -DCOH_NO_SIMD) or no C compiler runs. Each case checks its answer against
 the kernel (1e-5 relative where x > 1: the plain loop's cancellation); no time is
@@ -119,3 +121,36 @@ def test_helm_vs_plain_loop(benchmark: Any, impl: str) -> None:
     _kernels.helm(Q, PARAMS.p1, PARAMS.p2, want, 1)
     closed = Q * PARAMS.p1 > 1.0  # where the plain closed form keeps its digits
     np.testing.assert_allclose(got[closed], want[closed], rtol=1e-5, atol=1e-12)
+
+
+ROUNDS = 60
+
+
+def test_interleaved(benchmark: Any) -> None:
+    """The three in turn, ROUNDS times: minima under the same load."""
+    if isinstance(PLAIN, str):
+        pytest.skip(PLAIN)
+    import time
+
+    from coherency import _kernels
+
+    out = np.empty(N)
+    calls = {
+        "plain libmvec loop": lambda: PLAIN(Q.ctypes.data, out.ctypes.data, N, PARAMS.p1,
+                                            PARAMS.p2),
+        "coh_helm kernel": lambda: _kernels.helm(Q, PARAMS.p1, PARAMS.p2, out, 1),
+        "helm_form_factor": lambda: coh.helm_form_factor(Q, 132),
+    }
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(ROUNDS):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            best[name] = min(best[name], time.perf_counter() - start)
+    benchmark.group = "helm 1e6 vs a plain libmvec loop, interleaved"
+    benchmark.extra_info["impl"] = "interleaved"
+    benchmark.extra_info["n"] = N
+    benchmark.extra_info["ns_per_point"] = {k: round(v / N * 1e9, 3) for k, v in best.items()}
+    benchmark.extra_info["ratio_to_plain"] = {
+        k: round(v / best["plain libmvec loop"], 3) for k, v in best.items()}
+    benchmark.pedantic(calls["helm_form_factor"], rounds=3, iterations=1)

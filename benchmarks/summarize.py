@@ -130,6 +130,21 @@ def paired(data: dict[str, Any]) -> str:
                       "| load |", "| --- | ---: | ---: | ---: | ---: |", *sorted(rows)])
 
 
+def interleaved(data: dict[str, Any]) -> str:
+    """The interleaved minima of bench_helm_baseline.py."""
+    rows = []
+    for bench in data["benchmarks"]:
+        info = bench.get("extra_info", {})
+        if "ratio_to_plain" not in info:
+            continue
+        for name, ratio in info["ratio_to_plain"].items():
+            rows.append(f"| {name} | {info['ns_per_point'][name]:.2f} ns/pt | {ratio:.2f} |")
+    if not rows:
+        return ""
+    return "\n".join(["| variant | minimum | ratio to the plain loop |",
+                      "| --- | ---: | ---: |", *rows])
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__)
@@ -137,7 +152,9 @@ def main(argv: list[str]) -> int:
     with open(argv[1]) as fh:
         data = json.load(fh)
     print(header(data), "", table(data), "### n_threads = 1 vs 2", "", threads(data), "",
-          "### n_threads = 1 vs 2, paired calls", "", paired(data), sep="\n")
+          "### n_threads = 1 vs 2, paired calls", "", paired(data), "",
+          "### Helm against the plain libmvec loop, interleaved", "", interleaved(data),
+          sep="\n")
     return 0
 
 
