@@ -164,6 +164,27 @@ def sigma_total_scalar(
     gl_w: npt.NDArray[np.float64],
 ) -> float: ...
 
+# Small arrays (the public layer's path for float64 arrays of up to 16 elements): the
+# result in the input's shape, or None when the arguments are not such arrays in range.
+def small_form_factor(
+    q: Any, model: int, p1: float, p2: float
+) -> npt.NDArray[np.float64] | float | None: ...
+def small_spherical_j1(x: Any) -> npt.NDArray[np.float64] | float | None: ...
+def small_cross_section(
+    kind: int,
+    x: Any,
+    y: Any,
+    plan: tuple[Any, ...],
+    x_max: float,
+    y_max: float,
+    gl_x: npt.NDArray[np.float64],
+    gl_w: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64] | float | None: ...
+
+def small_kinematics(
+    kind: int, x: Any, mass: float, x_max: float
+) -> npt.NDArray[np.float64] | float | None: ...
+
 # Build introspection (coherency.show_config).
 def build_info() -> dict[str, Any]: ...
 def simd_info() -> str: ...

@@ -278,6 +278,12 @@ def dsigma_dq2(
             for fraction, _, spec, _ in plan:
                 total += fraction * kern.dsigma_dq2_scalar(q2f, Ef, spec)
             return total
+    if alpha is None and (type(q2) is np.ndarray or type(E) is np.ndarray):
+        plan = _scalar_plan(nucleus, form_factor, epsilon)
+        small = (None if plan is None else _backend.kernels().small_cross_section(
+            0, q2, E, plan, _Q2_MAX, _E_MAX, GL_X, GL_W))
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     q2a = _validation.check_q2(q2, "q2", n_threads=nt)
     Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
 
@@ -348,6 +354,12 @@ def dsigma_dT(
                 two_m = 2.0 * mass
                 total += fraction * (two_m * kern.dsigma_dq2_scalar(two_m * Tf, Ef, spec))
             return total
+    if alpha is None and (type(T) is np.ndarray or type(E) is np.ndarray):
+        plan = _scalar_plan(nucleus, form_factor, epsilon)
+        small = (None if plan is None else _backend.kernels().small_cross_section(
+            1, T, E, plan, _T_MAX, _E_MAX, GL_X, GL_W))
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
     Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
 
@@ -464,6 +476,12 @@ def sigma_total(
                 total += fraction * kern.sigma_total_scalar(Ef, 2.0 * mass * Tf, spec, panel_dq,
                                                             GL_X, GL_W)
             return total
+    if alpha is None and (type(E) is np.ndarray or type(T_min) is np.ndarray):
+        plan = _scalar_plan(target, form_factor, epsilon)
+        small = (None if plan is None else _backend.kernels().small_cross_section(
+            2, E, T_min, plan, _E_MAX, _T_MAX, GL_X, GL_W))
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
     Ta = _validation.check_recoil_energy(T_min, "T_min", n_threads=nt)
 

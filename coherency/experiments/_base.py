@@ -217,7 +217,9 @@ class Experiment:
     def _parts(self, couplings: Any, model: Any = None) -> tuple[tuple[str, Any, float], ...]:
         if couplings in (None, "tree") and self.timing is None and model is None:
             return (("all", self.source, 1.0),)
-        return tuple(self.source.flavour_components())
+        if "parts" not in self._cache:  # new objects on every call of the source
+            self._cache["parts"] = tuple(self.source.flavour_components())
+        return self._cache["parts"]
 
     def predicted_spectrum(self, *, form_factor: Any = None, couplings: Any = "default",
                            epsilon: float | None = None, n_threads: int = 1,
