@@ -39,6 +39,7 @@ from ._flux_moments import cheb_model, flux_moments
 from ._quadrature import check_source, recoil_rule, rule, total_flux
 from ._records import NucleusSpec
 from ._typing import FloatOrArray
+from ._warnings import warn_beyond_reach
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
 from .couplings import coupling_terms
 from .cross_sections import (
@@ -179,9 +180,20 @@ def flux_averaged_sigma(
     acc = 0.0
     for part, weight, part_ffs, eps in _terms(source, ffs, epsilon, couplings):
         acc += weight * _folded_over_target(part, tgt, part_ffs, eps, T, nt)
+    if T > 0.0 and acc == 0.0:
+        _warn_if_beyond_reach("flux_averaged_sigma", T, source, tgt)
     _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
                                     "exceeds the float range")
     return acc / total
+
+
+def _warn_if_beyond_reach(function: str, T_nr: float, source: Any, tgt: Target) -> None:
+    """A KinematicReachWarning when T_nr (MeV) is at or above T_max(E_max) on every
+    nucleus of the target (a zero result that is kinematics, not a bug)."""
+    E_top = float(source.E_max)
+    reach = max(float(T_max_of(E_top, float(nuc.mass))) for nuc, _ in tgt.components)
+    if T_nr >= reach:
+        warn_beyond_reach(function, T_nr, reach, E_top, stacklevel=4)
 
 
 def _folded_over_target(source: Any, tgt: Target, ffs: NuclearFormFactors, eps: float,
@@ -548,12 +560,14 @@ def event_rate(
         raise ValueError("energy_scale='ee' needs quenching (T_nr -> T_ee)")
     total = 0.0
     E_top = float(source.E_max)
+    lowest_nr = math.inf  # the window's lowest nuclear recoil over the target's nuclei
     for nuc, per_kg in tgt.component_nuclei_per_kg():
         T_top = T_max_of(E_top, float(nuc.mass))
         a, b = lo, (T_top if hi is None else min(hi, T_top))
         if scale == "ee":
             a = nr_from_ee_MeV(lo, quenching, T_top)  # type: ignore[arg-type]
             b = T_top if hi is None else nr_from_ee_MeV(hi, quenching, T_top)  # type: ignore[arg-type]
+        lowest_nr = min(lowest_nr, a)
         if not b > a:
             continue
         edges = sorted({a, b, *(k for k in _kinks(source, nuc) if a < k < b),
@@ -566,6 +580,8 @@ def event_rate(
         resp = _apply_response(T_nodes, efficiency, quenching if scale == "ee" else None)
         total += per_kg * float(np.dot(w, dN * resp))
     counts = total * m * t
+    if counts == 0.0 and lowest_nr > 0.0:
+        _warn_if_beyond_reach("event_rate", lowest_nr, source, tgt)
     _validation.check_finite_result(counts, "event_rate", "reduce mass_kg x time_s or "
                                     "the source's flux")
     return counts

@@ -195,7 +195,14 @@ def test_targets_and_sources(capsys: pytest.CaptureFixture[str]) -> None:
     b8 = next(r for r in rows if r["name"] == "solar-8B")
     assert b8["total_flux_cm2_s"] == pytest.approx(5.46e6, rel=1e-12)
     for r in rows:
-        assert math.isfinite(r["total_flux_cm2_s"]) and r["total_flux_cm2_s"] > 0, r["name"]
+        assert math.isfinite(r["total"]) and r["total"] > 0, r["name"]
+        # a fluence is never listed as a flux per second
+        src = by_name(r["name"])
+        if getattr(src, "is_fluence", False):
+            assert r["total_flux_cm2_s"] is None and r["total_fluence_cm2"] == r["total"]
+            assert "fluence" in r["total_unit"]
+        else:
+            assert r["total_flux_cm2_s"] == r["total"] and r["total_unit"] == "nu/cm^2/s"
 
 
 BAD = [
@@ -291,7 +298,9 @@ JSON_BAD = [
     (["rate", "reactor", "Ge", "--mass", "0", "--json"], "--mass", r"^argument --mass:"),
     (["rate", "reactor", "Ge", "--threshold", "2e7", "--json"], "T_min",
      r"^T_min must be <= 10000 MeV"),
-    (["xsec", "Foo", "10", "--json"], "name", r"^name: unknown target 'Foo'"),
+    (["xsec", "Foo", "10", "--json"], "target", r"^unknown target 'Foo'"),
+    (["rate", "reactor", "Ge", "--pot", "1e23", "--json"], "--pot", r"--pot does not apply"),
+    (["rate", "reactor", "Ge", "--power", "3m", "--json"], "--power", r"a power"),
 ]
 
 
