@@ -20,10 +20,10 @@ class KinematicReachWarning(CoherencyWarning):
 def warn_beyond_reach(function: str, threshold_MeV: float, reach_MeV: float,
                       E_max_MeV: float, stacklevel: int = 3) -> None:
     """Warn (:class:`KinematicReachWarning`) that ``function`` returns zero because its
-    nuclear-recoil threshold is at or above the kinematic reach."""
+    nuclear-recoil threshold is above the kinematic reach."""
     warnings.warn(
         f"{function}: the nuclear-recoil threshold {threshold_MeV:.6g} MeV "
-        f"({threshold_MeV * 1e3:.6g} keVnr) is at or above the largest recoil this source "
+        f"({threshold_MeV * 1e3:.6g} keVnr) is above the largest recoil this source "
         f"gives on the target, T_max = {reach_MeV:.6g} MeV ({reach_MeV * 1e3:.6g} keVnr) "
         f"at E_max = {E_max_MeV:.6g} MeV: the result is 0 (energies are in MeV)",
         KinematicReachWarning, stacklevel=stacklevel)

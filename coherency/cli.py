@@ -434,11 +434,14 @@ def _build_setup(args: argparse.Namespace) -> _Setup:
     return st
 
 
+_TIME_UNITS = {"s": 1.0, "day": SECONDS_PER_DAY, "yr": SECONDS_PER_YEAR}
+
+
 def _mass_and_time(args: argparse.Namespace) -> tuple[Parsed | None, Parsed | None]:
     """--mass and --time (with the legacy --time-unit for bare numbers)."""
     time = args.time
     if time is not None and not time.explicit and args.time_unit != "yr":
-        factor = {"s": 1.0, "day": SECONDS_PER_DAY}[args.time_unit] / SECONDS_PER_YEAR
+        factor = _TIME_UNITS[args.time_unit] / SECONDS_PER_YEAR
         time = Parsed(time.value * factor, "yr", f"{time.text} {args.time_unit}", True)
     return args.mass, time
 
@@ -937,27 +940,6 @@ _ALPHA_DATA = {"coherent-csi-2017": "coherent_csi", "coherent-csi-2017-cs-i": "c
                "coherent-ar-2020": "coherent_ar", "coherent-csi-2021": None}
 
 
-def _sidak(p: float, n: int) -> float:
-    """Global p-value of the smallest of n independent local p-values (Šidák)."""
-    return float(-math.expm1(n * math.log1p(-p))) if p < 1.0 else 1.0
-
-
-def _verdict(p_local: float, p_global: float, n: int, hypothesis: str, cl: float) -> str:
-    """Words that follow the numbers."""
-    size = 1.0 - cl
-    if n == 1:
-        return (f"{hypothesis} excluded at {100 * cl:g} % CL (p = {p_local:.3g})"
-                if p_local < size else f"{hypothesis} not excluded (p = {p_local:.3g})")
-    if p_global < size:
-        return (f"{hypothesis} excluded at {100 * cl:g} % CL: global p = {p_global:.3g} "
-                f"(local p = {p_local:.3g} in the most deviant of {n} bins)")
-    if p_local < size:
-        return (f"{hypothesis} not excluded: local p = {p_local:.3g} in the most deviant "
-                f"of {n} bins, global p = {p_global:.3g} after the look-elsewhere "
-                f"correction")
-    return f"{hypothesis} not excluded: local p = {p_local:.3g}, global p = {p_global:.3g}"
-
-
 def _measurement_payload(m: Any, cl: float, label: str) -> tuple[dict[str, Any], list[str]]:
     iv = m.alpha_interval(0.6827)
     up = m.alpha_bound(cl, "upper")
@@ -965,7 +947,9 @@ def _measurement_payload(m: Any, cl: float, label: str) -> tuple[dict[str, Any],
     p1, p0 = m.p_value(1.0), m.p_value(0.0)
     n = len(m)
     ex1, ex0 = m.strongest_exclusion(1.0), m.strongest_exclusion(0.0)
-    g1, g0 = _sidak(ex1.p_value, n), _sidak(ex0.p_value, n)
+    from ._report_text import sidak_global_p, verdict
+
+    g1, g0 = sidak_global_p(ex1.p_value, n), sidak_global_p(ex0.p_value, n)
     bins = []
     for i in range(n):
         bins.append({
@@ -978,8 +962,8 @@ def _measurement_payload(m: Any, cl: float, label: str) -> tuple[dict[str, Any],
             f"alpha_upper_{round(100 * cl)}": up.alpha[i],
             f"alpha_lower_{round(100 * cl)}": lo.alpha[i],
             "p_local_alpha1": p1[i], "p_local_alpha0": p0[i]})
-    v1 = _verdict(ex1.p_value, g1, n, "complete coherency (alpha = 1)", 0.95)
-    v0 = _verdict(ex0.p_value, g0, n, "complete decoherency (alpha = 0)", 0.95)
+    v1 = verdict(ex1.p_value, g1, n, "complete coherency (alpha = 1)")
+    v0 = verdict(ex0.p_value, g0, n, "complete decoherency (alpha = 0)")
     payload = {
         "data": label, "nucleus": getattr(m.nucleus, "name", str(m.nucleus)),
         "statistical_model": "Gaussian in xi per bin; one-sided p-values; local = per bin, "
@@ -1224,7 +1208,7 @@ def _add_source_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--time", type=_quantity("time"), default=None,
                    help="exposure time (default 1 yr), e.g. 308.1day, 2yr; a bare number "
                         "is in --time-unit")
-    g.add_argument("--time-unit", choices=("s", "day", "yr"), default="yr",
+    g.add_argument("--time-unit", choices=tuple(_TIME_UNITS), default="yr",
                    help="unit of a bare --time number (default yr)")
     s = p.add_argument_group("source configuration (each applies to its kind of source)")
     s.add_argument("--power", type=_quantity("power"), default=None,

@@ -192,7 +192,7 @@ def _warn_if_beyond_reach(function: str, T_nr: float, source: Any, tgt: Target) 
     nucleus of the target (a zero result that is kinematics, not a bug)."""
     E_top = float(source.E_max)
     reach = max(float(T_max_of(E_top, float(nuc.mass))) for nuc, _ in tgt.components)
-    if T_nr >= reach:
+    if T_nr > reach:
         warn_beyond_reach(function, T_nr, reach, E_top, stacklevel=4)
 
 
