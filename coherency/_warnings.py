@@ -18,12 +18,14 @@ class KinematicReachWarning(CoherencyWarning):
 
 
 def warn_beyond_reach(function: str, threshold_MeV: float, reach_MeV: float,
-                      E_max_MeV: float, stacklevel: int = 3) -> None:
+                      E_max_MeV: float, scale: str = "nr", stacklevel: int = 3) -> None:
     """Warn (:class:`KinematicReachWarning`) that ``function`` returns zero because its
-    nuclear-recoil threshold is above the kinematic reach."""
+    threshold (on ``scale``: "nr" nuclear recoil, "ee" electron equivalent) is above
+    the kinematic reach ``reach_MeV`` on the same scale."""
+    what = "nuclear-recoil" if scale == "nr" else "electron-equivalent"
     warnings.warn(
-        f"{function}: the nuclear-recoil threshold {threshold_MeV:.6g} MeV "
-        f"({threshold_MeV * 1e3:.6g} keVnr) is above the largest recoil this source "
-        f"gives on the target, T_max = {reach_MeV:.6g} MeV ({reach_MeV * 1e3:.6g} keVnr) "
-        f"at E_max = {E_max_MeV:.6g} MeV: the result is 0 (energies are in MeV)",
-        KinematicReachWarning, stacklevel=stacklevel)
+        f"{function}: the {what} threshold {threshold_MeV:.6g} MeV "
+        f"({threshold_MeV * 1e3:.6g} keV{scale}) is above the largest recoil this source "
+        f"gives on the target, T_max = {reach_MeV:.6g} MeV ({reach_MeV * 1e3:.6g} "
+        f"keV{scale}) at E_max = {E_max_MeV:.6g} MeV: the result is 0 (energies are in "
+        f"MeV)", KinematicReachWarning, stacklevel=stacklevel)

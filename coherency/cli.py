@@ -1156,10 +1156,15 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 
 # --- parser -------------------------------------------------------------------------
+#: Every form-factor model the registry knows (coherency._ff_models).
+_FORM_FACTORS = _ff_models.names()
+
+
 def _form_factor_names() -> tuple[str, ...]:
+    """The registry's models and the proton/neutron pairs with measured radii."""
     from .form_factors import PAIR_NAMES
 
-    return (*_ff_models.names(), *PAIR_NAMES)
+    return (*_FORM_FACTORS, *PAIR_NAMES)
 
 
 @dataclass(frozen=True)

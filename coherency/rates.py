@@ -560,14 +560,17 @@ def event_rate(
         raise ValueError("energy_scale='ee' needs quenching (T_nr -> T_ee)")
     total = 0.0
     E_top = float(source.E_max)
-    lowest_nr = math.inf  # the window's lowest nuclear recoil over the target's nuclei
+    beyond = True  # the window starts above the reach on every nucleus
+    reach = 0.0  # the largest recoil on the window's scale (MeV)
     for nuc, per_kg in tgt.component_nuclei_per_kg():
         T_top = T_max_of(E_top, float(nuc.mass))
         a, b = lo, (T_top if hi is None else min(hi, T_top))
         if scale == "ee":
             a = nr_from_ee_MeV(lo, quenching, T_top)  # type: ignore[arg-type]
             b = T_top if hi is None else nr_from_ee_MeV(hi, quenching, T_top)  # type: ignore[arg-type]
-        lowest_nr = min(lowest_nr, a)
+        top = T_top if scale == "nr" else float(_quench(np.array([T_top]), quenching)[0])  # type: ignore[arg-type]
+        reach = max(reach, top)
+        beyond = beyond and lo > top
         if not b > a:
             continue
         edges = sorted({a, b, *(k for k in _kinks(source, nuc) if a < k < b),
@@ -580,8 +583,8 @@ def event_rate(
         resp = _apply_response(T_nodes, efficiency, quenching if scale == "ee" else None)
         total += per_kg * float(np.dot(w, dN * resp))
     counts = total * m * t
-    if counts == 0.0 and lowest_nr > 0.0:
-        _warn_if_beyond_reach("event_rate", lowest_nr, source, tgt)
+    if counts == 0.0 and beyond:
+        warn_beyond_reach("event_rate", lo, reach, E_top, scale)
     _validation.check_finite_result(counts, "event_rate", "reduce mass_kg x time_s or "
                                     "the source's flux")
     return counts

@@ -59,6 +59,7 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
+    "capture_repr": (),
 }
 
 # -- the page ------------------------------------------------------------------------
