@@ -5,10 +5,28 @@ filter them as a group: ``warnings.simplefilter("error", coherency.CoherencyWarn
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from ._backend import CoherencyWarning
 
-__all__ = ["CoherencyWarning", "KinematicReachWarning", "warn_beyond_reach"]
+__all__ = ["CoherencyWarning", "KinematicReachWarning", "expected_zeros",
+           "warn_beyond_reach"]
+
+_EXPECTED_ZEROS: ContextVar[bool] = ContextVar("coherency_expected_zeros", default=False)
+
+
+@contextmanager
+def expected_zeros() -> Iterator[None]:
+    """Inside this block no :class:`KinematicReachWarning` is raised: for the package's
+    own loops over windows of which some lie above the reach on purpose (the bins of a
+    data release, per flavour). Thread- and task-safe (a context variable)."""
+    token = _EXPECTED_ZEROS.set(True)
+    try:
+        yield
+    finally:
+        _EXPECTED_ZEROS.reset(token)
 
 
 class KinematicReachWarning(CoherencyWarning):
@@ -22,6 +40,8 @@ def warn_beyond_reach(function: str, threshold_MeV: float, reach_MeV: float,
     """Warn (:class:`KinematicReachWarning`) that ``function`` returns zero because its
     threshold (on ``scale``: "nr" nuclear recoil, "ee" electron equivalent) is above
     the kinematic reach ``reach_MeV`` on the same scale."""
+    if _EXPECTED_ZEROS.get():
+        return
     what = "nuclear-recoil" if scale == "nr" else "electron-equivalent"
     warnings.warn(
         f"{function}: the {what} threshold {threshold_MeV:.6g} MeV "
