@@ -425,6 +425,15 @@ def test_report_is_never_half_written(tmp_path: Path, monkeypatch: pytest.Monkey
     assert [p.name for p in tmp_path.iterdir()] == ["r"]
 
 
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT back to its default action, so the child
+    Python installs its KeyboardInterrupt handler even when this test process was
+    started with SIGINT ignored (a background job of a non-interactive shell)."""
+    import signal as _signal
+
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+
+
 def _python_cli(*argv: str, slow_write: bool = False) -> list[str]:
     """The command in a child that says "ready" on stderr once the package is imported
     (and, with ``slow_write``, "writing" once report.json is written, then waits)."""
@@ -447,7 +456,9 @@ def test_sigint_exits_130_without_traceback_or_partial_report(when: str,
     out = tmp_path / "r"
     proc = subprocess.Popen(_python_cli("report", "--out", str(out), "--quiet",
                                         slow_write=when == "writing"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path,  # not the source tree: the installed package
+                            preexec_fn=_sigint_default)
     assert proc.stderr is not None
     assert proc.stderr.readline() == "ready\n"
     if when == "writing":

@@ -10,6 +10,14 @@ statistical error and the best-fit CEvNS and BRN (beam-related neutron) componen
 Signal = SS-subtracted data − best-fit BRN; σ from the released statistical error.
 QF = 0.246 + 0.00078 T[keVnr], efficiency from ``CENNS10AnlAEfficiency.txt``
 (LArParametersAnlA.yaml).
+
+Prediction at complete coherency (F = 1), tree-level couplings with ε, two ways
+(``response=`` of :func:`derive_ar_2020`): ``"detector"`` (default), the
+``coherent-ar-2020`` experiment preset with its response (Gaussian energy resolution,
+the acceptance per true recoil, the arrival-time window; docs/physics.md §11), q² per
+bin the event-weighted mean of 2 M T over the true recoils it collects (q2_lo, q2_hi:
+16th and 84th percentiles); ``"bins"``, each 10-keVee bin as one T_ee range without
+smearing, the efficiency interpolated in keVee, q² at the bin's midpoint.
 """
 
 from __future__ import annotations
@@ -28,7 +36,8 @@ from ..targets import nucleus
 from ._files import read_numbers, release_folder
 from .xi_tables import XiTable, provenance
 
-__all__ = ["AR_2020_BRN_REL_UNC", "AR_2020_MASS_KG", "AR_2020_QF", "derive_ar_2020"]
+__all__ = ["AR_2020_BRN_REL_UNC", "AR_2020_MASS_KG", "AR_2020_QF", "ar_2020_predicted_detector",
+           "derive_ar_2020"]
 
 # CENNS-10 analysis A release (LArParametersAnlA.yaml): QF = a + b T[keVnr].
 AR_2020_QF = (0.246, 0.00078)
@@ -43,11 +52,53 @@ def _ar_tnr_kev(t_ee_kev: FloatArray) -> FloatArray:
     return (-a + np.sqrt(a * a + 4.0 * b * t_ee_kev)) / (2.0 * b)
 
 
+def ar_2020_predicted_detector(edges_kevee: Any, epsilon: float | None = None
+                               ) -> dict[str, FloatArray]:
+    """Events predicted per keVee bin (``edges_kevee``, contiguous) at complete coherency
+    (F = 1) through the detector response of the ``coherent-ar-2020`` preset, summed
+    over its arrival-time window (docs/physics.md Eq. 11.6), tree-level couplings with
+    ``epsilon``.
+
+    Returns
+    -------
+    dict
+        ``predicted``; ``q2`` (event-weighted mean of 2 M(Ar40) T over the true recoils of
+        the bin, MeV²), ``q2_lo``, ``q2_hi`` (16th and 84th percentiles) and
+        ``t_nr_lo_kev``, ``t_nr_hi_kev`` (the same percentiles of T).
+    """
+    from dataclasses import replace
+
+    from ..detector import Response
+    from ..experiments import load
+
+    epsilon = _validation.check_epsilon(epsilon)
+    edges = _validation.as_float_array(edges_kevee, "edges_kevee", unit="keVee")
+    base = load("coherent-ar-2020")
+    r = base.response
+    exp = replace(base, response=Response(r.quenching, r.resolution, r.efficiency,
+                                          edges=tuple(float(x) for x in edges)))
+    W = exp.recoil_weights(form_factor="unity", couplings=None, epsilon=epsilon)
+    T, _ = exp.recoil_nodes()
+    pred = W.sum(axis=1)
+    mass = float(nucleus("Ar40").mass)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q2 = np.where(pred > 0, (W @ (2.0 * mass * T)) / np.where(pred > 0, pred, 1.0),
+                      np.nan)
+    lo = np.full(pred.size, np.nan)
+    hi = np.full(pred.size, np.nan)
+    for b in np.flatnonzero(pred > 0):
+        c = np.cumsum(W[b]) / pred[b]
+        lo[b], hi[b] = np.interp(0.16, c, T), np.interp(0.84, c, T)
+    return {"predicted": pred, "q2": q2, "q2_lo": 2.0 * mass * lo, "q2_hi": 2.0 * mass * hi,
+            "t_nr_lo_kev": lo * 1e3, "t_nr_hi_kev": hi * 1e3}
+
+
 def derive_ar_2020(
     directory: str | Path | None = None,
     min_predicted: float = 5.0,
     brn_systematic: bool = True,
     epsilon: float | None = None,
+    response: str = "detector",
 ) -> XiTable:
     """Bin-wise ξ(q²) from the COHERENT CENNS-10 Ar release (analysis A).
 
@@ -60,9 +111,12 @@ def derive_ar_2020(
     predicted events are dropped (no CEvNS there). The BinCounts of the table treat
     the SS-subtracted data as on-counts with zero background (ratio 1), so the
     Poisson method is not meaningful for Ar: use the Gaussian one. ``directory``:
-    the release folder, default the copy shipped in the package.
+    the release folder, default the copy shipped in the package. ``response``:
+    ``"detector"`` (the preset's response, :func:`ar_2020_predicted_detector`) or
+    ``"bins"`` (module docstring).
     """
     eps = _validation.check_epsilon(epsilon)
+    how = _validation.check_choice(response, "response", ("detector", "bins"))
     min_predicted = _validation.as_float(min_predicted, "min_predicted", min_value=0.0)
     folder = release_folder(directory, "coherent_ar_2020")
     data = read_numbers(folder / "energydata1d.txt", 8, title_lines=1)
@@ -86,21 +140,38 @@ def derive_ar_2020(
         x = np.asarray(t_ee_mev, dtype=np.float64) * 1e3
         return np.interp(x, effd[:, 0], effd[:, 2], left=0.0, right=float(effd[-1, 2]))
 
-    with expected_zeros():  # the release's bins reach above the largest recoil
-        pred = np.array([
-            event_rate(src, ar, AR_2020_MASS_KG, src.counts_time_s, T_min=lo * 1e-3,
-                       T_max=hi * 1e-3, efficiency=eff, quenching=quench, energy_scale="ee",
-                       form_factor="unity", epsilon=eps)
-            for lo, hi in zip(lo_ee, hi_ee)
-        ])
-    keep = pred >= min_predicted
-    tnr_lo, tnr_hi = _ar_tnr_kev(lo_ee[keep]), _ar_tnr_kev(hi_ee[keep])
-    q2_lo, q2_hi = 2.0 * ar.mass * tnr_lo * 1e-3, 2.0 * ar.mass * tnr_hi * 1e-3
+    if how == "bins":
+        with expected_zeros():  # the release's bins reach above the largest recoil
+            pred = np.array([
+                event_rate(src, ar, AR_2020_MASS_KG, src.counts_time_s, T_min=lo * 1e-3,
+                           T_max=hi * 1e-3, efficiency=eff, quenching=quench,
+                           energy_scale="ee", form_factor="unity", epsilon=eps)
+                for lo, hi in zip(lo_ee, hi_ee)
+            ])
+        keep = pred >= min_predicted
+        tnr_lo, tnr_hi = _ar_tnr_kev(lo_ee[keep]), _ar_tnr_kev(hi_ee[keep])
+        q2_lo, q2_hi = 2.0 * ar.mass * tnr_lo * 1e-3, 2.0 * ar.mass * tnr_hi * 1e-3
+        q2 = 0.5 * (q2_lo + q2_hi)
+        how_text = ("rates.event_rate per bin as one T_ee range, efficiency "
+                    "CENNS10AnlAEfficiency.txt (linear interp in keVee), no resolution "
+                    "smearing; q2 = 2 M(Ar40) T_nr at the bin midpoint")
+    else:
+        if not np.allclose(hi_ee[:-1], lo_ee[1:], rtol=0.0, atol=1e-9):
+            raise ValueError(f"{folder / 'energydata1d.txt'}: energy bins are not contiguous")
+        det = ar_2020_predicted_detector((*lo_ee, hi_ee[-1]), epsilon=eps)
+        pred = det["predicted"]
+        keep = pred >= min_predicted
+        tnr_lo, tnr_hi = det["t_nr_lo_kev"][keep], det["t_nr_hi_kev"][keep]
+        q2_lo, q2, q2_hi = det["q2_lo"][keep], det["q2"][keep], det["q2_hi"][keep]
+        how_text = ("experiments preset coherent-ar-2020 response (Gaussian resolution, "
+                    "acceptance per true recoil, arrival-time window); q2 = event-weighted "
+                    "mean of 2 M(Ar40) T in the bin, q2_lo/q2_hi and T_nr columns its "
+                    "16th/84th percentiles")
     n = int(keep.sum())
     cols = {
         "t_ee_lo_kev": lo_ee[keep], "t_ee_hi_kev": hi_ee[keep],
         "t_nr_lo_kev": tnr_lo, "t_nr_hi_kev": tnr_hi,
-        "q2_lo": q2_lo, "q2": 0.5 * (q2_lo + q2_hi), "q2_hi": q2_hi,
+        "q2_lo": q2_lo, "q2": q2, "q2_hi": q2_hi,
         "on": np.maximum(signal[keep], 0.0), "background": np.zeros(n),
         "background_ratio": np.ones(n), "predicted": pred[keep],
         "xi": signal[keep] / pred[keep], "xi_err": err[keep] / pred[keep],
@@ -108,10 +179,9 @@ def derive_ar_2020(
     choices = (
         "signal = SS-subtracted data - best-fit BRN (energydata1d.txt), 10 keVee bins; "
         f"xi_err = released stat error{' (+) BRN norm 34/553' if brn_systematic else ''}; "
-        f"QF = {a} + {b} T[keVnr]; efficiency CENNS10AnlAEfficiency.txt (linear interp in "
-        f"keVee); prediction rates.event_rate, PionDAR.coherent_ar_2020(), "
-        f"{AR_2020_MASS_KG} kg Ar40, form_factor unity, no resolution smearing; bins with "
-        f">= {min_predicted:g} predicted events; q2 = 2 M(Ar40) T_nr; on/background columns "
+        f"QF = {a} + {b} T[keVnr]; prediction: {how_text}, PionDAR.coherent_ar_2020(), "
+        f"{AR_2020_MASS_KG} kg Ar40, form_factor unity, tree couplings with epsilon; bins "
+        f"with >= {min_predicted:g} predicted events; on/background columns "
         "hold the SS-subtracted signal with zero background (Gaussian model only)"
     )
     prov = provenance(

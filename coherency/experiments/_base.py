@@ -220,13 +220,17 @@ class Experiment:
         return tuple(self.source.flavour_components())
 
     def predicted_spectrum(self, *, form_factor: Any = None, couplings: Any = "default",
-                           n_threads: int = 1, by_flavour: bool = False) -> Any:
+                           epsilon: float | None = None, n_threads: int = 1,
+                           by_flavour: bool = False) -> Any:
         """Standard-Model CEvNS counts per observed bin (docs/physics.md Eq. 11.6).
 
         Parameters
         ----------
         form_factor, couplings
             Override the preset's (``couplings=None``: tree level).
+        epsilon : float, optional
+            1 - 4 sin^2 theta_W of tree-level couplings (``couplings=None`` or
+            ``"tree"`` only; default ``constants.EPSILON_DEFAULT``).
         n_threads : int
             Threads of the compiled loops; the result does not depend on it.
         by_flavour : bool
@@ -246,7 +250,7 @@ class Experiment:
         out: dict[str, FloatArray] = {}
         for flavour, part, weight in self._parts(cp):
             dn = np.asarray(recoil_spectrum(part, self.target, T, self.mass_kg, self.time_s,
-                                            form_factor=ff, couplings=cp,
+                                            form_factor=ff, couplings=cp, epsilon=epsilon,
                                             n_threads=n_threads), dtype=np.float64)
             energy = R @ (w * weight * dn)
             spec = np.outer(energy, self.time_fractions(flavour))
@@ -254,6 +258,27 @@ class Experiment:
         if by_flavour:
             return out
         return sum(out.values())
+
+    def recoil_weights(self, *, form_factor: Any = None, couplings: Any = "default",
+                       epsilon: float | None = None, n_threads: int = 1) -> FloatArray:
+        """W[b, j]: the counts of observed energy bin b (summed over the time bins) that
+        come from true-recoil node j of :meth:`recoil_nodes` (docs/physics.md Eq. 11.6
+        before the sum over j). ``W.sum(axis=1)`` is ``predicted_spectrum().sum(axis=1)``;
+        a row, as a distribution over T_j, gives the true recoil energies (and
+        q^2 = 2 M T) an observed bin samples. Arguments as :meth:`predicted_spectrum`."""
+        ff = self.form_factor if form_factor is None else form_factor
+        cp = self.couplings if couplings == "default" else couplings
+        from ..rates import recoil_spectrum
+
+        T, w = self.recoil_nodes()
+        R = self.response_matrix(n_threads)
+        col = np.zeros(T.size)
+        for flavour, part, weight in self._parts(cp):
+            dn = np.asarray(recoil_spectrum(part, self.target, T, self.mass_kg, self.time_s,
+                                            form_factor=ff, couplings=cp, epsilon=epsilon,
+                                            n_threads=n_threads), dtype=np.float64)
+            col += w * weight * dn * float(np.sum(self.time_fractions(flavour)))
+        return np.asarray(R * col[None, :], dtype=np.float64)
 
     def predicted_counts(self, **kwargs: Any) -> float:
         """Standard-Model CEvNS events in the publication's region of interest: the sum
