@@ -267,8 +267,9 @@ def _coherent_counts(name: str, dataset: str, epsilon: float | None) -> dict[str
         "counts_helm": _f(np.sum(predicted * ratio)),
         "counts_observed": _f(np.sum(observed)),
         "exposure": "the data set's exposure (shipped table)",
-        "note": "analysis window of the shipped xi table; release efficiency and quenching; "
-                "tree-level couplings, Sharma & Wong's Helm",
+        "note": "the bins and F = 1 prediction of the shipped xi table (coherency.data; its "
+                "header lists the release files and the detector response used); Helm: "
+                "that prediction times the Helm/F = 1 ratio of each bin (tree level)",
     }
 
 
