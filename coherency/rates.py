@@ -49,6 +49,7 @@ from ._quadrature import (
 )
 from ._records import FormFactorParams, NucleusSpec
 from ._typing import FloatOrArray
+from ._warnings import warn_beyond_reach
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, HBARC_MEV_FM
 from .couplings import coupling_terms
 from .cross_sections import (
@@ -252,6 +253,8 @@ def flux_averaged_sigma(
             acc += weight * _folded_over_target(
                 part, tgt, part_ffs, part_eps, T, nt, nuclei,
                 _ff_plan(tgt, part_ffs) if part_ffs.compiled else None)
+    if T > 0.0 and acc == 0.0:
+        _warn_if_beyond_reach("flux_averaged_sigma", T, source, as_target(target))
     if not math.isfinite(acc):
         _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
                                         "exceeds the float range")
@@ -259,6 +262,15 @@ def flux_averaged_sigma(
     if key is not None:
         _SIGMA_RESULTS[key] = value
     return value
+
+
+def _warn_if_beyond_reach(function: str, T_nr: float, source: Any, tgt: Target) -> None:
+    """A KinematicReachWarning when T_nr (MeV) is at or above T_max(E_max) on every
+    nucleus of the target (a zero result that is kinematics, not a bug)."""
+    E_top = float(source.E_max)
+    reach = max(float(T_max_of(E_top, float(nuc.mass))) for nuc, _ in tgt.components)
+    if T_nr > reach:
+        warn_beyond_reach(function, T_nr, reach, E_top, stacklevel=4)
 
 
 # <sigma> by its arguments when every one is frozen and hashable (sources, targets and
@@ -862,12 +874,17 @@ def event_rate(
     # grow with the table; the rest with T outside, panels cut at their kinks
     tables, others = _split_tables(terms)
     quench = quenching if scale == "ee" else None
+    beyond = True  # the window starts above the reach on every nucleus
+    reach = 0.0  # the largest recoil on the window's scale (MeV)
     for nuc, per_kg in tgt.component_nuclei_per_kg():
         T_top = T_max_of(E_top, float(nuc.mass))
         a, b = lo, (T_top if hi is None else min(hi, T_top))
         if scale == "ee":
             a = nr_from_ee_MeV(lo, quenching, T_top)  # type: ignore[arg-type]
             b = T_top if hi is None else nr_from_ee_MeV(hi, quenching, T_top)  # type: ignore[arg-type]
+        top = T_top if scale == "nr" else float(_quench(np.array([T_top]), quenching)[0])  # type: ignore[arg-type]
+        reach = max(reach, top)
+        beyond = beyond and lo > top
         if not b > a:
             continue
         for part, weight, part_ffs, eps in tables:
@@ -887,6 +904,8 @@ def event_rate(
         resp = _apply_response(T_nodes, efficiency, quench)
         total += per_kg * float(np.dot(w, dN * resp))
     counts = total * m * t
+    if counts == 0.0 and beyond:
+        warn_beyond_reach("event_rate", lo, reach, E_top, scale)
     _validation.check_finite_result(counts, "event_rate", "reduce mass_kg x time_s or "
                                     "the source's flux")
     return counts
