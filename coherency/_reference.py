@@ -1165,5 +1165,10 @@ def bsm_fold_masses(spec: BSMSpec, m2: FloatArray, q2: FloatArray, F0: FloatArra
     lp, qp = _bsm_parts(spec, p, x, np.asarray(F0)[None, :], np.asarray(F1)[None, :],
                         np.asarray(F2)[None, :])
     weights = np.asarray(W, dtype=np.float64).reshape(n_w, nodes)
-    lin[:] = (np.broadcast_to(lp, p["a"].shape) @ weights.T).reshape(-1)
-    quad[:] = (np.broadcast_to(qp, p["a"].shape) @ weights.T).reshape(-1)
+    # np.sum over the nodes (pairwise, the same for every mass), not a matrix product:
+    # a BLAS product's order of summation depends on the number of masses, and a
+    # mass's value must not depend on the other masses of the call
+    lp = np.broadcast_to(lp, p["a"].shape)
+    qp = np.broadcast_to(qp, p["a"].shape)
+    lin[:] = np.sum(lp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
+    quad[:] = np.sum(qp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
