@@ -39,6 +39,7 @@ from ._cache import cache_info, clear_caches
 from ._config import config, show_config
 from ._figures import figure1_data
 from ._version import __version__
+from ._warnings import KinematicReachWarning
 from .analysis import Measurement, alpha_theory
 from .batch import batch_event_counts, batch_flux_averaged_sigma
 from .coherence import (
@@ -93,6 +94,7 @@ __all__ = [
     "CoherencyWarning",
     "E_min",
     "Helm",
+    "KinematicReachWarning",
     "KleinNystrand",
     "NuclearFormFactors",
     "Nucleus",

@@ -15,7 +15,14 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ._records import FluxModel, FormFactorPair, NucleusSpec, QGrid, ResolutionParams
+from ._records import (
+    BSMSpec,
+    FluxModel,
+    FormFactorPair,
+    NucleusSpec,
+    QGrid,
+    ResolutionParams,
+)
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -63,6 +70,19 @@ class KernelModule(Protocol):
     def response_matrix(self, mu: FloatArray, res: ResolutionParams, grid_x: FloatArray,
                         grid_eps: FloatArray, edges: FloatArray, out: FloatArray,
                         n_threads: int = 1) -> None: ...
+
+    # physics beyond the Standard Model
+    def bsm_dsigma_dq2(self, q2: FloatArray, E: FloatArray, spec: BSMSpec, out: FloatArray,
+                       n_threads: int = 1) -> None: ...
+    def bsm_sigma(self, E: FloatArray, q2_min: FloatArray, spec: BSMSpec, panel_dq: float,
+                  gl_x: FloatArray, gl_w: FloatArray, out: FloatArray,
+                  n_threads: int = 1) -> None: ...
+    def bsm_parts(self, spec: BSMSpec, q2: FloatArray, F0: FloatArray, F1: FloatArray,
+                  F2: FloatArray, lin: FloatArray, quad: FloatArray,
+                  n_threads: int = 1) -> None: ...
+    def bsm_fold_masses(self, spec: BSMSpec, m2: FloatArray, q2: FloatArray,
+                        F0: FloatArray, F1: FloatArray, F2: FloatArray, W: FloatArray,
+                        lin: FloatArray, quad: FloatArray, n_threads: int = 1) -> None: ...
 
     # argument checks
     def all_within(self, x: FloatArray, lo: float, hi: float, lo_open: bool = False,

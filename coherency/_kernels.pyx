@@ -1068,6 +1068,217 @@ def sigma_total_scalar(double E, double q2_min, spec, double panel_dq,
     return out
 
 
+# --------------------------------------------------------------------------------
+# Physics beyond the Standard Model (csrc/coh_bsm.h)
+# --------------------------------------------------------------------------------
+
+cdef enum:
+    BSM_CHUNK = 1024       # points per chunk of bsm_dsigma_dq2 and bsm_parts
+    BSM_SIGMA_CHUNK = 16   # energies per chunk of bsm_sigma (tens of panels each)
+    BSM_MASS_CHUNK = 8     # masses per chunk of bsm_fold_masses
+
+cdef double COST_BSM_POINT = 40.0    # one point: form factors, terms, parts
+cdef double COST_BSM_SIGMA = 8000.0  # one energy: ~10 panels of 16 nodes
+cdef double COST_BSM_FOLD = 4.0      # one (node, mass) pair of bsm_fold_masses
+
+
+cdef struct BsmCtx:
+    coh_bsm_t m
+    const double *a
+    const double *b
+    const double *F0
+    const double *F1
+    const double *F2
+    double *out
+    double *out2
+    const double *W
+    Py_ssize_t n_w
+    Py_ssize_t n
+    Py_ssize_t n_nodes
+    double panel_dq
+    const double *gl_x
+    const double *gl_w
+    Py_ssize_t n_gl
+
+
+cdef int _bsm(object spec, coh_bsm_t *m) except -1:
+    """A BSMSpec record as coh_bsm_t; the pointer into spec.terms stays valid while
+    the caller holds the record."""
+    cdef const double[::1] terms = spec.terms
+    cdef Py_ssize_t n = terms.shape[0]
+    if n % COH_BSM_TERM_SIZE != 0 or n // COH_BSM_TERM_SIZE > COH_BSM_MAX_TERMS:
+        raise ValueError(f"terms must hold {COH_BSM_TERM_SIZE} doubles per term and at "
+                         f"most {COH_BSM_MAX_TERMS} terms; got {n} doubles")
+    memset(m, 0, sizeof(coh_bsm_t))
+    m.mass = spec.mass
+    m.ffz = _ff(spec.ffz)
+    m.ffn = _ff(spec.ffn)
+    m.pv = spec.pv
+    m.wz = spec.wz
+    m.wn = spec.wn
+    m.n_terms = n // COH_BSM_TERM_SIZE
+    m.terms = &terms[0] if n else NULL
+    m.izz = spec.izz
+    m.izn = spec.izn
+    m.inn = spec.inn
+    m.ps = spec.ps
+    m.sz = spec.sz
+    m.sn = spec.sn
+    m.ms2 = spec.ms2
+    m.pm = spec.pm
+    return 0
+
+
+cdef int _bsm_checked(coh_bsm_t *m, str where) except -1:
+    """The model's checks (coh_bsm_check, through an entry point on no points)."""
+    cdef double dummy = 0.0
+    cdef int status = coh_bsm_parts(m, &dummy, &dummy, &dummy, &dummy, &dummy, &dummy,
+                                    0, 0)
+    if status != COH_OK:
+        _fail(status, where)
+    return 0
+
+
+cdef int _bsm_dsigma_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmCtx *ctx = <BsmCtx *>p
+    return coh_bsm_dsigma_dq2(&ctx.m, ctx.a, ctx.b, ctx.out, c * BSM_CHUNK,
+                              _end(c, BSM_CHUNK, ctx.n))
+
+
+cdef int _bsm_sigma_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmCtx *ctx = <BsmCtx *>p
+    return coh_bsm_sigma(&ctx.m, ctx.a, ctx.b, ctx.panel_dq, ctx.gl_x, ctx.gl_w, ctx.n_gl,
+                         ctx.out, c * BSM_SIGMA_CHUNK, _end(c, BSM_SIGMA_CHUNK, ctx.n))
+
+
+cdef int _bsm_parts_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmCtx *ctx = <BsmCtx *>p
+    return coh_bsm_parts(&ctx.m, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.out, ctx.out2,
+                         c * BSM_CHUNK, _end(c, BSM_CHUNK, ctx.n))
+
+
+cdef int _bsm_fold_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmCtx *ctx = <BsmCtx *>p
+    return coh_bsm_fold_masses(&ctx.m, ctx.b, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.n_nodes,
+                               ctx.W, ctx.n_w, ctx.out, ctx.out2, c * BSM_MASS_CHUNK,
+                               _end(c, BSM_MASS_CHUNK, ctx.n))
+
+
+def bsm_dsigma_dq2(const double[::1] q2, const double[::1] E, spec, double[::1] out,
+                   int n_threads=1):
+    """Change of dsigma/dq2 (cm^2/MeV^2) that the model ``spec`` (a BSMSpec) brings, at
+    pairs (q2[i], E[i]); 0 outside 0 < q2 <= q2_max(E) (csrc/coh_bsm.h)."""
+    cdef BsmCtx ctx
+    memset(&ctx, 0, sizeof(ctx))
+    _same_length(q2.shape[0], E.shape[0], "q2 and E")
+    _same_length(q2.shape[0], out.shape[0], "q2 and out")
+    _bsm(spec, &ctx.m)
+    _bsm_checked(&ctx.m, "coh_bsm_dsigma_dq2")
+    ctx.n = q2.shape[0]
+    if ctx.n == 0:
+        return
+    ctx.a = &q2[0]
+    ctx.b = &E[0]
+    ctx.out = &out[0]
+    cdef double work = COST_BSM_POINT * ctx.n
+    _run(_bsm_dsigma_task, &ctx, _n_chunks(ctx.n, BSM_CHUNK), _nt(n_threads, work), work,
+         "coh_bsm_dsigma_dq2")
+
+
+def bsm_sigma(const double[::1] E, const double[::1] q2_min, spec, double panel_dq,
+              const double[::1] gl_x, const double[::1] gl_w, double[::1] out,
+              int n_threads=1):
+    """Change of sigma(E[i]) above q2_min[i] (cm^2) that the model ``spec`` (a BSMSpec)
+    brings: the Gauss-Legendre rule (gl_x, gl_w) on panels doubling from sqrt(q2_min),
+    no wider than panel_dq MeV (csrc/coh_bsm.h)."""
+    cdef BsmCtx ctx
+    memset(&ctx, 0, sizeof(ctx))
+    _same_length(E.shape[0], q2_min.shape[0], "E and q2_min")
+    _same_length(E.shape[0], out.shape[0], "E and out")
+    _bsm(spec, &ctx.m)
+    _bsm_checked(&ctx.m, "coh_bsm_sigma")
+    _rule(gl_x, gl_w, "coh_bsm_sigma")
+    ctx.n = E.shape[0]
+    if ctx.n == 0:
+        return
+    ctx.a = &E[0]
+    ctx.b = &q2_min[0]
+    ctx.out = &out[0]
+    ctx.panel_dq = panel_dq
+    ctx.gl_x = &gl_x[0]
+    ctx.gl_w = &gl_w[0]
+    ctx.n_gl = gl_x.shape[0]
+    cdef double work = COST_BSM_SIGMA * ctx.n
+    _run(_bsm_sigma_task, &ctx, _n_chunks(ctx.n, BSM_SIGMA_CHUNK), _nt(n_threads, work),
+         work, "coh_bsm_sigma")
+
+
+def bsm_parts(spec, const double[::1] q2, const double[::1] F0, const double[::1] F1,
+              const double[::1] F2, double[::1] lin, double[::1] quad, int n_threads=1):
+    """The flux-folded change of dN/dq2 at q2[i] > 0 with the flux moments F0, F1, F2
+    (integral_{E_min} Phi E^-k dE): its part linear in the model's couplings, lin[i],
+    and its quadratic part, quad[i] (csrc/coh_bsm.h)."""
+    cdef BsmCtx ctx
+    cdef Py_ssize_t n = q2.shape[0]
+    memset(&ctx, 0, sizeof(ctx))
+    if (F0.shape[0] != n or F1.shape[0] != n or F2.shape[0] != n or lin.shape[0] != n
+            or quad.shape[0] != n):
+        raise ValueError("q2, F0, F1, F2, lin and quad must have the same length")
+    _bsm(spec, &ctx.m)
+    _bsm_checked(&ctx.m, "coh_bsm_parts")
+    if n == 0:
+        return
+    ctx.n = n
+    ctx.a = &q2[0]
+    ctx.F0 = &F0[0]
+    ctx.F1 = &F1[0]
+    ctx.F2 = &F2[0]
+    ctx.out = &lin[0]
+    ctx.out2 = &quad[0]
+    cdef double work = COST_BSM_POINT * n
+    _run(_bsm_parts_task, &ctx, _n_chunks(n, BSM_CHUNK), _nt(n_threads, work), work,
+         "coh_bsm_parts")
+
+
+def bsm_fold_masses(spec, const double[::1] m2, const double[::1] q2,
+                    const double[::1] F0, const double[::1] F1, const double[::1] F2,
+                    const double[::1] W, double[::1] lin, double[::1] quad,
+                    int n_threads=1):
+    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
+    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
+    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
+    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
+    cdef BsmCtx ctx
+    cdef Py_ssize_t n = m2.shape[0]
+    cdef Py_ssize_t nodes = q2.shape[0]
+    memset(&ctx, 0, sizeof(ctx))
+    if F0.shape[0] != nodes or F1.shape[0] != nodes or F2.shape[0] != nodes:
+        raise ValueError("q2, F0, F1 and F2 must have the same length")
+    if nodes == 0 or W.shape[0] == 0 or W.shape[0] % nodes != 0:
+        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
+    cdef Py_ssize_t n_w = W.shape[0] // nodes
+    if lin.shape[0] != n * n_w or quad.shape[0] != n * n_w:
+        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
+    _bsm(spec, &ctx.m)
+    _bsm_checked(&ctx.m, "coh_bsm_fold_masses")
+    if n == 0:
+        return
+    ctx.n = n
+    ctx.n_nodes = nodes
+    ctx.n_w = n_w
+    ctx.b = &m2[0]
+    ctx.a = &q2[0]
+    ctx.F0 = &F0[0]
+    ctx.F1 = &F1[0]
+    ctx.F2 = &F2[0]
+    ctx.W = &W[0]
+    ctx.out = &lin[0]
+    ctx.out2 = &quad[0]
+    cdef double work = COST_BSM_FOLD * n * nodes * (1 + n_w)
+    _run(_bsm_fold_task, &ctx, _n_chunks(n, BSM_MASS_CHUNK), _nt(n_threads, work), work,
+         "coh_bsm_fold_masses")
+
+
 # ---------------------------------------------------------------------------------
 # Small arrays: the public layer's path for float64 arrays of up to SMALL_MAX
 # elements. Each takes the caller's arguments as they are and returns None unless they

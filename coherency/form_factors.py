@@ -665,7 +665,7 @@ def helm_form_factor(
     Returns
     -------
     float or ndarray
-        F(q) in [-1, 1] (|F| <= 1, F(0) = 1 exactly), broadcast shape of q and A.
+        F(q) in [-1, 1] (abs(F) <= 1, F(0) = 1 exactly), broadcast shape of q and A.
 
     Raises
     ------

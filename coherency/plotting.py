@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["figure1", "figure2", "require_matplotlib"]
+__all__ = ["figure1", "figure2", "figure_fingerprint", "require_matplotlib"]
 
 # One colour per nucleus, one marker per source; colour-blind-safe (Okabe-Ito).
 _NUCLEUS_COLOURS = {"Ar": "#0072B2", "Ge": "#009E73", "Xe": "#D55E00"}
@@ -107,23 +107,24 @@ def figure1(data: dict[str, Any] | None = None, *, epsilon: float | None = None)
         ax_g.plot(xs, ys, color="0.35", ls="--", lw=0.9, zorder=2)
         ax_g.plot([], [], marker=_SOURCE_MARKERS[k % len(_SOURCE_MARKERS)], color="0.6",
                   mec="black", mew=0.6, ls="none",
-                  label=f"$q^2_{{max}}$ {src} ({float(data['E_max'][k]):.1f} MeV)")
+                  label=f"{src}, $E_\\nu$ = {float(data['E_max'][k]):.1f} MeV")
     eps = float(data["epsilon"])
     ax_xi.set_xlabel(r"degree of coherency $\alpha$")
     ax_xi.set_ylabel(r"cross-section ratio $\xi = \sigma/\sigma(\alpha{=}1)$")
     ax_xi.set_yscale("log")
     ax_xi.set_xlim(0.0, 1.0)
-    ax_xi.set_title(r"$\xi(\alpha)$ (Sharma & Wong Eq. 5)")
+    ax_xi.set_title(r"cross-section ratio $\xi(\alpha)$")
     ax_xi.legend(loc="lower right", fontsize=9)
     ax_g.set_xlabel(r"degree of coherency $\alpha$")
     ax_g.set_ylabel(r"$\Gamma_{NP} = \Gamma_{QM}$ (dimensionless)")
     ax_g.set_yscale("log")
     ax_g.set_xlim(0.0, 1.0)
-    ax_g.set_title(r"$\Gamma_{NP}(\alpha)$, markers: source $q^2_{max}$ (Helm)")
+    ax_g.set_title(r"$\Gamma_{NP}(\alpha)$; markers: $\alpha$ at $q^2_{max}(E_\nu)$, Helm")
     ax_g.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, ncol=3,
-                frameon=False)
-    fig.suptitle(rf"Sharma & Wong Fig. 1 ($\varepsilon$ = 1 − 4 sin$^2\theta_W$ = {eps:.5g})",
-                 fontsize=11)
+                frameon=False, title=r"largest $q^2$ of each source, at its highest energy "
+                                     r"$E_\nu$", title_fontsize=8)
+    fig.suptitle(rf"Degree of coherency $\alpha$: cross-section ratio and $\Gamma_{{NP}}$ "
+                 rf"($\varepsilon$ = 1 − 4 sin$^2\theta_W$ = {eps:.5g})", fontsize=11)
     return fig
 
 
@@ -191,9 +192,9 @@ def figure2(
     csi = _data.load("coherent_csi") if csi is None else csi
     ar = _data.load("coherent_ar") if ar is None else ar
     ncols = 3 if reactor is not None else 2
-    fig, axes = _new_figure(ncols, 5.2 * ncols, 4.4)
-    panels = [(axes[0], csi, "CsI (as Xe)", "#D55E00", "(a) COHERENT CsI 2017, DAR"),
-              (axes[1], ar, "Ar", "#0072B2", "(b) COHERENT Ar 2020, DAR")]
+    fig, axes = _new_figure(ncols, 4.4 * ncols, 4.2)
+    panels = [(axes[0], csi, "CsI (as Xe132)", "#D55E00", "(a) COHERENT CsI 2017 data"),
+              (axes[1], ar, "Ar", "#0072B2", "(b) COHERENT Ar 2020 data")]
     for ax, meas, name, colour, title in panels:
         q_hi = float(np.max(meas.q2_hi if meas.q2_hi is not None else meas.q2)) * 1.05
         q2 = np.linspace(0.0, q_hi, 400)
@@ -220,14 +221,52 @@ def _reactor_panel(ax: Any, reactor: dict[str, Any], epsilon: float | None) -> N
     q2 = np.linspace(x0, x1, 300)
     _theory_band(ax, q2, reactor["nucleus"], "#009E73", f"Helm ±10 % ({reactor['nucleus']})",
                  epsilon)
-    ax.axvspan(lo, hi, color="0.85", lw=0, zorder=0, label="FWHM of $dN/dq^2$")
+    ax.axvspan(lo, hi, color="0.85", lw=0, zorder=0, label="FWHM of $dN/dq^2$ (events)")
     if "alpha_lo" in reactor:
         ax.fill_between(np.asarray(reactor["q2"]), reactor["alpha_lo"], reactor["alpha_hi"],
                         facecolor="none", edgecolor="black", hatch="\\\\\\", lw=0.8,
                         label=reactor.get("label", "projection, 1σ allowed"))
     ax.set_ylim(reactor.get("alpha_min", 0.8), 1.01)
     ax.set_xlim(q2[0], q2[-1])
-    ax.set_title(f"(c) reactor on {reactor['nucleus']} (projection)")
+    ax.set_title(reactor.get("title", f"(c) reactor on {reactor['nucleus']} (projection)"))
     ax.set_xlabel(r"$q^2$ (MeV$^2$)")
     ax.set_ylabel(r"degree of coherency $\alpha$")
     ax.legend(loc="lower left", fontsize=8)
+
+
+def _round(values: Any, digits: int = 4) -> list[float | None]:
+    out: list[float | None] = []
+    for v in np.asarray(values, dtype=np.float64).ravel():
+        out.append(float(f"{v:.{digits}g}") if np.isfinite(v) else None)
+    return out
+
+
+def figure_fingerprint(fig: Any) -> dict[str, Any]:
+    """What a figure shows, as plain data: its size, every text (titles, axis labels,
+    legend entries, tick labels) and the data of every line and patch, rounded to 4
+    significant digits (not the axis limits or ticks a matplotlib version chooses).
+    Two figures with the same fingerprint show the same thing,
+    whatever renders them; the README's figures are checked against the report's
+    this way."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Rectangle
+
+    axes = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        lines = [{"label": ln.get_label(), "x": _round(ln.get_xdata()),
+                  "y": _round(ln.get_ydata())} for ln in ax.get_lines()]
+        rects = [_round([r.get_x(), r.get_y(), r.get_width(), r.get_height()])
+                 for r in ax.patches if isinstance(r, Rectangle)]
+        fills = [_round(c.get_paths()[0].vertices) for c in ax.collections
+                 if isinstance(c, PolyCollection) and c.get_paths()]
+        axes.append({
+            "title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+            "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
+            "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+            "legend_title": legend.get_title().get_text() if legend else "",
+            "lines": lines, "rectangles": rects, "fills": fills,
+        })
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    return {"size_inches": _round(fig.get_size_inches()), "suptitle": suptitle,
+            "axes": axes}

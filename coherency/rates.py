@@ -49,6 +49,7 @@ from ._quadrature import (
 )
 from ._records import FormFactorParams, NucleusSpec
 from ._typing import FloatOrArray
+from ._warnings import warn_beyond_reach
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, HBARC_MEV_FM
 from .couplings import coupling_terms
 from .cross_sections import (
@@ -154,6 +155,7 @@ def flux_averaged_sigma(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> float:
     """Flux-averaged cross section per nucleus above a recoil threshold.
 
@@ -179,6 +181,11 @@ def flux_averaged_sigma(
         flavour dependent; the source's flavour components
         (:meth:`~coherency.sources.Source.flavour_components`) are summed, each with
         its couplings (``epsilon`` must then be None).
+    model : coherency.bsm model or tuple of models, optional
+        Physics beyond the Standard Model (:mod:`coherency.bsm`, docs/physics.md §13),
+        added to the Standard Model flavour part by flavour part of the source
+        (:meth:`~coherency.sources.Source.flavour_components`, needed when the model or
+        the couplings depend on the flavour). None: the Standard Model.
 
     Returns
     -------
@@ -197,6 +204,11 @@ def flux_averaged_sigma(
     >>> abs(s / coh.sigma_total(30.0, "Ar40") - 1) < 1e-14
     True
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.flux_averaged_sigma(source, target, T_min, form_factor, epsilon,
+                                           n_threads, couplings, model)
     nt = check_threads(n_threads)
     key = _result_key(source, target, T_min, form_factor, epsilon, couplings)
     if key is not None:
@@ -241,6 +253,8 @@ def flux_averaged_sigma(
             acc += weight * _folded_over_target(
                 part, tgt, part_ffs, part_eps, T, nt, nuclei,
                 _ff_plan(tgt, part_ffs) if part_ffs.compiled else None)
+    if T > 0.0 and acc == 0.0:
+        _warn_if_beyond_reach("flux_averaged_sigma", T, source, as_target(target))
     if not math.isfinite(acc):
         _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
                                         "exceeds the float range")
@@ -248,6 +262,15 @@ def flux_averaged_sigma(
     if key is not None:
         _SIGMA_RESULTS[key] = value
     return value
+
+
+def _warn_if_beyond_reach(function: str, T_nr: float, source: Any, tgt: Target) -> None:
+    """A KinematicReachWarning when T_nr (MeV) is at or above T_max(E_max) on every
+    nucleus of the target (a zero result that is kinematics, not a bug)."""
+    E_top = float(source.E_max)
+    reach = max(float(T_max_of(E_top, float(nuc.mass))) for nuc, _ in tgt.components)
+    if T_nr > reach:
+        warn_beyond_reach(function, T_nr, reach, E_top, stacklevel=4)
 
 
 # <sigma> by its arguments when every one is frozen and hashable (sources, targets and
@@ -497,6 +520,7 @@ def recoil_spectrum(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Recoil spectrum dN/dT for a detector exposure.
 
@@ -512,8 +536,9 @@ def recoil_spectrum(
     time_s : float, s
         Exposure time in [0, 1e12] s (use 1 for a fluence source such as a
         supernova).
-    form_factor, epsilon, couplings
-        As in :func:`coherency.flux_averaged_sigma`.
+    form_factor, epsilon, couplings, model
+        As in :func:`coherency.flux_averaged_sigma` (with a model, T must be > 0 where
+        the model diverges at T = 0).
     n_threads : int
         Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -528,6 +553,11 @@ def recoil_spectrum(
     -----
     With q^2 = 2 M T the E integral is analytic in two flux moments (module notes).
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.spectrum(source, target, T, mass_kg, time_s, form_factor, epsilon,
+                                n_threads, couplings, model, recoil=True)
     source = check_source(source)
     nt = check_threads(n_threads)
     Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
@@ -560,13 +590,20 @@ def q2_spectrum(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Event distribution in q^2, dN/dq^2 (events per MeV^2) for an exposure.
 
     Same parameters as :func:`recoil_spectrum` (``n_threads`` too) with ``q2``
     (MeV^2, in [0, 4e8], ``Q2_MAX_MEV2``) instead of T;
-    dN/dq^2 = dN/dT / (2M) summed over the target's nuclei.
+    dN/dq^2 = dN/dT / (2M) summed over the target's nuclei; ``model`` as in
+    :func:`recoil_spectrum`.
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.spectrum(source, target, q2, mass_kg, time_s, form_factor, epsilon,
+                                n_threads, couplings, model, recoil=False)
     source = check_source(source)
     nt = check_threads(n_threads)
     qa = _validation.check_q2(q2, "q2", n_threads=nt)
@@ -763,6 +800,7 @@ def event_rate(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> float:
     """Expected number of events in a recoil window.
 
@@ -789,8 +827,9 @@ def event_rate(
         >= 0; or a constant quenching factor in (0, 1].
     energy_scale : "nr" or "ee"
         Scale of T_min, T_max and of the efficiency's argument.
-    form_factor, epsilon, couplings
-        As in :func:`coherency.flux_averaged_sigma`.
+    form_factor, epsilon, couplings, model
+        As in :func:`coherency.flux_averaged_sigma` (with a model, T_min must be > 0
+        where the model diverges at T = 0).
     n_threads : int
         Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -810,6 +849,12 @@ def event_rate(
     TypeError
         ``efficiency`` not callable, or returning something that is not numbers.
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.event_rate(source, target, mass_kg, time_s, T_min, T_max, efficiency,
+                                  quenching, energy_scale, form_factor, epsilon, n_threads,
+                                  couplings, model)
     source = check_source(source)
     nt = check_threads(n_threads)
     tgt, ffs = as_target(target), _resolve(form_factor)
@@ -829,12 +874,17 @@ def event_rate(
     # grow with the table; the rest with T outside, panels cut at their kinks
     tables, others = _split_tables(terms)
     quench = quenching if scale == "ee" else None
+    beyond = True  # the window starts above the reach on every nucleus
+    reach = 0.0  # the largest recoil on the window's scale (MeV)
     for nuc, per_kg in tgt.component_nuclei_per_kg():
         T_top = T_max_of(E_top, float(nuc.mass))
         a, b = lo, (T_top if hi is None else min(hi, T_top))
         if scale == "ee":
             a = nr_from_ee_MeV(lo, quenching, T_top)  # type: ignore[arg-type]
             b = T_top if hi is None else nr_from_ee_MeV(hi, quenching, T_top)  # type: ignore[arg-type]
+        top = T_top if scale == "nr" else float(_quench(np.array([T_top]), quenching)[0])  # type: ignore[arg-type]
+        reach = max(reach, top)
+        beyond = beyond and lo > top
         if not b > a:
             continue
         for part, weight, part_ffs, eps in tables:
@@ -854,6 +904,8 @@ def event_rate(
         resp = _apply_response(T_nodes, efficiency, quench)
         total += per_kg * float(np.dot(w, dN * resp))
     counts = total * m * t
+    if counts == 0.0 and beyond:
+        warn_beyond_reach("event_rate", lo, reach, E_top, scale)
     _validation.check_finite_result(counts, "event_rate", "reduce mass_kg x time_s or "
                                     "the source's flux")
     return counts

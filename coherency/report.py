@@ -8,17 +8,21 @@ user can recompute any of them in a few lines (the CLI tests do exactly that).
 
 Choices (stated again in the report itself):
 
-- Nuclei of Table 1 and Fig. 1: Ar40, Ge74, Xe132 (seed: Z = 18, 32, 54; CsI as Xe).
+- Nuclei of Table 1 and Fig. 1: Ar40, Ge74, Xe132 (Sharma & Wong's Z = 18, 32, 54;
+  CsI as Xe).
 - q^2 ranges: q^2_max at each source's largest energy, and the FWHM of dN/dq^2
   (docs/physics.md §6) both without a threshold and above a typical detector
-  threshold per source (:data:`Q2_THRESHOLDS_KEVNR`).
-- COHERENT counts: the complete-coherency prediction of the shipped xi tables
-  (release efficiency and quenching, :mod:`coherency.data.coherent_csi_2017`), and the
-  Helm prediction = that, bin by bin, times the Helm/F=1 ratio of event_rate over the
-  bin's nuclear-recoil range (the efficiency varies little inside a bin).
-- Reactor Ge (CONUS+-like, inputs from :mod:`coherency.experiments.conus_plus`), solar
-  8B and atmospheric on xenon: the detectors of :data:`EXPERIMENTS` (each a
-  :class:`CountsSetup`), counts per stated exposure.
+  threshold per source (:data:`Q2_THRESHOLDS_KEVNR`; the reactor's is the CONUS+
+  threshold of the reactor projection, 170 eVee in natural Ge with Lindhard k = 0.16).
+  One reactor configuration throughout: the CONUS+ site (3.6 GW at 20.7 m).
+- Predicted counts: the experiment presets (:mod:`coherency.experiments`), each with
+  its published exposure and response, beside the published numbers (as numbers with
+  their errors in ``report.json``).
+- Other detectors (:data:`EXPERIMENTS`, each a :class:`CountsSetup`): solar 8B and
+  atmospheric neutrinos on xenon, counts per stated exposure.
+- α(q²) from the COHERENT data: bin-wise, Gaussian in ξ; p-values are local (per bin)
+  and global (Šidák-corrected for the number of bins), and the words follow the
+  global p-value (nothing is called excluded at p >= 0.05).
 """
 
 from __future__ import annotations
@@ -37,19 +41,25 @@ from typing import Any, TextIO
 import numpy as np
 
 from ._figures import FIGURE1_NUCLEI
-from ._report_text import render_markdown, summary_text
-from .constants import KEV, SECONDS_PER_YEAR
+from ._report_text import render_markdown, sidak_global_p, summary_text, verdict
+from .constants import SECONDS_PER_YEAR
 from .experiments import conus_plus
+from .experiments import names as _preset_names
 
 __all__ = [
     "EXPERIMENTS",
+    "FIGURE_CAPTIONS",
     "Q2_SOURCES",
     "Q2_THRESHOLDS_KEVNR",
     "TABLE1_NUCLEI",
     "CountsSetup",
     "Progress",
     "build_report",
+    "q2_thresholds_keVnr",
+    "reactor_threshold_keVnr",
     "render_markdown",
+    "report_figures",
+    "save_figure",
     "write_report",
 ]
 
@@ -57,8 +67,12 @@ __all__ = [
 TABLE1_NUCLEI: dict[str, str] = FIGURE1_NUCLEI
 
 # Sources of the q^2 table: CLI name (coherency.sources.by_name) -> label.
+#: The one reactor configuration of the report: the CONUS+ site.
+REACTOR_LABEL = (f"reactor (CONUS+ site: {conus_plus.POWER_GW:g} GW, "
+                 f"{conus_plus.DISTANCE_M:g} m)")
+
 Q2_SOURCES: dict[str, str] = {
-    "reactor": "reactor (3 GW, 20 m)",
+    "reactor": REACTOR_LABEL,
     "solar-8B": "solar 8B",
     "solar-hep": "solar hep",
     "coherent-csi": "pion DAR (SNS)",
@@ -66,11 +80,12 @@ Q2_SOURCES: dict[str, str] = {
 }
 
 # Typical nuclear-recoil thresholds (keVnr) per source for the FWHM "with threshold":
-# reactor Ge point-contact detectors reach ~0.2 keVee (~0.8 keVnr in Ge); multi-ton
-# xenon detectors ~1 keVnr for 8B/hep (S2-only) and ~5 keVnr for atmospheric nu;
-# COHERENT CsI starts near 5 keVnr.
-Q2_THRESHOLDS_KEVNR: dict[str, float] = {
-    "reactor": 0.5,
+# the reactor's is that of the reactor projection (CONUS+: 170 eVee in natural Ge,
+# Lindhard k = 0.16, :func:`reactor_threshold_keVnr`), multi-ton xenon detectors reach
+# ~1 keVnr for 8B/hep (S2-only) and ~5 keVnr for atmospheric nu; COHERENT CsI starts
+# near 5 keVnr. The reactor entry is filled in by :func:`q2_thresholds_keVnr`.
+Q2_THRESHOLDS_KEVNR: dict[str, float | None] = {
+    "reactor": None,
     "solar-8B": 1.0,
     "solar-hep": 1.0,
     "coherent-csi": 5.0,
@@ -104,41 +119,40 @@ class CountsSetup:
     published: dict[str, Any] = field(default_factory=dict)
 
 
-def _conus_quenching() -> Any:
-    return conus_plus.quenching(conus_plus.LINDHARD_K)
-
-
-# Reactor, solar and atmospheric detectors (COHERENT comes from the shipped tables);
-# the reactor one is the CONUS+ set-up (coherency.experiments.conus_plus, cited there).
+# Detectors beyond the presets: solar and atmospheric neutrinos on xenon (the reactor
+# and COHERENT are the experiment presets of coherency.experiments).
 EXPERIMENTS: tuple[CountsSetup, ...] = (
     CountsSetup(
-        name="reactor Ge (CONUS+-like)",
-        source=f"reactor:{conus_plus.POWER_GW:g}:{conus_plus.DISTANCE_M:g}", target="Ge",
-        mass_kg=conus_plus.MASS_KG, time_s=SECONDS_PER_YEAR,
-        T_min=conus_plus.THRESHOLD_KEVEE * KEV, energy_scale="ee",
-        quenching="lindhard-ge", exposure=f"{conus_plus.MASS_KG:g} kg x 1 yr",
-        note=(f"{conus_plus.POWER_GW:g} GW at {conus_plus.DISTANCE_M:g} m, threshold "
-              f"{conus_plus.THRESHOLD_KEVEE * 1e3:g} eVee, Lindhard k = "
-              f"{conus_plus.LINDHARD_K:g}, efficiency 1"),
-        published={"CONUS+ predicted": "{:g} +- {:g} (their exposure, docs/physics.md §8)"
-                   .format(*conus_plus.PREDICTED_COUNTS)},
-    ),
-    CountsSetup(
-        name="solar 8B on xenon", source="solar-8B", target="Xe", mass_kg=1000.0,
-        time_s=SECONDS_PER_YEAR, T_min=1e-3, exposure="1 t x 1 yr",
+        name="solar 8B on xenon (1 t yr, 1 keVnr)", source="solar-8B", target="Xe",
+        mass_kg=1000.0, time_s=SECONDS_PER_YEAR, T_min=1e-3, exposure="1 t x 1 yr",
         note="natural xenon, threshold 1 keVnr, efficiency 1",
     ),
     CountsSetup(
-        name="atmospheric on xenon", source="atmospheric", target="Xe", mass_kg=1e5,
-        time_s=SECONDS_PER_YEAR, T_min=5e-3, exposure="100 t x 1 yr",
+        name="atmospheric on xenon (100 t yr, 5 keVnr)", source="atmospheric", target="Xe",
+        mass_kg=1e5, time_s=SECONDS_PER_YEAR, T_min=5e-3, exposure="100 t x 1 yr",
         note="natural xenon, threshold 5 keVnr, efficiency 1",
     ),
 )
 
 
+def reactor_threshold_keVnr() -> float:
+    """The reactor threshold of the report in keVnr: the reactor projection's
+    (:func:`coherency.projections.reactor_germanium`: 170 eVee in natural Ge, Lindhard
+    k = 0.16), so that the q² table, Fig. 2(c) and the projection share one range."""
+    from .projections import reactor_germanium
+
+    return float(reactor_germanium().threshold_nr) * 1e3
+
+
+def q2_thresholds_keVnr() -> dict[str, float]:
+    """:data:`Q2_THRESHOLDS_KEVNR` with the reactor's filled in."""
+    return {k: (reactor_threshold_keVnr() if v is None else v)
+            for k, v in Q2_THRESHOLDS_KEVNR.items()}
+
+
 class Progress:
-    """A one-line text progress bar on a stream (stderr by default); silent if
-    ``enabled`` is False. Used as ``progress.step("label")`` once per unit."""
+    """A progress bar (tqdm) on a stream (stderr by default); silent if ``enabled`` is
+    False. Used as ``progress.step("label")`` once per unit, then ``close()``."""
 
     def __init__(self, total: int, enabled: bool = True, stream: TextIO | None = None,
                  width: int = 30) -> None:
@@ -146,33 +160,34 @@ class Progress:
         self.done = 0
         self.enabled = enabled
         self.stream = sys.stderr if stream is None else stream
-        self.width = width
+        self._bar: Any = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, file=self.stream, ncols=80 + width,
+                             leave=False, bar_format="{l_bar}{bar:" + str(width) +
+                             "}| {n_fmt}/{total_fmt} [{elapsed}]")
 
     def step(self, label: str) -> None:
         self.done = min(self.done + 1, self.total)
-        if not self.enabled:
-            return
-        filled = int(self.width * self.done / self.total)
-        bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {label[:40]:<40}")
-        if self.done == self.total:
-            self.stream.write("\n")
-        self.stream.flush()
+        if self._bar is not None:
+            self._bar.set_description_str(label[:40])
+            self._bar.update(1)
+            if self.done == self.total:
+                self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _source(spec: str) -> Any:
     from .sources import Reactor, by_name
 
-    if spec.startswith("reactor:"):
-        _, power, distance = spec.split(":")
-        return Reactor(power_GW=float(power), distance_m=float(distance))
+    if spec == "reactor":
+        return Reactor(power_GW=conus_plus.POWER_GW, distance_m=conus_plus.DISTANCE_M)
     return by_name(spec)
-
-
-def _quenching(spec: Any) -> Any:
-    if spec == "lindhard-ge":
-        return _conus_quenching()
-    return spec
 
 
 def _f(x: Any) -> float | None:
@@ -194,17 +209,18 @@ def _q2_ranges(epsilon: float | None, progress: Progress) -> list[dict[str, Any]
     from .targets import as_nucleus
 
     rows = []
+    thresholds = q2_thresholds_keVnr()
     for src_name, label in Q2_SOURCES.items():
         src = _source(src_name)
         for _tlabel, nuc_name in TABLE1_NUCLEI.items():
             nuc = as_nucleus(nuc_name)
-            T_thr = Q2_THRESHOLDS_KEVNR[src_name] * 1e-3
+            T_thr = thresholds[src_name] * 1e-3
             row: dict[str, Any] = {
                 "source": src_name, "source_label": label, "target": nuc_name,
                 "E_max_MeV": float(src.E_max),
                 "q2_max_MeV2": float(q2_max(float(src.E_max), nuc)),
                 "q2_fwhm_MeV2": list(q2_fwhm(src, nuc, T_min=0.0, epsilon=epsilon)),
-                "threshold_keVnr": Q2_THRESHOLDS_KEVNR[src_name],
+                "threshold_keVnr": thresholds[src_name],
                 "q2_threshold_MeV2": float(q2_min(T_thr, nuc)),
             }
             try:
@@ -218,7 +234,8 @@ def _q2_ranges(epsilon: float | None, progress: Progress) -> list[dict[str, Any]
 
 
 def _coherent_counts(name: str, dataset: str, epsilon: float | None) -> dict[str, Any]:
-    """COHERENT counts: shipped F = 1 prediction, Helm rescaled bin by bin."""
+    """The counts behind a shipped xi table (the α analysis's inputs): its F = 1
+    prediction, that rescaled bin by bin to Helm, and the background-subtracted data."""
     from . import data
     from .rates import event_rate, flux_averaged_sigma
     from .sources import PionDAR
@@ -250,7 +267,9 @@ def _coherent_counts(name: str, dataset: str, epsilon: float | None) -> dict[str
         "counts_helm": _f(np.sum(predicted * ratio)),
         "counts_observed": _f(np.sum(observed)),
         "exposure": "the data set's exposure (shipped table)",
-        "note": "analysis window of the shipped xi table; release efficiency and quenching",
+        "note": "the bins and F = 1 prediction of the shipped xi table (coherency.data; its "
+                "header lists the release files and the detector response used); Helm: "
+                "that prediction times the Helm/F = 1 ratio of each bin (tree level)",
     }
 
 
@@ -259,7 +278,7 @@ def _experiment_counts(exp: CountsSetup, epsilon: float | None) -> dict[str, Any
 
     src = _source(exp.source)
     time_s = src.counts_time_s if exp.time_s is None else exp.time_s
-    quench = _quenching(exp.quenching)
+    quench = exp.quenching
     T_nr_thr = exp.T_min
     if exp.energy_scale == "ee":
         from .detector import nr_from_ee_MeV
@@ -286,33 +305,72 @@ def _experiment_counts(exp: CountsSetup, epsilon: float | None) -> dict[str, Any
     }
 
 
-def _alpha_constraints(dataset: str, label: str) -> dict[str, Any]:
+def _alpha_constraints(dataset: str, label: str, inputs: dict[str, Any]) -> dict[str, Any]:
     from . import data
 
     m = data.load(dataset)
     iv = m.alpha_interval(0.6827)
-    ex1 = m.strongest_exclusion(1.0)
-    ex0 = m.strongest_exclusion(0.0)
     up = m.alpha_bound(0.9, "upper")
     lo = m.alpha_bound(0.9, "lower")
+    n = len(m)
+
+    def hypothesis(alpha: float, name: str) -> dict[str, Any]:
+        ex = m.strongest_exclusion(alpha)
+        p_global = sidak_global_p(ex.p_value, n)
+        out = {"alpha": alpha, "q2_MeV2": ex.q2, "bin": ex.index, "p_local": ex.p_value,
+               "p_global": p_global, "n_bins": n,
+               "verdict": verdict(ex.p_value, p_global, n, name)}
+        if alpha == 1.0:
+            out["alpha_upper_90_in_bin"] = _f(up.alpha[ex.index])
+            out["phi_lower_90_half_pi_in_bin"] = _f(up.phi_half_pi[ex.index])
+        else:
+            out["alpha_lower_90_in_bin"] = _f(lo.alpha[ex.index])
+            out["phi_upper_90_half_pi_in_bin"] = _f(lo.phi_half_pi[ex.index])
+        return out
+
     return {
         "dataset": dataset,
         "label": label,
         "nucleus": m.nucleus.name,
-        "statistical_model": "Gaussian in xi, one-sided p-values, local (per bin)",
+        "statistical_model": "Gaussian in xi per bin; one-sided p-values; local = per bin, "
+                             "global = Sidak-corrected for the number of bins",
         "bins": [
             {"q2_MeV2": _f(m.q2[i]), "xi": _f(m.xi[i]), "xi_err": _f(m.xi_err[i]),
              "alpha": _f(m.alpha[i]), "alpha_err": _f(m.alpha_err[i]),
              "alpha_lo_1sigma": _f(iv.lo[i]), "alpha_hi_1sigma": _f(iv.hi[i])}
-            for i in range(len(m))
+            for i in range(n)
         ],
-        "exclude_complete_coherency": {"q2_MeV2": ex1.q2, "p_value": ex1.p_value,
-                                       "alpha_upper_90": _f(up.alpha[ex1.index]),
-                                       "phi_lower_90_half_pi": _f(up.phi_half_pi[ex1.index])},
-        "exclude_complete_decoherency": {"q2_MeV2": ex0.q2, "p_value": ex0.p_value,
-                                         "alpha_lower_90": _f(lo.alpha[ex0.index]),
-                                         "phi_upper_90_half_pi": _f(lo.phi_half_pi[ex0.index])},
+        "complete_coherency": hypothesis(1.0, "complete coherency (α = 1)"),
+        "complete_decoherency": hypothesis(0.0, "complete decoherency (α = 0)"),
+        "inputs": inputs,
     }
+
+
+def _presets(progress: Progress) -> list[dict[str, Any]]:
+    """Every experiment preset's prediction beside its published numbers."""
+    from . import experiments
+
+    rows = []
+    for name in experiments.names():
+        exp = experiments.load(name)
+        counts = exp.predicted_counts()
+        sigma = exp.flux_averaged_sigma()
+        published = {k: p.as_dict() for k, p in exp.published.items()}
+        row: dict[str, Any] = {
+            "name": name, "title": exp.title, "target": exp.target.name,
+            "mass_kg": exp.mass_kg, "source": exp.source.name,
+            "form_factor": exp.form_factor, "couplings": exp.couplings,
+            "counts": counts, "sigma_avg_cm2": sigma, "published": published,
+        }
+        for key, ours in (("predicted_counts", counts), ("flux_averaged_sigma", sigma)):
+            pub = exp.published.get(key)
+            if pub is not None:
+                err = pub.err_hi if ours > pub.value else pub.err_lo
+                row[f"{key}_difference_percent"] = 100.0 * (ours / pub.value - 1.0)
+                row[f"{key}_difference_sigma"] = (ours - pub.value) / err
+        rows.append(row)
+        progress.step(f"preset {name}")
+    return rows
 
 
 def _reactor_figure_data(rp: dict[str, Any]) -> dict[str, Any]:
@@ -323,22 +381,26 @@ def _reactor_figure_data(rp: dict[str, Any]) -> dict[str, Any]:
     hi = np.repeat(band["alpha_hi"], 2)
     return {"nucleus": rp["nucleus"], "q2_fwhm": rp["q2_fwhm"], "q2": q2, "alpha_lo": lo,
             "alpha_hi": hi, "alpha_min": max(0.0, float(np.min(lo)) - 0.05),
-            "label": f"projection {band['exposure']:g} {band['exposure_unit']}, 1σ"}
+            "label": f"projection, {band['exposure']:g} {band['exposure_unit']}, 1σ",
+            "title": rp["title"]}
 
 
-def _reactor_panel(counts: dict[str, Any], epsilon: float | None) -> dict[str, Any]:
-    """Reactor-Ge q^2 FWHM above the experiment's threshold, for Fig. 2."""
-    from .rates import q2_fwhm
-    from .sources import Reactor
+def _reactor_panel(epsilon: float | None) -> dict[str, Any]:
+    """Fig. 2(c): the reactor projection's q^2 range (the FWHM of dN/dq^2 on natural Ge
+    above its threshold, clipped there: the projection's one bin) and its projected band
+    at the CONUS+ site, so that the panel, the text and the projection share one range."""
+    from .projections import reactor_alpha_band, reactor_germanium
 
-    exp = EXPERIMENTS[0]
-    _, power, distance = exp.source.split(":")
-    src = Reactor(power_GW=float(power), distance_m=float(distance))
-    from .projections import reactor_alpha_band
-
-    lo, hi = q2_fwhm(src, "Ge74", T_min=counts["threshold_keVnr"] * 1e-3, epsilon=epsilon)
+    base = reactor_germanium(epsilon=epsilon)
+    T_lo, T_hi = (float(x) for x in base.bin_edges_T()[0])
+    M = float(base.mean_mass)
     band = reactor_alpha_band(epsilon=epsilon).to_dict()
-    return {"nucleus": "Ge74", "q2_fwhm": [lo, hi], "band": band}
+    thr = float(base.threshold_nr) * 1e3
+    # the Helm band of the panel is drawn for Ge74 (a single nucleus), the most abundant
+    # isotope; the range is that of natural Ge, as in the projection
+    return {"nucleus": "Ge74", "target": "Ge", "source": REACTOR_LABEL,
+            "threshold_keVnr": thr, "q2_fwhm": [2.0 * M * T_lo, 2.0 * M * T_hi],
+            "band": band, "title": f"(c) reactor, natural Ge, {thr:.3g} keVnr threshold"}
 
 
 def build_report(epsilon: float | None = None, progress: Progress | None = None,
@@ -356,8 +418,8 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
     Returns
     -------
     dict
-        Keys ``meta``, ``table1``, ``q2_ranges``, ``experiments``,
-        ``alpha_constraints``, ``reactor_panel``.
+        Keys ``meta``, ``table1``, ``q2_ranges``, ``presets``, ``other_detectors``,
+        ``alpha_constraints``, ``reactor_panel``, ``projections``.
     """
     from . import __version__, _validation, get_backend
 
@@ -365,28 +427,26 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
     progress = Progress(1, enabled=False) if progress is None else progress
     report: dict[str, Any] = {
         "meta": {"coherency_version": __version__, "backend": get_backend(), "epsilon": eps,
-                 "units": "energies MeV (thresholds keVnr), q2 MeV^2, cross sections cm^2"},
+                 "units": "energies MeV (thresholds keVnr), q2 MeV^2, cross sections cm^2",
+                 "presets_physics": "the presets use their own couplings (pdg) and form "
+                                    "factors (helm-measured); epsilon applies to the rest"},
     }
     report["table1"] = _table1(eps)
     progress.step("Table 1")
     report["q2_ranges"] = _q2_ranges(eps, progress)
-    experiments = [
-        _coherent_counts("COHERENT CsI 2017 (CsI as Xe132)", "coherent_csi", eps),
-        _coherent_counts("COHERENT Ar 2020", "coherent_ar", eps),
-    ]
-    experiments[0]["published"] = {"COHERENT predicted": "173 +- 48", "observed": "134 +- 22"}
-    experiments[1]["published"] = {"COHERENT predicted": "128 +- 17", "observed": "159 +- 43"}
-    progress.step("COHERENT counts")
+    report["presets"] = _presets(progress)
+    report["other_detectors"] = []
     for exp in EXPERIMENTS:
-        experiments.append(_experiment_counts(exp, eps))
+        report["other_detectors"].append(_experiment_counts(exp, eps))
         progress.step(f"counts: {exp.name}")
-    report["experiments"] = experiments
     report["alpha_constraints"] = [
-        _alpha_constraints("coherent_csi", "COHERENT CsI 2017 (as Xe132)"),
-        _alpha_constraints("coherent_ar", "COHERENT Ar 2020"),
+        _alpha_constraints("coherent_csi", "COHERENT CsI 2017 (CsI as Xe132)",
+                           _coherent_counts("COHERENT CsI 2017", "coherent_csi", eps)),
+        _alpha_constraints("coherent_ar", "COHERENT Ar 2020",
+                           _coherent_counts("COHERENT Ar 2020", "coherent_ar", eps)),
     ]
     progress.step("alpha constraints")
-    report["reactor_panel"] = _reactor_panel(experiments[2], eps)
+    report["reactor_panel"] = _reactor_panel(eps)
     progress.step("reactor q2 range")
     report["projections"] = _projections(eps)
     progress.step("projections")
@@ -432,7 +492,7 @@ def _json_safe(obj: Any) -> Any:
     return obj
 
 
-N_STEPS = 1 + len(Q2_SOURCES) + 1 + len(EXPERIMENTS) + 1 + 1 + 1
+N_STEPS = 1 + len(Q2_SOURCES) + len(_preset_names()) + len(EXPERIMENTS) + 1 + 1 + 1
 
 
 FIGURE_FILES = {
@@ -496,17 +556,20 @@ def write_report(
         require_matplotlib()
     n = N_STEPS + (2 if figures else 0)
     bar = Progress(n, enabled=progress)
-    report = build_report(epsilon=epsilon, progress=bar)
-    out.absolute().parent.mkdir(parents=True, exist_ok=True)
-    staging = out.absolute().parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
-    staging.mkdir()
     try:
-        written = _write_files(report, staging, figures, bar)
-        _move_into_place(staging, out, written)
+        report = build_report(epsilon=epsilon, progress=bar)
+        out.absolute().parent.mkdir(parents=True, exist_ok=True)
+        staging = out.absolute().parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+        staging.mkdir()
+        try:
+            written = _write_files(report, staging, figures, bar)
+            _move_into_place(staging, out, written)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        bar.close()
     if summary is not None:
-        summary(summary_text(report, out))
+        summary(summary_text(report, out, sorted(written.values())))
     return {key: out / name for key, name in written.items()}
 
 
@@ -524,29 +587,53 @@ def _move_into_place(staging: Path, out: Path, written: dict[str, str]) -> None:
         os.replace(staging / name, out / name)
 
 
+#: Captions of the figures (the report's and the README's).
+FIGURE_CAPTIONS = {
+    "fig1": "ξ = σ/σ(α = 1) (left) and Γ_NP (right) against the degree of coherency α "
+            "for Ar40, Ge74 and Xe132; markers: the α that each neutrino source reaches at "
+            "its largest q² (Helm form factor)",
+    "fig2": "α(q²) allowed at 1σ per bin by the COHERENT CsI 2017 (as Xe132) and Ar 2020 "
+            "data (hatched; no nuclear physics used), the Helm expectation ±10 % (shaded) "
+            "and (c) the reactor-Ge projection at the CONUS+ site with the FWHM of dN/dq² "
+            "(grey)",
+}
+
+
+def report_figures(report: dict[str, Any]) -> dict[str, Any]:
+    """The report's figures (matplotlib Figures) from a :func:`build_report` dict:
+    ``{"fig1": Figure, "fig2": Figure}``; the README shows the same two."""
+    from . import plotting
+    from ._figures import figure1_data
+
+    eps = report["meta"]["epsilon"]
+    return {
+        "fig1": plotting.figure1(figure1_data(epsilon=eps)),
+        "fig2": plotting.figure2(reactor=_reactor_figure_data(report["reactor_panel"]),
+                                 epsilon=eps),
+    }
+
+
+#: Resolution of the saved figures, dots per inch.
+FIGURE_DPI = 150
+
+
+def save_figure(fig: Any, path: Path) -> None:
+    """Save a report figure as PNG (without the software version in its metadata, so
+    that the file depends on the picture only)."""
+    fig.savefig(path, dpi=FIGURE_DPI, metadata={"Software": None})
+
+
 def _write_files(report: dict[str, Any], out: Path, figures: bool, bar: Progress
                  ) -> dict[str, str]:
     """Write the figures, report.json and report.md into ``out``; their file names."""
     paths: dict[str, Path] = {}
     captions: dict[str, str] = {}
     if figures:
-        from . import plotting
-        from ._figures import figure1_data
-
-        fig = plotting.figure1(figure1_data(epsilon=report["meta"]["epsilon"]))
-        paths["fig1"] = out / FIGURE_FILES["fig1"]
-        fig.savefig(paths["fig1"], dpi=150)
-        captions["Fig. 1: ξ (left) and Γ_NP (right) against α for Ar, Ge, Xe; markers: "
-                 "α reached at each source's q²_max (Helm)"] = FIGURE_FILES["fig1"]
-        bar.step("Fig. 1")
-        rp = report["reactor_panel"]
-        fig = plotting.figure2(reactor=_reactor_figure_data(rp),
-                               epsilon=report["meta"]["epsilon"])
-        paths["fig2"] = out / FIGURE_FILES["fig2"]
-        fig.savefig(paths["fig2"], dpi=150)
-        captions["Fig. 2: 1σ allowed α(q²) from COHERENT CsI and Ar (hatched), Helm ±10 % "
-                 "(shaded), reactor Ge FWHM q² range"] = FIGURE_FILES["fig2"]
-        bar.step("Fig. 2")
+        for key, fig in report_figures(report).items():
+            paths[key] = out / FIGURE_FILES[key]
+            save_figure(fig, paths[key])
+            captions[f"Fig. {key[-1]}: {FIGURE_CAPTIONS[key]}"] = FIGURE_FILES[key]
+            bar.step(f"Fig. {key[-1]}")
     paths["report_json"] = out / "report.json"
     paths["report_json"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     paths["report_md"] = out / "report.md"

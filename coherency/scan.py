@@ -51,7 +51,8 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -141,32 +142,68 @@ def _dask_client(client: Any) -> tuple[Any, bool]:
     return Client(client), True
 
 
+def _progress_bar(total: int, progress: bool | None, what: str) -> Any:
+    """A tqdm bar on stderr over ``total`` chunks, or None. ``progress`` None: only on a
+    terminal, and only once the scan has taken a second; True: always; False: never."""
+    show = sys.stderr.isatty() if progress is None else bool(progress)
+    if not show or total < 1:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit="chunk", file=sys.stderr, leave=False,
+                delay=1.0 if progress is None else 0.0)
+
+
 def _run_tasks(
     runner: Callable[..., Any],
-    tasks: Iterable[tuple[Any, ...]],
+    tasks: Sequence[tuple[Any, ...]],
     client: Any,
     executor: Executor | None,
+    progress: bool | None = False,
+    what: str = "scan",
 ) -> list[Any]:
-    """runner(*task) for every task, results in task order."""
+    """runner(*task) for every task, results in task order (a progress bar per
+    finished chunk with ``progress``)."""
     if client is not None and executor is not None:
         raise ValueError("give either client= (Dask) or executor=, not both")
-    if client is not None:
-        dask_client, owned = _dask_client(client)
-        try:
-            futures = [dask_client.submit(runner, *task, pure=False) for task in tasks]
-            return list(dask_client.gather(futures))
-        finally:
-            if owned:
-                dask_client.close()
-    if executor is not None:
-        if not isinstance(executor, Executor):
-            raise TypeError(
-                "executor must be a concurrent.futures.Executor; "
-                f"got {type(executor).__name__}"
-            )
-        futures = [executor.submit(runner, *task) for task in tasks]
-        return [f.result() for f in futures]
-    return [runner(*task) for task in tasks]
+    if executor is not None and not isinstance(executor, Executor):
+        raise TypeError(
+            "executor must be a concurrent.futures.Executor; "
+            f"got {type(executor).__name__}"
+        )
+    bar = _progress_bar(len(tasks), progress, what)
+    try:
+        if client is not None:
+            dask_client, owned = _dask_client(client)
+            try:
+                futures = [dask_client.submit(runner, *task, pure=False) for task in tasks]
+                if bar is None:
+                    return list(dask_client.gather(futures))
+                out = []
+                for f in futures:
+                    out.append(f.result())
+                    bar.update(1)
+                return out
+            finally:
+                if owned:
+                    dask_client.close()
+        if executor is not None:
+            futures = [executor.submit(runner, *task) for task in tasks]
+            results = []
+            for f in futures:
+                results.append(f.result())
+                if bar is not None:
+                    bar.update(1)
+            return results
+        out = []
+        for task in tasks:
+            out.append(runner(*task))
+            if bar is not None:
+                bar.update(1)
+        return out
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 # --- public API ---------------------------------------------------------------------
@@ -179,6 +216,7 @@ def grid(
     executor: Executor | None = None,
     outer: bool = False,
     fixed: dict[str, Any] | None = None,
+    progress: bool | None = None,
     **params: Any,
 ) -> npt.NDArray[Any]:
     """Evaluate a vectorised function over a parameter grid, chunk by chunk.
@@ -204,6 +242,9 @@ def grid(
     fixed : dict, optional
         Extra keyword arguments passed unchanged to every call (for names that
         clash with this function's own keywords, e.g. ``{"client": ...}``).
+    progress : bool, optional
+        A progress bar (tqdm, on stderr) over the chunks. None (default): on a
+        terminal only, and only once the scan has run for a second; False: never.
     **params : array_like or other
         Grid parameters (numbers or arrays, float64 or any numeric dtype). Strings,
         targets, sources and other non-numeric values are passed unchanged to
@@ -274,7 +315,7 @@ def grid(
         (func, {name: np.ascontiguousarray(a[lo:lo + size]) for name, a in flat.items()}, extra)
         for lo in range(0, n, size)
     ]
-    parts = _run_tasks(_run_grid_chunk, tasks, client, executor)
+    parts = _run_tasks(_run_grid_chunk, tasks, client, executor, progress, "scan.grid")
     if not parts:  # an empty grid: ask func once for the dtype and trailing axes
         probe = _run_grid_chunk(func, {k: a[:0] for k, a in flat.items()}, extra)
         return probe.reshape(shape + probe.shape[1:])
@@ -291,6 +332,7 @@ def toys(
     client: Any = None,
     executor: Executor | None = None,
     block_size: int | None = None,
+    progress: bool | None = None,
     **kwargs: Any,
 ) -> npt.NDArray[Any]:
     """Run ``n_toys`` pseudo-experiments with reproducible random streams.
@@ -316,6 +358,8 @@ def toys(
         stream per toy, ``func(rng)``). The result depends on ``block_size``
         (it changes which draws each toy gets), never on ``chunk_size`` or the
         executor.
+    progress : bool, optional
+        A progress bar over the chunks, as in :func:`grid`.
     **kwargs
         Passed to every call of ``func``.
 
@@ -360,7 +404,7 @@ def toys(
          kwargs)
         for first in range(0, n_blocks, blocks_per_task)
     ]
-    parts = _run_tasks(_run_toy_chunk, tasks, client, executor)
+    parts = _run_tasks(_run_toy_chunk, tasks, client, executor, progress, "scan.toys")
     results = [r for part in parts for r in part]
     if not results:
         return np.empty((0,))

@@ -20,7 +20,7 @@ from coherency import cli, report
 from coherency.analysis import Measurement
 from coherency.coherence import coherency_limits
 from coherency.rates import event_rate, flux_averaged_sigma, q2_fwhm
-from coherency.sources import PionDAR, Reactor, by_name
+from coherency.sources import PionDAR, by_name
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -78,40 +78,91 @@ def test_report_q2_ranges_equal_api(report_json: dict) -> None:
         assert 0.0 <= lo < hi <= r["q2_max_MeV2"]
 
 
-def test_report_counts_equal_api(report_json: dict) -> None:
-    exps = {e["name"]: e for e in report_json["experiments"]}
-    csi = exps["COHERENT CsI 2017 (CsI as Xe132)"]
+def test_report_presets_equal_api(report_json: dict) -> None:
+    from coherency import experiments
+
+    rows = {r["name"]: r for r in report_json["presets"]}
+    assert list(rows) == list(experiments.names())
+    for name, row in rows.items():
+        exp = experiments.load(name)
+        assert row["counts"] == exp.predicted_counts()
+        assert row["sigma_avg_cm2"] == exp.flux_averaged_sigma()
+        # published numbers are numbers with their errors, not text
+        for key, pub in exp.published.items():
+            assert row["published"][key] == pub.as_dict()
+            assert isinstance(row["published"][key]["value"], float)
+        pred = exp.published["predicted_counts"]
+        assert row["predicted_counts_difference_percent"] == pytest.approx(
+            100 * (row["counts"] / pred.value - 1), rel=1e-12)
+    # one reactor configuration: CONUS+ with its published exposure
+    assert rows["conus-plus-2025"]["title"].count("327 kg d") == 1
+
+
+def test_report_other_detectors_equal_api(report_json: dict) -> None:
+    got = {e["name"]: e for e in report_json["other_detectors"]}
+    assert [e.name for e in report.EXPERIMENTS] == list(got)
+    for exp in report.EXPERIMENTS:
+        src = by_name(exp.source)
+        assert got[exp.name]["counts_helm"] == event_rate(src, exp.target, exp.mass_kg,
+                                                         exp.time_s, T_min=exp.T_min)
+        assert "reactor" not in exp.name
+
+
+def test_report_alpha_inputs_equal_api(report_json: dict) -> None:
+    csi = report_json["alpha_constraints"][0]["inputs"]
     assert csi["sigma_avg_cm2"] == flux_averaged_sigma(PionDAR.coherent_csi_2017(), "Xe132")
     tab = coh.data.table("coherent_csi")
     assert csi["counts_coherent"] == pytest.approx(float(np.sum(tab["predicted"])), rel=1e-14)
     # the Helm prediction is suppressed, but by less than the F^2 at the top bin
     assert 0.3 < csi["counts_helm"] / csi["counts_coherent"] < 1.0
-    exp = report.EXPERIMENTS[0]
-    got = exps[exp.name]
-    src = Reactor(power_GW=3.6, distance_m=20.7)
-    want = event_rate(src, "Ge", exp.mass_kg, exp.time_s, T_min=exp.T_min,
-                      quenching=report._conus_quenching(), energy_scale="ee")
-    assert got["counts_helm"] == want
-    # at reactor q^2 the form factor is ~1: Helm and F = 1 agree within 5 %
-    assert 0.95 < got["counts_helm"] / got["counts_coherent"] <= 1.0
+
+
+def test_report_one_reactor_range(report_json: dict) -> None:
+    """The q² range of the reactor in the text, Fig. 2(c) and the projection is one."""
+    from coherency.projections import reactor_germanium
+
+    rp = report_json["reactor_panel"]
+    proj = next(p for p in report_json["projections"] if p["name"].startswith("reactor"))
+    assert rp["q2_fwhm"] == pytest.approx([proj["q2_lo"][0], proj["q2_hi"][0]], rel=1e-12)
+    thr = reactor_germanium().threshold_nr * 1e3
+    reactor_rows = [r for r in report_json["q2_ranges"] if r["source"] == "reactor"]
+    assert all(r["threshold_keVnr"] == pytest.approx(thr, rel=1e-14) for r in reactor_rows)
+    assert all(r["source_label"] == report.REACTOR_LABEL for r in reactor_rows)
 
 
 def test_report_alpha_constraints_equal_api(report_json: dict) -> None:
-    c = report_json["alpha_constraints"][0]
-    m = coh.data.load("coherent_csi")
-    assert isinstance(m, Measurement)
-    ex = m.strongest_exclusion(1.0)
-    assert c["exclude_complete_coherency"]["p_value"] == ex.p_value
-    assert c["exclude_complete_coherency"]["q2_MeV2"] == ex.q2
-    assert len(c["bins"]) == len(m)
-    np.testing.assert_array_equal([b["alpha"] for b in c["bins"]], m.alpha)
+    for c, name in zip(report_json["alpha_constraints"], ("coherent_csi", "coherent_ar")):
+        m = coh.data.load(name)
+        assert isinstance(m, Measurement)
+        ex = m.strongest_exclusion(1.0)
+        h1 = c["complete_coherency"]
+        assert h1["p_local"] == ex.p_value and h1["q2_MeV2"] == ex.q2
+        n = len(m)
+        assert h1["p_global"] == pytest.approx(1 - (1 - ex.p_value) ** n, rel=1e-12)
+        assert len(c["bins"]) == n
+        np.testing.assert_array_equal([b["alpha"] for b in c["bins"]], m.alpha)
+
+
+def test_report_wording_follows_the_numbers(report_json: dict, report_dir: Path) -> None:
+    md = (report_dir / "report.md").read_text(encoding="utf-8")
+    for c in report_json["alpha_constraints"]:
+        for key in ("complete_coherency", "complete_decoherency"):
+            h = c[key]
+            excluded = h["p_global"] < 0.05
+            assert ("not excluded" not in h["verdict"]) == excluded, h["verdict"]
+            assert "global p" in h["verdict"] and "local p" in h["verdict"]
+            assert h["verdict"] in md
+    # no long unrounded numbers in the text
+    assert not re.search(r"\d\.\d{9,}", md)
+    assert " +- " not in md  # errors as ±
 
 
 def test_report_epsilon_and_no_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "report", "--out", str(tmp_path / "r"), "--epsilon", "0.045",
                          "--no-figures")
     assert code == 0 and err == ""
-    assert "COHERENT CsI" in out and "alpha=1 p" in out
+    assert "coherent-csi-2021" in out and "alpha=1 p local" in out
+    assert "report.json" in out and ".png" not in out  # no figures announced
     data = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
     assert data["meta"]["epsilon"] == 0.045
     xe = data["table1"]["Xe"]
@@ -195,7 +246,14 @@ def test_targets_and_sources(capsys: pytest.CaptureFixture[str]) -> None:
     b8 = next(r for r in rows if r["name"] == "solar-8B")
     assert b8["total_flux_cm2_s"] == pytest.approx(5.46e6, rel=1e-12)
     for r in rows:
-        assert math.isfinite(r["total_flux_cm2_s"]) and r["total_flux_cm2_s"] > 0, r["name"]
+        assert math.isfinite(r["total"]) and r["total"] > 0, r["name"]
+        # a fluence is never listed as a flux per second
+        src = by_name(r["name"])
+        if getattr(src, "is_fluence", False):
+            assert r["total_flux_cm2_s"] is None and r["total_fluence_cm2"] == r["total"]
+            assert "fluence" in r["total_unit"]
+        else:
+            assert r["total_flux_cm2_s"] == r["total"] and r["total_unit"] == "nu/cm^2/s"
 
 
 BAD = [
@@ -291,7 +349,9 @@ JSON_BAD = [
     (["rate", "reactor", "Ge", "--mass", "0", "--json"], "--mass", r"^argument --mass:"),
     (["rate", "reactor", "Ge", "--threshold", "2e7", "--json"], "T_min",
      r"^T_min must be <= 10000 MeV"),
-    (["xsec", "Foo", "10", "--json"], "name", r"^name: unknown target 'Foo'"),
+    (["xsec", "Foo", "10", "--json"], "target", r"^unknown target 'Foo'"),
+    (["rate", "reactor", "Ge", "--pot", "1e23", "--json"], "--pot", r"--pot does not apply"),
+    (["rate", "reactor", "Ge", "--power", "3m", "--json"], "--power", r"a power"),
 ]
 
 
@@ -365,6 +425,15 @@ def test_report_is_never_half_written(tmp_path: Path, monkeypatch: pytest.Monkey
     assert [p.name for p in tmp_path.iterdir()] == ["r"]
 
 
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT back to its default action, so the child
+    Python installs its KeyboardInterrupt handler even when this test process was
+    started with SIGINT ignored (a background job of a non-interactive shell)."""
+    import signal as _signal
+
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+
+
 def _python_cli(*argv: str, slow_write: bool = False) -> list[str]:
     """The command in a child that says "ready" on stderr once the package is imported
     (and, with ``slow_write``, "writing" once report.json is written, then waits)."""
@@ -387,7 +456,9 @@ def test_sigint_exits_130_without_traceback_or_partial_report(when: str,
     out = tmp_path / "r"
     proc = subprocess.Popen(_python_cli("report", "--out", str(out), "--quiet",
                                         slow_write=when == "writing"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path,  # not the source tree: the installed package
+                            preexec_fn=_sigint_default)
     assert proc.stderr is not None
     assert proc.stderr.readline() == "ready\n"
     if when == "writing":

@@ -94,6 +94,20 @@ CASES: list[tuple[Any, Callable[[Any], Any], bool]] = [
     (coherent_release.derive_csi_2017,
      lambda e: coherent_release.derive_csi_2017(
          coh.data.release_dir("coherent_csi_2017"), epsilon=e), False),
+    (coh.data.coherent_csi_2017.csi_2017_predicted_detector,
+     lambda e: coh.data.coherent_csi_2017.csi_2017_predicted_detector(
+         _csi_inputs()[1], 0.0878, epsilon=e), False),
+    (coh.data.coherent_ar_2020.ar_2020_predicted_detector,
+     lambda e: coh.data.coherent_ar_2020.ar_2020_predicted_detector(
+         np.arange(0.0, 130.0, 10.0), epsilon=e), False),
+    (coh.data.xi_tables.XiTable.measurement,
+     lambda e: data.table("coherent_ar").measurement(e, counts=False), True),
+    (coh.experiments.Experiment.predicted_spectrum,
+     lambda e: coh.experiments.load("coherent-ar-2020").predicted_spectrum(
+         couplings=None, epsilon=e), False),
+    (coh.experiments.Experiment.recoil_weights,
+     lambda e: coh.experiments.load("coherent-ar-2020").recoil_weights(
+         couplings=None, epsilon=e), False),
     (coherent_release.derive_ar_2020,
      lambda e: coherent_release.derive_ar_2020(
          coh.data.release_dir("coherent_ar_2020"), epsilon=e), False),

@@ -145,19 +145,18 @@ def test_report_experiment_is_deprecated_alias_of_counts_setup() -> None:
 
 
 def test_conus_plus_inputs_live_in_one_place() -> None:
-    from coherency import projections, report
+    from coherency import experiments, projections, report
     from coherency.experiments import conus_plus
 
-    exp = report.EXPERIMENTS[0]
+    exp = experiments.load("conus-plus-2025")
     assert exp.mass_kg == conus_plus.MASS_KG == projections.CONUS_PLUS_MASS_KG
-    assert exp.source == f"reactor:{conus_plus.POWER_GW:g}:{conus_plus.DISTANCE_M:g}"
-    assert exp.T_min == conus_plus.THRESHOLD_KEVEE * 1e-3
+    assert exp.source.power_GW == conus_plus.POWER_GW
+    assert report._source("reactor") == exp.source
     preset = projections.reactor_germanium()
     assert preset.source.power_GW == conus_plus.POWER_GW
     assert preset.source.distance_m == conus_plus.DISTANCE_M
     assert preset.lindhard_k == conus_plus.LINDHARD_K == projections.GE_LINDHARD_K
     assert preset.background_control_ratio == conus_plus.OFF_ON_RATIO
-    assert report._conus_quenching() == conus_plus.quenching()
 
 
 def test_seconds_per_year_is_one_constant() -> None:

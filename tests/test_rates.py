@@ -170,10 +170,43 @@ def test_bad_input(call, match: str) -> None:
 
 
 def test_threshold_above_reach_gives_zero(backend: str) -> None:
+    # zero, and a warning of the package's own category that says why
     src = SOURCES["reactor"]
-    assert coh.flux_averaged_sigma(src, "Xe132", T_min=1.0) == 0.0
-    assert coh.event_rate(src, "Xe132", 1.0, 1.0, T_min=1.0) == 0.0
+    with pytest.warns(coh.KinematicReachWarning, match="flux_averaged_sigma.*T_max"):
+        assert coh.flux_averaged_sigma(src, "Xe132", T_min=1.0) == 0.0
+    with pytest.warns(coh.KinematicReachWarning, match="event_rate.*1000 keVnr"):
+        assert coh.event_rate(src, "Xe132", 1.0, 1.0, T_min=1.0) == 0.0
+    # on the electron-equivalent scale too (0.5 MeVee is far above any reactor recoil)
+    with pytest.warns(coh.KinematicReachWarning, match="event_rate"):
+        assert coh.event_rate(src, "Xe132", 1.0, 1.0, T_min=0.5, quenching=0.2,
+                              energy_scale="ee") == 0.0
+    assert issubclass(coh.KinematicReachWarning, coh.CoherencyWarning)
+    # the package's own loops over bins above the reach stay quiet, and only inside
+    import warnings
+
+    from coherency._warnings import expected_zeros
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", coh.KinematicReachWarning)
+        with expected_zeros():
+            assert coh.event_rate(src, "Xe132", 1.0, 1.0, T_min=1.0) == 0.0
+    with pytest.warns(coh.KinematicReachWarning):
+        coh.event_rate(src, "Xe132", 1.0, 1.0, T_min=1.0)
+    # a spectrum is zero above the reach by definition: no warning there
     assert coh.recoil_spectrum(src, "Xe132", 1.0) == 0.0
+
+
+def test_threshold_below_reach_does_not_warn(backend: str) -> None:
+    import warnings
+
+    src = SOURCES["reactor"]
+    reach = float(coh.T_max(src.E_max, "Xe132"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", coh.CoherencyWarning)
+        assert coh.event_rate(src, "Xe132", 1.0, 1.0, T_min=0.5 * reach) > 0.0
+        # an empty window (T_max = T_min) is zero without being beyond the reach
+        assert coh.event_rate(src, "Xe132", 1.0, 1.0, T_min=0.5 * reach,
+                              T_max=0.5 * reach) == 0.0
 
 
 def test_flux_moments_near_zero_energy() -> None:

@@ -213,6 +213,15 @@ def test_repeated_calls_do_not_grow_rss(backend_name: str) -> None:
 # ----------------------------------------------------------------------------------
 # Ctrl-C
 # ----------------------------------------------------------------------------------
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT back to its default action, so the child
+    Python installs its KeyboardInterrupt handler even when this test process was
+    started with SIGINT ignored (a background job of a non-interactive shell)."""
+    import signal as _signal
+
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+
+
 CTRL_C_SCRIPT = textwrap.dedent(
     """
     import sys, time
@@ -241,7 +250,7 @@ CTRL_C_SCRIPT = textwrap.dedent(
 def test_ctrl_c_interrupts_long_computation(backend_name: str, what: str) -> None:
     with subprocess.Popen([sys.executable, "-c", CTRL_C_SCRIPT, backend_name, what],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          cwd=tempfile.gettempdir()) as proc:
+                          cwd=tempfile.gettempdir(), preexec_fn=_sigint_default) as proc:
         try:
             assert proc.stdout is not None
             line = proc.stdout.readline().strip()
@@ -260,5 +269,7 @@ def test_ctrl_c_interrupts_long_computation(backend_name: str, what: str) -> Non
     assert "KeyboardInterrupt" in err, err
     assert proc.returncode != 0
     # well under a second on an idle machine (~1 ms of kernel work between checks);
-    # the bound leaves room for a loaded 2-core CI runner
-    assert waited < 1.0, f"SIGINT took {waited:.2f} s to interrupt"
+    # without the checks the computation runs to its end (~15 s for the compiled
+    # sigma_total). The bound only separates the two, with room for a 2-core machine
+    # whose cores are both busy with other work.
+    assert waited < 3.0, f"SIGINT took {waited:.2f} s to interrupt"

@@ -137,20 +137,5 @@ def load(name: str, epsilon: float | None = None) -> Any:
     >>> m.nucleus.name, len(m) > 3
     ('Xe132', True)
     """
-    from ..analysis import BinCounts, Measurement
-
-    tab = table(name)
-    meta = {}
-    for line in tab.provenance:
-        key, sep, value = line.partition(":")
-        if sep:
-            meta[key.strip()] = value.strip()
-    eps = float(meta["epsilon"]) if epsilon is None else epsilon
-    c = tab.columns
     # The Ar release gives SS-subtracted data, not raw counts: no Poisson model there.
-    counts = None if name == "coherent_ar" else BinCounts(
-        c["on"], c["background"], c["background_ratio"], c["predicted"])
-    return Measurement(
-        q2=c["q2"], xi=c["xi"], xi_err=c["xi_err"], nucleus=meta["target"],
-        epsilon=eps, counts=counts, q2_lo=c["q2_lo"], q2_hi=c["q2_hi"], label=name,
-    )
+    return table(name).measurement(epsilon, counts=name != "coherent_ar", label=name)

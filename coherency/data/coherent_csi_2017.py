@@ -25,9 +25,20 @@ PRD 100 (2019) 033003 (:func:`fit_quenching`). Efficiency
 ε(n_PE) = a/(1 + exp(−k (n_PE − x0))) for n_PE ≥ 5, else 0, with a = 0.6655,
 k = 0.4942, x0 = 10.8507 (release documentation). q² = 2 M T_nr.
 
-Prediction at complete coherency (F = 1) with :mod:`coherency.rates` and the
-``PionDAR.coherent_csi_2017()`` source, 14.6 kg CsI; the fraction of prompt and
-delayed neutrinos inside the time window from the released arrival-time PDFs.
+Prediction at complete coherency (F = 1), two ways (``response=`` of
+:func:`derive_csi_2017`):
+
+* ``"detector"`` (default): the ``coherent-csi-2017`` experiment preset with its detector
+  response (docs/physics.md §11): Poisson photoelectron statistics at the light yield,
+  the efficiency per observed PE, the released arrival-time PDFs in the window, the
+  quenching model above; each PE bin collects recoils from a range of true energies,
+  so its q² is the event-weighted mean of 2 M T over them (q2_lo, q2_hi: the 16th and
+  84th percentiles) — :func:`csi_2017_predicted_detector`;
+* ``"bins"``: each PE bin is one T_ee range, no photoelectron statistics (Sharma & Wong's
+  procedure), q² at the bin's midpoint — :func:`csi_2017_predicted`.
+
+Both use tree-level couplings with ε (the ε of Γ, docs/physics.md §9), the
+``PionDAR.coherent_csi_2017()`` source and 14.6 kg CsI.
 ξ = (C − AC)/predicted, σ_ξ = √(C + AC)/predicted (Poisson, statistical only).
 """
 
@@ -43,6 +54,7 @@ from scipy import optimize
 
 from .. import _validation
 from .._typing import FloatArray
+from .._warnings import expected_zeros
 from ..analysis import coherent_rate_weights
 from ..detector.quenching import invert_increasing
 from ..rates import event_rate
@@ -64,6 +76,7 @@ __all__ = [
     "QuenchingFit",
     "csi_2017_efficiency",
     "csi_2017_predicted",
+    "csi_2017_predicted_detector",
     "csi_2017_signal",
     "derive_csi_2017",
     "fit_quenching",
@@ -405,15 +418,86 @@ def csi_2017_predicted(
     mass = CSI_2017_MASS_KG
     time_s = src.counts_time_s  # 1 for the preset (a fluence): counts of the exposure
     out = np.zeros(signal.on.size)
-    for comp, key in _dar_components(src):
-        for i, (lo, hi) in enumerate(zip(signal.pe_lo, signal.pe_hi)):
-            out[i] += frac[key] * event_rate(
-                comp, tgt, mass, time_s,
-                T_min=lo / CSI_2017_LIGHT_YIELD_PE_PER_KEVEE * 1e-3,
-                T_max=hi / CSI_2017_LIGHT_YIELD_PE_PER_KEVEE * 1e-3,
-                efficiency=eff, quenching=quench, energy_scale="ee",
-                form_factor=form_factor, epsilon=epsilon)
+    with expected_zeros():  # the prompt line does not reach the highest bins
+        for comp, key in _dar_components(src):
+            for i, (lo, hi) in enumerate(zip(signal.pe_lo, signal.pe_hi)):
+                out[i] += frac[key] * event_rate(
+                    comp, tgt, mass, time_s,
+                    T_min=lo / CSI_2017_LIGHT_YIELD_PE_PER_KEVEE * 1e-3,
+                    T_max=hi / CSI_2017_LIGHT_YIELD_PE_PER_KEVEE * 1e-3,
+                    efficiency=eff, quenching=quench, energy_scale="ee",
+                    form_factor=form_factor, epsilon=epsilon)
     return out
+
+
+def _percentile_of_rows(W: FloatArray, x: FloatArray, p: float) -> FloatArray:
+    """Per row of weights W over increasing x, the x below which a fraction p of the
+    row's weight lies (linear between the cumulative sums at the nodes)."""
+    cum = np.cumsum(W, axis=1)
+    out = np.empty(W.shape[0])
+    for b in range(W.shape[0]):
+        c = cum[b] / cum[b, -1]
+        out[b] = float(np.interp(p, c, x))
+    return out
+
+
+def csi_2017_predicted_detector(
+    signal: CsISignal,
+    quenching: QuenchingFit | float,
+    target_kind: str = "xe",
+    epsilon: float | None = None,
+) -> dict[str, FloatArray]:
+    """Events predicted per PE bin of ``signal`` at complete coherency (F = 1) through
+    the detector response of the ``coherent-csi-2017`` preset (docs/physics.md
+    Eq. 11.6), and the q² each bin samples.
+
+    The preset's Poisson photoelectron statistics, light yield 13.348 PE/keVee and
+    efficiency per PE, with ``quenching`` (a :class:`QuenchingFit` or a flat QF), the
+    PE bins and time window of ``signal``, tree-level couplings with ``epsilon``.
+
+    Returns
+    -------
+    dict
+        ``predicted`` (events per bin), ``q2`` (event-weighted mean of 2 M T over the
+        true recoils of the bin, MeV²), ``q2_lo``, ``q2_hi`` (16th and 84th
+        percentiles), ``t_nr_lo_kev``, ``t_nr_hi_kev`` (the same percentiles of T).
+        M is the nucleus's mass (Xe132) or the rate-weighted mean of Cs and I.
+    """
+    from ..detector import Response
+    from ..experiments import load
+
+    epsilon = _validation.check_epsilon(epsilon)
+    kind = _validation.check_choice(target_kind, "target_kind", ("xe", "cs_i"))
+    if isinstance(quenching, QuenchingFit):
+        qfit = quenching
+
+        def quench(t_nr_mev: Any) -> Any:
+            t = np.asarray(t_nr_mev, dtype=np.float64) * 1e3
+            return np.asarray(qfit(t), dtype=np.float64) * t * 1e-3
+        quench_model: Any = quench
+    else:
+        quench_model = _validation.as_float(quenching, "quenching", min_value=0.0,
+                                            exclusive_min=True, max_value=1.0)
+    if not np.array_equal(signal.pe_hi[:-1], signal.pe_lo[1:]):
+        raise ValueError("signal: the PE bins must be contiguous for the detector response")
+    base = load("coherent-csi-2017")
+    edges = (*(float(x) for x in signal.pe_lo), float(signal.pe_hi[-1]))
+    response = Response(quench_model, base.response.resolution, base.response.efficiency,
+                        edges=edges)
+    tgt = _csi_target(kind)
+    exp = replace(base, target=tgt, response=response,
+                  time_edges_us=tuple(signal.time_window_us))
+    W = exp.recoil_weights(form_factor="unity", couplings=None, epsilon=epsilon)
+    T, _ = exp.recoil_nodes()
+    pred = W.sum(axis=1)
+    if not np.all(pred > 0.0):
+        raise ValueError("signal: a PE bin has no predicted events (below the efficiency "
+                         "threshold of 5 PE); choose pe_range above it")
+    mass = _mean_mass(tgt, epsilon)
+    q2 = 2.0 * mass * T
+    lo, hi = _percentile_of_rows(W, T, 0.16), _percentile_of_rows(W, T, 0.84)
+    return {"predicted": pred, "q2": (W @ q2) / pred, "q2_lo": 2.0 * mass * lo,
+            "q2_hi": 2.0 * mass * hi, "t_nr_lo_kev": lo * 1e3, "t_nr_hi_kev": hi * 1e3}
 
 
 def _mean_mass(tgt: Any, epsilon: float | None) -> float:
@@ -436,6 +520,7 @@ def derive_csi_2017(
     background: str = "anticoincidence",
     quenching: QuenchingFit | float | None = None,
     epsilon: float | None = None,
+    response: str = "detector",
 ) -> XiTable:
     """Bin-wise ξ(q²) from the COHERENT CsI 2017 release (module docstring).
 
@@ -451,21 +536,32 @@ def derive_csi_2017(
         Default: :func:`fit_quenching` of the release's QF data; a float is a flat QF.
     epsilon : float, optional
         1 − 4 sin²θ_W of the prediction; default ``constants.EPSILON_DEFAULT``.
+    response : {"detector", "bins"}
+        The prediction through the preset's detector response (photoelectron
+        statistics; q² the event-weighted mean of the bin, q2_lo/q2_hi and the T_nr
+        columns its 16th and 84th percentiles) or per bin as one T_ee range (q² the
+        midpoint, T_nr the bin's edges); module docstring.
 
     Returns
     -------
     XiTable
-        Columns pe_lo, pe_hi, t_nr_lo_kev, t_nr_hi_kev, q2_lo, q2, q2_hi (MeV²;
-        q2 the midpoint), on, background, background_ratio, predicted, xi, xi_err.
+        Columns pe_lo, pe_hi, t_nr_lo_kev, t_nr_hi_kev, q2_lo, q2, q2_hi (MeV²),
+        on, background, background_ratio, predicted, xi, xi_err.
     """
 
     eps = _validation.check_epsilon(epsilon)
     kind = _validation.check_choice(target_kind, "target_kind", ("xe", "cs_i"))
+    how = _validation.check_choice(response, "response", ("detector", "bins"))
     release = read_csi_2017(directory)
-    qf = fit_quenching(release) if quenching is None else quenching
+    if quenching is None:
+        qf: QuenchingFit | float = fit_quenching(release)
+    elif isinstance(quenching, QuenchingFit):
+        qf = quenching
+    else:
+        qf = _validation.as_float(quenching, "quenching", min_value=0.0, exclusive_min=True,
+                                  max_value=1.0)
     sig = csi_2017_signal(release, time_window_us=time_window_us, pe_range=pe_range,
                           rebin=rebin, background=background)
-    pred = csi_2017_predicted(release, sig, qf, target_kind=kind, epsilon=eps)
     tee_lo = sig.pe_lo / CSI_2017_LIGHT_YIELD_PE_PER_KEVEE
     tee_hi = sig.pe_hi / CSI_2017_LIGHT_YIELD_PE_PER_KEVEE
     if isinstance(qf, QuenchingFit):
@@ -479,12 +575,24 @@ def derive_csi_2017(
         tnr_lo, tnr_hi = tee_lo / float(qf), tee_hi / float(qf)
         qf_text = f"flat QF = {float(qf):g}"
     mass = _mean_mass(_csi_target(kind), eps)
-    q2_lo, q2_hi = 2.0 * mass * tnr_lo * 1e-3, 2.0 * mass * tnr_hi * 1e-3
+    if how == "bins":
+        pred = csi_2017_predicted(release, sig, qf, target_kind=kind, epsilon=eps)
+        q2_lo, q2_hi = 2.0 * mass * tnr_lo * 1e-3, 2.0 * mass * tnr_hi * 1e-3
+        q2 = 0.5 * (q2_lo + q2_hi)
+        how_text = ("rates.event_rate per bin as one T_ee range, no PE smearing; q2 = bin "
+                    "midpoint")
+    else:
+        det = csi_2017_predicted_detector(sig, qf, target_kind=kind, epsilon=eps)
+        pred, q2, q2_lo, q2_hi = det["predicted"], det["q2"], det["q2_lo"], det["q2_hi"]
+        tnr_lo, tnr_hi = det["t_nr_lo_kev"], det["t_nr_hi_kev"]
+        how_text = ("experiments preset coherent-csi-2017 response (Poisson PE statistics, "
+                    "efficiency per PE); q2 = event-weighted mean of 2 M T in the bin, "
+                    "q2_lo/q2_hi and T_nr columns its 16th/84th percentiles")
     ratio = np.full(sig.on.shape, sig.background_ratio)
     cols = {
         "pe_lo": sig.pe_lo, "pe_hi": sig.pe_hi,
         "t_nr_lo_kev": tnr_lo, "t_nr_hi_kev": tnr_hi,
-        "q2_lo": q2_lo, "q2": 0.5 * (q2_lo + q2_hi), "q2_hi": q2_hi,
+        "q2_lo": q2_lo, "q2": q2, "q2_hi": q2_hi,
         "on": sig.on, "background": sig.background, "background_ratio": ratio,
         "predicted": pred, "xi": sig.signal / pred, "xi_err": sig.signal_err / pred,
     }
@@ -495,10 +603,10 @@ def derive_csi_2017(
         f"{pe_range[1]:g} in {2 * rebin} PE bins; background = {background} "
         f"(ratio {sig.background_ratio:.6g}); light yield "
         f"{CSI_2017_LIGHT_YIELD_PE_PER_KEVEE} PE/keVee; efficiency sigmoid a,k,x0 = "
-        f"{CSI_2017_EFFICIENCY}; {qf_text}; prediction: rates.event_rate, "
-        f"PionDAR.coherent_csi_2017(), {CSI_2017_MASS_KG} kg, form_factor unity, "
-        "prompt/delayed weighted by the released arrival-time PDFs in the window, no PE "
-        "smearing"
+        f"{CSI_2017_EFFICIENCY}; {qf_text}; prediction: {how_text}, "
+        f"PionDAR.coherent_csi_2017(), {CSI_2017_MASS_KG} kg, form_factor unity, tree "
+        "couplings with epsilon, prompt/delayed weighted by the released arrival-time "
+        "PDFs in the window"
     )
     prov = provenance(
         "COHERENT CsI[Na] 2017 (arXiv:1804.09459, Zenodo 10.5281/zenodo.1228631)",

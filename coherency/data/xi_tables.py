@@ -33,6 +33,33 @@ class XiTable:
     def __getitem__(self, key: str) -> FloatArray:
         return self.columns[key]
 
+    def meta(self) -> dict[str, str]:
+        """The ``key: value`` provenance lines as a dict (``target``, ``epsilon``, ...)."""
+        out = {}
+        for line in self.provenance:
+            key, sep, value = line.partition(":")
+            if sep:
+                out[key.strip()] = value.strip()
+        return out
+
+    def measurement(self, epsilon: float | None = None, counts: bool = True,
+                    label: str = "") -> Any:
+        """The :class:`~coherency.analysis.Measurement` of this table.
+
+        ``epsilon``: 1 − 4 sin²θ_W of ξ_dec, default the table's own (its ``epsilon:``
+        line); ``counts``: attach the on/background counts (the Poisson model), which
+        a table of background-subtracted data (Ar 2020) must not do."""
+        from ..analysis import BinCounts, Measurement
+
+        meta = self.meta()
+        eps = float(meta["epsilon"]) if epsilon is None else epsilon
+        c = self.columns
+        bins = BinCounts(c["on"], c["background"], c["background_ratio"],
+                         c["predicted"]) if counts else None
+        return Measurement(q2=c["q2"], xi=c["xi"], xi_err=c["xi_err"], nucleus=meta["target"],
+                           epsilon=eps, counts=bins, q2_lo=c["q2_lo"], q2_hi=c["q2_hi"],
+                           label=label)
+
 
 def write_table(table: XiTable, path: str | Path) -> None:
     """Write ``table`` as CSV with its provenance as leading ``#`` lines."""

@@ -123,10 +123,10 @@ class LogisticEfficiency:
     d = 0, zero below 5 PE.
 
     The grid of :meth:`sample`: the points where the clipping starts or ends and x_min
-    (a jump) are nodes; between them the step h keeps h^2 max|eps''| / 8 <= tolerance
+    (a jump) are nodes; between them the step h keeps h^2 max abs(eps'') / 8 <= tolerance
     on the step (:func:`linear_interpolation_nodes`), with the maximum of
-    |eps''| = |a| b^2 |sigma''(u)| over the step in closed form (|sigma''| is even in u,
-    peaks at |u| = ln(2 + sqrt 3) and is monotone on either side); clipped stretches
+    abs(eps'') = abs(a) b^2 abs(sigma''(u)) over the step in closed form (abs(sigma'') is
+    even in u, peaks at abs(u) = ln(2 + sqrt 3) and is monotone on either side); clipped stretches
     need no nodes.
 
     Examples
