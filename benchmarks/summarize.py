@@ -44,6 +44,16 @@ def _shown(seconds: float, n: int) -> str:
     return f"{per * 1e3:,.3f} ms"
 
 
+def _cpus(value: Any) -> str:
+    """other_cpus as shown: '-' when not measured, never below 0 (rounding of short
+    cases)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "-"
+    return "-" if v != v else f"{max(v, 0.0):.2f}"
+
+
 def header(data: dict[str, Any]) -> str:
     machine = data.get("machine_info", {})
     commit = data.get("commit_info", {})
@@ -105,10 +115,10 @@ def threads(data: dict[str, Any]) -> str:
         row = cases[group]
         if "1" not in row or "2" not in row:
             continue
-        other = ", ".join(f"{v:.2f}" for v in row["other"])
+        other = ", ".join(_cpus(v) for v in row["other"])
         load = max(row["load"])
         out.append(f"| {group} | {_shown(row['1'], 1)} | {_shown(row['2'], 1)} | "
-                   f"{row['1'] / row['2']:.2f}x | {other} | {load:.2f} |")
+                   f"{row['1'] / row['2']:.2f}x | {other} | {_cpus(load)} |")
     return "\n".join(out)
 
 
@@ -122,7 +132,7 @@ def paired(data: dict[str, Any]) -> str:
             continue
         q1, med, q3 = info["speedup_paired"]
         rows.append(f"| {bench['group'].replace('threads paired ', '')} | {med:.2f}x | "
-                    f"{q1:.2f}-{q3:.2f} | {info.get('other_cpus', float('nan')):.2f} | "
+                    f"{q1:.2f}-{q3:.2f} | {_cpus(info.get('other_cpus'))} | "
                     f"{info.get('loadavg', [float('nan')])[0]:.2f} |")
     if not rows:
         return ""

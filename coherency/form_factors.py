@@ -55,12 +55,14 @@ def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
     >>> abs(spherical_j1(1e-8) - 1e-8 / 3) < 1e-30
     True
     """
-    xf = _validation.plain_float(x)
-    if xf is not None:  # scalar fast path: no array machinery
-        return float(_backend.kernels().spherical_j1_scalar(xf))
-    small = _backend.kernels().small_spherical_j1(x)  # <= SMALL_MAX float64 values: one call
-    if small is not None:
-        return small
+    if type(x) is np.ndarray:
+        small = _backend.kernels().small_spherical_j1(x)  # <= SMALL_MAX values: one call
+        if small is not None:
+            return small
+    else:
+        xf = _validation.plain_float(x)
+        if xf is not None:  # scalar fast path: no array machinery
+            return float(_backend.kernels().spherical_j1_scalar(xf))
     arr = _validation.as_float_array(x, "x")
     out = np.empty(arr.size)
     _backend.kernels().spherical_j1(_validation.flat(arr), out)

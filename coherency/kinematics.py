@@ -72,6 +72,8 @@ def _small(kind: int, x: Any, mass: Any) -> FloatOrArray | None:
     value is not finite: the array path then runs, with its errors."""
     if type(x) is not np.ndarray:
         return None
+    if type(mass) is float and mass > 0.0 and mass - mass == 0.0:
+        return _backend.kernels().small_kinematics(kind, x, mass, _BIG)
     m = _MASSES.get(mass) if isinstance(mass, (str, Target)) else None
     if m is None:
         fast = _scalar_args(0.0, mass)
