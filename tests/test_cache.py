@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import experiments, nuclear_radii, projections, sources
+from coherency import bsm, experiments, nuclear_radii, projections, sources
 
 
 def _use_every_cache() -> list[float]:
@@ -32,6 +32,9 @@ def _use_every_cache() -> list[float]:
         nuclear_radii.charge_radius_fm("Cs133"),
         float(len(projections.default_experiments())),
         experiments.load("coherent-ar-2020").predicted_counts(),
+        coh.event_rate(dar, "CsI", 1.0, 1.0, T_min=1e-3, model=bsm.VectorMediator(10.0, 1e-5)),
+        float(np.sum(bsm.batch_event_counts(dar, "CsI", 1.0, 1.0, bsm.VectorMediator(10.0, 1e-5),
+                                            mass_MeV=[10.0, 20.0], coupling=[1e-5, 2e-5]))),
     ]
     return out
 
