@@ -1,12 +1,17 @@
-"""Cost of one public call with plain float arguments (target <= 1.5 us).
+"""Cost of one public call with plain float arguments (target <= 1.5 us), and of the
+same call on small arrays (target: within 2x of the scalar call).
 
-For each function three variants in one group:
+For each function five variants in one group:
   fast     -- Python floats, compiled backend: the scalar fast path;
-  numpy0d  -- the same numbers as numpy 0-d arrays, compiled backend: the array
-              path (validation, broadcasting, a one-element kernel call);
+  array1   -- the first argument as a one-element float64 array (the others plain),
+              compiled backend: the small-array path (up to SMALL_MAX = 16 values);
+  array16  -- the first argument as a 16-element array: the small-array path, and its
+              time per point (ns/point) against the scalar call;
+  numpy0d  -- every argument as a numpy 0-d array, compiled backend;
   twin     -- Python floats on the numpy/scipy backend.
 Run: pytest benchmarks/bench_scalar.py --benchmark-group-by=group
-Each case checks that the three variants agree exactly; no time is asserted.
+Each case checks that the variants agree (fast, array1 and numpy0d exactly); no
+time is asserted.
 """
 
 from __future__ import annotations
@@ -48,25 +53,33 @@ CALLS: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
 }
 
 
-@pytest.mark.parametrize("variant", ["fast", "numpy0d", "twin"])
+@pytest.mark.parametrize("variant", ["fast", "array1", "array16", "numpy0d", "twin"])
 @pytest.mark.parametrize("name", list(CALLS))
 def test_scalar_call(benchmark: Any, name: str, variant: str) -> None:
     func, args = CALLS[name]
     benchmark.group = f"scalar {name}"
-    benchmark.extra_info["n"] = 1
+    benchmark.extra_info["n"] = 16 if variant == "array16" else 1
     benchmark.extra_info["impl"] = variant
     if variant == "twin":
         with coh.use_backend("numpy"):
             out = benchmark(func, *args)
     else:
-        call_args = args if variant == "fast" else tuple(np.asarray(a) for a in args)
+        if variant == "fast":
+            call_args = args
+        elif variant == "numpy0d":
+            call_args = tuple(np.asarray(a) for a in args)
+        else:
+            size = 16 if variant == "array16" else 1
+            call_args = (np.full(size, float(args[0])), *args[1:])
         with coh.use_backend("compiled"):
             out = benchmark(func, *call_args)
     with coh.use_backend("compiled"):
         fast = func(*args)
     assert type(fast) is float
-    if variant == "numpy0d":
-        assert out == fast  # same bits on the fast and the array path
+    if variant in ("numpy0d", "array1"):
+        assert np.all(out == fast)  # same bits on the fast and the array paths
+    elif variant == "array16":
+        np.testing.assert_allclose(out, fast, rtol=1e-14, atol=0)
     else:
         # The twin is an independent implementation: equal to rounding.
         assert out == pytest.approx(fast, rel=1e-12, abs=1e-300)

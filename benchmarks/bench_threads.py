@@ -19,6 +19,11 @@ Linux, the CPUs that other processes used while it ran (extra_info["other_cpus"]
 0 on a quiet machine, about 1 with the spinner): on a shared machine, keep the runs
 where that is what the condition says.
 
+On a shared machine the load changes between the one-thread and the two-thread case
+of a group; ``test_paired`` therefore also times n_threads = 1 and 2 alternately,
+call after call, and records the median of the per-pair ratios time(1)/time(2) in
+extra_info["speedup_paired"] (with its quartiles): the speed-up under the same load.
+
 Run (ratios per group, n_threads=2 over n_threads=1, with summarize.py):
     pytest benchmarks/bench_threads.py -p no:cacheprovider --benchmark-group-by=group \\
         --benchmark-json=threads.json
@@ -130,3 +135,35 @@ def test_thread_scaling(benchmark: Any, condition: str, name: str, nt: int) -> N
     elif (name, condition) in _ONE_THREAD:
         # the thread count changes no bit
         np.testing.assert_array_equal(out, _ONE_THREAD[name, condition])
+
+
+PAIRS = 25
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_paired(benchmark: Any, condition: str, name: str) -> None:
+    """n_threads = 1 and 2 alternately: the median ratio of neighbouring calls."""
+    if not coh._backend.compiled_available():
+        pytest.skip("compiled extension not built")
+    n, fn = CASES[name]
+    benchmark.group = f"threads paired {name} [{condition}]"
+    benchmark.extra_info["n"] = n
+    benchmark.extra_info["impl"] = "paired n_threads=1/2"
+    benchmark.extra_info["loadavg"] = os.getloadavg()
+    before = _busy_seconds()
+    ratios = []
+    with coh.use_backend("compiled"):
+        fn(1), fn(2)  # warm caches and the pool
+        for i in range(PAIRS):
+            times = {}
+            for nt in ((1, 2) if i % 2 == 0 else (2, 1)):
+                start = time.perf_counter()
+                fn(nt)
+                times[nt] = time.perf_counter() - start
+            ratios.append(times[1] / times[2])
+        benchmark.pedantic(fn, args=(2,), rounds=3, iterations=1)
+    after = _busy_seconds()
+    benchmark.extra_info["other_cpus"] = round(
+        ((after[0] - before[0]) - (after[1] - before[1])) / (after[2] - before[2]), 2)
+    q1, median, q3 = np.percentile(ratios, [25, 50, 75])
+    benchmark.extra_info["speedup_paired"] = [round(float(v), 3) for v in (q1, median, q3)]

@@ -36,7 +36,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _REGISTRY: dict[str, Any] = {}
-_FROZEN_TYPES: dict[type, bool] = {}
+_FROZEN_TYPES: dict[type, int] = {}
 
 
 def _register(name: str, cache: Any) -> None:
@@ -45,25 +45,44 @@ def _register(name: str, cache: Any) -> None:
     _REGISTRY[name] = cache
 
 
+# What is_frozen knows of a type: plain value, tuple (parts checked), frozen dataclass
+# (its ``components`` checked), or not frozen.
+_PLAIN, _TUPLE, _DATACLASS, _MUTABLE = range(4)
+
+
+def _kind_of(kind: type) -> int:
+    if issubclass(kind, (str, int, float, bool)) or kind is type(None):
+        return _PLAIN
+    if issubclass(kind, tuple):
+        return _TUPLE
+    params = getattr(kind, "__dataclass_params__", None)
+    if dataclasses.is_dataclass(kind) and params is not None and params.frozen:
+        return _DATACLASS
+    return _MUTABLE
+
+
 def is_frozen(obj: Any) -> bool:
     """True for an instance of a frozen dataclass whose parts (``components`` of a
     :class:`~coherency.sources.SourceSum`, a tuple) are frozen too; plain str, int,
     float, bool, None and tuples of them count as frozen."""
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return True
-    if isinstance(obj, tuple):
-        return all(is_frozen(p) for p in obj)
     kind = type(obj)
-    frozen = _FROZEN_TYPES.get(kind)
-    if frozen is None:
-        params = getattr(kind, "__dataclass_params__", None)
-        frozen = bool(dataclasses.is_dataclass(kind) and params is not None and params.frozen)
-        _FROZEN_TYPES[kind] = frozen
-    if not frozen:
+    what = _FROZEN_TYPES.get(kind)
+    if what is None:
+        what = _FROZEN_TYPES[kind] = _kind_of(kind)
+    if what == _PLAIN:
+        return True
+    if what == _TUPLE:
+        for part in obj:
+            if not is_frozen(part):
+                return False
+        return True
+    if what == _MUTABLE:
         return False
     parts = getattr(obj, "components", None)
     if isinstance(parts, tuple):
-        return all(is_frozen(p) for p in parts)
+        for part in parts:
+            if not is_frozen(part):
+                return False
     return True
 
 
@@ -90,8 +109,11 @@ def memoize(name: str, *, maxsize: int = CACHE_SIZE, per_backend: bool = True
 
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            if kwargs or not all(is_frozen(a) for a in args):
+            if kwargs:
                 return fn(*args, **kwargs)
+            for a in args:
+                if not is_frozen(a):
+                    return fn(*args)  # type: ignore[call-arg]
             backend = _backend.get_backend() if per_backend else ""
             try:
                 return cached(backend, *args)

@@ -5,6 +5,12 @@ integral of dsigma/dq2 is F0(E_min) - q^2/4 F2(E_min), so a recoil spectrum need
 them at one x per recoil energy. They come from piecewise Chebyshev antiderivatives
 of the flux, built once per frozen source and evaluated by the compiled
 ``cheb_moments``; points the model does not trust use a direct Gauss-Legendre rule.
+
+A table interpolated linearly (:class:`coherency.sources.Tabulated`, ``kind="linear"``)
+has moments in closed form (docs/physics.md Eq. (6.5a)): on each interval the flux is a
+straight line, so F0 is a sum of trapezoids and F2 of the two integrals of
+:func:`_hat_moments`. Those cost a binary search per point and no model, whatever the
+length of the table; sums of sources add their components' moments.
 """
 
 from __future__ import annotations
@@ -15,10 +21,17 @@ import numpy as np
 
 from . import _backend, _validation
 from ._cache import is_frozen, memoize
-from ._quadrature import MAX_LOG_WIDTH, energy_rule_between, mapped_rule
+from ._quadrature import (
+    MAX_LOG_WIDTH,
+    cheb_interp,
+    energy_rule_between,
+    linear_table,
+    mapped_rule,
+)
 from ._records import FluxModel
 
-__all__ = ["CHEB_CANCEL", "CHEB_N", "cheb_interp", "cheb_model", "flux_moments", "tails"]
+__all__ = ["CHEB_CANCEL", "CHEB_N", "cheb_interp", "cheb_model", "flux_moments", "has_table",
+           "linear_table", "tails"]
 
 # Flux moments F_k(x) = int_x Phi E^-k dE for recoil spectra. On each smooth interval
 # [a, b] of the source, with E = b - (b - a)(1 - t)^2 (smooth at sqrt(b - E) endpoints),
@@ -32,15 +45,6 @@ CHEB_N = 40
 CHEB_TOL = 1e-13
 CHEB_CANCEL = 1e-4
 CHEB_MAX_DEPTH = 12
-
-
-def cheb_interp(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Chebyshev points of the first kind y_k (n of them, in [-1, 1]) and the matrix D
-    with D @ f(y) = the coefficients of the degree n - 1 interpolant of f."""
-    k = np.arange(n)
-    dct = (2.0 / n) * np.cos(np.pi * np.outer(k, k + 0.5) / n)
-    dct[0] *= 0.5
-    return np.cos(np.pi * (k + 0.5) / n), dct
 
 
 CHEB_Y, _CHEB_DCT = cheb_interp(CHEB_N)
@@ -136,10 +140,92 @@ def _cheb_model_frozen(source: Any) -> dict[str, Any]:
     return model
 
 
+def has_table(source: Any) -> bool:
+    """True for a linear table or a sum of sources with one among its components:
+    those take the closed-form moments instead of a Chebyshev model."""
+    if linear_table(source) is not None:
+        return True
+    parts = getattr(source, "components", None)
+    return isinstance(parts, tuple) and any(linear_table(p) is not None for p in parts)
+
+
+def _hat_moments(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) with int_lo^hi E^-2 (hi - E)/(hi - lo) dE = a and
+    int_lo^hi E^-2 (E - lo)/(hi - lo) dE = b, for 0 < lo < hi (arrays).
+
+    With u = (hi - lo)/lo: a = (1 - ln(1 + u)/u)/lo, b = (ln(1 + u)/u - 1/(1 + u))/lo,
+    by their Taylor series below u = 0.05 (the closed forms cancel there; 13 terms
+    leave < 1e-17 relative)."""
+    u = (hi - lo) / lo
+    small = u < 0.05
+    us = np.where(small, u, 0.0)
+    s1 = np.zeros_like(u)
+    s2 = np.zeros_like(u)
+    power = np.ones_like(u)
+    for j in range(1, 14):
+        power = power * us
+        sign = 1.0 if j % 2 else -1.0
+        s1 += sign * power / (j + 1)
+        s2 += sign * power * j / (j + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ul = np.where(small, 1.0, u)
+        ratio = np.log1p(ul) / ul
+        a = np.where(small, s1, 1.0 - ratio)
+        b = np.where(small, s2, ratio - 1.0 / (1.0 + ul))
+    return a / lo, b / lo
+
+
+@memoize("linear-table tails", per_backend=False)
+def _table_tails(source: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Knots E, flux f and the closed-form moments above each knot, tail0[k] =
+    int_{E_k} Phi dE and tail2[k] = int_{E_k} Phi/E^2 dE (inf when the table starts
+    at E = 0 with a non-zero flux: F2 diverges there)."""
+    table = linear_table(source)
+    assert table is not None
+    E, f = table
+    full0 = 0.5 * (f[:-1] + f[1:]) * np.diff(E)
+    full2 = np.empty(E.size - 1)
+    pos = E[:-1] > 0.0
+    a, b = _hat_moments(E[:-1][pos], E[1:][pos])
+    full2[pos] = f[:-1][pos] * a + f[1:][pos] * b
+    # an interval from E = 0: finite only without flux at 0 (then the line from 0 to
+    # (E1, f1) gives int f1 E/E1 E^-2 dE = inf as well unless f1 = 0)
+    full2[~pos] = np.where((f[:-1][~pos] > 0) | (f[1:][~pos] > 0), np.inf, 0.0)
+    tail0 = np.concatenate([np.cumsum(full0[::-1])[::-1], [0.0]])
+    tail2 = np.concatenate([np.cumsum(full2[::-1])[::-1], [0.0]])
+    for arr in (E, f, tail0, tail2):
+        arr.setflags(write=False)
+    return E, f, tail0, tail2
+
+
+def _table_moments(source: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """F0(x), F2(x) of a linear table in closed form: the interval holding x from x to
+    its top knot (a trapezoid, and :func:`_hat_moments` from x), plus the tails above.
+    F2 is inf at x = 0 when the flux there is not zero (the integral diverges)."""
+    E, f, tail0, tail2 = _table_tails(source)
+    k = np.searchsorted(E, x, side="right") - 1
+    below = k < 0
+    inside = (k >= 0) & (k < E.size - 1)
+    F0 = np.where(below, tail0[0], 0.0)
+    F2 = np.where(below, tail2[0], 0.0)
+    if inside.any():
+        ki, xi = k[inside], x[inside]
+        hi, fh = E[ki + 1], f[ki + 1]
+        fx = f[ki] + (f[ki + 1] - f[ki]) * ((xi - E[ki]) / (hi - E[ki]))
+        F0[inside] = tail0[ki + 1] + 0.5 * (fx + fh) * (hi - xi)
+        pos = xi > 0.0
+        a, b = _hat_moments(np.where(pos, xi, 1.0), np.where(pos, hi, 2.0))
+        with np.errstate(invalid="ignore"):
+            part2 = np.where(pos, fx * a + fh * b, np.where(fx > 0, np.inf, 0.0))
+        F2[inside] = tail2[ki + 1] + part2
+    return F0, F2
+
+
 def cheb_model(source: Any) -> dict[str, Any] | None:
     """The cached model of a frozen, hashable source; None for others (building one
-    costs more than the direct rule for a single call)."""
-    if not is_frozen(source):
+    costs more than the direct rule for a single call) and for sources with a linear
+    table (:func:`has_table`: closed-form moments instead)."""
+    if not is_frozen(source) or has_table(source):
         return None
     try:
         hash(source)
@@ -182,6 +268,17 @@ def flux_moments(
     source: Any, x: np.ndarray, n_threads: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """F0(x) = int_x Phi dE, F2(x) = int_x Phi/E^2 dE, lines included, vectorised."""
+    if has_table(source):
+        x = np.asarray(x, dtype=np.float64)
+        if linear_table(source) is not None:
+            return _table_moments(source, x)
+        F0 = np.zeros(x.size)
+        F2 = np.zeros(x.size)
+        for part in source.components:
+            p0, p2 = flux_moments(part, x, n_threads)
+            F0 += p0
+            F2 += p2
+        return F0, F2
     model = cheb_model(source)
     bps, tail0, tail2 = tails(source)
     x = np.asarray(x, dtype=np.float64)

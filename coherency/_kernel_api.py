@@ -15,7 +15,14 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ._records import FluxModel, FormFactorPair, NucleusSpec, QGrid, ResolutionParams
+from ._records import (
+    BSMSpec,
+    FluxModel,
+    FormFactorPair,
+    NucleusSpec,
+    QGrid,
+    ResolutionParams,
+)
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -64,6 +71,19 @@ class KernelModule(Protocol):
                         grid_eps: FloatArray, edges: FloatArray, out: FloatArray,
                         n_threads: int = 1) -> None: ...
 
+    # physics beyond the Standard Model
+    def bsm_dsigma_dq2(self, q2: FloatArray, E: FloatArray, spec: BSMSpec, out: FloatArray,
+                       n_threads: int = 1) -> None: ...
+    def bsm_sigma(self, E: FloatArray, q2_min: FloatArray, spec: BSMSpec, panel_dq: float,
+                  gl_x: FloatArray, gl_w: FloatArray, out: FloatArray,
+                  n_threads: int = 1) -> None: ...
+    def bsm_parts(self, spec: BSMSpec, q2: FloatArray, F0: FloatArray, F1: FloatArray,
+                  F2: FloatArray, lin: FloatArray, quad: FloatArray,
+                  n_threads: int = 1) -> None: ...
+    def bsm_fold_masses(self, spec: BSMSpec, m2: FloatArray, q2: FloatArray,
+                        F0: FloatArray, F1: FloatArray, F2: FloatArray, W: FloatArray,
+                        lin: FloatArray, quad: FloatArray, n_threads: int = 1) -> None: ...
+
     # argument checks
     def all_within(self, x: FloatArray, lo: float, hi: float, lo_open: bool = False,
                    n_threads: int = 1) -> bool: ...
@@ -75,6 +95,16 @@ class KernelModule(Protocol):
     def dsigma_dq2_scalar(self, q2: float, E: float, spec: NucleusSpec) -> float: ...
     def sigma_total_scalar(self, E: float, q2_min: float, spec: NucleusSpec,
                            panel_dq: float, gl_x: FloatArray, gl_w: FloatArray) -> float: ...
+
+    # small arrays (the public layer's path for float64 arrays of up to 16 elements)
+    def small_form_factor(self, q: Any, model: int, p1: float, p2: float
+                          ) -> FloatArray | float | None: ...
+    def small_spherical_j1(self, x: Any) -> FloatArray | float | None: ...
+    def small_cross_section(self, kind: int, x: Any, y: Any, plan: tuple[Any, ...],
+                            x_max: float, y_max: float, gl_x: FloatArray, gl_w: FloatArray
+                            ) -> FloatArray | float | None: ...
+    def small_kinematics(self, kind: int, x: Any, mass: float, x_max: float
+                         ) -> FloatArray | float | None: ...
 
     # build information
     def build_info(self) -> dict[str, Any]: ...

@@ -123,3 +123,36 @@ cdef extern from "coh_resp.h":
     int coh_response(const coh_resolution_t *res, const double *mu, const double *gx,
                      const double *geps, Py_ssize_t n_grid, const double *edges,
                      Py_ssize_t n_edges, double *out, Py_ssize_t i0, Py_ssize_t i1) nogil
+
+cdef extern from "coh_bsm.h":
+    ctypedef struct coh_bsm_t:
+        double mass
+        coh_ff_t ffz
+        coh_ff_t ffn
+        double pv
+        double wz
+        double wn
+        Py_ssize_t n_terms
+        const double *terms
+        double izz
+        double izn
+        double inn
+        double ps
+        double sz
+        double sn
+        double ms2
+        double pm
+    int COH_BSM_TERM_SIZE
+    int COH_BSM_MAX_TERMS
+    int coh_bsm_dsigma_dq2(const coh_bsm_t *m, const double *q2, const double *E,
+                           double *out, Py_ssize_t i0, Py_ssize_t i1) nogil
+    int coh_bsm_sigma(const coh_bsm_t *m, const double *E, const double *q2_min,
+                      double panel_dq, const double *gl_x, const double *gl_w,
+                      Py_ssize_t n_gl, double *out, Py_ssize_t i0, Py_ssize_t i1) nogil
+    int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
+                      const double *F1, const double *F2, double *lin, double *quad,
+                      Py_ssize_t i0, Py_ssize_t i1) nogil
+    int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
+                            const double *F0, const double *F1, const double *F2,
+                            Py_ssize_t n_nodes, const double *W, Py_ssize_t n_w,
+                            double *lin, double *quad, Py_ssize_t i0, Py_ssize_t i1) nogil

@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from coherency._records import FluxModel, FormFactorPair, NucleusSpec, QGrid, ResolutionParams
+from coherency._records import (
+    BSMSpec,
+    FluxModel,
+    FormFactorPair,
+    NucleusSpec,
+    QGrid,
+    ResolutionParams,
+)
 
 # Array kernels: write into ``out``.
 def spherical_j1(
@@ -157,7 +164,69 @@ def sigma_total_scalar(
     gl_w: npt.NDArray[np.float64],
 ) -> float: ...
 
+# Small arrays (the public layer's path for float64 arrays of up to 16 elements): the
+# result in the input's shape, or None when the arguments are not such arrays in range.
+def small_form_factor(
+    q: Any, model: int, p1: float, p2: float
+) -> npt.NDArray[np.float64] | float | None: ...
+def small_spherical_j1(x: Any) -> npt.NDArray[np.float64] | float | None: ...
+def small_cross_section(
+    kind: int,
+    x: Any,
+    y: Any,
+    plan: tuple[Any, ...],
+    x_max: float,
+    y_max: float,
+    gl_x: npt.NDArray[np.float64],
+    gl_w: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64] | float | None: ...
+
+def small_kinematics(
+    kind: int, x: Any, mass: float, x_max: float
+) -> npt.NDArray[np.float64] | float | None: ...
+
 # Build introspection (coherency.show_config).
 def build_info() -> dict[str, Any]: ...
 def simd_info() -> str: ...
 def _pool_workers() -> int: ...
+
+# Physics beyond the Standard Model (csrc/coh_bsm.h): ``spec`` is a BSMSpec.
+def bsm_dsigma_dq2(
+    q2: npt.NDArray[np.float64],
+    E: npt.NDArray[np.float64],
+    spec: BSMSpec,
+    out: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...
+def bsm_sigma(
+    E: npt.NDArray[np.float64],
+    q2_min: npt.NDArray[np.float64],
+    spec: BSMSpec,
+    panel_dq: float,
+    gl_x: npt.NDArray[np.float64],
+    gl_w: npt.NDArray[np.float64],
+    out: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...
+def bsm_parts(
+    spec: BSMSpec,
+    q2: npt.NDArray[np.float64],
+    F0: npt.NDArray[np.float64],
+    F1: npt.NDArray[np.float64],
+    F2: npt.NDArray[np.float64],
+    lin: npt.NDArray[np.float64],
+    quad: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...
+def bsm_fold_masses(
+    spec: BSMSpec,
+    m2: npt.NDArray[np.float64],
+    q2: npt.NDArray[np.float64],
+    F0: npt.NDArray[np.float64],
+    F1: npt.NDArray[np.float64],
+    F2: npt.NDArray[np.float64],
+    W: npt.NDArray[np.float64],
+    lin: npt.NDArray[np.float64],
+    quad: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...

@@ -28,9 +28,17 @@ calling thread checks for signals between its chunks, every ~25 ms, and the kern
 stops and raises KeyboardInterrupt.
 """
 
+from cpython.buffer cimport (
+    PyBUF_C_CONTIGUOUS,
+    PyBUF_FORMAT,
+    PyBUF_WRITABLE,
+    PyBuffer_Release,
+    PyObject_GetBuffer,
+)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.exc cimport PyErr_Occurred
 from cpython.object cimport PyObject_GenericSetAttr
+from libc.float cimport DBL_MAX
 from libc.math cimport sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
@@ -70,7 +78,7 @@ cdef enum:
     XS_CHUNK = 64        # energies per chunk of sigma_total (16 q nodes per panel each)
     QG_CHUNK = 256       # parameter points per chunk of qgrid_moments
     CHECK_CHUNK = 32768  # elements per chunk of all_within
-    CHECK_PARALLEL_MIN = 4194304  # all_within runs serially below 2^22 elements
+    CHECK_PARALLEL_MIN = 262144   # all_within runs serially below 2^18 elements
     GAMMA_CHUNK = 1024   # (a, x) pairs per chunk of gammainc_pq (~150 ns each)
     RESP_CHUNK = 8192    # grid pieces per chunk of response_matrix (whole nodes)
 
@@ -1058,3 +1066,453 @@ def sigma_total_scalar(double E, double q2_min, spec, double panel_dq,
     if status != COH_OK:
         _fail(status, "coh_sigma_total")
     return out
+
+
+# --------------------------------------------------------------------------------
+# Physics beyond the Standard Model (csrc/coh_bsm.h)
+# --------------------------------------------------------------------------------
+
+cdef enum:
+    BSM_CHUNK = 1024       # points per chunk of bsm_dsigma_dq2 and bsm_parts
+    BSM_SIGMA_CHUNK = 16   # energies per chunk of bsm_sigma (tens of panels each)
+    BSM_MASS_CHUNK = 8     # masses per chunk of bsm_fold_masses
+
+cdef double COST_BSM_POINT = 40.0    # one point: form factors, terms, parts
+cdef double COST_BSM_SIGMA = 8000.0  # one energy: ~10 panels of 16 nodes
+cdef double COST_BSM_FOLD = 4.0      # one (node, mass) pair of bsm_fold_masses
+
+
+cdef struct BsmCtx:
+    coh_bsm_t m
+    const double *a
+    const double *b
+    const double *F0
+    const double *F1
+    const double *F2
+    double *out
+    double *out2
+    const double *W
+    Py_ssize_t n_w
+    Py_ssize_t n
+    Py_ssize_t n_nodes
+    double panel_dq
+    const double *gl_x
+    const double *gl_w
+    Py_ssize_t n_gl
+
+
+cdef int _bsm(object spec, coh_bsm_t *m) except -1:
+    """A BSMSpec record as coh_bsm_t; the pointer into spec.terms stays valid while
+    the caller holds the record."""
+    cdef const double[::1] terms = spec.terms
+    cdef Py_ssize_t n = terms.shape[0]
+    if n % COH_BSM_TERM_SIZE != 0 or n // COH_BSM_TERM_SIZE > COH_BSM_MAX_TERMS:
+        raise ValueError(f"terms must hold {COH_BSM_TERM_SIZE} doubles per term and at "
+                         f"most {COH_BSM_MAX_TERMS} terms; got {n} doubles")
+    memset(m, 0, sizeof(coh_bsm_t))
+    m.mass = spec.mass
+    m.ffz = _ff(spec.ffz)
+    m.ffn = _ff(spec.ffn)
+    m.pv = spec.pv
+    m.wz = spec.wz
+    m.wn = spec.wn
+    m.n_terms = n // COH_BSM_TERM_SIZE
+    m.terms = &terms[0] if n else NULL
+    m.izz = spec.izz
+    m.izn = spec.izn
+    m.inn = spec.inn
+    m.ps = spec.ps
+    m.sz = spec.sz
+    m.sn = spec.sn
+    m.ms2 = spec.ms2
+    m.pm = spec.pm
+    return 0
+
+
+cdef int _bsm_checked(coh_bsm_t *m, str where) except -1:
+    """The model's checks (coh_bsm_check, through an entry point on no points)."""
+    cdef double dummy = 0.0
+    cdef int status = coh_bsm_parts(m, &dummy, &dummy, &dummy, &dummy, &dummy, &dummy,
+                                    0, 0)
+    if status != COH_OK:
+        _fail(status, where)
+    return 0
+
+
+cdef int _bsm_dsigma_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmCtx *ctx = <BsmCtx *>p
+    return coh_bsm_dsigma_dq2(&ctx.m, ctx.a, ctx.b, ctx.out, c * BSM_CHUNK,
+                              _end(c, BSM_CHUNK, ctx.n))
+
+
+cdef int _bsm_sigma_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmCtx *ctx = <BsmCtx *>p
+    return coh_bsm_sigma(&ctx.m, ctx.a, ctx.b, ctx.panel_dq, ctx.gl_x, ctx.gl_w, ctx.n_gl,
+                         ctx.out, c * BSM_SIGMA_CHUNK, _end(c, BSM_SIGMA_CHUNK, ctx.n))
+
+
+cdef int _bsm_parts_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmCtx *ctx = <BsmCtx *>p
+    return coh_bsm_parts(&ctx.m, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.out, ctx.out2,
+                         c * BSM_CHUNK, _end(c, BSM_CHUNK, ctx.n))
+
+
+cdef int _bsm_fold_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmCtx *ctx = <BsmCtx *>p
+    return coh_bsm_fold_masses(&ctx.m, ctx.b, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.n_nodes,
+                               ctx.W, ctx.n_w, ctx.out, ctx.out2, c * BSM_MASS_CHUNK,
+                               _end(c, BSM_MASS_CHUNK, ctx.n))
+
+
+def bsm_dsigma_dq2(const double[::1] q2, const double[::1] E, spec, double[::1] out,
+                   int n_threads=1):
+    """Change of dsigma/dq2 (cm^2/MeV^2) that the model ``spec`` (a BSMSpec) brings, at
+    pairs (q2[i], E[i]); 0 outside 0 < q2 <= q2_max(E) (csrc/coh_bsm.h)."""
+    cdef BsmCtx ctx
+    memset(&ctx, 0, sizeof(ctx))
+    _same_length(q2.shape[0], E.shape[0], "q2 and E")
+    _same_length(q2.shape[0], out.shape[0], "q2 and out")
+    _bsm(spec, &ctx.m)
+    _bsm_checked(&ctx.m, "coh_bsm_dsigma_dq2")
+    ctx.n = q2.shape[0]
+    if ctx.n == 0:
+        return
+    ctx.a = &q2[0]
+    ctx.b = &E[0]
+    ctx.out = &out[0]
+    cdef double work = COST_BSM_POINT * ctx.n
+    _run(_bsm_dsigma_task, &ctx, _n_chunks(ctx.n, BSM_CHUNK), _nt(n_threads, work), work,
+         "coh_bsm_dsigma_dq2")
+
+
+def bsm_sigma(const double[::1] E, const double[::1] q2_min, spec, double panel_dq,
+              const double[::1] gl_x, const double[::1] gl_w, double[::1] out,
+              int n_threads=1):
+    """Change of sigma(E[i]) above q2_min[i] (cm^2) that the model ``spec`` (a BSMSpec)
+    brings: the Gauss-Legendre rule (gl_x, gl_w) on panels doubling from sqrt(q2_min),
+    no wider than panel_dq MeV (csrc/coh_bsm.h)."""
+    cdef BsmCtx ctx
+    memset(&ctx, 0, sizeof(ctx))
+    _same_length(E.shape[0], q2_min.shape[0], "E and q2_min")
+    _same_length(E.shape[0], out.shape[0], "E and out")
+    _bsm(spec, &ctx.m)
+    _bsm_checked(&ctx.m, "coh_bsm_sigma")
+    _rule(gl_x, gl_w, "coh_bsm_sigma")
+    ctx.n = E.shape[0]
+    if ctx.n == 0:
+        return
+    ctx.a = &E[0]
+    ctx.b = &q2_min[0]
+    ctx.out = &out[0]
+    ctx.panel_dq = panel_dq
+    ctx.gl_x = &gl_x[0]
+    ctx.gl_w = &gl_w[0]
+    ctx.n_gl = gl_x.shape[0]
+    cdef double work = COST_BSM_SIGMA * ctx.n
+    _run(_bsm_sigma_task, &ctx, _n_chunks(ctx.n, BSM_SIGMA_CHUNK), _nt(n_threads, work),
+         work, "coh_bsm_sigma")
+
+
+def bsm_parts(spec, const double[::1] q2, const double[::1] F0, const double[::1] F1,
+              const double[::1] F2, double[::1] lin, double[::1] quad, int n_threads=1):
+    """The flux-folded change of dN/dq2 at q2[i] > 0 with the flux moments F0, F1, F2
+    (integral_{E_min} Phi E^-k dE): its part linear in the model's couplings, lin[i],
+    and its quadratic part, quad[i] (csrc/coh_bsm.h)."""
+    cdef BsmCtx ctx
+    cdef Py_ssize_t n = q2.shape[0]
+    memset(&ctx, 0, sizeof(ctx))
+    if (F0.shape[0] != n or F1.shape[0] != n or F2.shape[0] != n or lin.shape[0] != n
+            or quad.shape[0] != n):
+        raise ValueError("q2, F0, F1, F2, lin and quad must have the same length")
+    _bsm(spec, &ctx.m)
+    _bsm_checked(&ctx.m, "coh_bsm_parts")
+    if n == 0:
+        return
+    ctx.n = n
+    ctx.a = &q2[0]
+    ctx.F0 = &F0[0]
+    ctx.F1 = &F1[0]
+    ctx.F2 = &F2[0]
+    ctx.out = &lin[0]
+    ctx.out2 = &quad[0]
+    cdef double work = COST_BSM_POINT * n
+    _run(_bsm_parts_task, &ctx, _n_chunks(n, BSM_CHUNK), _nt(n_threads, work), work,
+         "coh_bsm_parts")
+
+
+def bsm_fold_masses(spec, const double[::1] m2, const double[::1] q2,
+                    const double[::1] F0, const double[::1] F1, const double[::1] F2,
+                    const double[::1] W, double[::1] lin, double[::1] quad,
+                    int n_threads=1):
+    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
+    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
+    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
+    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
+    cdef BsmCtx ctx
+    cdef Py_ssize_t n = m2.shape[0]
+    cdef Py_ssize_t nodes = q2.shape[0]
+    memset(&ctx, 0, sizeof(ctx))
+    if F0.shape[0] != nodes or F1.shape[0] != nodes or F2.shape[0] != nodes:
+        raise ValueError("q2, F0, F1 and F2 must have the same length")
+    if nodes == 0 or W.shape[0] == 0 or W.shape[0] % nodes != 0:
+        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
+    cdef Py_ssize_t n_w = W.shape[0] // nodes
+    if lin.shape[0] != n * n_w or quad.shape[0] != n * n_w:
+        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
+    _bsm(spec, &ctx.m)
+    _bsm_checked(&ctx.m, "coh_bsm_fold_masses")
+    if n == 0:
+        return
+    ctx.n = n
+    ctx.n_nodes = nodes
+    ctx.n_w = n_w
+    ctx.b = &m2[0]
+    ctx.a = &q2[0]
+    ctx.F0 = &F0[0]
+    ctx.F1 = &F1[0]
+    ctx.F2 = &F2[0]
+    ctx.W = &W[0]
+    ctx.out = &lin[0]
+    ctx.out2 = &quad[0]
+    cdef double work = COST_BSM_FOLD * n * nodes * (1 + n_w)
+    _run(_bsm_fold_task, &ctx, _n_chunks(n, BSM_MASS_CHUNK), _nt(n_threads, work), work,
+         "coh_bsm_fold_masses")
+
+
+# ---------------------------------------------------------------------------------
+# Small arrays: the public layer's path for float64 arrays of up to SMALL_MAX
+# elements. Each takes the caller's arguments as they are and returns None unless they
+# are such arrays (C-contiguous, native float64) with every value in range, so that
+# the array path runs and raises its errors; otherwise it calls the same C entry
+# points as the array kernels, on the whole array at once (form factors) or point by
+# point (cross sections, which have no vectorised loop), so the bits are the array
+# path's. No numpy reductions, broadcasting or intermediate arrays: one buffer per
+# argument and the output.
+# ---------------------------------------------------------------------------------
+
+import numpy as _np
+
+cdef object _ndarray = _np.ndarray
+cdef object _empty = _np.empty
+
+cdef enum:
+    SMALL_MAX = 16       # coherency._validation.SMALL_MAX
+    SMALL_NUCLEI = 16    # nuclei of a cross-section plan
+
+
+cdef int _small_buffer(object x, Py_buffer *view) except -1:
+    """1 with ``view`` held (the caller releases it) when x is a C-contiguous native
+    float64 ndarray of 1 to SMALL_MAX elements; 0 otherwise."""
+    if type(x) is not _ndarray:
+        return 0
+    try:
+        PyObject_GetBuffer(x, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT)
+    except (BufferError, ValueError, TypeError):
+        return 0
+    if (view.itemsize != 8 or view.format == NULL or view.format[0] != b'd'
+            or view.format[1] != 0 or view.len < 8 or view.len > 8 * SMALL_MAX):
+        PyBuffer_Release(view)
+        return 0
+    return 1
+
+
+cdef inline bint _within(const double *x, Py_ssize_t n, Py_ssize_t step, double lo,
+                         double hi, bint lo_open) noexcept:
+    """Every x[i step] in [lo, hi] ((lo, hi] when lo_open); NaN fails."""
+    cdef Py_ssize_t i
+    cdef double v
+    for i in range(n):
+        v = x[i * step]
+        if not (v <= hi and (v > lo if lo_open else v >= lo)):
+            return False
+    return True
+
+
+cdef object _small_finish(object out, Py_buffer *view, int ndim):
+    """Release the output's buffer; a 0-d result is a float."""
+    cdef double first = (<double *>view.buf)[0]
+    PyBuffer_Release(view)
+    return first if ndim == 0 else out
+
+
+def small_form_factor(object q, int model, double p1, double p2):
+    """F(q) of model id ``model`` (lengths p1, p2 in MeV^-1) when q is a small float64
+    array of finite values >= 0 (SMALL_MAX elements at most), in q's shape (a float
+    for 0-d); None for any other q."""
+    cdef Py_buffer bq, bo
+    cdef coh_ff_t ff
+    cdef int status
+    cdef Py_ssize_t n
+    cdef object out
+    if not _small_buffer(q, &bq):
+        return None
+    try:
+        n = bq.len // 8
+        if not _within(<const double *>bq.buf, n, 1, 0.0, DBL_MAX, False):
+            return None
+        out = _empty(q.shape)
+        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+        ff.model = model
+        ff.p1 = p1
+        ff.p2 = p2
+        status = coh_form_factor(&ff, <const double *>bq.buf, <double *>bo.buf, 0, n)
+        if status != COH_OK:
+            PyBuffer_Release(&bo)
+            _fail(status, "coh_form_factor")
+        return _small_finish(out, &bo, bq.ndim)
+    finally:
+        PyBuffer_Release(&bq)
+
+
+def small_spherical_j1(object x):
+    """j1(x) when x is a small float64 array of finite values (SMALL_MAX elements at
+    most), in x's shape (a float for 0-d); None for any other x."""
+    cdef Py_buffer bx, bo
+    cdef Py_ssize_t n
+    cdef object out
+    if not _small_buffer(x, &bx):
+        return None
+    try:
+        n = bx.len // 8
+        if not _within(<const double *>bx.buf, n, 1, -DBL_MAX, DBL_MAX, False):
+            return None
+        out = _empty(x.shape)
+        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+        coh_spherical_j1(<const double *>bx.buf, <double *>bo.buf, 0, n)
+        return _small_finish(out, &bo, bx.ndim)
+    finally:
+        PyBuffer_Release(&bx)
+
+
+def small_cross_section(int kind, object x, object y, tuple plan, double x_max,
+                        double y_max, object gl_x, object gl_w):
+    """A cross section averaged over the nuclei of ``plan`` (tuples (number fraction,
+    mass MeV, NucleusSpec, panel width MeV), as the public scalar path's) at small
+    arrays: kind 0, dsigma/dq2 at (q2 = x, E = y); 1, dsigma/dT at (T = x, E = y); 2,
+    sigma(E = x, T_min = y). x and y: two small float64 arrays of one shape, or one
+    and a float (SMALL_MAX elements at most); E in (0, its max], the others in
+    [0, x_max or y_max]. Returns the values in that shape (a float for 0-d), or None
+    for anything else. Each point is summed over the nuclei in plan order, as the
+    scalar path and the array path do."""
+    global _rule_x_obj, _rule_w_obj, _rule_x, _rule_w
+    cdef Py_buffer bx, by, bo
+    cdef int hx = 0, hy = 0, status = COH_OK, ndim, k
+    cdef double xv = 0.0, yv = 0.0, total, value, q2, fraction[SMALL_NUCLEI]
+    cdef double mass[SMALL_NUCLEI]
+    cdef double panel[SMALL_NUCLEI]
+    cdef coh_nucleus_t nuc[SMALL_NUCLEI]
+    cdef const double *px
+    cdef const double *py
+    cdef double *po
+    cdef Py_ssize_t n, i, sx, sy, n_nuc = len(plan)
+    cdef const double[::1] rx
+    cdef const double[::1] rw
+    cdef object out, shape
+    if kind < 0 or kind > 2 or n_nuc < 1 or n_nuc > SMALL_NUCLEI:
+        return None
+    hx = _small_buffer(x, &bx)
+    try:
+        if not hx and type(x) is not float:
+            return None
+        hy = _small_buffer(y, &by)
+        if not hy and type(y) is not float:
+            return None
+        if not hx and not hy:
+            return None
+        if hx and hy and x.shape != y.shape:
+            return None
+        if hx:
+            px, sx, n, ndim, shape = <const double *>bx.buf, 1, bx.len // 8, bx.ndim, x.shape
+        else:
+            xv = x
+            px, sx = &xv, 0
+        if hy:
+            py, sy, n, ndim, shape = <const double *>by.buf, 1, by.len // 8, by.ndim, y.shape
+        else:
+            yv = y
+            py, sy = &yv, 0
+        if not (_within(px, n, sx, 0.0, x_max, kind == 2)
+                and _within(py, n, sy, 0.0, y_max, kind != 2)):
+            return None
+        for k in range(n_nuc):
+            fraction[k], mass[k], spec, panel[k] = plan[k]
+            _nucleus(spec, &nuc[k])
+        if kind == 2:
+            if gl_x is _rule_x_obj and gl_w is _rule_w_obj:
+                rx, rw = _rule_x, _rule_w
+            else:
+                rx, rw = gl_x, gl_w
+                _rule(rx, rw, "coh_sigma_total")
+                _rule_x, _rule_w = rx, rw
+                _rule_x_obj, _rule_w_obj = gl_x, gl_w
+        out = _empty(shape)
+        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+        po = <double *>bo.buf
+        for i in range(n):
+            total = 0.0
+            for k in range(n_nuc):
+                if kind == 0:
+                    status = coh_dsigma_dq2(&nuc[k], &px[i * sx], &py[i * sy], &value, 0, 1)
+                    total += fraction[k] * value
+                elif kind == 1:
+                    q2 = 2.0 * mass[k] * px[i * sx]
+                    status = coh_dsigma_dq2(&nuc[k], &q2, &py[i * sy], &value, 0, 1)
+                    total += fraction[k] * (2.0 * mass[k] * value)
+                else:
+                    q2 = 2.0 * mass[k] * py[i * sy]
+                    status = coh_sigma_total(&nuc[k], &px[i * sx], &q2, panel[k], &rx[0],
+                                             &rw[0], rx.shape[0], &value, 0, 1)
+                    total += fraction[k] * value
+                if status != COH_OK:
+                    PyBuffer_Release(&bo)
+                    _fail(status, "coh_sigma_total" if kind == 2 else "coh_dsigma_dq2")
+            po[i] = total
+        return _small_finish(out, &bo, ndim)
+    finally:
+        if hx:
+            PyBuffer_Release(&bx)
+        if hy:
+            PyBuffer_Release(&by)
+
+
+def small_kinematics(int kind, object x, double mass, double x_max):
+    """Elastic kinematics (docs/physics.md section 1) at a small float64 array x of
+    values in [0, x_max) for a nuclear mass M (MeV): kind 0, E_min(T) =
+    [T + sqrt(T (T + 2M))]/2; 1, T_max(E) = 2E^2/(M + 2E); 2, q2_max(E) =
+    4E^2 M/(M + 2E); 3, q2_min(T) = 2 M T; with the arithmetic of
+    coherency.kinematics' scalar path. In x's shape (a float for 0-d); None for any
+    other x, or when a value is not finite (the public function then raises)."""
+    cdef Py_buffer bx, bo
+    cdef Py_ssize_t i, n
+    cdef const double *px
+    cdef double *po
+    cdef double v, e
+    cdef object out
+    if kind < 0 or kind > 3 or not _small_buffer(x, &bx):
+        return None
+    try:
+        n = bx.len // 8
+        px = <const double *>bx.buf
+        for i in range(n):
+            if not (px[i] >= 0.0 and px[i] < x_max):
+                return None
+        out = _empty(x.shape)
+        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+        po = <double *>bo.buf
+        for i in range(n):
+            e = px[i]
+            if kind == 0:
+                v = 0.5 * (e + sqrt(e * (e + 2.0 * mass)))
+            elif kind == 1:
+                v = 2.0 * e * e / (mass + 2.0 * e)
+            elif kind == 2:
+                v = 4.0 * e * e * mass / (mass + 2.0 * e)
+            else:
+                v = 2.0 * mass * e
+            if not v <= DBL_MAX:
+                PyBuffer_Release(&bo)
+                return None
+            po[i] = v
+        return _small_finish(out, &bo, bx.ndim)
+    finally:
+        PyBuffer_Release(&bx)

@@ -6,6 +6,15 @@ E = b - (b - a)(1 - u)^2 that makes beta-decay end points smooth, with the flux 
 into the weights and the discrete lines added as nodes of their own; and recoil rules
 in T for :func:`coherency.event_rate`. Rules depend only on the source and the
 threshold, so they are cached for frozen sources (:mod:`coherency._cache`).
+
+A table interpolated linearly has a breakpoint at every knot; one Gauss-Legendre
+rule per knot interval would cost a node count linear in the table. Its rule is a
+product rule instead (:func:`table_rule`): Chebyshev nodes on a few panels that
+ignore the knots, with weights w_j = int Phi(E) l_j(E) dE (l_j the Lagrange
+polynomials of the panel's nodes) computed exactly for the piecewise-linear Phi. The
+rule is exact for Phi times any polynomial of degree < TABLE_ORDER on each panel, so
+its error is that of interpolating the smooth factor (the cross section), not the
+table (docs/physics.md Eq. (6.5b)).
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from ._cache import memoize
 
 __all__ = [
     "E_GL_W",
+    "cheb_interp",
+    "linear_table",
     "E_GL_X",
     "E_ORDER",
     "MAX_LOG_WIDTH",
@@ -27,8 +38,10 @@ __all__ = [
     "energy_rule",
     "energy_rule_between",
     "lines_above",
+    "recoil_panels",
     "recoil_rule",
     "rule",
+    "table_rule",
     "total_flux",
 ]
 
@@ -145,10 +158,126 @@ def energy_rule_between(source: Any, a: float, b: float) -> tuple[np.ndarray, np
     return energy_rule(_Window, a)
 
 
+def cheb_interp(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Chebyshev points of the first kind y_k (n of them, in [-1, 1]) and the matrix D
+    with D @ f(y) = the coefficients of the degree n - 1 interpolant of f."""
+    k = np.arange(n)
+    dct = (2.0 / n) * np.cos(np.pi * np.outer(k, k + 0.5) / n)
+    dct[0] *= 0.5
+    return np.cos(np.pi * (k + 0.5) / n), dct
+
+
+def linear_table(source: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The knots (E, flux) of a source whose continuum is linear between its knots and
+    zero outside them (``Tabulated(kind="linear")``), else None."""
+    table = getattr(source, "_piecewise_linear", None)
+    return table() if callable(table) else None
+
+
+# Nodes per panel of the product rule of a linear table: Chebyshev points of the first
+# kind, the rule exact for Phi times polynomials of degree < TABLE_ORDER per panel.
+TABLE_ORDER = 48
+_TABLE_Y, _TABLE_DCT = cheb_interp(TABLE_ORDER)
+# first and second antiderivatives of T_0 .. T_{N-1}, as Chebyshev series (columns)
+_TABLE_INT1 = np.polynomial.chebyshev.chebint(np.eye(TABLE_ORDER), m=1)
+_TABLE_INT2 = np.polynomial.chebyshev.chebint(np.eye(TABLE_ORDER), m=2)
+
+
+def _panels(edges: list[float]) -> list[tuple[float, float]]:
+    """The intervals between sorted ``edges``, each split geometrically so that it
+    spans at most a factor 4 (as :func:`energy_rule`)."""
+    out: list[tuple[float, float]] = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        if not b > a:
+            continue
+        if a > 0 and math.log(b / a) > MAX_LOG_WIDTH:
+            n = math.ceil(math.log(b / a) / MAX_LOG_WIDTH)
+            cut = np.geomspace(a, b, n + 1)
+            cut[0], cut[-1] = a, b
+            out.extend(zip(cut[:-1].tolist(), cut[1:].tolist()))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _chebyshev_moments(E: np.ndarray, f: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                       ) -> np.ndarray:
+    """nu[p, m] = int_{lo_p}^{hi_p} Phi(E) T_m(y) dE, y = (2E - lo_p - hi_p)/(hi_p - lo_p),
+    for the piecewise-linear Phi through (E, f) (zero outside), m < TABLE_ORDER.
+
+    Integrating by parts twice, with P1, P2 the first and second antiderivatives of
+    T_m and Phi' (in y) constant between knots,
+      int_{-1}^{1} Phi T_m dy = [Phi P1 - Phi' P2]_{-1}^{1} + sum_k ds_k P2(y_k),
+    ds_k the jump of Phi' at each knot y_k inside the panel: exact, and the knots
+    enter only through u_j = sum_k ds_k T_j(y_k), one Chebyshev recurrence over the
+    knots (no matrix of knots x degrees)."""
+    nu = np.empty((lo.size, TABLE_ORDER))
+    int1, int2 = _TABLE_INT1, _TABLE_INT2
+    ones = np.ones(TABLE_ORDER + 2)
+    alt = (-1.0) ** np.arange(TABLE_ORDER + 2)
+    P1_hi, P1_lo = ones[:TABLE_ORDER + 1] @ int1, alt[:TABLE_ORDER + 1] @ int1
+    P2_hi, P2_lo = ones @ int2, alt @ int2
+    for p in range(lo.size):
+        a, b = float(lo[p]), float(hi[p])
+        half, mid = 0.5 * (b - a), 0.5 * (a + b)
+        i, j = np.searchsorted(E, a, side="right"), np.searchsorted(E, b, side="left")
+        # the points of the panel: a, the knots strictly inside, b
+        pts = np.concatenate([[a], E[i:j], [b]])
+        vals = np.interp(pts, E, f, left=0.0, right=0.0)
+        y = np.clip((pts - mid) / half, -1.0, 1.0)
+        slope = np.diff(vals) / np.diff(y)
+        ds = np.diff(slope)  # jumps at the inner points
+        acc = np.zeros(TABLE_ORDER + 2)
+        if ds.size:
+            yk = y[1:-1]
+            t_prev, t_cur = np.ones_like(yk), yk.copy()
+            acc[0] = ds.sum()
+            acc[1] = ds @ t_cur
+            y2 = 2.0 * yk
+            for m in range(2, TABLE_ORDER + 2):
+                t_prev, t_cur = t_cur, y2 * t_cur - t_prev
+                acc[m] = ds @ t_cur
+        nu[p] = (vals[-1] * P1_hi - vals[0] * P1_lo - slope[-1] * P2_hi + slope[0] * P2_lo
+                 + acc @ int2) * half
+    return nu
+
+
+@memoize("linear-table rules", per_backend=False)
+def table_rule(source: Any, E_lo: float, cuts: tuple[float, ...] = ()
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Product rule of a linear table above E_lo: nodes E_j and weights w_j with
+    sum_j w_j g(E_j) = int_{E_lo} Phi g dE exactly for g a polynomial of degree
+    < TABLE_ORDER on each panel. Panels: from max(E_lo, first knot) to the last knot,
+    cut at ``cuts`` (where g is not smooth) and where they span more than a factor
+    4; the knots play no part in them."""
+    table = linear_table(source)
+    assert table is not None
+    E, f = table
+    a = max(float(E_lo), float(E[0]))
+    b = float(E[-1])
+    if not b > a:
+        return np.empty(0), np.empty(0)
+    edges = sorted({a, b, *(float(c) for c in cuts if a < c < b)})
+    panels = _panels(edges)
+    lo = np.array([p[0] for p in panels])
+    hi = np.array([p[1] for p in panels])
+    nu = _chebyshev_moments(E, f, lo, hi)
+    weights = nu @ _TABLE_DCT  # w_j = sum_m nu_m D[m, j]: D maps values to coefficients
+    nodes = 0.5 * (lo + hi)[:, None] + 0.5 * (hi - lo)[:, None] * _TABLE_Y[None, :]
+    nodes, weights = nodes.reshape(-1), weights.reshape(-1)
+    nodes.setflags(write=False)
+    weights.setflags(write=False)
+    return nodes, weights
+
+
 @memoize("energy rules")
 def rule(source: Any, E_thr: float) -> tuple[np.ndarray, np.ndarray]:
-    """Continuum nodes and lines above E_thr as one rule: sum(w g(E)) ~ int Phi g dE."""
-    nodes, weights = energy_rule(source, E_thr)
+    """Continuum nodes and lines above E_thr as one rule: sum(w g(E)) ~ int Phi g dE
+    (a product rule for a linear table, :func:`table_rule`)."""
+    if linear_table(source) is not None:
+        nodes, weights = table_rule(source, E_thr)
+    else:
+        nodes, weights = energy_rule(source, E_thr)
     line_E, line_flux = lines_above(source, E_thr)
     E = np.concatenate([nodes, line_E])
     w = np.concatenate([weights, line_flux])
@@ -171,12 +300,11 @@ def total_flux(source: Any) -> float:
     return total
 
 
-def recoil_rule(edges: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Legendre nodes and weights in recoil energy T (MeV) over the panels
-    between sorted ``edges`` (the window and the kinks of dN/dT), each panel split
-    further so that it spans at most a factor 4 in T (a first panel from 0 ends at
-    1/64 of its top): sum(w f(T)) ~ integral f dT."""
-    nodes_all, w_all = [], []
+def recoil_panels(edges: list[float]) -> list[tuple[float, float]]:
+    """The panels in recoil energy T (MeV) between sorted ``edges`` (the window and
+    the kinks of dN/dT), each split further so that it spans at most a factor 4 in T
+    (a first panel from 0 ends at 1/64 of its top)."""
+    out: list[tuple[float, float]] = []
     for x0, x1 in zip(edges[:-1], edges[1:]):
         sub = [x0, x1]
         if x0 > 0 and x1 / x0 > 4:
@@ -187,7 +315,15 @@ def recoil_rule(edges: list[float]) -> tuple[np.ndarray, np.ndarray]:
             # from zero: one panel up to x1/64, then geometric
             first = x1 / 64
             sub = [0.0, *np.geomspace(first, x1, 4)] if first > 0 else [0.0, x1]
-        for y0, y1 in zip(sub[:-1], sub[1:]):
-            nodes_all.append(0.5 * (y0 + y1) + 0.5 * (y1 - y0) * E_GL_X)
-            w_all.append(0.5 * (y1 - y0) * E_GL_W)
+        out.extend(zip(sub[:-1], sub[1:]))
+    return out
+
+
+def recoil_rule(edges: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights in recoil energy T (MeV) over
+    :func:`recoil_panels` of ``edges``: sum(w f(T)) ~ integral f dT."""
+    nodes_all, w_all = [], []
+    for y0, y1 in recoil_panels(edges):
+        nodes_all.append(0.5 * (y0 + y1) + 0.5 * (y1 - y0) * E_GL_X)
+        w_all.append(0.5 * (y1 - y0) * E_GL_W)
     return np.concatenate(nodes_all), np.concatenate(w_all)

@@ -14,6 +14,7 @@ FormFactorPair     coh_ffpair_t           csrc/coh_rate.h
 FluxModel          coh_chebmodel_t        csrc/coh_rate.h
 QGrid              coh_qgrid_t            csrc/coh_rate.h
 ResolutionParams   coh_resolution_t       csrc/coh_resp.h
+BSMSpec            coh_bsm_t              csrc/coh_bsm.h
 =================  =====================  ================
 
 Lengths are in MeV^-1 (fm / hbar c), masses and momenta in MeV. The ids of the
@@ -147,3 +148,58 @@ class ResolutionParams(NamedTuple):
     p1: float = 0.0
     p2: float = 0.0
     p3: float = 0.0
+
+
+BSM_TERM_SIZE = 5
+"""Doubles per term of ``BSMSpec.terms`` (COH_BSM_TERM_SIZE of csrc/coh_bsm.h)."""
+BSM_SM = 0.0
+"""Kind of a Standard-Model term (the running of g_V^p), added to the amplitude a."""
+BSM_NEW = 1.0
+"""Kind of a term of the model, added to the shift d."""
+BSM_MAX_TERMS = 64
+"""Most terms of one BSMSpec (COH_BSM_MAX_TERMS)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BSMSpec:
+    """One model of :mod:`coherency.bsm` for one neutrino flavour and one nucleus, as the
+    kernels take it (csrc/coh_bsm.h, coh_bsm_t; docs/physics.md §13).
+
+    The vector amplitude is a = wz F_Z - wn F_N + (terms of kind BSM_SM), its shift
+    d = (terms of kind BSM_NEW); a term (cz, cn, m2, lep, kind) is
+    (cz F_Z + cn F_N) x [Pi(q^2, lep) - Pi(0, lep) if lep > 0] x [1/(q^2 + m2) if
+    m2 >= 0]. The change of dsigma/dq2 is pv (1 - q^2/4E^2)(2 a d + d^2 + inc)
+    + ps S/E^2 + pm F_Z^2 (1/q^2 - 1/(2ME) + q^2/(16 M^2 E^2)), with
+    inc = izz F_Z^2 + 2 izn F_Z F_N + inn F_N^2 and S = (sz F_Z + sn F_N)^2 q^2/(q^2 + ms2)^2.
+    """
+
+    mass: float
+    """Nuclear mass M, MeV (> 0)."""
+    ffz: FormFactorParams
+    """Proton form factor."""
+    ffn: FormFactorParams
+    """Neutron form factor."""
+    pv: float
+    """Prefactor of the vector part, cm^2/MeV^2: (1/2) G_F^2/(4 pi) (hbar c)^2."""
+    wz: float
+    """Standard-Model amplitude: 2 Z g_V^p (eps Z at tree level)."""
+    wn: float
+    """Standard-Model amplitude: -2 N g_V^n (N at tree level)."""
+    terms: FloatArray
+    """BSM_TERM_SIZE doubles per term, at most BSM_MAX_TERMS terms (C-contiguous)."""
+    izz: float
+    """Incoherent vector part (off-diagonal couplings), on F_Z^2."""
+    izn: float
+    """... on 2 F_Z F_N."""
+    inn: float
+    """... on F_N^2."""
+    ps: float
+    """Scalar mediator: (hbar c)^2/(16 pi), cm^2 (0 without one)."""
+    sz: float
+    """Scalar charge on F_Z (coupling x nucleon charge x Z)."""
+    sn: float
+    """Scalar charge on F_N."""
+    ms2: float
+    """Scalar mediator mass squared, MeV^2."""
+    pm: float
+    """Magnetic moment: pi alpha^2 mu^2 Z^2/m_e^2 (hbar c)^2, cm^2 (0 without one)."""

@@ -16,13 +16,22 @@ model's domain, empty quadrature rules.
 from __future__ import annotations
 
 import math
+import sys
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import integrate, special, stats
 
 from . import _ff_models, _records, _status
-from ._records import FluxModel, FormFactorPair, NucleusSpec, QGrid, ResolutionParams
+from ._records import (
+    BSMSpec,
+    FluxModel,
+    FormFactorPair,
+    NucleusSpec,
+    QGrid,
+    ResolutionParams,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -856,6 +865,310 @@ def sigma_total_scalar(
     return float(out[0])
 
 
+# --- small arrays (the public layer's path for arrays of up to SMALL_MAX elements) ---
+# Twins of the compiled small-array entry points: the same acceptance test (a native
+# float64 ndarray, C-contiguous, 1 to 16 elements, every value in range; None for
+# anything else) written with numpy, then the array twins above.
+
+_SMALL_MAX = 16
+_DBL_MAX = sys.float_info.max
+
+
+def _small(x: Any) -> FloatArray | None:
+    if (type(x) is not np.ndarray or x.dtype != np.float64 or not x.dtype.isnative
+            or not x.flags.c_contiguous or not 1 <= x.size <= _SMALL_MAX):
+        return None
+    return x
+
+
+def _in(x: FloatArray, lo: float, hi: float, lo_open: bool) -> bool:
+    return bool(np.all((x > lo if lo_open else x >= lo) & (x <= hi)))
+
+
+def _small_result(out: FloatArray, shape: tuple[int, ...]) -> FloatArray | float:
+    return float(out[0]) if shape == () else out.reshape(shape)
+
+
+def small_form_factor(q: Any, model: int, p1: float, p2: float) -> FloatArray | float | None:
+    """F(q) of model id ``model`` (lengths p1, p2 in MeV^-1) when q is a small float64
+    array of finite values >= 0 (SMALL_MAX elements at most), in q's shape (a float
+    for 0-d); None for any other q."""
+    arr = _small(q)
+    if arr is None or not _in(arr, 0.0, _DBL_MAX, False):
+        return None
+    out = np.empty(arr.size)
+    form_factor(arr.reshape(-1), model, p1, p2, out)
+    return _small_result(out, arr.shape)
+
+
+def small_spherical_j1(x: Any) -> FloatArray | float | None:
+    """j1(x) when x is a small float64 array of finite values (SMALL_MAX elements at
+    most), in x's shape (a float for 0-d); None for any other x."""
+    arr = _small(x)
+    if arr is None or not _in(arr, -_DBL_MAX, _DBL_MAX, False):
+        return None
+    out = np.empty(arr.size)
+    spherical_j1(arr.reshape(-1), out)
+    return _small_result(out, arr.shape)
+
+
+def small_cross_section(
+    kind: int, x: Any, y: Any, plan: tuple[Any, ...], x_max: float, y_max: float,
+    gl_x: FloatArray,
+    gl_w: FloatArray,
+) -> FloatArray | float | None:
+    """A cross section averaged over the nuclei of ``plan`` (tuples (number fraction,
+    mass MeV, NucleusSpec, panel width MeV), as the public scalar path's) at small
+    arrays: kind 0, dsigma/dq2 at (q2 = x, E = y); 1, dsigma/dT at (T = x, E = y); 2,
+    sigma(E = x, T_min = y). x and y: two small float64 arrays of one shape, or one
+    and a float (SMALL_MAX elements at most); E in (0, its max], the others in
+    [0, x_max or y_max]. Returns the values in that shape (a float for 0-d), or None
+    for anything else. Each point is summed over the nuclei in plan order, as the
+    scalar path and the array path do."""
+    if not 0 <= kind <= 2 or not 1 <= len(plan) <= _SMALL_MAX:
+        return None
+    xa, ya = _small(x), _small(y)
+    if (xa is None and type(x) is not float) or (ya is None and type(y) is not float):
+        return None
+    if xa is None and ya is None:
+        return None
+    if xa is not None and ya is not None and xa.shape != ya.shape:
+        return None
+    shape = xa.shape if xa is not None else ya.shape  # type: ignore[union-attr]
+    xv = np.broadcast_to(np.asarray(x, dtype=np.float64), shape).reshape(-1)
+    yv = np.broadcast_to(np.asarray(y, dtype=np.float64), shape).reshape(-1)
+    if not (_in(xv, 0.0, x_max, kind == 2) and _in(yv, 0.0, y_max, kind != 2)):
+        return None
+    total = np.zeros(xv.size)
+    for fraction, mass, spec, panel in plan:
+        out = np.empty(xv.size)
+        if kind == 0:
+            dsigma_dq2(np.ascontiguousarray(xv), np.ascontiguousarray(yv), spec, out)
+        elif kind == 1:
+            dsigma_dq2(2.0 * mass * xv, np.ascontiguousarray(yv), spec, out)
+            out = 2.0 * mass * out
+        else:
+            sigma_total(np.ascontiguousarray(xv), 2.0 * mass * yv, spec, panel, gl_x, gl_w,
+                        out)
+        total += fraction * out
+    return _small_result(total, shape)
+
+
+def small_kinematics(kind: int, x: Any, mass: float, x_max: float
+                     ) -> FloatArray | float | None:
+    """Elastic kinematics (docs/physics.md section 1) at a small float64 array x of
+    values in [0, x_max) for a nuclear mass M (MeV): kind 0, E_min(T) =
+    [T + sqrt(T (T + 2M))]/2; 1, T_max(E) = 2E^2/(M + 2E); 2, q2_max(E) =
+    4E^2 M/(M + 2E); 3, q2_min(T) = 2 M T; with the arithmetic of
+    coherency.kinematics' scalar path. In x's shape (a float for 0-d); None for any
+    other x, or when a value is not finite (the public function then raises)."""
+    arr = _small(x)
+    if not 0 <= kind <= 3 or arr is None or not np.all((arr >= 0.0) & (arr < x_max)):
+        return None
+    e = arr.reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if kind == 0:
+            v = 0.5 * (e + np.sqrt(e * (e + 2.0 * mass)))
+        elif kind == 1:
+            v = 2.0 * e * e / (mass + 2.0 * e)
+        elif kind == 2:
+            v = 4.0 * e * e * mass / (mass + 2.0 * e)
+        else:
+            v = 2.0 * mass * e
+    if not np.all(v <= _DBL_MAX):
+        return None
+    return _small_result(v, arr.shape)
+
+
 def simd_info() -> str:
     """Twin of the compiled ``simd_info``: the numpy/scipy code has no SIMD clone."""
     return "none (numpy/scipy twin)"
+
+
+# ---- physics beyond the Standard Model (csrc/coh_bsm.h) ------------------------
+
+
+def _bsm(spec: BSMSpec, where: str) -> FloatArray:
+    """The checks of coh_bsm_check; the terms as rows (cz, cn, m2, lep, kind)."""
+    terms = np.asarray(spec.terms, dtype=np.float64)
+    if terms.size % _records.BSM_TERM_SIZE or terms.size // _records.BSM_TERM_SIZE > \
+            _records.BSM_MAX_TERMS:
+        raise ValueError(f"terms must hold {_records.BSM_TERM_SIZE} doubles per term and at "
+                         f"most {_records.BSM_MAX_TERMS} terms; got {terms.size} doubles")
+    _check_ff(int(spec.ffz.model), spec.ffz.p1, spec.ffz.p2, where)
+    _check_ff(int(spec.ffn.model), spec.ffn.p1, spec.ffn.p2, where)
+    if not spec.mass > 0:
+        _status.raise_status(_status.BAD_ARG, where)
+    return terms.reshape(-1, _records.BSM_TERM_SIZE)
+
+
+def _bsm_point(spec: BSMSpec, rows: FloatArray, q2: FloatArray,
+               m2: FloatArray | None = None) -> dict[str, FloatArray]:
+    """Amplitude a, shift d, incoherent part, scalar S and F_Z^2 of the magnetic part
+    at q2 (> 0); m2 (broadcasting against q2) replaces the mediator masses of the
+    model's terms and of the scalar."""
+    from .couplings import vacuum_polarization  # numpy, Eq. 9.3
+
+    q = np.sqrt(q2)
+    fz = _ff(q, int(spec.ffz.model), spec.ffz.p1, spec.ffz.p2)
+    fn = _ff(q, int(spec.ffn.model), spec.ffn.p1, spec.ffn.p2)
+    a = spec.wz * fz - spec.wn * fn
+    d = np.zeros(np.broadcast_shapes(q2.shape, () if m2 is None else m2.shape))
+    for cz, cn, mt, lep, kind in rows:
+        shape = np.ones_like(q2)
+        if lep > 0:
+            shape = np.asarray(vacuum_polarization(q, lep), dtype=np.float64)
+        new = kind != _records.BSM_SM
+        if mt >= 0:
+            mass2 = m2 if (new and m2 is not None) else mt
+            shape = shape / (q2 + mass2)
+        value = (cz * fz + cn * fn) * shape
+        if new:
+            d = d + value
+        else:
+            a = a + value
+    inc = spec.izz * fz**2 + 2.0 * spec.izn * fz * fn + spec.inn * fn**2
+    s = np.zeros_like(d)
+    if spec.sz != 0.0 or spec.sn != 0.0:
+        ms2 = spec.ms2 if m2 is None else m2
+        s = (spec.sz * fz + spec.sn * fn) ** 2 * q2 / (q2 + ms2) ** 2 + np.zeros_like(d)
+    mag = fz**2 if spec.pm != 0.0 else np.zeros_like(fz)
+    return {"a": a, "d": d, "inc": inc, "s": s, "mag": mag}
+
+
+def bsm_dsigma_dq2(q2: FloatArray, E: FloatArray, spec: BSMSpec, out: FloatArray,
+                   n_threads: int = 1) -> None:
+    """Change of dsigma/dq2 (cm^2/MeV^2) that the model ``spec`` (a BSMSpec) brings, at
+    pairs (q2[i], E[i]); 0 outside 0 < q2 <= q2_max(E) (csrc/coh_bsm.h)."""
+    _same_length(len(q2), len(E), "q2 and E")
+    _same_length(len(q2), len(out), "q2 and out")
+    rows = _bsm(spec, "bsm_dsigma_dq2")
+    if len(q2) == 0:
+        return
+    q2 = np.asarray(q2, dtype=np.float64)
+    E = np.asarray(E, dtype=np.float64)
+    M = spec.mass
+    with np.errstate(over="ignore", invalid="ignore"):
+        top = 4.0 * E * E * M / (M + 2.0 * E)
+    inside = (q2 > 0) & (q2 <= top)
+    x, e = q2[inside], E[inside]
+    p = _bsm_point(spec, rows, x)
+    val = spec.pv * (1.0 - x / (4.0 * e * e)) * (p["d"] * (2.0 * p["a"] + p["d"]) + p["inc"])
+    val = val + spec.ps * p["s"] / (e * e)
+    if spec.pm != 0.0:
+        val = val + spec.pm * p["mag"] * (1.0 / x - 1.0 / (2.0 * M * e)
+                                          + x / (16.0 * M * M * e * e))
+    out[:] = 0.0
+    out[inside] = val
+
+
+def bsm_sigma(E: FloatArray, q2_min: FloatArray, spec: BSMSpec, panel_dq: float,
+              gl_x: FloatArray, gl_w: FloatArray, out: FloatArray, n_threads: int = 1) -> None:
+    """Change of sigma(E[i]) above q2_min[i] (cm^2) that the model ``spec`` brings.
+
+    The twin integrates dsigma/dq2 in q with adaptive ``scipy.integrate.quad`` on the
+    pieces where the compiled rule puts its panels (doubling from sqrt(q2_min), or
+    from the model's smallest scale over 8 when q2_min = 0, no wider than panel_dq);
+    ``gl_x``, ``gl_w`` are checked but not used."""
+    _same_length(len(E), len(q2_min), "E and q2_min")
+    _same_length(len(E), len(out), "E and out")
+    rows = _bsm(spec, "bsm_sigma")
+    _check_rule(gl_x, gl_w, "bsm_sigma")
+    scales = [math.sqrt(r[2]) for r in rows if r[2] > 0] + [r[3] for r in rows if r[3] > 0]
+    if (spec.sz != 0.0 or spec.sn != 0.0) and spec.ms2 > 0:
+        scales.append(math.sqrt(spec.ms2))
+    floor = min(scales) / 8.0 if scales else 0.0
+    M = spec.mass
+    one_E = np.empty(1)
+    one_q2 = np.empty(1)
+    one_out = np.empty(1)
+
+    def integrand(q: float, energy: float) -> float:
+        one_q2[0], one_E[0] = q * q, energy
+        bsm_dsigma_dq2(one_q2, one_E, spec, one_out)
+        return 2.0 * q * float(one_out[0])
+
+    for i, (energy, lo2) in enumerate(zip(E, q2_min)):
+        energy = float(energy)
+        hi2 = 4.0 * energy * energy * M / (M + 2.0 * energy)
+        if not lo2 < hi2:
+            out[i] = 0.0
+            continue
+        lo, hi = math.sqrt(max(float(lo2), 0.0)), math.sqrt(hi2)
+        edges = [lo]
+        nxt = 2.0 * lo if lo > 0 else (floor if floor > 0 else hi)
+        while edges[-1] < hi:
+            edges.append(min(nxt, hi))
+            nxt = 2.0 * edges[-1]
+        pieces = []
+        for a, b in zip(edges[:-1], edges[1:]):
+            n = max(1, math.ceil((b - a) / panel_dq)) if panel_dq > 0 else 1
+            pieces += [(a + (b - a) * k / n, a + (b - a) * (k + 1) / n) for k in range(n)]
+        if len(pieces) > MAX_PANELS:
+            _status.raise_status(_status.BAD_ARG, "bsm_sigma")
+        total = 0.0
+        for a, b in pieces:
+            total += integrate.quad(integrand, a, b, args=(energy,), epsabs=0.0,
+                                    epsrel=QUAD_EPSREL, limit=QUAD_LIMIT)[0]
+        out[i] = total
+
+
+def _bsm_parts(spec: BSMSpec, p: dict[str, FloatArray], q2: FloatArray,
+               F0: FloatArray, F1: FloatArray, F2: FloatArray) -> tuple[FloatArray, FloatArray]:
+    K = spec.pv * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
+    lin = K * 2.0 * p["a"] * p["d"]
+    quad = K * (p["d"] ** 2 + p["inc"]) + spec.ps * p["s"] * F2
+    if spec.pm != 0.0:
+        M = spec.mass
+        quad = quad + spec.pm * p["mag"] * (F0 / q2 - F1 / (2.0 * M) + q2 * F2 / (16.0 * M * M))
+    return lin, quad
+
+
+def bsm_parts(spec: BSMSpec, q2: FloatArray, F0: FloatArray, F1: FloatArray,
+              F2: FloatArray, lin: FloatArray, quad: FloatArray, n_threads: int = 1) -> None:
+    """The flux-folded change of dN/dq2 at q2[i] > 0 with the flux moments F0, F1, F2
+    (integral_{E_min} Phi E^-k dE): its part linear in the model's couplings, lin[i],
+    and its quadratic part, quad[i] (csrc/coh_bsm.h)."""
+    n = len(q2)
+    if not (len(F0) == len(F1) == len(F2) == len(lin) == len(quad) == n):
+        raise ValueError("q2, F0, F1, F2, lin and quad must have the same length")
+    rows = _bsm(spec, "bsm_parts")
+    if n == 0:
+        return
+    q2 = np.asarray(q2, dtype=np.float64)
+    p = _bsm_point(spec, rows, q2)
+    lin[:], quad[:] = _bsm_parts(spec, p, q2, np.asarray(F0), np.asarray(F1), np.asarray(F2))
+
+
+def bsm_fold_masses(spec: BSMSpec, m2: FloatArray, q2: FloatArray, F0: FloatArray,
+                    F1: FloatArray, F2: FloatArray, W: FloatArray, lin: FloatArray,
+                    quad: FloatArray, n_threads: int = 1) -> None:
+    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
+    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
+    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
+    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
+    nodes = len(q2)
+    if not (len(F0) == len(F1) == len(F2) == nodes):
+        raise ValueError("q2, F0, F1 and F2 must have the same length")
+    if nodes == 0 or len(W) == 0 or len(W) % nodes:
+        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
+    n_w = len(W) // nodes
+    if not (len(lin) == len(quad) == len(m2) * n_w):
+        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
+    rows = _bsm(spec, "bsm_fold_masses")
+    if len(m2) == 0:
+        return
+    x = np.asarray(q2, dtype=np.float64)[None, :]
+    masses = np.asarray(m2, dtype=np.float64)[:, None]
+    p = _bsm_point(spec, rows, x, masses)
+    p = {k: np.broadcast_to(v, (masses.shape[0], nodes)) for k, v in p.items()}
+    lp, qp = _bsm_parts(spec, p, x, np.asarray(F0)[None, :], np.asarray(F1)[None, :],
+                        np.asarray(F2)[None, :])
+    weights = np.asarray(W, dtype=np.float64).reshape(n_w, nodes)
+    # np.sum over the nodes (pairwise, the same for every mass), not a matrix product:
+    # a BLAS product's order of summation depends on the number of masses, and a
+    # mass's value must not depend on the other masses of the call
+    lp = np.broadcast_to(lp, p["a"].shape)
+    qp = np.broadcast_to(qp, p["a"].shape)
+    lin[:] = np.sum(lp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
+    quad[:] = np.sum(qp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)

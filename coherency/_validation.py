@@ -279,6 +279,12 @@ def plain_float(x: Any) -> float | None:
     return None
 
 
+#: Largest array the public functions' small-array path takes: float64 arrays of up to
+#: this many elements go to the compiled ``small_*`` entry points (one call, no numpy
+#: reductions or broadcasting; ``SMALL_MAX`` in coherency/_kernels.pyx).
+SMALL_MAX = 16
+
+
 def in_range(v: float, min_value: float | None, max_value: float | None,
              exclusive_min: bool = False) -> bool:
     """Whether a finite float passes the range test of :func:`as_float_array`."""

@@ -918,21 +918,39 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     lines += [f"    {edges[i]:g}-{edges[i + 1]:g} {unit}: {c:.4g}" for i, c in enumerate(per_bin)]
     lines += ["", "inputs:"] + [f"  - {k}: {v}" for k, v in exp.inputs.items()]
     lines += [f"references: {sorted({p.reference for p in exp.published.values()})[0]}"]
+    if args.fit:
+        payload["fit"], fit_lines = _fit_payload(exp)
+        lines += fit_lines
     return _emit(args, payload, "\n".join(lines))
 
 
-def _fit_hook(name: str) -> None:
-    """Where fits of a data set connect: the likelihood fits of
-    :mod:`coherency.inference` (a binned Poisson likelihood of the preset's observed
-    bins with its nuisance parameters). This version has none, so ``--fit`` is a
-    usage error that says so."""
-    from . import inference
+#: The presets whose data releases coherency.inference fits.
+_FITTABLE = ("coherent-csi-2021", "coherent-ar-2020")
 
-    fit = getattr(inference, "fit", None)
-    if fit is None:
-        raise UsageError(f"--fit: likelihood fits of {name!r} need coherency.inference, "
-                         f"which has no fits in this version; without --fit the command "
-                         f"prints the prediction", "--fit")
+
+def _fit_hook(name: str) -> None:
+    """Refuse ``--fit`` for a data set without a likelihood: the fits of
+    :mod:`coherency.inference` are those of the CsI 2021 and Ar 2020 releases."""
+    if name not in _FITTABLE:
+        raise UsageError(f"--fit: coherency.inference fits the data releases of "
+                         f"{' and '.join(_FITTABLE)}; {name!r} has no likelihood (without "
+                         f"--fit the command prints its prediction or bin-wise analysis)",
+                         "--fit")
+
+
+def _fit_payload(exp: Any) -> tuple[dict[str, Any], list[str]]:
+    """The measurement of CEvNS in the preset's data release (Experiment.fit)."""
+    res = exp.fit()
+    return res.as_dict(), ["", "fit to the data release (coherency.inference, "
+                           "nuisance parameters profiled):", res.summary()]
+
+
+def _bins_json(cf: Any) -> list[dict[str, Any]]:
+    return [{"q2_lo": b.q2_lo, "q2_hi": b.q2_hi, "xi": b.xi,
+             "xi_interval": list(b.xi_interval), "alpha": b.alpha,
+             "alpha_interval": list(b.alpha_interval), "alpha_sm": b.alpha_sm,
+             "p_local_alpha1": b.p_coherent, "p_local_alpha0": b.p_decoherent}
+            for b in cf.bins]
 
 
 # --- alpha --------------------------------------------------------------------------
@@ -1039,6 +1057,20 @@ def _cmd_alpha(args: argparse.Namespace) -> int:
                              f" (known: {', '.join(_ALPHA_DATA)})", "--data")
         if args.fit:
             _fit_hook(key)
+            from . import experiments
+            from .inference import coherency_fit
+
+            cf = coherency_fit(experiments.load(key))
+            fit_payload = {
+                "data": key, "method": "binned Poisson likelihood of the data release, "
+                "xi per q^2 bin with every nuisance parameter profiled (coherency.inference)",
+                "bins": _bins_json(cf),
+                "p_min_local_alpha1": cf.p_min_coherent,
+                "p_global_alpha1": cf.global_p_coherent,
+                "p_min_local_alpha0": cf.p_min_decoherent,
+                "p_global_alpha0": cf.global_p_decoherent,
+                "n_toys": cf.n_toys, "valid": cf.valid, "messages": list(cf.messages)}
+            return _emit(args, fit_payload, cf.table())
         notes: list[str] = []
         dataset = _ALPHA_DATA[key]
         if dataset is None:

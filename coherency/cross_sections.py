@@ -197,6 +197,7 @@ def dsigma_dq2(
     n_threads: int = 1,
     couplings: str | None = None,
     flavour: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Differential cross section in q^2, Sharma & Wong Eq. 1.
 
@@ -226,7 +227,11 @@ def dsigma_dq2(
         neutrino ``flavour`` (then ``epsilon`` must be None).
     flavour : str, optional
         ``"e"``, ``"mu"``, ``"tau"`` (or ``"nue"``, ``"numubar"``, ...): needed by the
-        flavour-dependent couplings.
+        flavour-dependent couplings and models.
+    model : coherency.bsm model or tuple of models, optional
+        Physics beyond the Standard Model (:mod:`coherency.bsm`, docs/physics.md §13):
+        the change it brings is added to the Standard Model, for the neutrino
+        ``flavour`` (required when the model depends on it). None: the Standard Model.
 
     Returns
     -------
@@ -253,6 +258,11 @@ def dsigma_dq2(
     >>> abs(ratio - 1.0) < 1e-15   # F(0) = 1
     True
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.dsigma(q2, E, nucleus, form_factor, alpha, epsilon, n_threads,
+                              couplings, flavour, model, recoil=False)
     if couplings is not None or flavour is not None:
         ff, eps, norm = _with_couplings(form_factor, epsilon, couplings, flavour)
         return _scaled(norm, dsigma_dq2(q2, E, nucleus, ff, alpha, eps, n_threads))
@@ -268,6 +278,12 @@ def dsigma_dq2(
             for fraction, _, spec, _ in plan:
                 total += fraction * kern.dsigma_dq2_scalar(q2f, Ef, spec)
             return total
+    if alpha is None and (type(q2) is np.ndarray or type(E) is np.ndarray):
+        plan = _scalar_plan(nucleus, form_factor, epsilon)
+        small = (None if plan is None else _backend.kernels().small_cross_section(
+            0, q2, E, plan, _Q2_MAX, _E_MAX, GL_X, GL_W))
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     q2a = _validation.check_q2(q2, "q2", n_threads=nt)
     Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
 
@@ -288,6 +304,7 @@ def dsigma_dT(
     n_threads: int = 1,
     couplings: str | None = None,
     flavour: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Differential cross section in nuclear recoil energy, dsigma/dT = 2M dsigma/dq2.
 
@@ -297,8 +314,9 @@ def dsigma_dT(
         Nuclear recoil kinetic energy in [0, 1e4] MeV (q^2 = 2 M T).
     E : array_like, MeV
         Neutrino energy in (0, 1e4] MeV.
-    nucleus, form_factor, alpha, epsilon, n_threads, couplings, flavour
-        As in :func:`dsigma_dq2`.
+    nucleus, form_factor, alpha, epsilon, n_threads, couplings, flavour, model
+        As in :func:`dsigma_dq2`; with a model, T must be > 0 where the model diverges
+        at T = 0 (a massless mediator, a millicharge, a magnetic moment).
 
     Returns
     -------
@@ -315,6 +333,11 @@ def dsigma_dT(
     >>> abs(ratio - 1) < 1e-15
     True
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.dsigma(T, E, nucleus, form_factor, alpha, epsilon, n_threads,
+                              couplings, flavour, model, recoil=True)
     if couplings is not None or flavour is not None:
         ff, eps, norm = _with_couplings(form_factor, epsilon, couplings, flavour)
         return _scaled(norm, dsigma_dT(T, E, nucleus, ff, alpha, eps, n_threads))
@@ -331,6 +354,12 @@ def dsigma_dT(
                 two_m = 2.0 * mass
                 total += fraction * (two_m * kern.dsigma_dq2_scalar(two_m * Tf, Ef, spec))
             return total
+    if alpha is None and (type(T) is np.ndarray or type(E) is np.ndarray):
+        plan = _scalar_plan(nucleus, form_factor, epsilon)
+        small = (None if plan is None else _backend.kernels().small_cross_section(
+            1, T, E, plan, _T_MAX, _E_MAX, GL_X, GL_W))
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
     Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
 
@@ -392,6 +421,7 @@ def sigma_total(
     n_threads: int = 1,
     couplings: str | None = None,
     flavour: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Total cross section per nucleus above a recoil threshold.
 
@@ -403,8 +433,9 @@ def sigma_total(
         A multi-nucleus target gives the average per nucleus (number fractions).
     T_min : array_like, MeV
         Nuclear-recoil threshold in [0, 1e4] MeV; broadcasts against ``E``.
-    form_factor, alpha, epsilon, n_threads, couplings, flavour
-        As in :func:`dsigma_dq2`.
+    form_factor, alpha, epsilon, n_threads, couplings, flavour, model
+        As in :func:`dsigma_dq2`; with a model, T_min must be > 0 where the model
+        diverges at T = 0.
 
     Returns
     -------
@@ -424,6 +455,11 @@ def sigma_total(
     >>> 1e-39 < sigma_total(30.0, "CsI") < 1e-37
     True
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.sigma_total(E, target, T_min, form_factor, alpha, epsilon, n_threads,
+                                   couplings, flavour, model)
     if couplings is not None or flavour is not None:
         ff, eps, norm = _with_couplings(form_factor, epsilon, couplings, flavour)
         return _scaled(norm, sigma_total(E, target, T_min, ff, alpha, eps, n_threads))
@@ -440,6 +476,12 @@ def sigma_total(
                 total += fraction * kern.sigma_total_scalar(Ef, 2.0 * mass * Tf, spec, panel_dq,
                                                             GL_X, GL_W)
             return total
+    if alpha is None and (type(E) is np.ndarray or type(T_min) is np.ndarray):
+        plan = _scalar_plan(target, form_factor, epsilon)
+        small = (None if plan is None else _backend.kernels().small_cross_section(
+            2, E, T_min, plan, _E_MAX, _T_MAX, GL_X, GL_W))
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)
     Ta = _validation.check_recoil_energy(T_min, "T_min", n_threads=nt)
 

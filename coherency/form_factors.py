@@ -55,9 +55,14 @@ def spherical_j1(x: npt.ArrayLike) -> FloatOrArray:
     >>> abs(spherical_j1(1e-8) - 1e-8 / 3) < 1e-30
     True
     """
-    xf = _validation.plain_float(x)
-    if xf is not None:  # scalar fast path: no array machinery
-        return float(_backend.kernels().spherical_j1_scalar(xf))
+    if type(x) is np.ndarray:
+        small = _backend.kernels().small_spherical_j1(x)  # <= SMALL_MAX values: one call
+        if small is not None:
+            return small
+    else:
+        xf = _validation.plain_float(x)
+        if xf is not None:  # scalar fast path: no array machinery
+            return float(_backend.kernels().spherical_j1_scalar(xf))
     arr = _validation.as_float_array(x, "x")
     out = np.empty(arr.size)
     _backend.kernels().spherical_j1(_validation.flat(arr), out)
@@ -118,6 +123,13 @@ class FormFactor(ABC):
             p1, p2 = self.lengths_fm(af)
             return float(_backend.kernels().form_factor_scalar(
                 qf, self.model_id, p1 / HBARC_MEV_FM, p2 / HBARC_MEV_FM))
+        if af is not None and af > 0.0 and type(q) is np.ndarray:
+            # a small float64 array (<= SMALL_MAX elements): one compiled call
+            p1, p2 = self.lengths_fm(af)
+            small = _backend.kernels().small_form_factor(q, self.model_id, p1 / HBARC_MEV_FM,
+                                                         p2 / HBARC_MEV_FM)
+            if small is not None:
+                return small
         if not isinstance(A, Nucleus):
             A = _mass_number(A)
         arr = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV", n_threads=nt)
@@ -600,13 +612,24 @@ def _helm_scalar(q: Any, A: Any, s_fm: Any, r_coeff_fm: Any) -> float | None:
     runs and raises its usual errors.
     """
     qf = _validation.plain_float(q)
+    if qf is None or not qf >= 0.0:
+        return None
+    lengths = _helm_lengths(A, s_fm, r_coeff_fm)
+    if lengths is None:
+        return None
+    return float(_backend.kernels().helm_scalar(qf, lengths[0], lengths[1]))
+
+
+def _helm_lengths(A: Any, s_fm: Any, r_coeff_fm: Any) -> tuple[float, float] | None:
+    """(R0, s) in MeV^-1 of helm_form_factor for plain floats/ints in range (cached),
+    else None."""
     af = _validation.plain_float(A)
     sf = _validation.plain_float(s_fm)
     rf = _validation.plain_float(r_coeff_fm)
-    if qf is None or af is None or sf is None or rf is None:
+    if af is None or sf is None or rf is None:
         return None
     top = _validation.LENGTH_MAX_FM
-    if not (qf >= 0.0 and af > 0.0 and 0.0 <= sf <= top and 0.0 <= rf <= top):
+    if not (af > 0.0 and 0.0 <= sf <= top and 0.0 <= rf <= top):
         return None
     key = (af, sf, rf)
     lengths = _HELM_LENGTHS.get(key)
@@ -614,7 +637,7 @@ def _helm_scalar(q: Any, A: Any, s_fm: Any, r_coeff_fm: Any) -> float | None:
         r0_fm, _ = Helm(r_coeff_fm=rf, s_fm=sf).lengths_fm(af)  # may raise R0^2 < 0
         lengths = (r0_fm / HBARC_MEV_FM, sf / HBARC_MEV_FM)
         _HELM_LENGTHS[key] = lengths
-    return float(_backend.kernels().helm_scalar(qf, lengths[0], lengths[1]))
+    return lengths
 
 
 def helm_form_factor(
@@ -673,6 +696,11 @@ def helm_form_factor(
     fast = _helm_scalar(q, A, s_fm, r_coeff_fm)
     if fast is not None:
         return fast
+    lengths = _helm_lengths(A, s_fm, r_coeff_fm) if type(q) is np.ndarray else None
+    if lengths is not None:  # a small float64 array (<= SMALL_MAX elements): one call
+        small = _backend.kernels().small_form_factor(q, _ff_models.HELM.id, *lengths)
+        if small is not None:
+            return small
     qa = _validation.as_float_array(q, "q", min_value=0.0, unit="MeV", n_threads=nt)
     s = _validation.check_length(s_fm, "s_fm")
     rc = _validation.check_length(r_coeff_fm, "r_coeff_fm")

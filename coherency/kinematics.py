@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import _validation
+from . import _backend, _validation
 from ._cache import BoundedDict
 from ._typing import FloatOrArray
 from .targets import Nucleus, Target, as_nucleus
@@ -63,6 +63,24 @@ def _scalar_args(x: Any, mass: Any) -> tuple[float, float] | None:
     if mf is None or not mf > 0.0:
         return None
     return xf, mf
+
+
+def _small(kind: int, x: Any, mass: Any) -> FloatOrArray | None:
+    """A small float64 array x (``SMALL_MAX`` elements, values in [0, _BIG)) and a mass
+    as :func:`_scalar_args` takes it: the compiled small-array path
+    (``small_kinematics``, the scalar path's arithmetic). None otherwise, or where a
+    value is not finite: the array path then runs, with its errors."""
+    if type(x) is not np.ndarray:
+        return None
+    if type(mass) is float and mass > 0.0 and mass - mass == 0.0:
+        return _backend.kernels().small_kinematics(kind, x, mass, _BIG)
+    m = _MASSES.get(mass) if isinstance(mass, (str, Target)) else None
+    if m is None:
+        fast = _scalar_args(0.0, mass)
+        if fast is None:
+            return None
+        m = fast[1]
+    return _backend.kernels().small_kinematics(kind, x, m, _BIG)
 
 
 # Above this E (or T) in MeV, E^2 overflows: the rearranged forms used there have no
@@ -192,6 +210,9 @@ def q2_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
         if v < math.inf:
             return v
         _overflow(v, "q2_max", fast[0], "E", fast[1])
+    small = _small(2, E, mass)
+    if small is not None:  # a small float64 array: one compiled call
+        return small
     e, m, shape = _energy_and_mass(E, "E", mass)
     return _finish(q2_max_of(e, m), shape, "q2_max", e, "E", m)
 
@@ -236,6 +257,9 @@ def T_max(E: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
         if v < math.inf:
             return v
         _overflow(v, "T_max", fast[0], "E", fast[1])
+    small = _small(1, E, mass)
+    if small is not None:  # a small float64 array: one compiled call
+        return small
     e, m, shape = _energy_and_mass(E, "E", mass)
     return _finish(T_max_of(e, m), shape, "T_max", e, "E", m)
 
@@ -278,6 +302,9 @@ def q2_min(T_min: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
         if v < math.inf:
             return v
         _overflow(v, "q2_min", tf, "T_min", mf)
+    small = _small(3, T_min, mass)
+    if small is not None:  # a small float64 array: one compiled call
+        return small
     t, m, shape = _energy_and_mass(T_min, "T_min", mass)
     with np.errstate(over="ignore"):  # inf only where 2 M T_min exceeds the float range
         return _finish(2.0 * m * t, shape, "q2_min", t, "T_min", m)
@@ -324,5 +351,8 @@ def E_min(T: npt.ArrayLike, mass: MassLike) -> FloatOrArray:
         if v < math.inf:
             return v
         _overflow(v, "E_min", fast[0], "T", fast[1])
+    small = _small(0, T, mass)
+    if small is not None:  # a small float64 array: one compiled call
+        return small
     t, m, shape = _energy_and_mass(T, "T", mass)
     return _finish(E_min_of(t, m), shape, "E_min", t, "T", m)

@@ -33,14 +33,24 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 
-from . import _backend, _cache, _validation
+from . import _backend, _cache, _ff_models, _validation
 from ._cache import memoize
 from ._flux_moments import cheb_model, flux_moments
-from ._quadrature import check_source, recoil_rule, rule, total_flux
-from ._records import NucleusSpec
+from ._quadrature import (
+    TABLE_ORDER,
+    cheb_interp,
+    check_source,
+    linear_table,
+    recoil_panels,
+    recoil_rule,
+    rule,
+    table_rule,
+    total_flux,
+)
+from ._records import FormFactorParams, NucleusSpec
 from ._typing import FloatOrArray
 from ._warnings import warn_beyond_reach
-from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
+from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, HBARC_MEV_FM
 from .couplings import coupling_terms
 from .cross_sections import (
     GL_W,
@@ -52,7 +62,13 @@ from .cross_sections import (
     sigma_nucleus,
 )
 from .detector.quenching import nr_from_ee_MeV
-from .form_factors import FormFactorSpec, NuclearFormFactors, resolve, with_couplings
+from .form_factors import (
+    FormFactor,
+    FormFactorSpec,
+    NuclearFormFactors,
+    resolve,
+    with_couplings,
+)
 from .kinematics import E_min_flat, E_min_of, T_max_of, q2_max_of
 from .targets import Nucleus, Target, as_target
 
@@ -103,12 +119,22 @@ def _setup(target: Any, form_factor: FormFactorSpec, epsilon: Any
     return as_target(target), _resolve(form_factor), _epsilon(epsilon)
 
 
+Term = tuple[Any, float, NuclearFormFactors, float]
+
+
 def _terms(source: Any, ffs: NuclearFormFactors, epsilon: Any, couplings: Any
-           ) -> list[tuple[Any, float, NuclearFormFactors, float]]:
+           ) -> list[Term]:
     """(source part, weight x norm, form factors, epsilon) per flavour part
     (docs/physics.md Eq. (9.4)): one part at tree level."""
-    return [(term.source, term.weight * term.norm, with_couplings(ffs, term.couplings),
-             term.epsilon) for term in coupling_terms(source, couplings, epsilon)]
+    return list(_terms_cached(source, ffs, epsilon, couplings))
+
+
+@memoize("flavour parts with couplings", per_backend=False)
+def _terms_cached(source: Any, ffs: NuclearFormFactors, epsilon: Any, couplings: Any
+                  ) -> tuple[Term, ...]:
+    # cached: a source's flavour components are new objects on every call
+    return tuple((term.source, term.weight * term.norm, with_couplings(ffs, term.couplings),
+                  term.epsilon) for term in coupling_terms(source, couplings, epsilon))
 
 
 def _folded_sigma(source: Any, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
@@ -129,6 +155,7 @@ def flux_averaged_sigma(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> float:
     """Flux-averaged cross section per nucleus above a recoil threshold.
 
@@ -154,6 +181,11 @@ def flux_averaged_sigma(
         flavour dependent; the source's flavour components
         (:meth:`~coherency.sources.Source.flavour_components`) are summed, each with
         its couplings (``epsilon`` must then be None).
+    model : coherency.bsm model or tuple of models, optional
+        Physics beyond the Standard Model (:mod:`coherency.bsm`, docs/physics.md §13),
+        added to the Standard Model flavour part by flavour part of the source
+        (:meth:`~coherency.sources.Source.flavour_components`, needed when the model or
+        the couplings depend on the flavour). None: the Standard Model.
 
     Returns
     -------
@@ -172,19 +204,64 @@ def flux_averaged_sigma(
     >>> abs(s / coh.sigma_total(30.0, "Ar40") - 1) < 1e-14
     True
     """
-    source = check_source(source)
-    T = _threshold(T_min)
+    if model is not None:
+        from .bsm import _public
+
+        return _public.flux_averaged_sigma(source, target, T_min, form_factor, epsilon,
+                                           n_threads, couplings, model)
     nt = check_threads(n_threads)
-    tgt, ffs = as_target(target), _resolve(form_factor)
-    total = total_flux(source)
-    acc = 0.0
-    for part, weight, part_ffs, eps in _terms(source, ffs, epsilon, couplings):
-        acc += weight * _folded_over_target(part, tgt, part_ffs, eps, T, nt)
+    key = _result_key(source, target, T_min, form_factor, epsilon, couplings)
+    if key is not None:
+        known = _SIGMA_RESULTS.get(key)
+        if known is not None:  # the same frozen arguments: the same number
+            return known
+    if couplings is None:
+        # tree level, the whole source with epsilon (_terms' one term): what a fit
+        # varies is epsilon or the form factor, so everything else is one lookup
+        eps = _epsilon(epsilon)
+        plan_key = key[:5] if key is not None else None
+        plan = _TREE_PLANS.get(plan_key) if plan_key is not None else None
+        if plan is None:
+            # the parts, each cached by its own arguments (frozen when key is not None)
+            T = _threshold(T_min)
+            ff_key = (target, form_factor) if key is not None else None
+            ff = _FF_PLANS.get(ff_key) if ff_key is not None else None
+            if ff is None:
+                tgt, ffs = as_target(target), _resolve(form_factor)
+                ff = (tgt, ffs, _ff_plan.uncached(tgt, ffs) if ffs.compiled else None)  # type: ignore[attr-defined]
+                if ff_key is not None:
+                    _FF_PLANS[ff_key] = ff
+            tgt, ffs, ff_plan = ff
+            src = _SOURCE_PLANS.get(key[:4]) if key is not None else None
+            if src is None:
+                src = _source_plan(source, tgt, T)
+                if key is not None:
+                    _SOURCE_PLANS[key[:4]] = src
+            total, nuclei = src
+            plan = (T, tgt, ffs, total, nuclei, ff_plan)
+            if plan_key is not None:
+                _TREE_PLANS[plan_key] = plan
+        T, tgt, ffs, total, nuclei, ff_plan = plan
+        acc = _folded_over_target(source, tgt, ffs, eps, T, nt, nuclei, ff_plan)
+    else:
+        T = _threshold(T_min)
+        tgt, ffs = as_target(target), _resolve(form_factor)
+        total = total_flux(check_source(source))
+        acc = 0.0
+        for part, weight, part_ffs, part_eps in _terms(source, ffs, epsilon, couplings):
+            nuclei = _source_plan(part, tgt, T)[1]
+            acc += weight * _folded_over_target(
+                part, tgt, part_ffs, part_eps, T, nt, nuclei,
+                _ff_plan(tgt, part_ffs) if part_ffs.compiled else None)
     if T > 0.0 and acc == 0.0:
-        _warn_if_beyond_reach("flux_averaged_sigma", T, source, tgt)
-    _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
-                                    "exceeds the float range")
-    return acc / total
+        _warn_if_beyond_reach("flux_averaged_sigma", T, source, as_target(target))
+    if not math.isfinite(acc):
+        _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
+                                        "exceeds the float range")
+    value = acc / total
+    if key is not None:
+        _SIGMA_RESULTS[key] = value
+    return value
 
 
 def _warn_if_beyond_reach(function: str, T_nr: float, source: Any, tgt: Target) -> None:
@@ -196,19 +273,109 @@ def _warn_if_beyond_reach(function: str, T_nr: float, source: Any, tgt: Target) 
         warn_beyond_reach(function, T_nr, reach, E_top, stacklevel=4)
 
 
-def _folded_over_target(source: Any, tgt: Target, ffs: NuclearFormFactors, eps: float,
-                        T: float, nt: int) -> float:
-    """sum over the target's nuclei (number fractions) of integral Phi sigma dE."""
-    if not ffs.compiled:
+# <sigma> by its arguments when every one is frozen and hashable (sources, targets and
+# form factors are frozen dataclasses; names, numbers, None): a repeated call is one
+# lookup. Keyed by the backend too, as every cache of computed values.
+_SIGMA_RESULTS: _cache.BoundedDict[tuple[Any, ...], float] = _cache.BoundedDict(
+    "flux-averaged cross sections", maxsize=4 * _cache.CACHE_SIZE)
+# (backend, source, target, T_min, form_factor) -> (T, target, form factors, total flux,
+# _source_plan's rules, _ff_plan's parameters) of the tree-level path.
+_TREE_PLANS: _cache.BoundedDict[tuple[Any, ...], tuple[Any, ...]] = _cache.BoundedDict(
+    "flux-averaging plans by argument")
+# (target, form_factor) -> (Target, NuclearFormFactors, _ff_plan or None)
+_FF_PLANS: _cache.BoundedDict[tuple[Any, ...], tuple[Any, ...]] = _cache.BoundedDict(
+    "form factors per target by argument")
+# (backend, source, target, T_min) -> _source_plan(source, target, T)
+_SOURCE_PLANS: _cache.BoundedDict[tuple[Any, ...], tuple[Any, ...]] = _cache.BoundedDict(
+    "flux-averaging rules by argument")
+
+
+def _result_key(*args: Any) -> tuple[Any, ...] | None:
+    """(backend, *args) when every argument is frozen and hashable, else None."""
+    for a in args:
+        if not _cache.is_frozen(a):
+            return None
+    key = (_backend.get_backend(), *args)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+@memoize("flux-averaging plans")
+def _source_plan(source: Any, tgt: Target, T: float
+                 ) -> tuple[float, tuple[tuple[float, Nucleus, np.ndarray, np.ndarray], ...]]:
+    """What <sigma> needs of a source above a threshold T on a target, whatever the
+    form factor and couplings: its total flux and, per nucleus, (number fraction,
+    nucleus, energy rule E, w) above E_min(T) (checks the source)."""
+    source = check_source(source)
+    return total_flux(source), tuple(
+        (float(f), nuc, *rule(source, threshold_energy(T, nuc.mass)))
+        for nuc, f in tgt.components)
+
+
+@memoize("form factors per target", per_backend=False)
+def _ff_plan(tgt: Target, ffs: NuclearFormFactors
+             ) -> tuple[tuple[FormFactorParams, FormFactorParams, float], ...]:
+    """Per nucleus of the target: the kernel parameters of F_Z and F_N and the q panel
+    width (kernel_spec and _panel_dq, without epsilon), each model's lengths computed
+    once."""
+    out = []
+    same = ffs.neutron is ffs.proton
+    for nuc, _ in tgt.components:
+        params: list[FormFactorParams] = []
+        widths: list[float] = []
+        for ff in (ffs.proton,) if same else (ffs.proton, ffs.neutron):
+            kind = type(ff)
+            if (kind.kernel_params is FormFactor.kernel_params  # type: ignore[union-attr]
+                    and kind.panel_dq is FormFactor.panel_dq):  # type: ignore[union-attr]
+                # the two methods' arithmetic on one call of lengths_fm
+                p1, p2 = ff.lengths_fm(nuc)  # type: ignore[union-attr]
+                params.append(FormFactorParams(ff.model_id, p1 / HBARC_MEV_FM,  # type: ignore[union-attr]
+                                               p2 / HBARC_MEV_FM))
+                width = math.pi * HBARC_MEV_FM / p1 if p1 > 0 else 0.0
+            else:
+                params.append(ff.kernel_params(nuc))  # type: ignore[union-attr]
+                width = ff.panel_dq(nuc)  # type: ignore[union-attr]
+            if width > 0:
+                widths.append(width)
+        out.append((params[0], params[-1], min(widths) if widths else 0.0))
+    return tuple(out)
+
+
+def _folded_over_target(
+    source: Any, tgt: Target, ffs: NuclearFormFactors, eps: float, T: float, nt: int,
+    nuclei: tuple[tuple[float, Nucleus, np.ndarray, np.ndarray], ...],
+    ff_plan: tuple[tuple[FormFactorParams, FormFactorParams, float], ...] | None,
+) -> float:
+    """sum over the target's nuclei (number fractions) of integral Phi sigma dE, with
+    the rules of ``nuclei`` (:func:`_source_plan`) and, for compiled form factors, the
+    parameters of ``ff_plan`` (:func:`_ff_plan`)."""
+    if ff_plan is None:
         return sum(f * _folded_sigma(source, nuc, ffs, eps, T) for nuc, f in tgt.components)
     kern = _backend.kernels()
     acc = 0.0
-    for fraction, nuc, spec, panel in nuclear_setup(tgt, ffs, eps):
-        E, w = rule(source, threshold_energy(T, nuc.mass))
+    for (fraction, nuc, E, w), (ffz, ffn, panel) in zip(nuclei, ff_plan):
         if E.size:
+            # kernel_spec(nuc, ffs, eps), from the cached parameters
+            spec = NucleusSpec(float(nuc.mass), DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2,
+                               eps * nuc.Z, float(nuc.N), ffz, ffn)
             acc += fraction * kern.folded_sigma(E, w, 2.0 * nuc.mass * T, spec, panel,
                                                 GL_X, GL_W, nt)
     return acc
+
+
+@memoize("form-factor parameters per nucleus", per_backend=False)
+def _kernel_params(ffs: NuclearFormFactors, nuc: Nucleus
+                   ) -> tuple[FormFactorParams, FormFactorParams | None]:
+    """The kernel parameters of F_Z and F_N on a nucleus (None for F_N when it is F_Z),
+    cached: a measured-radius model looks its radii up and builds its base model on
+    every call of kernel_params."""
+    pz = ffs.proton.kernel_params(nuc)  # type: ignore[union-attr]
+    if ffs.neutron is ffs.proton or ffs.neutron == ffs.proton:
+        return pz, None
+    return pz, ffs.neutron.kernel_params(nuc)  # type: ignore[union-attr]
 
 
 def _gamma(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
@@ -219,15 +386,78 @@ def _gamma(q: np.ndarray, nuc: Nucleus, ffs: NuclearFormFactors, eps: float,
     kern = _backend.kernels()
     q = np.ascontiguousarray(q, dtype=np.float64)
     fz = np.empty(q.size)
-    pz = ffs.proton.kernel_params(nuc)  # type: ignore[union-attr]
+    pz, pn = _kernel_params(ffs, nuc)
     kern.form_factor(q, pz.model, pz.p1, pz.p2, fz, n_threads)
-    if ffs.neutron is ffs.proton or ffs.neutron == ffs.proton:
+    if pn is None:
         fn = fz
     else:
         fn = np.empty(q.size)
-        pn = ffs.neutron.kernel_params(nuc)  # type: ignore[union-attr]
         kern.form_factor(q, pn.model, pn.p1, pn.p2, fn, n_threads)
     return (eps * nuc.Z * fz - nuc.N * fn) ** 2
+
+
+# dN/dq2 = prefactor Gamma(q) K(q2) per nucleus, with K(q2) = max(F0(x) - q2/4 F2(x), 0)
+# at x = E_min(q2/2M) (lines included) the part that does not depend on the form factors
+# or the couplings. Spectra on the same recoil energies (a fit's grid, an experiment's
+# rule, event_rate's nodes) differ from call to call in those only, so K is cached per
+# (source, mass, grid) for grids of up to K_CACHE_MAX points: a new parameter set then
+# costs the form factors at the grid and a product.
+K_CACHE_MAX = 4096
+_K_CACHE: _cache.BoundedDict[tuple[Any, ...], np.ndarray] = _cache.BoundedDict(
+    "recoil kinematic factors")
+_UNITY_PARAMS = FormFactorParams(_ff_models.UNITY.id, 0.0, 0.0)
+
+
+def _unit_spec(mass: float) -> NucleusSpec:
+    """A spec whose Gamma is 1 and prefactor 1: coh_dn_dq2 then returns K itself."""
+    return NucleusSpec(mass, 1.0, 0.0, 1.0, _UNITY_PARAMS, _UNITY_PARAMS)
+
+
+def _kin_numpy(source: Any, q2: np.ndarray, mass: float, n_threads: int) -> np.ndarray:
+    """K at q2 from the flux moments (their direct fallback included); at q2 = 0 it is
+    F0, q2 F2 -> 0 even where F2(0) diverges (a table from E = 0 with flux there)."""
+    x = E_min_flat(q2 / (2.0 * mass), mass)
+    F0, F2 = flux_moments(source, x, n_threads)
+    with np.errstate(invalid="ignore"):
+        kin = np.where(q2 > 0.0, F0 - 0.25 * q2 * F2, F0)
+    return np.maximum(kin, 0.0)
+
+
+def _kin_factor(source: Any, v: np.ndarray, scale: float, cap: float, mass: float,
+                n_threads: int) -> np.ndarray:
+    """Rows K and q at q2 = scale min(v, cap) for one nucleus mass (MeV), cached for
+    frozen sources and grids of up to K_CACHE_MAX points. The values never depend on
+    the cache."""
+    key: tuple[Any, ...] | None = None
+    if v.size <= K_CACHE_MAX and _cache.is_frozen(source):
+        key = (_backend.get_backend(), source, mass, scale, cap, v.tobytes())
+        try:
+            known = _K_CACHE.get(key)
+        except TypeError:  # a frozen source with an unhashable field
+            known, key = None, None
+        if known is not None:
+            return known
+    q = np.sqrt(scale * np.minimum(v, cap))
+    model = cheb_model(source)
+    if model is not None and model["keys"].size and model["bps"].size >= 2:
+        # the compiled pass of the spectrum (E_min, moments, lines), Gamma = 1
+        K = np.empty(v.size)
+        redo = np.empty(v.size, dtype=np.uint8)
+        lines = np.array([(e, f, f / e**2) for e, f in source.lines],
+                         dtype=np.float64).reshape(-1, 3).T.copy()
+        _backend.kernels().dn_dq2(model["kernel"], lines[0], lines[1], lines[2],
+                                  _unit_spec(mass), v, scale, cap, 1.0, K, redo, False,
+                                  n_threads)
+        r = np.nonzero(redo)[0]
+        if r.size:  # pieces the model does not trust: their moments directly
+            K[r] = _kin_numpy(source, scale * np.minimum(v[r], cap), mass, n_threads)
+    else:
+        K = _kin_numpy(source, scale * np.minimum(v, cap), mass, n_threads)
+    K = np.stack([K, q])  # one array: K and the momenta q = sqrt(q2) MeV
+    if key is not None:
+        K.setflags(write=False)
+        _K_CACHE[key] = K
+    return K
 
 
 def _add_dN_dq2(
@@ -236,26 +466,12 @@ def _add_dN_dq2(
     n_threads: int = 1,
 ) -> None:
     """out (+)= weight x integral Phi dsigma/dq2 dE at q2 = scale min(v, cap), per
-    target nucleus and unit exposure (cm^2/MeV^2 x flux)."""
-    model = cheb_model(source)
+    target nucleus and unit exposure (cm^2/MeV^2 x flux): weight prefactor Gamma K."""
     v = np.ascontiguousarray(v, dtype=np.float64)
-    if ffs.compiled and model is not None and model["keys"].size and model["bps"].size >= 2:
-        # one compiled pass (E_min, moments, lines, form factors, weights), threaded
-        redo = np.empty(v.size, dtype=np.uint8)
-        lines = np.array([(e, f, f / e**2) for e, f in source.lines],
-                         dtype=np.float64).reshape(-1, 3).T.copy()
-        _backend.kernels().dn_dq2(model["kernel"], lines[0], lines[1], lines[2],
-                                  kernel_spec(nuc, ffs, eps), v, scale, cap, weight, out,
-                                  redo, add, n_threads)
-        r = np.nonzero(redo)[0]
-        if r.size:  # pieces the model does not trust: their moments directly
-            q2 = scale * np.minimum(v[r], cap)
-            with np.errstate(over="ignore"):  # inf: the callers' check_finite_result
-                out[r] += weight * _dN_dq2_numpy(source, q2, nuc, ffs, eps, n_threads)
-        return
-    val = _dN_dq2_numpy(source, scale * np.minimum(v, cap), nuc, ffs, eps, n_threads)
-    with np.errstate(over="ignore"):  # inf: the callers' check_finite_result
-        val = weight * val
+    K, q = _kin_factor(source, v, scale, cap, float(nuc.mass), n_threads)
+    gam = _gamma(q, nuc, ffs, eps, n_threads)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf: check_finite_result
+        val = weight * (DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * K)
     if add:
         out += val
     else:
@@ -277,11 +493,9 @@ def _dN_dq2_numpy(
     n_threads: int = 1,
 ) -> np.ndarray:
     """_dN_dq2_nucleus step by step in numpy (moments with their direct fallback)."""
-    T = q2 / (2.0 * nuc.mass)
-    x = E_min_flat(T, nuc.mass)
-    F0, F2 = flux_moments(source, x, n_threads)
     gam = _gamma(np.sqrt(q2), nuc, ffs, eps, n_threads)
-    return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
+    return DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2 * gam * _kin_numpy(source, q2, float(nuc.mass),
+                                                                n_threads)
 
 
 def _exposure(target: Target, mass_kg: Any, time_s: Any,
@@ -306,6 +520,7 @@ def recoil_spectrum(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Recoil spectrum dN/dT for a detector exposure.
 
@@ -321,8 +536,9 @@ def recoil_spectrum(
     time_s : float, s
         Exposure time in [0, 1e12] s (use 1 for a fluence source such as a
         supernova).
-    form_factor, epsilon, couplings
-        As in :func:`coherency.flux_averaged_sigma`.
+    form_factor, epsilon, couplings, model
+        As in :func:`coherency.flux_averaged_sigma` (with a model, T must be > 0 where
+        the model diverges at T = 0).
     n_threads : int
         Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -337,6 +553,11 @@ def recoil_spectrum(
     -----
     With q^2 = 2 M T the E integral is analytic in two flux moments (module notes).
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.spectrum(source, target, T, mass_kg, time_s, form_factor, epsilon,
+                                n_threads, couplings, model, recoil=True)
     source = check_source(source)
     nt = check_threads(n_threads)
     Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
@@ -369,13 +590,20 @@ def q2_spectrum(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> FloatOrArray:
     """Event distribution in q^2, dN/dq^2 (events per MeV^2) for an exposure.
 
     Same parameters as :func:`recoil_spectrum` (``n_threads`` too) with ``q2``
     (MeV^2, in [0, 4e8], ``Q2_MAX_MEV2``) instead of T;
-    dN/dq^2 = dN/dT / (2M) summed over the target's nuclei.
+    dN/dq^2 = dN/dT / (2M) summed over the target's nuclei; ``model`` as in
+    :func:`recoil_spectrum`.
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.spectrum(source, target, q2, mass_kg, time_s, form_factor, epsilon,
+                                n_threads, couplings, model, recoil=False)
     source = check_source(source)
     nt = check_threads(n_threads)
     qa = _validation.check_q2(q2, "q2", n_threads=nt)
@@ -416,6 +644,80 @@ def _kinks(source: Any, nuc: Nucleus) -> list[float]:
     """Recoil energies where dN/dT is not smooth: T_max of breakpoints and lines."""
     E = [float(b) for b in source.breakpoints] + [float(e) for e, _ in source.lines]
     return [float(T_max_of(e, float(nuc.mass))) for e in E if e > 0]
+
+
+def _split_tables(terms: list[Term]) -> tuple[list[Term], list[Term]]:
+    """The terms whose source is a linear table (components of a sum included, each
+    with the weight of its term), and the others."""
+    tables: list[Term] = []
+    others: list[Term] = []
+    for term in terms:
+        part = term[0]
+        parts = getattr(part, "components", None)
+        if linear_table(part) is not None:
+            tables.append(term)
+        elif isinstance(parts, tuple) and any(linear_table(p) is not None for p in parts):
+            for p in parts:
+                (tables if linear_table(p) is not None else others).append((p, *term[1:]))
+        else:
+            others.append(term)
+    return tables, others
+
+
+_T_Y, _T_DCT = cheb_interp(TABLE_ORDER)
+# antiderivative of each Chebyshev basis polynomial, as columns
+_T_INT = np.polynomial.chebyshev.chebint(np.eye(TABLE_ORDER))
+_T_DEGREES = np.arange(TABLE_ORDER + 1, dtype=np.float64)
+_T_INT_LO_VEC = (-1.0) ** _T_DEGREES  # T_j(-1)
+
+
+def _table_window(
+    source: Any, nuc: Nucleus, ffs: NuclearFormFactors, eps: float, a: float, b: float,
+    T_top: float, efficiency: Callable | None, quenching: Callable | float | None,
+) -> float:
+    """Events of a linear table in the recoil window [a, b] (MeV), per target nucleus
+    and unit exposure: the double integral with E outside (docs/physics.md Eq. (6.5c)),
+
+        int Phi(E) H(E) dE,  H(E) = G0(tau) - M/(2E^2) G1(tau),  tau = min(b, T_max(E)),
+        G_k(tau) = int_a^tau g(T) T^k dT,  g = 2M dsigma/dq2 / (1 - q^2/4E^2) x eff,
+
+    g being smooth in T: G0, G1 are Chebyshev antiderivatives on the recoil panels
+    (one form-factor evaluation per node, as the T-outer rule), and the E integral is
+    the table's product rule (:func:`coherency._quadrature.table_rule`) with panels
+    cut at the images E_min of the recoil panels' edges, where H is smooth. Nothing
+    here has the size of the table."""
+    M = float(nuc.mass)
+    edges = sorted({a, b, *_q_cuts(a, b, M, _panel_dq(ffs, nuc))})
+    panels = recoil_panels(edges)
+    lo = np.array([p[0] for p in panels])
+    hi = np.array([p[1] for p in panels])
+    half, mid = 0.5 * (hi - lo), 0.5 * (hi + lo)
+    T = (mid[:, None] + half[:, None] * _T_Y[None, :]).reshape(-1)
+    g = (2.0 * M * DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2) * _gamma(np.sqrt(2.0 * M * T), nuc,
+                                                               ffs, eps)
+    g = (g * _apply_response(T, efficiency, quenching)).reshape(lo.size, TABLE_ORDER)
+    # antiderivative series per panel (rows), from y = -1, in units of T
+    A0 = (g @ _T_DCT.T) @ _T_INT.T * half[:, None]
+    A1 = ((g * T.reshape(g.shape)) @ _T_DCT.T) @ _T_INT.T * half[:, None]
+    lo0, lo1 = A0 @ _T_INT_LO_VEC, A1 @ _T_INT_LO_VEC
+    full0, full1 = A0.sum(axis=1) - lo0, A1.sum(axis=1) - lo1
+    cum0 = np.concatenate([[0.0], np.cumsum(full0)])
+    cum1 = np.concatenate([[0.0], np.cumsum(full1)])
+    E_cuts = tuple(threshold_energy(t, M) for t in edges[1:-1])
+    if b < T_top:
+        E_cuts += (threshold_energy(b, M),)
+    E, w = table_rule(source, threshold_energy(a, M), E_cuts)
+    if E.size == 0:
+        return 0.0
+    tau = np.minimum(T_max_of(E, M), b)
+    inside = tau > a
+    E, w, tau = E[inside], w[inside], tau[inside]
+    p = np.clip(np.searchsorted(hi, tau, side="left"), 0, lo.size - 1)
+    y = np.clip((tau - mid[p]) / half[p], -1.0, 1.0)
+    V = np.cos(np.arccos(y)[:, None] * _T_DEGREES)  # T_j(y)
+    G0 = cum0[p] + np.einsum("ij,ij->i", V, A0[p]) - lo0[p]
+    G1 = cum1[p] + np.einsum("ij,ij->i", V, A1[p]) - lo1[p]
+    return float(np.dot(w, G0 - G1 * (0.5 * M / (E * E))))
 
 
 def _q_cuts(a: float, b: float, mass: float, dq: float) -> list[float]:
@@ -498,6 +800,7 @@ def event_rate(
     epsilon: float | None = None,
     n_threads: int = 1,
     couplings: str | None = None,
+    model: Any = None,
 ) -> float:
     """Expected number of events in a recoil window.
 
@@ -524,8 +827,9 @@ def event_rate(
         >= 0; or a constant quenching factor in (0, 1].
     energy_scale : "nr" or "ee"
         Scale of T_min, T_max and of the efficiency's argument.
-    form_factor, epsilon, couplings
-        As in :func:`coherency.flux_averaged_sigma`.
+    form_factor, epsilon, couplings, model
+        As in :func:`coherency.flux_averaged_sigma` (with a model, T_min must be > 0
+        where the model diverges at T = 0).
     n_threads : int
         Threads of the compiled loops: an int in [1, 1024], of which at most the CPUs
         available to the process are used (``coherency.config()["cpus_available"]``);
@@ -545,6 +849,12 @@ def event_rate(
     TypeError
         ``efficiency`` not callable, or returning something that is not numbers.
     """
+    if model is not None:
+        from .bsm import _public
+
+        return _public.event_rate(source, target, mass_kg, time_s, T_min, T_max, efficiency,
+                                  quenching, energy_scale, form_factor, epsilon, n_threads,
+                                  couplings, model)
     source = check_source(source)
     nt = check_threads(n_threads)
     tgt, ffs = as_target(target), _resolve(form_factor)
@@ -560,6 +870,10 @@ def event_rate(
         raise ValueError("energy_scale='ee' needs quenching (T_nr -> T_ee)")
     total = 0.0
     E_top = float(source.E_max)
+    # linear tables integrate with E outside (_table_window), at a cost that does not
+    # grow with the table; the rest with T outside, panels cut at their kinks
+    tables, others = _split_tables(terms)
+    quench = quenching if scale == "ee" else None
     beyond = True  # the window starts above the reach on every nucleus
     reach = 0.0  # the largest recoil on the window's scale (MeV)
     for nuc, per_kg in tgt.component_nuclei_per_kg():
@@ -573,14 +887,21 @@ def event_rate(
         beyond = beyond and lo > top
         if not b > a:
             continue
-        edges = sorted({a, b, *(k for k in _kinks(source, nuc) if a < k < b),
+        for part, weight, part_ffs, eps in tables:
+            total += per_kg * weight * _table_window(part, nuc, part_ffs, eps, a, b, T_top,
+                                                     efficiency, quench)
+        if not others:
+            continue
+        kinks = (_kinks(source, nuc) if not tables else
+                 [k for term in others for k in _kinks(term[0], nuc)])
+        edges = sorted({a, b, *(k for k in kinks if a < k < b),
                         *_q_cuts(a, b, float(nuc.mass), _panel_dq(ffs, nuc))})
         T_nodes, w = recoil_rule(edges)
         q2 = 2.0 * nuc.mass * T_nodes
         dN = 2.0 * nuc.mass * sum(
             weight * _dN_dq2_nucleus(part, q2, nuc, part_ffs, eps, nt)
-            for part, weight, part_ffs, eps in terms)
-        resp = _apply_response(T_nodes, efficiency, quenching if scale == "ee" else None)
+            for part, weight, part_ffs, eps in others)
+        resp = _apply_response(T_nodes, efficiency, quench)
         total += per_kg * float(np.dot(w, dN * resp))
     counts = total * m * t
     if counts == 0.0 and beyond:

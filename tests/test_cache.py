@@ -14,8 +14,12 @@ def _use_every_cache() -> list[float]:
     """Calls that fill each cache of the package (the test fails when a cache is added
     that nothing here reaches: extend the list)."""
     dar = sources.PionDAR.coherent_csi_2017()
+    table = sources.Tabulated(np.linspace(1.0, 8.0, 50), np.exp(-np.linspace(1.0, 8.0, 50)))
     out = [
+        coh.event_rate(table, "Ge", 1.0, 1.0, T_min=1e-4),
+        float(np.sum(coh.recoil_spectrum(table, "Ge", [1e-4, 1e-3]))),
         coh.flux_averaged_sigma(dar, "CsI"),
+        coh.flux_averaged_sigma(dar, "CsI", couplings="pdg"),
         float(np.sum(coh.recoil_spectrum(dar, "Ar", [1e-3, 2e-2]))),
         float(np.sum(coh.batch_flux_averaged_sigma(dar, "CsI", radius_scale=[1.0, 1.1]))),
         coh.dsigma_dq2(100.0, 30.0, "Ar40"),

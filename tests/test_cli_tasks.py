@@ -275,8 +275,12 @@ def test_experiment_list_overrides_and_fit_hook(capsys: pytest.CaptureFixture[st
     d = run_json(capsys, "experiment", "coherent-ar-2020", "--couplings", "tree")
     want = experiments.load("coherent-ar-2020").predicted_counts(couplings=None)
     assert d["predicted_counts"] == pytest.approx(want, rel=1e-12)
-    code, _, err = run(capsys, "experiment", "coherent-csi-2021", "--fit")
+    code, _, err = run(capsys, "experiment", "coherent-csi-2017", "--fit")
     assert code == 2 and "coherency.inference" in err
+    d = run_json(capsys, "experiment", "coherent-ar-2020", "--fit")
+    want = experiments.load("coherent-ar-2020").fit()
+    assert d["fit"]["signal_events"] == pytest.approx(want.signal_events, rel=1e-9)
+    assert d["fit"]["valid"] is True
     code, _, err = run(capsys, "experiment", "coherent-csi-2022")
     assert code == 2 and "coherent-csi-2021" in err
 

@@ -143,6 +143,7 @@ RECORDS = {
     _records.FluxModel: ("coh_rate.h", "coh_chebmodel_t"),
     _records.QGrid: ("coh_rate.h", "coh_qgrid_t"),
     _records.ResolutionParams: ("coh_resp.h", "coh_resolution_t"),
+    _records.BSMSpec: ("coh_bsm.h", "coh_bsm_t"),
 }
 
 

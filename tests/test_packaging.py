@@ -45,8 +45,9 @@ C_TO_STUB = {
     "tuple": "tuple[float, ...]",
     "str": "str",
 }
-# Arguments whose C type says less than the stub: a tuple named ``model`` holds arrays.
-ARG_TO_STUB = {("tuple", "model"): "tuple[Any, ...]"}
+# Arguments whose C type says less than the stub: a tuple named ``model`` holds arrays,
+# one named ``plan`` the per-nucleus tuples of the small-array path.
+ARG_TO_STUB = {("tuple", "model"): "tuple[Any, ...]", ("tuple", "plan"): "tuple[Any, ...]"}
 # Twin annotations written with its alias -> the stub's spelling.
 TWIN_TO_STUB = {
     "FloatArray": "npt.NDArray[np.float64]",
@@ -127,6 +128,8 @@ def _twin_annotation(annotation: Any) -> str:
         text = annotation
     else:
         text = getattr(annotation, "__name__", str(annotation))
+    if " | " in text:  # a union: each member by the table
+        return " | ".join(TWIN_TO_STUB.get(t, t) for t in text.split(" | "))
     return TWIN_TO_STUB.get(text, text)
 
 

@@ -7,6 +7,8 @@
  * negative, zero), bad form-factor model ids (around COH_FF_COUNT of coh_status.h),
  * bad quadrature rules and out-of-range row indices; the incomplete gamma function
  * and the response matrix (coh_resp.c) on valid and broken grids, models and means;
+ * the change a model of coherency.bsm brings (coh_bsm.c: dsigma/dq2, sigma(E) on its
+ * doubling panels, the folded parts, the sums over masses with weight rows);
  * and the thread pool
  * (coh_pool.c) with random chunk and thread counts, failing chunks and interrupts.
  * Every array lives in its own heap block of exactly the size the kernel may touch,
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coh_bsm.h"
 #include "coh_check.h"
 #include "coh_ff.h"
 #include "coh_pool.h"
@@ -597,6 +600,101 @@ static void fuzz_batch(void)
 
 /* ---- the pool: every chunk once, lowest failure, interrupts ---- */
 
+static void fuzz_bsm(void)
+{
+    int valid = (next_u64() & 1) == 0;
+    coh_nucleus_t nuc = any_nucleus(valid);
+    coh_bsm_t m;
+    memset(&m, 0, sizeof(m));
+    m.mass = nuc.mass;
+    m.ffz = nuc.ffz;
+    m.ffn = nuc.ffn;
+    m.pv = valid ? 1e-44 : any_double();
+    m.wz = nuc.wz;
+    m.wn = nuc.wn;
+    ptrdiff_t n_terms = (ptrdiff_t)(next_u64() % 4);
+    double *terms = alloc_doubles(COH_BSM_TERM_SIZE * n_terms);
+    for (ptrdiff_t t = 0; t < n_terms; ++t) {
+        double *row = terms + COH_BSM_TERM_SIZE * t;
+        row[0] = valid ? 1e3 * (uniform() - 0.5) : any_double();
+        row[1] = valid ? 1e3 * (uniform() - 0.5) : any_double();
+        row[2] = valid ? ((next_u64() & 1) ? -1.0 : 1e4 * uniform()) : any_double();
+        row[3] = valid ? ((next_u64() & 1) ? 0.0 : 0.5 + 2e3 * uniform()) : any_double();
+        row[4] = (next_u64() & 1) ? 1.0 : 0.0;
+    }
+    m.n_terms = (next_u64() % 8 == 0) ? COH_BSM_MAX_TERMS + 1 : n_terms;
+    m.terms = m.n_terms > n_terms ? NULL : terms;
+    m.izz = valid ? uniform() : any_double();
+    m.izn = valid ? uniform() : any_double();
+    m.inn = valid ? uniform() : any_double();
+    m.ps = valid ? 1e-23 : any_double();
+    m.sz = valid ? uniform() : any_double();
+    m.sn = valid ? uniform() : any_double();
+    m.ms2 = valid ? 100.0 * uniform() : any_double();
+    m.pm = valid ? 1e-40 : any_double();
+    ptrdiff_t n = any_length();
+    ptrdiff_t i0, i1;
+    any_range(n, &i0, &i1);
+    double *q2 = random_array(n, valid);
+    double *E = random_array(n, valid);
+    double *F0 = random_array(n, valid);
+    double *F1 = random_array(n, valid);
+    double *F2 = random_array(n, valid);
+    double *out = alloc_doubles(n);
+    double *out2 = alloc_doubles(n);
+    int st = coh_bsm_dsigma_dq2(&m, q2, E, out, i0, i1);
+    if (!status_ok(st)) {
+        fail("coh_bsm_dsigma_dq2 status", 0, st, 0);
+    }
+    st = coh_bsm_parts(&m, q2, F0, F1, F2, out, out2, i0, i1);
+    if (!status_ok(st)) {
+        fail("coh_bsm_parts status", 0, st, 0);
+    }
+    double gl_x[3] = {-0.7745966692414834, 0.0, 0.7745966692414834};
+    double gl_w[3] = {5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0};
+    for (ptrdiff_t i = 0; i < n; ++i) {  /* energies the panels can afford */
+        E[i] = valid ? 1.0 + 60.0 * uniform() : E[i];
+        if (!(fabs(E[i]) < 1e4)) {
+            E[i] = 30.0;
+        }
+    }
+    st = coh_bsm_sigma(&m, E, q2, valid ? 0.0 : 20.0 * uniform(), gl_x, gl_w,
+                       (next_u64() % 4 == 0) ? 0 : 3, out, i0, i1);
+    if (!status_ok(st)) {
+        fail("coh_bsm_sigma status", 0, st, 0);
+    }
+    if (st == COH_OK && valid) {
+        for (ptrdiff_t i = i0; i < i1; ++i) {
+            if (!isfinite(out[i])) {
+                fail("coh_bsm_sigma not finite", i, E[i], out[i]);
+            }
+        }
+    }
+    ptrdiff_t n_w = (ptrdiff_t)(next_u64() % 3);
+    double *W = random_array(n * (n_w > 0 ? n_w : 1), 1);
+    double *lin = alloc_doubles(n * (n_w > 0 ? n_w : 1));
+    double *quad = alloc_doubles(n * (n_w > 0 ? n_w : 1));
+    st = coh_bsm_fold_masses(&m, E, q2, F0, F1, F2, n, W, n_w, lin, quad, i0, i1);
+    if (!status_ok(st)) {
+        fail("coh_bsm_fold_masses status", 0, st, 0);
+    }
+    if (n_w == 0 && st == COH_OK) {
+        fail("coh_bsm_fold_masses took no weight rows", 0, n_w, 0);
+    }
+    (void)coh_vacuum_polarization(any_double(), any_double());
+    free(W);
+    free(lin);
+    free(quad);
+    free(q2);
+    free(E);
+    free(F0);
+    free(F1);
+    free(F2);
+    free(out);
+    free(out2);
+    free(terms);
+}
+
 static void fuzz_response(void)
 {
     /* the incomplete gamma function */
@@ -792,6 +890,7 @@ int main(int argc, char **argv)
         fuzz_spectrum();
         fuzz_batch();
         fuzz_response();
+        fuzz_bsm();
         if (it % 16 == 0) {
             fuzz_pool();
         }

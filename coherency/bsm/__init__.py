@@ -8,4 +8,58 @@ model is a small frozen object that the cross sections and rates take (e.g.
 ``dsigma_dT(T, E, nucleus, model=VectorMediator(m, g), flavour="mu")``), so that the
 Standard-Model path stays as fast as it is and a fit can scan a model's parameters.
 Couplings and their flavour dependence build on :mod:`coherency.couplings`.
+
+* models (:mod:`.models`, docs/physics.md §13): :class:`NSI`, :class:`VectorMediator`
+  (universal, B-L, L_mu - L_tau), :class:`ScalarMediator`, :class:`MagneticMoment`,
+  :class:`Millicharge`, :class:`ChargeRadius`; a tuple of them acts together. Pass
+  one as ``model=`` to :func:`coherency.dsigma_dT`, :func:`coherency.sigma_total`,
+  :func:`coherency.flux_averaged_sigma`, :func:`coherency.recoil_spectrum`,
+  :func:`coherency.event_rate` and the presets' ``predicted_spectrum``;
+* oscillations (:mod:`.oscillations`): :class:`SterileOscillation`,
+  :class:`SolarMSW`, :class:`Oscillated` sources;
+* grids of parameters (:mod:`.batch`): :func:`grid`, :func:`batch_event_counts`,
+  :func:`batch_flux_averaged_sigma`, :func:`experiment_grid`;
+* limits (:mod:`.limits`): :func:`delta_chi2`, :func:`limit_curve`,
+  :func:`counts_chi2`.
+
+The kernels are csrc/coh_bsm.c (their numpy twins in coherency._reference); what a
+model brings is added to the Standard Model, so zero parameters give its bits.
 """
+
+from __future__ import annotations
+
+from .batch import Grid, batch_event_counts, batch_flux_averaged_sigma, experiment_grid, grid
+from .limits import counts_chi2, delta_chi2, limit_curve
+from .models import (
+    NSI,
+    VECTOR_CHARGES,
+    ChargeRadius,
+    MagneticMoment,
+    Millicharge,
+    Model,
+    ScalarMediator,
+    VectorMediator,
+)
+from .oscillations import Oscillated, SolarMSW, SterileOscillation
+
+__all__ = [
+    "Grid",
+    "batch_event_counts",
+    "batch_flux_averaged_sigma",
+    "counts_chi2",
+    "delta_chi2",
+    "limit_curve",
+    "experiment_grid",
+    "grid",
+    "VECTOR_CHARGES",
+    "NSI",
+    "ChargeRadius",
+    "MagneticMoment",
+    "Millicharge",
+    "Model",
+    "Oscillated",
+    "SolarMSW",
+    "SterileOscillation",
+    "ScalarMediator",
+    "VectorMediator",
+]

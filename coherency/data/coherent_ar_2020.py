@@ -22,6 +22,8 @@ smearing, the efficiency interpolated in keVee, q² at the bin's midpoint.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +35,12 @@ from .._warnings import expected_zeros
 from ..rates import event_rate
 from ..sources import PionDAR
 from ..targets import nucleus
-from ._files import read_numbers, release_folder
+from ._files import read_numbers, read_text, release_folder
 from .xi_tables import XiTable, provenance
 
-__all__ = ["AR_2020_BRN_REL_UNC", "AR_2020_MASS_KG", "AR_2020_QF", "ar_2020_predicted_detector",
-           "derive_ar_2020"]
+__all__ = ["AR_2020_BRN_REL_UNC", "AR_2020_MASS_KG", "AR_2020_QF", "Ar2020Release",
+           "ar_2020_predicted_detector", "derive_ar_2020", "read_ar_2020",
+           "read_yaml_numbers"]
 
 # CENNS-10 analysis A release (LArParametersAnlA.yaml): QF = a + b T[keVnr].
 AR_2020_QF = (0.246, 0.00078)
@@ -189,3 +192,183 @@ def derive_ar_2020(
         ["energydata1d.txt", "CENNS10AnlAEfficiency.txt", "LArParametersAnlA.yaml"], choices,
     ) + ("target: Ar40", f"epsilon: {eps!r}")
     return XiTable(cols, prov)
+
+
+# ---- the 3-D release: data, PDFs and their systematic variants (docs/physics.md §14) --
+
+#: The 3-D files of the release (12 energy x 8 F90 x 10 time bins each): key -> file.
+AR_2020_3D_FILES = {
+    "data": "datanobkgsub.txt",
+    "cevns": "cevnspdf.txt",
+    "brn": "brnpdf.txt",
+    "delayed_brn": "delbrnpdf.txt",
+    "ss": "bkgpdf.txt",
+    "cevns_f90_plus": "cevnspdf+1sigF90.txt",
+    "cevns_f90_minus": "cevnspdf-1sigF90.txt",
+    "cevns_timing_mean": "cevnspdfCEvNSTimingMeanSyst.txt",
+    "brn_energy_plus": "brnpdf+1sigEnergy.txt",
+    "brn_energy_minus": "brnpdf-1sigEnergy.txt",
+    "brn_timing_mean_plus": "brnpdf+1sigBRNTimingMean.txt",
+    "brn_timing_mean_minus": "brnpdf-1sigBRNTimingMean.txt",
+    "brn_timing_width": "brnpdfBRNTimingWidthSyst.txt",
+}
+_SYSTERRORS = {"energy": "systerrors1denergy.txt", "f90": "systerrors1dpsd.txt",
+               "time": "systerrors1dtime.txt"}
+
+
+@dataclass(frozen=True)
+class Ar2020Release:
+    """The CENNS-10 analysis-A release in arrays: every 3-D file on one grid.
+
+    Attributes
+    ----------
+    energy_edges_kevee, f90_edges, time_edges_us : ndarray
+        Bin edges (from the files' evenly spaced bin centres): 12 energy bins of
+        10 keVee from 0, 8 F90 bins of 0.05 from 0.5, 10 time bins of 0.5 us from
+        -0.1 us.
+    arrays : dict of str to ndarray, shape (12, 8, 10)
+        :data:`AR_2020_3D_FILES` by key: ``"data"`` (counts, steady state not
+        subtracted), the PDFs normalised to their predicted events, and their
+        systematic variants.
+    parameters : dict of str to (float, float)
+        ``LArParametersAnlA.yaml``: each top-level entry with a single value, as
+        (value, uncertainty); the uncertainty is nan where the file says
+        "negligible" or gives none.
+    systerrors : dict of str to ndarray, shape (n, 3)
+        ``"energy"``, ``"f90"``, ``"time"``: bin centre, low and high factor of the
+        released 1-D systematic envelope on CEvNS + BRN.
+    """
+
+    energy_edges_kevee: FloatArray
+    f90_edges: FloatArray
+    time_edges_us: FloatArray
+    arrays: dict[str, FloatArray]
+    parameters: dict[str, tuple[float, float]]
+    systerrors: dict[str, FloatArray]
+    directory: str
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (self.energy_edges_kevee.size - 1, self.f90_edges.size - 1,
+                self.time_edges_us.size - 1)
+
+
+def _edges_from_centres(c: FloatArray, fname: str, axis: str) -> FloatArray:
+    if c.size < 2:
+        raise ValueError(f"{fname}: the {axis} axis needs at least two bins; got {c.size}")
+    step = np.diff(c)
+    if not np.allclose(step, step[0], rtol=1e-6, atol=1e-9) or not step[0] > 0:
+        raise ValueError(f"{fname}: the {axis} bin centres are not evenly spaced")
+    half = 0.5 * step[0]
+    return np.r_[c - half, c[-1] + half]
+
+
+def _grid(d: FloatArray, fname: str) -> tuple[tuple[FloatArray, ...], FloatArray]:
+    """(axes centres, values on the full grid) of a 4-column 3-D file."""
+    axes = tuple(np.unique(d[:, k]) for k in range(3))
+    n = tuple(a.size for a in axes)
+    if n[0] * n[1] * n[2] != d.shape[0]:
+        raise ValueError(f"{fname}: {d.shape[0]} rows do not form a full energy x F90 x time "
+                         f"grid ({n[0]} x {n[1]} x {n[2]})")
+    idx = tuple(np.searchsorted(a, d[:, k]) for k, a in enumerate(axes))
+    grid = np.full(n, np.nan)
+    grid[idx] = d[:, 3]
+    if np.isnan(grid).any():
+        raise ValueError(f"{fname}: a bin of the energy x F90 x time grid appears twice "
+                         f"(and another is missing)")
+    return axes, grid
+
+
+def read_yaml_numbers(path: Path) -> dict[str, tuple[float, float]]:
+    """The top-level entries of a release's parameter file that hold one number:
+    ``name: {value: v, uncertainty: u}`` -> (v, u), u = nan when "negligible" or absent.
+    Entries with a parameter list or no value are left out. Only the flat layout of
+    ``LArParametersAnlA.yaml`` is read (no YAML library is needed): top-level keys at
+    column 0, their fields indented."""
+    out: dict[str, tuple[float, float]] = {}
+    key: str | None = None
+    fields: dict[str, str] = {}
+
+    def close() -> None:
+        if key is None or "value" not in fields:
+            return
+        try:
+            v = float(fields["value"])
+        except ValueError:
+            raise ValueError(f"{path.name}: {key}: value {fields['value']!r} is not a "
+                             f"number") from None
+        unc_text = fields.get("uncertainty", fields.get("uncertainty_stat", ""))
+        try:
+            u = float(unc_text)
+        except ValueError:
+            u = math.nan
+        if not math.isfinite(v):
+            raise ValueError(f"{path.name}: {key}: value must be finite; got {v!r}")
+        out[key] = (v, u)
+
+    for raw in read_text(path).splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        if not raw[0].isspace():
+            close()
+            name, sep, _ = raw.partition(":")
+            if not sep:
+                raise ValueError(f"{path.name}: expected 'name:' at the start of an entry; "
+                                 f"got {raw!r}")
+            key, fields = name.strip(), {}
+            continue
+        if raw.startswith("  ") and not raw.startswith("   ") and ":" in raw:
+            name, _, value = raw.strip().partition(":")
+            fields.setdefault(name.strip(), value.strip())
+    close()
+    return out
+
+
+def read_ar_2020(directory: str | Path | None = None) -> Ar2020Release:
+    """Read the 3-D data, PDFs, systematic variants, 1-D systematic envelopes and the
+    parameter file of the CENNS-10 analysis-A release (default: the shipped copy).
+
+    Raises
+    ------
+    ValueError
+        A missing file; a row without four finite numbers; data that are not whole
+        counts; a negative PDF value; files on different grids or a grid with a bin
+        missing or repeated; a parameter file without the normalisations the fit
+        needs. Messages name the file (and the line).
+
+    Examples
+    --------
+    >>> rel = read_ar_2020()
+    >>> rel.shape, round(float(rel.arrays["cevns"].sum()), 3)
+    ((12, 8, 10), 128.0)
+    """
+    folder = release_folder(directory, "coherent_ar_2020")
+    arrays: dict[str, FloatArray] = {}
+    axes0: tuple[FloatArray, ...] | None = None
+    for key, fname in AR_2020_3D_FILES.items():
+        d = read_numbers(folder / fname, 4,
+                         integer_columns=(3,) if key == "data" else (),
+                         nonnegative_columns=(3,))
+        axes, grid = _grid(d, fname)
+        if axes0 is None:
+            axes0 = axes
+        elif not all(a.shape == b.shape and np.allclose(a, b) for a, b in zip(axes, axes0)):
+            raise ValueError(f"{fname}: its bins differ from {AR_2020_3D_FILES['data']}")
+        arrays[key] = grid
+    assert axes0 is not None
+    first = AR_2020_3D_FILES["data"]
+    edges = [_edges_from_centres(a, first, ax) for a, ax in zip(axes0, ("energy", "F90",
+                                                                       "time"))]
+    params = read_yaml_numbers(folder / "LArParametersAnlA.yaml")
+    needed = ("cevnsPredictionNormalization", "promptBeamRelatedNeutronPredictionNormalization",
+              "delayedBeamRelatedNeutronPredictionNormalization",
+              "ssBackgroundPredictionNormalization", "neutrinosPerProton")
+    missing = [k for k in needed if k not in params]
+    if missing:
+        raise ValueError(f"LArParametersAnlA.yaml: missing {missing}")
+    syst = {}
+    for axis, fname in _SYSTERRORS.items():
+        syst[axis] = read_numbers(folder / fname, 3, nonnegative_columns=(1, 2))
+    return Ar2020Release(energy_edges_kevee=edges[0], f90_edges=edges[1],
+                         time_edges_us=edges[2], arrays=arrays, parameters=params,
+                         systerrors=syst, directory=str(folder))

@@ -214,15 +214,17 @@ class Experiment:
 
     # ---- predictions ------------------------------------------------------------
 
-    def _parts(self, couplings: Any) -> tuple[tuple[str, Any, float], ...]:
-        if couplings in (None, "tree") and self.timing is None:
+    def _parts(self, couplings: Any, model: Any = None) -> tuple[tuple[str, Any, float], ...]:
+        if couplings in (None, "tree") and self.timing is None and model is None:
             return (("all", self.source, 1.0),)
-        return tuple(self.source.flavour_components())
+        if "parts" not in self._cache:  # new objects on every call of the source
+            self._cache["parts"] = tuple(self.source.flavour_components())
+        return self._cache["parts"]
 
     def predicted_spectrum(self, *, form_factor: Any = None, couplings: Any = "default",
                            epsilon: float | None = None, n_threads: int = 1,
-                           by_flavour: bool = False) -> Any:
-        """Standard-Model CEvNS counts per observed bin (docs/physics.md Eq. 11.6).
+                           by_flavour: bool = False, model: Any = None) -> Any:
+        """CEvNS counts per observed bin (docs/physics.md Eq. 11.6).
 
         Parameters
         ----------
@@ -235,6 +237,12 @@ class Experiment:
             Threads of the compiled loops; the result does not depend on it.
         by_flavour : bool
             Return a dict flavour -> array instead of the sum.
+        model : coherency.bsm model or tuple of models, optional
+            Physics beyond the Standard Model (:mod:`coherency.bsm`), applied to each
+            flavour part of the source (``model=bsm.VectorMediator(10.0, 1e-9)``); None:
+            the Standard Model. A model with all its parameters zero gives the
+            Standard Model's numbers bit for bit. For grids of model parameters,
+            :func:`coherency.bsm.experiment_grid` is much faster than a loop.
 
         Returns
         -------
@@ -248,10 +256,11 @@ class Experiment:
         T, w = self.recoil_nodes()
         R = self.response_matrix(n_threads)
         out: dict[str, FloatArray] = {}
-        for flavour, part, weight in self._parts(cp):
+        for flavour, part, weight in self._parts(cp, model):
             dn = np.asarray(recoil_spectrum(part, self.target, T, self.mass_kg, self.time_s,
                                             form_factor=ff, couplings=cp, epsilon=epsilon,
-                                            n_threads=n_threads), dtype=np.float64)
+                                            n_threads=n_threads, model=model),
+                            dtype=np.float64)
             energy = R @ (w * weight * dn)
             spec = np.outer(energy, self.time_fractions(flavour))
             out[flavour] = out[flavour] + spec if flavour in out else spec
@@ -281,20 +290,68 @@ class Experiment:
         return np.asarray(R * col[None, :], dtype=np.float64)
 
     def predicted_counts(self, **kwargs: Any) -> float:
-        """Standard-Model CEvNS events in the publication's region of interest: the sum
-        of :meth:`predicted_spectrum` (same keyword arguments)."""
+        """CEvNS events in the publication's region of interest: the sum of
+        :meth:`predicted_spectrum` (same keyword arguments, ``model=`` included)."""
         return float(np.sum(self.predicted_spectrum(**kwargs)))
 
     def flux_averaged_sigma(self, *, form_factor: Any = None, couplings: Any = "default",
-                            T_min: float = 0.0) -> float:
+                            T_min: float = 0.0, model: Any = None) -> float:
         """<sigma> per nucleus over the source's spectrum (cm^2), no detector response:
-        the number experiments quote as the Standard-Model flux-averaged cross section."""
+        the number experiments quote as the Standard-Model flux-averaged cross section
+        (with ``model``, the model's)."""
         from ..rates import flux_averaged_sigma
 
         ff = self.form_factor if form_factor is None else form_factor
         cp = self.couplings if couplings == "default" else couplings
         return flux_averaged_sigma(self.source, self.target, T_min=T_min, form_factor=ff,
-                                   couplings=cp)
+                                   couplings=cp, model=model)
+
+    # ---- fits to the data release (coherency.inference, docs/physics.md §14) -------
+
+    def likelihood(self, **options: Any) -> Any:
+        """The binned likelihood of this experiment's data release
+        (:func:`coherency.inference.experiment_fit.likelihood`; options: those of
+        :func:`~coherency.inference.csi_2021_likelihood` or
+        :func:`~coherency.inference.ar_2020_likelihood`).
+
+        Raises
+        ------
+        ValueError
+            No data release of this experiment can be fitted (CONUS+, CsI 2017).
+        """
+        from ..inference.experiment_fit import likelihood
+
+        return likelihood(self, **options)
+
+    def fit(self, *, physics: Any = (), **options: Any) -> Any:
+        """Fit the data release: without ``physics``, the measurement of CEvNS
+        (:class:`~coherency.inference.CEvNSMeasurement`: ``signal_events``,
+        ``signal_events_error``, ``flux_averaged_sigma`` and its error in cm^2,
+        ``significance``, ``values``, ``errors``); with ``physics`` (e.g.
+        ``("sin2_theta_w",)``, ``("rn_each",)``, ``("xi",)`` with ``q2_edges=``), a
+        :class:`~coherency.inference.ParameterFit` of those parameters.
+
+        Examples
+        --------
+        >>> from coherency import experiments
+        >>> res = experiments.load("coherent-ar-2020").fit()
+        >>> 100 < res.signal_events < 220, res.valid
+        (True, True)
+        """
+        from ..inference.experiment_fit import fit_experiment, fit_parameters
+
+        if physics:
+            return fit_parameters(self, physics, **options)
+        return fit_experiment(self, **options)
+
+    def profile(self, name: str, grid: Any, **options: Any) -> Any:
+        """Delta(-2 ln L) of parameter ``name`` on ``grid``, every other parameter
+        profiled (:func:`coherency.inference.experiment_fit.profile_experiment`):
+        ``"signal_events"``, ``"flux_averaged_sigma"`` (cm^2), ``"mu"``, a physics
+        parameter (``"sin2_theta_w"``, ``"rn_fm"``, ``"rn_Cs_fm"``, ...) or a nuisance."""
+        from ..inference.experiment_fit import profile_experiment
+
+        return profile_experiment(self, name, grid, **options)
 
     def comparison(self) -> dict[str, dict[str, Any]]:
         """Each published prediction beside ours: value, errors, ours, difference in %

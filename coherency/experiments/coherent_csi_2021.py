@@ -14,7 +14,8 @@ from ..detector import GammaPE, LogisticEfficiency, PolynomialQuenching, Respons
 from ..sources import GaussianPulse, PionDAR
 from ._base import Experiment, Published
 
-__all__ = ["PE_EDGES", "TIME_EDGES_US", "preset", "timing_efficiency"]
+__all__ = ["PE_EDGES", "TIME_EDGES_US", "preset", "timing_efficiency",
+           "timing_efficiency_mean"]
 
 #: The binning of the PRL's likelihood: 9 PE bins and 11 arrival-time bins (us).
 PE_EDGES = (0.0, 8.0, 12.0, 16.0, 20.0, 24.0, 32.0, 40.0, 50.0, 60.0)
@@ -25,10 +26,40 @@ TIME_EDGES_US = (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 2.0, 4.0
 PULSE = GaussianPulse(0.363, 0.164)
 
 
+#: The timing efficiency's knee (us) and decay rate (1/us).
+_T_KNEE_US, _T_RATE = 0.52, 0.0494
+
+
 def timing_efficiency(t_us: np.ndarray) -> np.ndarray:
     """1 below 0.52 us, then exp(-0.0494/us (t - 0.52 us)) (the PRL's supplement)."""
     t = np.asarray(t_us, dtype=np.float64)
-    return np.where(t < 0.52, 1.0, np.exp(-0.0494 * (t - 0.52)))
+    return np.where(t < _T_KNEE_US, 1.0, np.exp(-_T_RATE * (t - _T_KNEE_US)))
+
+
+def timing_efficiency_mean(a_us: np.ndarray, b_us: np.ndarray) -> np.ndarray:
+    """The mean of :func:`timing_efficiency` over each interval [a, b] (us), exact:
+    the integral (b - a below the knee, (e^{-r(a - 0.52)} - e^{-r(b - 0.52)})/r above
+    it) over b - a; the value at a for an empty interval (docs/physics.md Eq. (14.7)).
+
+    >>> float(timing_efficiency_mean(np.array([0.0]), np.array([0.5]))[0])
+    1.0
+    >>> x = timing_efficiency_mean(np.array([2.0]), np.array([4.0]))[0]
+    >>> bool(abs(x - (np.exp(-0.0494 * 1.48) - np.exp(-0.0494 * 3.48)) / (0.0494 * 2.0)) < 1e-15)
+    True
+    """
+    a = np.asarray(a_us, dtype=np.float64)
+    b = np.asarray(b_us, dtype=np.float64)
+
+    def integral(x: np.ndarray) -> np.ndarray:
+        # integral of eps from the knee; negative below it
+        return np.where(x < _T_KNEE_US, x - _T_KNEE_US,
+                        -np.expm1(-_T_RATE * (np.maximum(x, _T_KNEE_US) - _T_KNEE_US))
+                        / _T_RATE)
+
+    width = b - a
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (integral(b) - integral(a)) / width
+    return np.where(width > 0, mean, timing_efficiency(a))
 
 
 def preset() -> Experiment:

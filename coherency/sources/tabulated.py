@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -72,12 +73,42 @@ class Tabulated(Source):
             return interpolate.CubicSpline(np.array(self.E), np.array(self.flux_values))
         return None
 
+    def __hash__(self) -> int:
+        # computed once: the engine's caches hash a source on every call, and a table
+        # of thousands of knots costs a hash of as many floats
+        value = self.__dict__.get("_hash")
+        if value is None:
+            value = hash((self.E, self.flux_values, self.kind, self.flavour))
+            self.__dict__["_hash"] = value
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the fields only: the cached hash (of str fields, which differs between
+        # processes), knots and spline are rebuilt where needed
+        return {name: self.__dict__[name] for name in ("E", "flux_values", "kind", "flavour")}
+
+    @functools.cached_property
+    def _knots(self) -> tuple[FloatArray, FloatArray]:
+        e, f = np.array(self.E), np.array(self.flux_values)
+        e.setflags(write=False)
+        f.setflags(write=False)
+        return e, f
+
+    def _piecewise_linear(self) -> tuple[FloatArray, FloatArray] | None:
+        """The knots (E, flux) when the flux is linear between them (``kind="linear"``),
+        else None: the rate engine then integrates the table in closed form and with
+        product rules whose cost does not grow with the number of knots
+        (docs/physics.md Eq. (6.5)). None as well for a subclass with a flux of its own."""
+        if self.kind != "linear" or type(self)._continuum is not Tabulated._continuum:
+            return None
+        return self._knots
+
     def _continuum(self, E: FloatArray) -> FloatArray:
-        e = np.array(self.E)
+        e, f = self._knots
         inside = (E >= e[0]) & (E <= e[-1])
         out = np.zeros_like(E)
         if self._spline is None:
-            out[inside] = np.interp(E[inside], e, np.array(self.flux_values))
+            out[inside] = np.interp(E[inside], e, f)
         else:
             out[inside] = np.maximum(self._spline(E[inside]), 0.0)
         return out

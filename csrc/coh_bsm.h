@@ -1,0 +1,105 @@
+/* Physics beyond the Standard Model: the change of the CEvNS cross section that a model
+ * of coherency.bsm brings, for one neutrino flavour and one nucleus (docs/physics.md
+ * section 13).
+ *
+ * At momentum transfer q (q2 = q^2, MeV^2) the vector amplitude is
+ *   a(q) = wz F_Z - wn F_N + sum over the terms of kind COH_BSM_SM of t(q)
+ * (the Standard Model, 2 (Z g_V^p F_Z + N g_V^n F_N), with the running of g_V^p when
+ * the couplings have one), and the model shifts it by
+ *   d(q) = sum over the terms of kind COH_BSM_NEW of t(q),
+ *   t(q) = (cz F_Z + cn F_N) x [Pi(q2, lep) - Pi(0, lep) if lep > 0, else 1]
+ *                            x [1/(q2 + m2) if m2 >= 0, else 1],
+ * Pi the one-loop vacuum polarisation of a lepton of mass lep (docs/physics.md Eq. 9.3).
+ * Off-diagonal couplings add izz F_Z^2 + 2 izn F_Z F_N + inn F_N^2 incoherently; a scalar
+ * mediator adds S = (sz F_Z + sn F_N)^2 q2/(q2 + ms2)^2, a magnetic moment F_Z^2. The
+ * change of dsigma/dq2 at neutrino energy E is then
+ *   pv (1 - q2/4E^2) [2 a d + d^2 + inc] + ps S/E^2
+ *     + pm F_Z^2 [1/q2 - 1/(2 M E) + q2/(16 M^2 E^2)],
+ * zero outside 0 < q2 <= q2_max(E). Folded with a flux, integral Phi(E) E^-k dE over
+ * E >= E_min(q) being F_k (k = 0, 1, 2), the change of dN/dq2 is lin + quad with
+ *   lin  = pv 2 a d K,                       K = max(F0 - q2 F2/4, 0),
+ *   quad = pv (d^2 + inc) K + ps S F2 + pm F_Z^2 [F0/q2 - F1/(2M) + q2 F2/(16 M^2)]:
+ * lin is linear in the model's couplings, quad quadratic, so a scan over a coupling
+ * needs the two sums once. With no terms, no incoherent part and ps = pm = 0 every
+ * result is exactly 0. Plain C99, no Python; entry points work on [i0, i1) and return
+ * COH_OK or a negative status of coh_status.h.
+ */
+#ifndef COH_BSM_H
+#define COH_BSM_H
+
+#include <stddef.h>
+#include "coh_ff.h"
+#include "coh_status.h"
+
+#define COH_BSM_TERM_SIZE 5   /* doubles per term: cz, cn, m2, lep, kind */
+#define COH_BSM_SM 0.0        /* kind of a Standard-Model term (added to a) */
+#define COH_BSM_NEW 1.0       /* kind of a term of the model (added to d) */
+#define COH_BSM_MAX_TERMS 64  /* terms per model */
+#define COH_BSM_BLOCK 256     /* q nodes per vectorised form-factor call */
+#define COH_BSM_MAX_ROWS 4096 /* weight rows of coh_bsm_fold_masses */
+
+/* One model, flavour and nucleus (coherency._records.BSMSpec). */
+typedef struct {
+    double mass;          /* nuclear mass M, MeV */
+    coh_ff_t ffz;         /* proton form factor */
+    coh_ff_t ffn;         /* neutron form factor */
+    double pv;            /* prefactor of the vector part, cm^2/MeV^2 */
+    double wz;            /* Standard-Model amplitude wz F_Z - wn F_N */
+    double wn;
+    ptrdiff_t n_terms;    /* len(terms) / COH_BSM_TERM_SIZE (derived) */
+    const double *terms;  /* COH_BSM_TERM_SIZE doubles per term */
+    double izz;           /* incoherent vector part */
+    double izn;
+    double inn;
+    double ps;            /* scalar mediator: prefactor, cm^2 */
+    double sz;            /* scalar charges on F_Z and F_N */
+    double sn;
+    double ms2;           /* scalar mediator mass squared, MeV^2 */
+    double pm;            /* magnetic moment: prefactor, cm^2 (Z^2 included) */
+} coh_bsm_t;
+
+/* ---- entry points ---- */
+
+/* Change of dsigma/dq2 (cm^2/MeV^2) at pairs (q2[i], E[i]); 0 outside
+ * 0 < q2 <= q2_max(E). COH_EBADMODEL / COH_EBADARG when coh_bsm_check refuses m. */
+int coh_bsm_dsigma_dq2(const coh_bsm_t *m, const double *q2, const double *E,
+                       double *out, ptrdiff_t i0, ptrdiff_t i1);
+
+/* Change of sigma(E[i]) above q2_min[i] (cm^2): the q integral of coh_bsm_dsigma_dq2
+ * (dq2 = 2 q dq) with the Gauss-Legendre rule (gl_x, gl_w; n_gl >= 1, else
+ * COH_EBADRULE) on panels that double in width from q_lo = sqrt(q2_min) (from
+ * coh_bsm_floor when q_lo = 0, after one panel [0, floor]) and are no wider than
+ * panel_dq MeV. More than 2^20 panels give out[i] = NaN and COH_EBADARG. */
+int coh_bsm_sigma(const coh_bsm_t *m, const double *E, const double *q2_min,
+                  double panel_dq, const double *gl_x, const double *gl_w,
+                  ptrdiff_t n_gl, double *out, ptrdiff_t i0, ptrdiff_t i1);
+
+/* The folded change at q2[i] > 0 with the flux moments F0[i], F1[i], F2[i]:
+ * lin[i] and quad[i] of the header notes (cm^2/MeV^2 x flux). */
+int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
+                  const double *F1, const double *F2, double *lin, double *quad,
+                  ptrdiff_t i0, ptrdiff_t i1);
+
+/* Weighted sums over n_nodes q nodes (q2[j] > 0, moments F0[j], F1[j], F2[j]) of lin
+ * and quad, for masses k in [i0, i1) (the mediator mass squared of every COH_BSM_NEW
+ * term with m2 >= 0, and ms2, replaced by m2[k]) and weight rows r in [0, n_w) (W[r
+ * n_nodes + j] >= 0; 1 <= n_w <= COH_BSM_MAX_ROWS, else COH_EBADARG):
+ * lin[k n_w + r] = sum_j W[r, j] lin_j(m2[k]), summed in node order (blocks of
+ * COH_BSM_BLOCK nodes, each from zero, added in order). */
+int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
+                        const double *F0, const double *F1, const double *F2,
+                        ptrdiff_t n_nodes, const double *W, ptrdiff_t n_w, double *lin,
+                        double *quad, ptrdiff_t i0, ptrdiff_t i1);
+
+/* ---- helpers ---- */
+
+/* Pi(q2, lep) - Pi(0, lep), q2 >= 0, lep > 0 (docs/physics.md Eq. 9.3). */
+double coh_vacuum_polarization(double q2, double lep);
+/* Smallest momentum scale of the model's terms (sqrt(m2) > 0, lep > 0, sqrt(ms2) > 0
+ * of a scalar) over 8, or 0 without one: where coh_bsm_sigma starts doubling from 0. */
+double coh_bsm_floor(const coh_bsm_t *m);
+/* COH_OK for known form-factor models with valid lengths, mass > 0 and at most
+ * COH_BSM_MAX_TERMS terms. */
+int coh_bsm_check(const coh_bsm_t *m);
+
+#endif
