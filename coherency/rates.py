@@ -251,7 +251,7 @@ def flux_averaged_sigma(
         _validation.check_finite_result(acc, "flux_averaged_sigma", "the source's flux "
                                         "exceeds the float range")
     value = acc / total
-    if key is not None:
+    if key is not None and (acc != 0.0 or T == 0.0):  # a zero may warn: computed again
         _SIGMA_RESULTS[key] = value
     return value
 
