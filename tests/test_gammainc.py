@@ -10,7 +10,7 @@ from pathlib import Path
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coherency import _backend, _reference
@@ -29,9 +29,10 @@ COMPILED_COND_FACTOR = 4.0
 BULK_RTOL = 1e-14
 BULK_FLOOR = 1e-3
 # scipy.special.gammainc / gammaincc (Cephes igam, with Temme's expansion for large a)
-# are good to ~30 (kx + ka + 1) eps on this table (measured: 33 at a = 0.5, x = 1):
-# the twin is checked against that.
-TWIN_COND_FACTOR = 64.0
+# are good to ~30-70 (kx + ka + 1) eps (measured against mpmath: 33 at a = 0.5, x = 1;
+# 68 for Q at a = 0.50390625, x = 1.00390625, where the compiled kernel is within 2):
+# the twin is checked against 128, the compiled kernel against COMPILED_COND_FACTOR.
+TWIN_COND_FACTOR = 128.0
 
 
 def _evaluate(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,6 +102,7 @@ def _condition(a: float, x: float, lower: bool) -> float:
 
 @settings(max_examples=100, deadline=None)
 @given(st.floats(0.5, 3000.0), st.floats(0.0, 4.0), st.floats(-1.0, 1.0))
+@example(0.50390625, 1.0, 0.5)  # the twin's (scipy's) worst case found so far
 def test_compiled_against_twin(a: float, ratio: float, shift: float) -> None:
     if not _backend.compiled_available():
         pytest.skip("compiled extension not built")
