@@ -20,9 +20,10 @@ import sys
 from collections import defaultdict
 from typing import Any
 
-ORDER = ["compiled", "fast", "n_threads=1", "n_threads=2", "plain libmvec loop",
-         "E outside", "301 knots", "array1", "array16", "numpy", "numpy0d", "twin",
-         "scipy", "numpy-cos-0d"]
+ORDER = ["compiled", "SM compiled", "fast", "n_threads=1", "n_threads=2",
+         "plain libmvec loop", "E outside", "301 knots", "array1", "array16",
+         "test_nll_fast_signal", "test_one_fit", "numpy", "numpy0d", "twin", "scipy",
+         "numpy-cos-0d"]
 
 
 def _rank(impl: str) -> tuple[int, str]:

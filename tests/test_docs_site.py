@@ -67,6 +67,10 @@ PAGES = {
     "auto_examples/index.html": ["Reactor antineutrinos on germanium", "Dask"],
     "auto_examples/plot_reactor_ge.html": ["Lindhard", "CONUS+: ours"],
     "auto_examples/plot_dask_scan.html": ["same bits on the cluster and here: True"],
+    "auto_examples/plot_fit_csi_2021.html": ["CEvNS events", "no-CEvNS rejected"],
+    "auto_examples/plot_bsm_limit.html": ["90 % CL limit at 10 MeV"],
+    "fits.html": ["coherency.inference"],
+    "bsm.html": ["coherency.bsm"],
 }
 
 

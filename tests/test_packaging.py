@@ -63,13 +63,15 @@ def _compiled_module() -> Any:
 
 
 def _public_functions(module: Any) -> dict[str, Any]:
-    """Public callables defined by ``module`` itself (not imported helpers)."""
+    """Public callables defined by ``module`` itself or by its topic modules
+    (``coherency._reference_*`` of the twin), not imported helpers."""
     out = {}
     for name in dir(module):
         obj = getattr(module, name)
         if name.startswith("_") or not callable(obj) or inspect.isclass(obj):
             continue
-        if getattr(obj, "__module__", module.__name__) != module.__name__:
+        own = getattr(obj, "__module__", module.__name__)
+        if own != module.__name__ and not own.startswith(module.__name__ + "_"):
             continue
         out[name] = obj
     return out

@@ -1,0 +1,214 @@
+"""Numpy twins of the kernels of physics beyond the Standard Model (csrc/coh_bsm.h).
+
+Part of :mod:`coherency._reference` (the numpy/scipy twin of every kernel); the
+functions are reached through it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import integrate
+
+from . import _records, _status
+from ._records import (
+    BSMSpec,
+)
+from ._reference import (
+    MAX_PANELS,
+    QUAD_EPSREL,
+    QUAD_LIMIT,
+    FloatArray,
+    _check_ff,
+    _check_rule,
+    _ff,
+    _same_length,
+)
+
+# ---- physics beyond the Standard Model (csrc/coh_bsm.h) ------------------------
+
+
+def _bsm(spec: BSMSpec, where: str) -> FloatArray:
+    """The checks of coh_bsm_check; the terms as rows (cz, cn, m2, lep, kind)."""
+    terms = np.asarray(spec.terms, dtype=np.float64)
+    if terms.size % _records.BSM_TERM_SIZE or terms.size // _records.BSM_TERM_SIZE > \
+            _records.BSM_MAX_TERMS:
+        raise ValueError(f"terms must hold {_records.BSM_TERM_SIZE} doubles per term and at "
+                         f"most {_records.BSM_MAX_TERMS} terms; got {terms.size} doubles")
+    _check_ff(int(spec.ffz.model), spec.ffz.p1, spec.ffz.p2, where)
+    _check_ff(int(spec.ffn.model), spec.ffn.p1, spec.ffn.p2, where)
+    if not spec.mass > 0:
+        _status.raise_status(_status.BAD_ARG, where)
+    return terms.reshape(-1, _records.BSM_TERM_SIZE)
+
+
+def _bsm_point(spec: BSMSpec, rows: FloatArray, q2: FloatArray,
+               m2: FloatArray | None = None) -> dict[str, FloatArray]:
+    """Amplitude a, shift d, incoherent part, scalar S and F_Z^2 of the magnetic part
+    at q2 (> 0); m2 (broadcasting against q2) replaces the mediator masses of the
+    model's terms and of the scalar."""
+    from .couplings import vacuum_polarization  # numpy, Eq. 9.3
+
+    q = np.sqrt(q2)
+    fz = _ff(q, int(spec.ffz.model), spec.ffz.p1, spec.ffz.p2)
+    fn = _ff(q, int(spec.ffn.model), spec.ffn.p1, spec.ffn.p2)
+    a = spec.wz * fz - spec.wn * fn
+    d = np.zeros(np.broadcast_shapes(q2.shape, () if m2 is None else m2.shape))
+    for cz, cn, mt, lep, kind in rows:
+        shape = np.ones_like(q2)
+        if lep > 0:
+            shape = np.asarray(vacuum_polarization(q, lep), dtype=np.float64)
+        new = kind != _records.BSM_SM
+        if mt >= 0:
+            mass2 = m2 if (new and m2 is not None) else mt
+            shape = shape / (q2 + mass2)
+        value = (cz * fz + cn * fn) * shape
+        if new:
+            d = d + value
+        else:
+            a = a + value
+    inc = spec.izz * fz**2 + 2.0 * spec.izn * fz * fn + spec.inn * fn**2
+    s = np.zeros_like(d)
+    if spec.sz != 0.0 or spec.sn != 0.0:
+        ms2 = spec.ms2 if m2 is None else m2
+        s = (spec.sz * fz + spec.sn * fn) ** 2 * q2 / (q2 + ms2) ** 2 + np.zeros_like(d)
+    mag = fz**2 if spec.pm != 0.0 else np.zeros_like(fz)
+    return {"a": a, "d": d, "inc": inc, "s": s, "mag": mag}
+
+
+def bsm_dsigma_dq2(q2: FloatArray, E: FloatArray, spec: BSMSpec, out: FloatArray,
+                   n_threads: int = 1) -> None:
+    """Change of dsigma/dq2 (cm^2/MeV^2) that the model ``spec`` (a BSMSpec) brings, at
+    pairs (q2[i], E[i]); 0 outside 0 < q2 <= q2_max(E) (csrc/coh_bsm.h)."""
+    _same_length(len(q2), len(E), "q2 and E")
+    _same_length(len(q2), len(out), "q2 and out")
+    rows = _bsm(spec, "bsm_dsigma_dq2")
+    if len(q2) == 0:
+        return
+    q2 = np.asarray(q2, dtype=np.float64)
+    E = np.asarray(E, dtype=np.float64)
+    M = spec.mass
+    with np.errstate(over="ignore", invalid="ignore"):
+        top = 4.0 * E * E * M / (M + 2.0 * E)
+    inside = (q2 > 0) & (q2 <= top)
+    x, e = q2[inside], E[inside]
+    p = _bsm_point(spec, rows, x)
+    val = spec.pv * (1.0 - x / (4.0 * e * e)) * (p["d"] * (2.0 * p["a"] + p["d"]) + p["inc"])
+    val = val + spec.ps * p["s"] / (e * e)
+    if spec.pm != 0.0:
+        val = val + spec.pm * p["mag"] * (1.0 / x - 1.0 / (2.0 * M * e)
+                                          + x / (16.0 * M * M * e * e))
+    out[:] = 0.0
+    out[inside] = val
+
+
+def bsm_sigma(E: FloatArray, q2_min: FloatArray, spec: BSMSpec, panel_dq: float,
+              gl_x: FloatArray, gl_w: FloatArray, out: FloatArray, n_threads: int = 1) -> None:
+    """Change of sigma(E[i]) above q2_min[i] (cm^2) that the model ``spec`` brings.
+
+    The twin integrates dsigma/dq2 in q with adaptive ``scipy.integrate.quad`` on the
+    pieces where the compiled rule puts its panels (doubling from sqrt(q2_min), or
+    from the model's smallest scale over 8 when q2_min = 0, no wider than panel_dq);
+    ``gl_x``, ``gl_w`` are checked but not used."""
+    _same_length(len(E), len(q2_min), "E and q2_min")
+    _same_length(len(E), len(out), "E and out")
+    rows = _bsm(spec, "bsm_sigma")
+    _check_rule(gl_x, gl_w, "bsm_sigma")
+    scales = [math.sqrt(r[2]) for r in rows if r[2] > 0] + [r[3] for r in rows if r[3] > 0]
+    if (spec.sz != 0.0 or spec.sn != 0.0) and spec.ms2 > 0:
+        scales.append(math.sqrt(spec.ms2))
+    floor = min(scales) / 8.0 if scales else 0.0
+    M = spec.mass
+    one_E = np.empty(1)
+    one_q2 = np.empty(1)
+    one_out = np.empty(1)
+
+    def integrand(q: float, energy: float) -> float:
+        one_q2[0], one_E[0] = q * q, energy
+        bsm_dsigma_dq2(one_q2, one_E, spec, one_out)
+        return 2.0 * q * float(one_out[0])
+
+    for i, (energy, lo2) in enumerate(zip(E, q2_min)):
+        energy = float(energy)
+        hi2 = 4.0 * energy * energy * M / (M + 2.0 * energy)
+        if not lo2 < hi2:
+            out[i] = 0.0
+            continue
+        lo, hi = math.sqrt(max(float(lo2), 0.0)), math.sqrt(hi2)
+        edges = [lo]
+        nxt = 2.0 * lo if lo > 0 else (floor if floor > 0 else hi)
+        while edges[-1] < hi:
+            edges.append(min(nxt, hi))
+            nxt = 2.0 * edges[-1]
+        pieces = []
+        for a, b in zip(edges[:-1], edges[1:]):
+            n = max(1, math.ceil((b - a) / panel_dq)) if panel_dq > 0 else 1
+            pieces += [(a + (b - a) * k / n, a + (b - a) * (k + 1) / n) for k in range(n)]
+        if len(pieces) > MAX_PANELS:
+            _status.raise_status(_status.BAD_ARG, "bsm_sigma")
+        total = 0.0
+        for a, b in pieces:
+            total += integrate.quad(integrand, a, b, args=(energy,), epsabs=0.0,
+                                    epsrel=QUAD_EPSREL, limit=QUAD_LIMIT)[0]
+        out[i] = total
+
+
+def _bsm_parts(spec: BSMSpec, p: dict[str, FloatArray], q2: FloatArray,
+               F0: FloatArray, F1: FloatArray, F2: FloatArray) -> tuple[FloatArray, FloatArray]:
+    K = spec.pv * np.maximum(F0 - 0.25 * q2 * F2, 0.0)
+    lin = K * 2.0 * p["a"] * p["d"]
+    quad = K * (p["d"] ** 2 + p["inc"]) + spec.ps * p["s"] * F2
+    if spec.pm != 0.0:
+        M = spec.mass
+        quad = quad + spec.pm * p["mag"] * (F0 / q2 - F1 / (2.0 * M) + q2 * F2 / (16.0 * M * M))
+    return lin, quad
+
+
+def bsm_parts(spec: BSMSpec, q2: FloatArray, F0: FloatArray, F1: FloatArray,
+              F2: FloatArray, lin: FloatArray, quad: FloatArray, n_threads: int = 1) -> None:
+    """The flux-folded change of dN/dq2 at q2[i] > 0 with the flux moments F0, F1, F2
+    (integral_{E_min} Phi E^-k dE): its part linear in the model's couplings, lin[i],
+    and its quadratic part, quad[i] (csrc/coh_bsm.h)."""
+    n = len(q2)
+    if not (len(F0) == len(F1) == len(F2) == len(lin) == len(quad) == n):
+        raise ValueError("q2, F0, F1, F2, lin and quad must have the same length")
+    rows = _bsm(spec, "bsm_parts")
+    if n == 0:
+        return
+    q2 = np.asarray(q2, dtype=np.float64)
+    p = _bsm_point(spec, rows, q2)
+    lin[:], quad[:] = _bsm_parts(spec, p, q2, np.asarray(F0), np.asarray(F1), np.asarray(F2))
+
+
+def bsm_fold_masses(spec: BSMSpec, m2: FloatArray, q2: FloatArray, F0: FloatArray,
+                    F1: FloatArray, F2: FloatArray, W: FloatArray, lin: FloatArray,
+                    quad: FloatArray, n_threads: int = 1) -> None:
+    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
+    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
+    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
+    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
+    nodes = len(q2)
+    if not (len(F0) == len(F1) == len(F2) == nodes):
+        raise ValueError("q2, F0, F1 and F2 must have the same length")
+    if nodes == 0 or len(W) == 0 or len(W) % nodes:
+        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
+    n_w = len(W) // nodes
+    if not (len(lin) == len(quad) == len(m2) * n_w):
+        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
+    rows = _bsm(spec, "bsm_fold_masses")
+    if len(m2) == 0:
+        return
+    x = np.asarray(q2, dtype=np.float64)[None, :]
+    masses = np.asarray(m2, dtype=np.float64)[:, None]
+    p = _bsm_point(spec, rows, x, masses)
+    p = {k: np.broadcast_to(v, (masses.shape[0], nodes)) for k, v in p.items()}
+    lp, qp = _bsm_parts(spec, p, x, np.asarray(F0)[None, :], np.asarray(F1)[None, :],
+                        np.asarray(F2)[None, :])
+    weights = np.asarray(W, dtype=np.float64).reshape(n_w, nodes)
+    # np.sum over the nodes (pairwise, the same for every mass), not a matrix product:
+    # a BLAS product's order of summation depends on the number of masses, and a
+    # mass's value must not depend on the other masses of the call
+    lp = np.broadcast_to(lp, p["a"].shape)
+    qp = np.broadcast_to(qp, p["a"].shape)
+    lin[:] = np.sum(lp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
+    quad[:] = np.sum(qp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
