@@ -36,7 +36,7 @@ from ..rates import event_rate
 from ..sources import PionDAR
 from ..targets import nucleus
 from ._files import read_numbers, read_text, release_folder
-from .xi_tables import XiTable, provenance
+from .xi_tables import XiTable, provenance, row_percentile
 
 __all__ = ["AR_2020_BRN_REL_UNC", "AR_2020_MASS_KG", "AR_2020_QF", "Ar2020Release",
            "ar_2020_predicted_detector", "derive_ar_2020", "read_ar_2020",
@@ -87,11 +87,7 @@ def ar_2020_predicted_detector(edges_kevee: Any, epsilon: float | None = None
     with np.errstate(invalid="ignore", divide="ignore"):
         q2 = np.where(pred > 0, (W @ (2.0 * mass * T)) / np.where(pred > 0, pred, 1.0),
                       np.nan)
-    lo = np.full(pred.size, np.nan)
-    hi = np.full(pred.size, np.nan)
-    for b in np.flatnonzero(pred > 0):
-        c = np.cumsum(W[b]) / pred[b]
-        lo[b], hi[b] = np.interp(0.16, c, T), np.interp(0.84, c, T)
+    lo, hi = row_percentile(W, T, 0.16), row_percentile(W, T, 0.84)
     return {"predicted": pred, "q2": q2, "q2_lo": 2.0 * mass * lo, "q2_hi": 2.0 * mass * hi,
             "t_nr_lo_kev": lo * 1e3, "t_nr_hi_kev": hi * 1e3}
 

@@ -61,7 +61,7 @@ from ..rates import event_rate
 from ..sources import PionDAR
 from ..targets import Nucleus, nucleus, target
 from ._files import read_numbers, release_folder
-from .xi_tables import XiTable, provenance
+from .xi_tables import XiTable, provenance, row_percentile
 
 __all__ = [
     "CSI_2017_EFFICIENCY",
@@ -430,17 +430,6 @@ def csi_2017_predicted(
     return out
 
 
-def _percentile_of_rows(W: FloatArray, x: FloatArray, p: float) -> FloatArray:
-    """Per row of weights W over increasing x, the x below which a fraction p of the
-    row's weight lies (linear between the cumulative sums at the nodes)."""
-    cum = np.cumsum(W, axis=1)
-    out = np.empty(W.shape[0])
-    for b in range(W.shape[0]):
-        c = cum[b] / cum[b, -1]
-        out[b] = float(np.interp(p, c, x))
-    return out
-
-
 def csi_2017_predicted_detector(
     signal: CsISignal,
     quenching: QuenchingFit | float,
@@ -495,7 +484,7 @@ def csi_2017_predicted_detector(
                          "threshold of 5 PE); choose pe_range above it")
     mass = _mean_mass(tgt, epsilon)
     q2 = 2.0 * mass * T
-    lo, hi = _percentile_of_rows(W, T, 0.16), _percentile_of_rows(W, T, 0.84)
+    lo, hi = row_percentile(W, T, 0.16), row_percentile(W, T, 0.84)
     return {"predicted": pred, "q2": (W @ q2) / pred, "q2_lo": 2.0 * mass * lo,
             "q2_hi": 2.0 * mass * hi, "t_nr_lo_kev": lo * 1e3, "t_nr_hi_kev": hi * 1e3}
 

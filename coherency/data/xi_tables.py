@@ -105,6 +105,17 @@ def read_table(text: str) -> XiTable:
     return XiTable({n: arr[:, i].copy() for i, n in enumerate(names)}, tuple(prov))
 
 
+def row_percentile(W: FloatArray, x: FloatArray, p: float) -> FloatArray:
+    """Per row of non-negative weights W over increasing nodes x, the x below which a
+    fraction p of the row's weight lies (linear between the cumulative sums at the
+    nodes); NaN for a row without weight. The q^2 range an observed bin samples."""
+    cum = np.cumsum(W, axis=1)
+    out = np.full(W.shape[0], np.nan)
+    for b in np.flatnonzero(cum[:, -1] > 0):
+        out[b] = float(np.interp(p, cum[b] / cum[b, -1], x))
+    return out
+
+
 def provenance(source: str, files: Sequence[str], choices: str) -> tuple[str, ...]:
     """The ``#`` header lines of a derived table."""
     return (
