@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from ._cache import memoize
 from ._report_text import json_float as _f
 from ._report_text import sidak_global_p, verdict
 
@@ -106,11 +105,9 @@ LIKELIHOOD_ALPHA: dict[str, str] = {
 }
 
 
-@memoize("report.alpha_likelihood", maxsize=8)
 def alpha_likelihood(name: str, label: str) -> dict[str, Any]:
     """alpha(q^2) of the preset ``name`` from its likelihood (JSON-ready). The presets
-    carry their own couplings, so the result does not depend on the report's epsilon
-    and is computed once per process."""
+    carry their own couplings: the result does not depend on the report's epsilon."""
     from . import experiments
     from .inference import coherency_fit
 

@@ -27,7 +27,6 @@ Choices (stated again in the report itself):
 
 from __future__ import annotations
 
-import copy
 import secrets
 import shutil
 import sys
@@ -329,7 +328,7 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
         Progress bar for the long steps (silent by default).
     fits : bool
         Fit alpha(q^2) of :data:`LIKELIHOOD_ALPHA` with the full likelihood (about
-        20 s; computed once per process). False leaves ``alpha_likelihood`` empty and
+        20 s). False leaves ``alpha_likelihood`` empty and
         says so in ``meta``.
 
     Returns
@@ -367,8 +366,7 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
     report["alpha_likelihood"] = []
     if fits:
         for name, label in LIKELIHOOD_ALPHA.items():
-            # a copy: the cached result must not change with the caller's report
-            report["alpha_likelihood"].append(copy.deepcopy(alpha_likelihood(name, label)))
+            report["alpha_likelihood"].append(alpha_likelihood(name, label))
             progress.step(f"alpha(q2) fit: {name}")
     else:
         report["meta"]["alpha_likelihood"] = "not computed (fits=False, --no-fits)"
