@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats
+from scipy import stats
 
 from .. import _validation
 from ..couplings import FLAVOURS, flavour_of
@@ -204,7 +204,8 @@ class LikelihoodModel:
                 cur = dict.fromkeys(FLAVOURS, float(values[field]))
             for f in FLAVOURS:
                 cur[f] = self._value(values, f"{field}_{f}", cur[f])
-            return type(t)(cur)
+            maker: Any = type(t)
+            return maker(cur)  # type: ignore[no-any-return]
         assert isinstance(t, NSI)
         tables: dict[str, dict[tuple[str, str], float]] = {
             "eps_uV": {k: v for k, v in t.eps_uV}, "eps_dV": {k: v for k, v in t.eps_dV}}
@@ -426,11 +427,11 @@ def _likelihood_surface(experiment: Any, model: Any, options: Mapping[str, Any] 
     n = math.prod(shape)
     out = np.empty(n)
     # a 2-D grid is walked row by row in a serpentine, so each fit starts next door
-    order = np.arange(n)
+    order: Any = np.arange(n)
     if len(shape) == 2:
-        order = order.reshape(shape)
-        order[1::2] = order[1::2, ::-1]
-        order = order.reshape(-1)
+        snake = order.reshape(shape)
+        snake[1::2] = snake[1::2, ::-1]
+        order = snake.reshape(-1)
     for i in order:
         out[i] = prof({k: float(v[i]) for k, v in flat.items()})
     return out.reshape(shape), prof.n_fits
