@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import rates, sources
+from coherency import _event_rate, sources
 
 REACTOR = sources.Reactor(power_GW=2.9, distance_m=28.0)
 KNOTS = [301, 6001]
@@ -50,12 +50,12 @@ def _rate(src: Any) -> float:
 
 def _t_outer(src: Any) -> float:
     """The count with T outside and a panel per knot image (tables taken as others)."""
-    split = rates._split_tables
-    rates._split_tables = lambda terms: ([], terms)  # type: ignore[assignment]
+    split = _event_rate._split_tables
+    _event_rate._split_tables = lambda terms: ([], terms)  # type: ignore[assignment]
     try:
         return _rate(src)
     finally:
-        rates._split_tables = split  # type: ignore[assignment]
+        _event_rate._split_tables = split  # type: ignore[assignment]
 
 
 @pytest.mark.parametrize("n", KNOTS)

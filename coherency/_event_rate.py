@@ -21,6 +21,8 @@ from ._quadrature import (
     recoil_rule,
     table_rule,
 )
+from ._rate_inputs import Term, _exposure, _resolve, _terms, check_threads, threshold_energy
+from ._spectra import _dN_dq2_nucleus, _gamma
 from ._warnings import warn_beyond_reach
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2
 from .cross_sections import (
@@ -32,16 +34,6 @@ from .form_factors import (
     NuclearFormFactors,
 )
 from .kinematics import T_max_of
-from .rates import (
-    Term,
-    _dN_dq2_nucleus,
-    _exposure,
-    _gamma,
-    _resolve,
-    _terms,
-    check_threads,
-    threshold_energy,
-)
 from .targets import Nucleus, as_target
 
 

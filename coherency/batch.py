@@ -52,6 +52,7 @@ from . import _backend, _ff_models, _validation
 from ._cache import memoize
 from ._flux_moments import cheb_interp, flux_moments
 from ._quadrature import check_source, total_flux
+from ._rate_inputs import _exposure, _resolve, nuclear_setup
 from ._records import FormFactorPair, FormFactorParams, QGrid
 from ._typing import FloatOrArray
 from .constants import DSIGMA_DQ2_PREFACTOR_CM2_PER_MEV2, EPSILON_DEFAULT, HBARC_MEV_FM
@@ -59,7 +60,6 @@ from .couplings import check_scheme, coupling_terms
 from .cross_sections import GL_W, GL_X
 from .form_factors import FormFactor, FormFactorSpec, NuclearFormFactors
 from .kinematics import E_min_flat, q2_max_of
-from .rates import _exposure, _resolve, nuclear_setup
 from .targets import Target, as_target
 
 __all__ = ["batch_flux_averaged_sigma", "batch_event_counts", "scaled_form_factors"]

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import coherency as coh
-from coherency import _charges, _validation, cross_sections, form_factors, kinematics
+from coherency import _charges, _ff_helm, _validation, cross_sections, kinematics
 
 RNG = np.random.default_rng(20261124)
 
@@ -225,6 +225,6 @@ def test_caches_do_not_confuse_arguments() -> None:
     for i in range(300):
         coh.q2_max(1.0, 1000.0 + i)
         coh.helm_form_factor(1.0, 1.0 + i)
-    for cache in (form_factors._HELM_LENGTHS, cross_sections._PLANS, _charges.CHARGES,
+    for cache in (_ff_helm._HELM_LENGTHS, cross_sections._PLANS, _charges.CHARGES,
                   _charges.XI_CONSTANTS, kinematics._MASSES):
         assert len(cache) <= cache.maxsize
