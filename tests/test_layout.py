@@ -74,10 +74,11 @@ MOVED: dict[str, dict[str, str]] = {
         **{name: "coherency._figures"
            for name in ("FIGURE1_NUCLEI", "FIGURE1_SOURCES_MEV", "figure1_data")},
         **{name: "coherency.coherence"
-           for name in ("CoherencyLimit", "CoherencyLimits", "alpha_from_form_factors",
-                        "alpha_from_phi", "alpha_from_xi", "coherency_limits",
+           for name in ("alpha_from_form_factors", "alpha_from_phi", "alpha_from_xi",
                         "gamma_data", "gamma_np", "gamma_qm", "phi_from_alpha",
                         "xi_decoherent", "xi_from_alpha")},
+        **{name: "coherency._coherency_limits"
+           for name in ("CoherencyLimit", "CoherencyLimits", "coherency_limits")},
     },
     "coherency.rates": {
         "flux_averaged_sigma": "coherency._flux_average",
