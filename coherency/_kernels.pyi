@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coherency._records import (
+    BSMGrid,
     BSMSpec,
     FluxModel,
     FormFactorPair,
@@ -228,5 +229,14 @@ def bsm_fold_masses(
     W: npt.NDArray[np.float64],
     lin: npt.NDArray[np.float64],
     quad: npt.NDArray[np.float64],
+    n_threads: int = 1,
+) -> None: ...
+def bsm_grid(
+    grid: BSMGrid,
+    scale: npt.NDArray[np.float64],
+    m2: npt.NDArray[np.float64],
+    lambdas: npt.NDArray[np.float64],
+    mass_index: npt.NDArray[np.int64],
+    out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...

@@ -594,6 +594,7 @@ def all_within(
 from ._reference_bsm import (  # noqa: E402, F401
     bsm_dsigma_dq2,
     bsm_fold_masses,
+    bsm_grid,
     bsm_parts,
     bsm_sigma,
 )

@@ -8,10 +8,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 from scipy import integrate
 
 from . import _records, _status
 from ._records import (
+    BSM_MAX_ROWS,
+    BSM_MAX_UNITS,
+    BSMGrid,
     BSMSpec,
 )
 from ._reference import (
@@ -212,3 +216,74 @@ def bsm_fold_masses(spec: BSMSpec, m2: FloatArray, q2: FloatArray, F0: FloatArra
     qp = np.broadcast_to(qp, p["a"].shape)
     lin[:] = np.sum(lp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
     quad[:] = np.sum(qp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
+
+
+def bsm_grid(grid: BSMGrid, scale: FloatArray, m2: FloatArray, lambdas: FloatArray,
+             mass_index: npt.NDArray[np.int64], out: FloatArray, n_threads: int = 1) -> None:
+    """Values of a grid of model points (csrc/coh_bsm.h, coh_bsm_grid_*): for every
+    point p and row r, out[r n_points + p] = sum_k lambda_k (L_k + sum_l lambda_l Q_kl)
+    at the point's mass, L_k and Q_kk the sums over each piece's nodes of its weights
+    times the parts of bsm_parts of unit model k (times the piece's scale),
+    Q_kl = (quad of the pair record - Q_kk - Q_ll)/2; m2 empty: the records' own
+    masses; mass_index empty: every point at the first mass."""
+    K, R = int(grid.n_units), int(grid.n_rows)
+    pieces = tuple(grid.pieces)
+    if not 1 <= K <= BSM_MAX_UNITS:
+        raise ValueError(f"n_units must be in [1, {BSM_MAX_UNITS}]; got {K}")
+    if not 1 <= R <= BSM_MAX_ROWS:
+        raise ValueError(f"n_rows must be in [1, {BSM_MAX_ROWS}]; got {R}")
+    if len(scale) != len(pieces):
+        raise ValueError(f"scale must have one entry per piece ({len(pieces)})")
+    if len(lambdas) % K:
+        raise ValueError(f"lambdas must hold {K} rows of one value per point")
+    n_points = len(lambdas) // K
+    if len(mass_index) not in (0, n_points):
+        raise ValueError(f"mass_index must be empty or have one entry per point "
+                         f"({n_points})")
+    if len(out) != R * n_points:
+        raise ValueError(f"out must have n_rows x {n_points} entries")
+    pairs = [(k, j) for k in range(K) for j in range(k + 1, K)]
+    masses = np.asarray(m2, dtype=np.float64)[:, None] if len(m2) else None
+    n_m = len(m2) if len(m2) else 1
+    L = np.zeros((K, n_m, R))
+    Q = np.zeros((K, K, n_m, R))
+    for p, (piece, s) in enumerate(zip(pieces, scale)):
+        q2 = np.asarray(piece.q2, dtype=np.float64)
+        for name in ("F0", "F1", "F2"):
+            if len(getattr(piece, name)) != len(q2):
+                raise ValueError(f"q2 and {name} of piece {p} must have the same length")
+        if len(piece.W) != R * len(q2):
+            raise ValueError(f"W of piece {p} must hold n_rows x len(q2) weights")
+        if len(piece.specs) != K * (K + 1) // 2:
+            _status.raise_status(_status.BAD_ARG, "bsm_grid")
+        rows = [_bsm(spec, "bsm_grid") for spec in piece.specs]
+        if len(q2) == 0:
+            continue
+        x = q2[None, :]
+        weights = np.asarray(piece.W, dtype=np.float64).reshape(R, len(q2))
+        F = [np.asarray(getattr(piece, name))[None, :] for name in ("F0", "F1", "F2")]
+        for c, (spec, terms) in enumerate(zip(piece.specs, rows)):
+            point = _bsm_point(spec, terms, x, masses)
+            point = {k: np.broadcast_to(v, (n_m, len(q2))) for k, v in point.items()}
+            lin, quad = _bsm_parts(spec, point, x, *F)
+            # (masses, rows): the weighted sums over the nodes
+            lin_sum = np.sum(np.broadcast_to(lin, (n_m, len(q2)))[:, None, :]
+                             * weights[None, :, :], axis=2)
+            quad_sum = np.sum(np.broadcast_to(quad, (n_m, len(q2)))[:, None, :]
+                              * weights[None, :, :], axis=2)
+            if c < K:
+                L[c] += s * lin_sum
+                Q[c, c] += s * quad_sum
+            else:
+                k, j = pairs[c - K]
+                Q[k, j] += s * quad_sum
+    for k, j in pairs:
+        Q[k, j] = Q[j, k] = 0.5 * (Q[k, j] - Q[k, k] - Q[j, j])
+    idx = np.asarray(mass_index, dtype=np.int64) if len(mass_index) else \
+        np.zeros(n_points, dtype=np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= n_m):
+        _status.raise_status(_status.BAD_ARG, "bsm_grid")
+    lam = np.asarray(lambdas, dtype=np.float64).reshape(K, n_points)
+    # at every point: L (K, points, rows), Q (K, K, points, rows)
+    inner = L[:, idx, :] + np.einsum("jp,kjpr->kpr", lam, Q[:, :, idx, :])
+    out[:] = np.einsum("kp,kpr->rp", lam, inner).reshape(-1)
