@@ -376,7 +376,8 @@ int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
 
 /* sum_j w[j] x[j] over n <= COH_BSM_BLOCK nodes: node j to partial sum j mod
  * COH_BSM_LANES, the partial sums added pairwise (the same order on every ISA). */
-static inline double lane_dot(const double *w, const double *x, ptrdiff_t n)
+static inline double lane_dot(const double *restrict w, const double *restrict x,
+                              ptrdiff_t n)
 {
     double s[COH_BSM_LANES] = {0.0};
     ptrdiff_t j = 0;
@@ -456,9 +457,10 @@ static void grid_nodes(const coh_bsm_t *m, const coh_bsm_piece_t *pc, int overri
  * in work, n_nodes long) at mass squared mk to dl[r] (when not NULL) and dq[r],
  * r < n_rows (rows of W, n_nodes apart). */
 COH_CLONES
-static void grid_block_sums(const double *work, const double *q2, ptrdiff_t n_nodes,
-                            ptrdiff_t b, ptrdiff_t nb, double mk, const double *W,
-                            ptrdiff_t n_rows, double scale, double *dl, double *dq)
+static void grid_block_sums(const double *restrict work, const double *restrict q2,
+                            ptrdiff_t n_nodes, ptrdiff_t b, ptrdiff_t nb, double mk,
+                            const double *restrict W, ptrdiff_t n_rows, double scale,
+                            double *restrict dl, double *restrict dq)
 {
     const double *A = work + NODE_A * n_nodes + b, *D0 = work + NODE_D0 * n_nodes + b;
     const double *P = work + NODE_P * n_nodes + b, *INC = work + NODE_INC * n_nodes + b;
@@ -591,8 +593,9 @@ int coh_bsm_grid_fold(const coh_bsm_grid_t *g, const double *work, const double 
 
 /* One unit model, one row: lambda (L + lambda Q) at each point. */
 COH_CLONES
-static void combine_one(const double *L, const double *Q, const double *lam,
-                        const long long *idx, double *out, ptrdiff_t i0, ptrdiff_t i1)
+static void combine_one(const double *restrict L, const double *restrict Q,
+                        const double *restrict lam, const long long *restrict idx,
+                        double *restrict out, ptrdiff_t i0, ptrdiff_t i1)
 {
     for (ptrdiff_t p = i0; p < i1; ++p) {
         ptrdiff_t k = idx != NULL ? (ptrdiff_t)idx[p] : 0;

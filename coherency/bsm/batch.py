@@ -196,9 +196,9 @@ def grid(model: Model, **params: Any) -> Grid:
 
     values = index = None
     if mass is not None:
-        # the distinct masses from the array as given (before broadcasting)
-        values, inv = np.unique(mass, return_inverse=True)
-        index = flat(inv.reshape(mass.shape), np.int64)
+        # the distinct masses (sorted) from the array as given, before broadcasting
+        values = np.unique(mass)
+        index = flat(np.searchsorted(values, mass), np.int64)
     return Grid(model, tuple(shape), tuple(u for u, _ in axes),
                 tuple(flat(np.asarray(lam, dtype=np.float64)) for _, lam in axes),
                 None if values is None else np.ascontiguousarray(values), index)
@@ -236,9 +236,9 @@ _NO_INDEX = np.empty(0, dtype=np.int64)
 def _grid_values(g: Grid, spec: BSMGrid, scale: FloatArray, nt: int) -> FloatArray:
     """sum_k lambda_k L_k + sum_kl lambda_k lambda_l Q_kl at every point, per row of the
     weights: (rows, points) (docs/physics.md Eq. 13.10; the kernel bsm_grid)."""
-    out = np.zeros((spec.n_rows, g.size))
     if not g.units or not spec.pieces:
-        return out
+        return np.zeros((spec.n_rows, g.size))
+    out = np.empty((spec.n_rows, g.size))
     m2, lam, index = _kernel_arrays(g)
     _backend.kernels().bsm_grid(spec, scale, m2, lam, index, out.reshape(-1), nt)
     return out
@@ -414,7 +414,7 @@ def batch_event_counts(source: Any, target: Any, mass_kg: float, time_s: float,
                      epsilon, nt)
     delta = _folded_grid(source, tgt, g, lo, hi, form_factor, couplings, epsilon, nt,
                          lambda fraction, per_kg: per_kg * m * t)
-    out = base + delta
+    out = np.add(delta, base, out=delta)
     _validation.check_finite_result(out, "batch_event_counts", "reduce mass_kg x time_s, "
                                     "the source's flux or the couplings")
     return _validation.restore_shape(out, g.shape)
