@@ -152,10 +152,6 @@ cdef extern from "coh_bsm.h":
     int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
                       const double *F1, const double *F2, double *lin, double *quad,
                       Py_ssize_t i0, Py_ssize_t i1) nogil
-    int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
-                            const double *F0, const double *F1, const double *F2,
-                            Py_ssize_t n_nodes, const double *W, Py_ssize_t n_w,
-                            double *lin, double *quad, Py_ssize_t i0, Py_ssize_t i1) nogil
     ctypedef struct coh_bsm_piece_t:
         Py_ssize_t n_specs
         const coh_bsm_t *specs

@@ -219,18 +219,6 @@ def bsm_parts(
     quad: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
-def bsm_fold_masses(
-    spec: BSMSpec,
-    m2: npt.NDArray[np.float64],
-    q2: npt.NDArray[np.float64],
-    F0: npt.NDArray[np.float64],
-    F1: npt.NDArray[np.float64],
-    F2: npt.NDArray[np.float64],
-    W: npt.NDArray[np.float64],
-    lin: npt.NDArray[np.float64],
-    quad: npt.NDArray[np.float64],
-    n_threads: int = 1,
-) -> None: ...
 def bsm_grid(
     grid: BSMGrid,
     scale: npt.NDArray[np.float64],

@@ -1075,11 +1075,9 @@ def sigma_total_scalar(double E, double q2_min, spec, double panel_dq,
 cdef enum:
     BSM_CHUNK = 1024       # points per chunk of bsm_dsigma_dq2 and bsm_parts
     BSM_SIGMA_CHUNK = 16   # energies per chunk of bsm_sigma (tens of panels each)
-    BSM_MASS_CHUNK = 8     # masses per chunk of bsm_fold_masses
 
 cdef double COST_BSM_POINT = 40.0    # one point: form factors, terms, parts
 cdef double COST_BSM_SIGMA = 8000.0  # one energy: ~10 panels of 16 nodes
-cdef double COST_BSM_FOLD = 4.0      # one (node, mass) pair of bsm_fold_masses
 
 
 cdef struct BsmCtx:
@@ -1091,10 +1089,7 @@ cdef struct BsmCtx:
     const double *F2
     double *out
     double *out2
-    const double *W
-    Py_ssize_t n_w
     Py_ssize_t n
-    Py_ssize_t n_nodes
     double panel_dq
     const double *gl_x
     const double *gl_w
@@ -1155,13 +1150,6 @@ cdef int _bsm_parts_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
     cdef BsmCtx *ctx = <BsmCtx *>p
     return coh_bsm_parts(&ctx.m, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.out, ctx.out2,
                          c * BSM_CHUNK, _end(c, BSM_CHUNK, ctx.n))
-
-
-cdef int _bsm_fold_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
-    cdef BsmCtx *ctx = <BsmCtx *>p
-    return coh_bsm_fold_masses(&ctx.m, ctx.b, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.n_nodes,
-                               ctx.W, ctx.n_w, ctx.out, ctx.out2, c * BSM_MASS_CHUNK,
-                               _end(c, BSM_MASS_CHUNK, ctx.n))
 
 
 def bsm_dsigma_dq2(const double[::1] q2, const double[::1] E, spec, double[::1] out,
@@ -1238,46 +1226,6 @@ def bsm_parts(spec, const double[::1] q2, const double[::1] F0, const double[::1
     cdef double work = COST_BSM_POINT * n
     _run(_bsm_parts_task, &ctx, _n_chunks(n, BSM_CHUNK), _nt(n_threads, work), work,
          "coh_bsm_parts")
-
-
-def bsm_fold_masses(spec, const double[::1] m2, const double[::1] q2,
-                    const double[::1] F0, const double[::1] F1, const double[::1] F2,
-                    const double[::1] W, double[::1] lin, double[::1] quad,
-                    int n_threads=1):
-    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
-    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
-    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
-    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
-    cdef BsmCtx ctx
-    cdef Py_ssize_t n = m2.shape[0]
-    cdef Py_ssize_t nodes = q2.shape[0]
-    memset(&ctx, 0, sizeof(ctx))
-    if F0.shape[0] != nodes or F1.shape[0] != nodes or F2.shape[0] != nodes:
-        raise ValueError("q2, F0, F1 and F2 must have the same length")
-    if nodes == 0 or W.shape[0] == 0 or W.shape[0] % nodes != 0:
-        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
-    cdef Py_ssize_t n_w = W.shape[0] // nodes
-    if lin.shape[0] != n * n_w or quad.shape[0] != n * n_w:
-        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
-    _bsm(spec, &ctx.m)
-    _bsm_checked(&ctx.m, "coh_bsm_fold_masses")
-    if n == 0:
-        return
-    ctx.n = n
-    ctx.n_nodes = nodes
-    ctx.n_w = n_w
-    ctx.b = &m2[0]
-    ctx.a = &q2[0]
-    ctx.F0 = &F0[0]
-    ctx.F1 = &F1[0]
-    ctx.F2 = &F2[0]
-    ctx.W = &W[0]
-    ctx.out = &lin[0]
-    ctx.out2 = &quad[0]
-    cdef double work = COST_BSM_FOLD * n * nodes * (1 + n_w)
-    _run(_bsm_fold_task, &ctx, _n_chunks(n, BSM_MASS_CHUNK), _nt(n_threads, work), work,
-         "coh_bsm_fold_masses")
-
 
 
 cdef enum:

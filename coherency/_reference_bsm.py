@@ -184,40 +184,6 @@ def bsm_parts(spec: BSMSpec, q2: FloatArray, F0: FloatArray, F1: FloatArray,
     lin[:], quad[:] = _bsm_parts(spec, p, q2, np.asarray(F0), np.asarray(F1), np.asarray(F2))
 
 
-def bsm_fold_masses(spec: BSMSpec, m2: FloatArray, q2: FloatArray, F0: FloatArray,
-                    F1: FloatArray, F2: FloatArray, W: FloatArray, lin: FloatArray,
-                    quad: FloatArray, n_threads: int = 1) -> None:
-    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
-    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
-    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
-    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
-    nodes = len(q2)
-    if not (len(F0) == len(F1) == len(F2) == nodes):
-        raise ValueError("q2, F0, F1 and F2 must have the same length")
-    if nodes == 0 or len(W) == 0 or len(W) % nodes:
-        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
-    n_w = len(W) // nodes
-    if not (len(lin) == len(quad) == len(m2) * n_w):
-        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
-    rows = _bsm(spec, "bsm_fold_masses")
-    if len(m2) == 0:
-        return
-    x = np.asarray(q2, dtype=np.float64)[None, :]
-    masses = np.asarray(m2, dtype=np.float64)[:, None]
-    p = _bsm_point(spec, rows, x, masses)
-    p = {k: np.broadcast_to(v, (masses.shape[0], nodes)) for k, v in p.items()}
-    lp, qp = _bsm_parts(spec, p, x, np.asarray(F0)[None, :], np.asarray(F1)[None, :],
-                        np.asarray(F2)[None, :])
-    weights = np.asarray(W, dtype=np.float64).reshape(n_w, nodes)
-    # np.sum over the nodes (pairwise, the same for every mass), not a matrix product:
-    # a BLAS product's order of summation depends on the number of masses, and a
-    # mass's value must not depend on the other masses of the call
-    lp = np.broadcast_to(lp, p["a"].shape)
-    qp = np.broadcast_to(qp, p["a"].shape)
-    lin[:] = np.sum(lp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
-    quad[:] = np.sum(qp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
-
-
 def bsm_grid(grid: BSMGrid, scale: FloatArray, m2: FloatArray, lambdas: FloatArray,
              mass_index: npt.NDArray[np.int64], out: FloatArray, n_threads: int = 1) -> None:
     """Values of a grid of model points (csrc/coh_bsm.h, coh_bsm_grid_*): for every

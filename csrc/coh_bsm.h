@@ -36,7 +36,7 @@
 #define COH_BSM_NEW 1.0       /* kind of a term of the model (added to d) */
 #define COH_BSM_MAX_TERMS 64  /* terms per model */
 #define COH_BSM_BLOCK 256     /* q nodes per vectorised form-factor call */
-#define COH_BSM_MAX_ROWS 4096 /* weight rows of coh_bsm_fold_masses */
+#define COH_BSM_MAX_ROWS 4096 /* weight rows of a grid (coh_bsm_grid_t) */
 
 /* One model, flavour and nucleus (coherency._records.BSMSpec). */
 typedef struct {
@@ -79,17 +79,6 @@ int coh_bsm_sigma(const coh_bsm_t *m, const double *E, const double *q2_min,
 int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
                   const double *F1, const double *F2, double *lin, double *quad,
                   ptrdiff_t i0, ptrdiff_t i1);
-
-/* Weighted sums over n_nodes q nodes (q2[j] > 0, moments F0[j], F1[j], F2[j]) of lin
- * and quad, for masses k in [i0, i1) (the mediator mass squared of every COH_BSM_NEW
- * term with m2 >= 0, and ms2, replaced by m2[k]) and weight rows r in [0, n_w) (W[r
- * n_nodes + j] >= 0; 1 <= n_w <= COH_BSM_MAX_ROWS, else COH_EBADARG):
- * lin[k n_w + r] = sum_j W[r, j] lin_j(m2[k]), summed in node order (blocks of
- * COH_BSM_BLOCK nodes, each from zero, added in order). */
-int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
-                        const double *F0, const double *F1, const double *F2,
-                        ptrdiff_t n_nodes, const double *W, ptrdiff_t n_w, double *lin,
-                        double *quad, ptrdiff_t i0, ptrdiff_t i1);
 
 /* ---- grids of points: coherency.bsm.batch ----
  *
@@ -138,8 +127,8 @@ int coh_bsm_grid_nodes(const coh_bsm_grid_t *g, int override, double *work,
                        ptrdiff_t i0, ptrdiff_t i1);
 
 /* Stage 2: the coefficients of the grid g (work from stage 1) for the masses k in
- * [i0, i1) of m2 (MeV^2; every mediator mass of the records replaced by m2[k], as in
- * coh_bsm_fold_masses; stage 1 with override set), or, with m2 NULL and n_masses = 1,
+ * [i0, i1) of m2 (MeV^2; the mediator mass squared of every COH_BSM_NEW term with
+ * m2 >= 0, and ms2, replaced by m2[k]; stage 1 with override set), or, with m2 NULL and n_masses = 1,
  * for the records' own masses (stage 1 without override):
  *   L[(u n_masses + k) n_rows + r] = sum over pieces p of scale[p] x (the weighted
  *     sum over p's nodes of lin of unit model u with row r of p's weights),
