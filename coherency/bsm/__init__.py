@@ -10,7 +10,8 @@ Standard-Model path stays as fast as it is and a fit can scan a model's paramete
 Couplings and their flavour dependence build on :mod:`coherency.couplings`.
 
 * models (:mod:`.models`, docs/physics.md §13): :class:`NSI`, :class:`VectorMediator`
-  (universal, B-L, L_mu - L_tau), :class:`ScalarMediator`, :class:`MagneticMoment`,
+  (universal, B-L, L_mu - L_tau), :class:`ScalarMediator` (with
+  :func:`scalar_nucleon_charges` from quark couplings), :class:`MagneticMoment`,
   :class:`Millicharge`, :class:`ChargeRadius`; a tuple of them acts together. Pass
   one as ``model=`` to :func:`coherency.dsigma_dT`, :func:`coherency.sigma_total`,
   :func:`coherency.flux_averaged_sigma`, :func:`coherency.recoil_spectrum`,
@@ -32,6 +33,7 @@ from .batch import Grid, batch_event_counts, batch_flux_averaged_sigma, experime
 from .limits import counts_chi2, delta_chi2, limit_curve
 from .models import (
     NSI,
+    SCALAR_QUARKS,
     VECTOR_CHARGES,
     ChargeRadius,
     MagneticMoment,
@@ -39,6 +41,7 @@ from .models import (
     Model,
     ScalarMediator,
     VectorMediator,
+    scalar_nucleon_charges,
 )
 from .oscillations import Oscillated, SolarMSW, SterileOscillation
 
@@ -52,6 +55,7 @@ __all__ = [
     "experiment_grid",
     "grid",
     "VECTOR_CHARGES",
+    "SCALAR_QUARKS",
     "NSI",
     "ChargeRadius",
     "MagneticMoment",
@@ -62,4 +66,5 @@ __all__ = [
     "SterileOscillation",
     "ScalarMediator",
     "VectorMediator",
+    "scalar_nucleon_charges",
 ]
