@@ -71,11 +71,11 @@ __all__ = [
 
 #: Largest mediator mass accepted, MeV (1 TeV: far above every momentum transfer).
 MEDIATOR_MASS_MAX_MEV = 1e6
-#: Largest |coupling| of a mediator (products g_nu g_q, gauge couplings).
+#: Largest abs(coupling) of a mediator (products g_nu g_q, gauge couplings).
 COUPLING_MAX = 4.0 * math.pi
-#: Largest |eps| of an NSI coupling.
+#: Largest abs(eps) of an NSI coupling.
 NSI_MAX = 100.0
-#: Largest |mu_nu| in Bohr magnetons, |q_nu| in units of e, |<r^2>| in cm^2.
+#: Largest abs(mu_nu) in Bohr magnetons, abs(q_nu) in units of e, abs(<r^2>) in cm^2.
 MAGNETIC_MOMENT_MAX = 1.0
 MILLICHARGE_MAX = 1.0
 CHARGE_RADIUS_MAX_CM2 = 1e-20
@@ -194,7 +194,7 @@ class NSI(Model):
     ----------
     eps_uV, eps_dV : mapping of (flavour, flavour) to float, optional
         eps^{uV}_{ab} and eps^{dV}_{ab} for flavours "e", "mu", "tau" (or "nue", ...),
-        real and symmetric (eps_ab = eps_ba: give either order), |eps| <= 100; absent
+        real and symmetric (eps_ab = eps_ba: give either order), abs(eps) <= 100; absent
         entries are 0.
 
     Notes
@@ -256,7 +256,7 @@ class VectorMediator(Model):
     coupling : float
         ``"universal"``: the product g_nu g_q of the couplings to left-handed neutrinos
         and to quarks (the same for u and d and every flavour), as ``gsq`` of
-        Cerdeno et al.; ``"B-L"`` and ``"Lmu-Ltau"``: the gauge coupling g'. |coupling|
+        Cerdeno et al.; ``"B-L"`` and ``"Lmu-Ltau"``: the gauge coupling g'. abs(coupling)
         <= 4 pi.
     charges : {"universal", "B-L", "Lmu-Ltau"}
 
@@ -462,7 +462,7 @@ class MagneticMoment(Model):
     Parameters
     ----------
     mu_nu_bohr : float or mapping of flavour to float
-        The effective magnetic moment in Bohr magnetons, |mu| <= 1, for every flavour
+        The effective magnetic moment in Bohr magnetons, abs(mu) <= 1, for every flavour
         or per flavour (absent flavours 0). Only mu^2 enters.
 
     Notes
@@ -493,13 +493,14 @@ class Millicharge(Model):
     Parameters
     ----------
     q_e : float or mapping of flavour to float
-        q_nu for every flavour or per flavour (absent flavours 0), |q_nu| <= 1.
+        q_nu for every flavour or per flavour (absent flavours 0), abs(q_nu) <= 1.
 
     Notes
     -----
     delta_p = (2 sqrt(2) pi alpha / G_F) q_nu / q^2 (photon exchange; q_nu > 0
     interferes destructively), as in M. Cadeddu et al., PRD 102 (2020) 015030
-    (arXiv:2005.01645) with |q|^2 = q^2 = 2 M T. Thresholds must be > 0.
+    (arXiv:2005.01645), q^2 = 2 M T the squared momentum transfer. Thresholds must
+    be > 0.
     """
 
     q_e: tuple[tuple[str, float], ...]
@@ -523,7 +524,7 @@ class ChargeRadius(Model):
     ----------
     r2_cm2 : float or mapping of flavour to float
         <r^2_{nu_a}> in cm^2 for every flavour or per flavour (absent flavours 0),
-        |<r^2>| <= 1e-20 cm^2.
+        abs(<r^2>) <= 1e-20 cm^2.
 
     Notes
     -----
