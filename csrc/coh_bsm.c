@@ -507,16 +507,29 @@ int coh_bsm_grid_fold(const coh_bsm_grid_t *g, const double *work, const double 
     return COH_OK;
 }
 
-/* One unit model, one row: lambda (L + lambda Q) at each point. */
+/* One unit model, one row: lambda (L + lambda Q) at each point; a mass index outside
+ * [0, n_masses) reads mass 0 and makes the result nonzero (the loop has no exit, so
+ * that it runs on vectors). */
 COH_CLONES
-static void combine_one(const double *restrict L, const double *restrict Q,
-                        const double *restrict lam, const long long *restrict idx,
-                        double *restrict out, ptrdiff_t i0, ptrdiff_t i1)
+static int combine_one(const double *restrict L, const double *restrict Q,
+                       const double *restrict lam, const long long *restrict idx,
+                       ptrdiff_t n_masses, double *restrict out, ptrdiff_t i0, ptrdiff_t i1)
 {
+    int bad = 0;
+    if (idx == NULL) {
+        for (ptrdiff_t p = i0; p < i1; ++p) {
+            out[p] = lam[p] * (L[0] + lam[p] * Q[0]);
+        }
+        return 0;
+    }
     for (ptrdiff_t p = i0; p < i1; ++p) {
-        ptrdiff_t k = idx != NULL ? (ptrdiff_t)idx[p] : 0;
+        long long k = idx[p];
+        int outside = (k < 0) | (k >= n_masses);
+        bad |= outside;
+        k = outside ? 0 : k;
         out[p] = lam[p] * (L[k] + lam[p] * Q[k]);
     }
+    return bad;
 }
 
 int coh_bsm_grid_combine(ptrdiff_t n_units, ptrdiff_t n_masses, ptrdiff_t n_rows,
@@ -529,16 +542,16 @@ int coh_bsm_grid_combine(ptrdiff_t n_units, ptrdiff_t n_masses, ptrdiff_t n_rows
         || n_points < 0) {
         return COH_EBADARG;
     }
+    if (K == 1 && R == 1) {
+        return combine_one(L, Q, lambdas, mass_index, n_masses, out, i0, i1) ? COH_EBADARG
+                                                                              : COH_OK;
+    }
     if (mass_index != NULL) {
         for (ptrdiff_t p = i0; p < i1; ++p) {
             if (mass_index[p] < 0 || mass_index[p] >= n_masses) {
                 return COH_EBADARG;
             }
         }
-    }
-    if (K == 1 && R == 1) {
-        combine_one(L, Q, lambdas, mass_index, out, i0, i1);
-        return COH_OK;
     }
     const ptrdiff_t stride = n_masses * R;
     for (ptrdiff_t p = i0; p < i1; ++p) {
