@@ -191,7 +191,8 @@ def build_info() -> dict[str, Any]: ...
 def simd_info() -> str: ...
 def _pool_workers() -> int: ...
 
-# Physics beyond the Standard Model (csrc/coh_bsm.h): ``spec`` is a BSMSpec.
+# Physics beyond the Standard Model (csrc/coh_bsm.h): ``spec`` is a BSMSpec, the
+# ``grid`` of bsm_grid a BSMGrid.
 def bsm_dsigma_dq2(
     q2: npt.NDArray[np.float64],
     E: npt.NDArray[np.float64],
