@@ -185,7 +185,12 @@ def grid(model: Model, **params: Any) -> Grid:
     if mass is not None:
         arrays.append(mass)
     try:
-        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        if not arrays:
+            shape: tuple[int, ...] = ()
+        elif len(arrays) <= 32:  # np.broadcast: no arrays made, as broadcast_shapes does
+            shape = np.broadcast(*arrays).shape
+        else:
+            shape = np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
         raise ValueError("the parameters do not broadcast together: "
                          + ", ".join(str(a.shape) for a in arrays)) from None
@@ -196,9 +201,15 @@ def grid(model: Model, **params: Any) -> Grid:
 
     values = index = None
     if mass is not None:
-        # the distinct masses (sorted) from the array as given, before broadcasting
-        values = np.unique(mass)
-        index = flat(np.searchsorted(values, mass), np.int64)
+        # the distinct masses (sorted) from the array as given, before broadcasting; an
+        # increasing axis of masses (the usual scan) is its own
+        line = mass.reshape(-1)
+        if line.size > 1 and bool(np.all(line[1:] > line[:-1])):
+            values = line.copy()
+            index = flat(np.arange(line.size).reshape(mass.shape), np.int64)
+        else:
+            values = np.unique(mass)
+            index = flat(np.searchsorted(values, mass), np.int64)
     return Grid(model, tuple(shape), tuple(u for u, _ in axes),
                 tuple(flat(np.asarray(lam, dtype=np.float64)) for _, lam in axes),
                 None if values is None else np.ascontiguousarray(values), index)
