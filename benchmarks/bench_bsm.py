@@ -14,7 +14,11 @@ Groups
   masses of a universal vector mediator, PionDAR x CsI (COHERENT 2017 source), compiled
   (1 and 2 threads) vs twin vs a loop of the scalar ``event_rate`` (100 points, scaled);
 * ``bsm grid 100x100 CsI 2021``: ``bsm.experiment_grid`` of the COHERENT CsI 2021
-  preset (9 PE x 11 time bins, three flavour parts), compiled vs twin.
+  preset (9 PE x 11 time bins, three flavour parts), compiled vs twin;
+* ``bsm limit curve 100 masses CsI 2021``: ``bsm.limit_curve`` of a universal vector
+  mediator over 100 masses (0.01 MeV - 10 GeV, 400 couplings), the full likelihood of
+  the data release (every nuisance profiled at each point; one round, it takes tens of
+  seconds) vs the counts-only chi^2.
 
 Every case checks its answer against the twin or the scalar functions; no time is
 asserted. Run:
@@ -122,3 +126,23 @@ def test_grid_experiment(benchmark: Any, impl: str) -> None:
     out = _run(benchmark, "bsm grid 100x100 CsI 2021", impl, run, G.size * M.size)
     want = exp.predicted_spectrum(model=bsm.VectorMediator(float(M[0, 40]), float(G[60, 0])))
     np.testing.assert_allclose(out[60, 40], want, rtol=1e-10, atol=1e-12 * want.max())
+
+
+@pytest.mark.parametrize("statistic", ["likelihood", "counts"])
+def test_limit_curve(benchmark: Any, statistic: str) -> None:
+    exp = coh.experiments.load("coherent-csi-2021")
+    masses = np.geomspace(0.01, 1e4, 100)
+    couplings = np.geomspace(1e-12, 1e-3, 400)
+
+    def run() -> np.ndarray:
+        return bsm.limit_curve(exp, bsm.VectorMediator(1.0, 0.0), masses, couplings,
+                               statistic=statistic)
+
+    benchmark.group = "bsm limit curve 100 masses CsI 2021"
+    benchmark.extra_info["impl"] = statistic
+    benchmark.extra_info["n"] = masses.size
+    out = benchmark.pedantic(run, rounds=1, iterations=1, warmup_rounds=0)
+    # light mediators: the contact-free plateau; heavy: g / m^2 fixed
+    assert np.all(np.isfinite(out))
+    assert out[0] == pytest.approx(out[10], rel=1e-2)
+    assert out[-1] / out[-6] == pytest.approx((masses[-1] / masses[-6]) ** 2, rel=0.05)

@@ -185,6 +185,9 @@ def small_cross_section(
 def small_kinematics(
     kind: int, x: Any, mass: float, x_max: float
 ) -> npt.NDArray[np.float64] | float | None: ...
+def small_coherence(
+    kind: int, x: Any, y: Any, c0: float, c1: float, c2: float, c3: float, clip: bool
+) -> npt.NDArray[np.float64] | float | None: ...
 
 # Build introspection (coherency.show_config).
 def build_info() -> dict[str, Any]: ...

@@ -1619,3 +1619,139 @@ def small_kinematics(int kind, object x, double mass, double x_max):
         return _small_finish(out, &bo, bx.ndim)
     finally:
         PyBuffer_Release(&bx)
+
+
+cdef object _float64 = _np.float64
+cdef object _arccos = _np.arccos
+cdef object _cos = _np.cos
+
+cdef enum:
+    # kinds of small_coherence (coherency.coherence._SMALL_*)
+    COHERENCE_GAMMA_NP = 0
+    COHERENCE_ALPHA_FF = 1
+    COHERENCE_GAMMA_QM = 2
+    COHERENCE_GAMMA_DATA = 3
+    COHERENCE_XI_FROM_ALPHA = 4
+    COHERENCE_ALPHA_FROM_XI = 5
+    COHERENCE_PHI_FROM_ALPHA = 6
+    COHERENCE_ALPHA_FROM_PHI = 7
+
+cdef double _HALF_PI = 1.5707963267948966  # math.pi / 2, the bound of alpha_from_phi
+
+
+cdef int _small_operand(object x, Py_buffer *view, const double **p, double *scalar,
+                        Py_ssize_t *step) except -1:
+    """2 with ``view`` held when x is a small float64 array (as _small_buffer), 1 for a
+    Python float or numpy.float64 scalar (read into ``scalar``, step 0), 0 otherwise."""
+    if _small_buffer(x, view):
+        p[0] = <const double *>view.buf
+        step[0] = 1
+        return 2
+    if type(x) is float or type(x) is _float64:
+        scalar[0] = x
+        p[0] = scalar
+        step[0] = 0
+        return 1
+    return 0
+
+
+def small_coherence(int kind, object x, object y, double c0, double c1, double c2,
+                    double c3, bint clip):
+    """The formulas of coherency.coherence (Sharma & Wong Eqs. 2-6, docs/physics.md
+    section 2) at small float64 arrays, with the array path's arithmetic operation by
+    operation (IEEE, so the same bits):
+
+    kind 0, Gamma_NP = (c0 x - c1 y)^2 (x = F_Z, y = F_N in [-1, 1]);
+    1, alpha = ((c0 x - c1 y)^2 / c2 - c3) / (1 - c3) with c2 = (eps Z - N)^2,
+    c3 = xi_dec (x, y as kind 0);
+    2, Gamma_QM = c0 x + c1 (1 - x) (x = alpha in [0, 1]);
+    3, Gamma_DATA = c0 x (x = xi, finite);
+    4, xi = x + (1 - x) c0 (x = alpha in [0, 1]; c0 = xi_dec);
+    5, alpha = (x - c0) / c1 (x = xi, finite; c0 = xi_dec, c1 = 1 - xi_dec);
+    6, phi = arccos(x) (x = alpha in [0, 1]); 7, alpha = cos(x) (x = phi in
+    [0, pi/2]): numpy's own arccos and cos, as the array path.
+
+    With ``clip`` (kinds 1 and 5) the result is clipped to [0, 1] as numpy.clip does.
+    x (and y for kinds 0 and 1): small float64 arrays (SMALL_MAX elements at most) or
+    float scalars, of one shape or one of them of size 1 and no more dimensions than
+    the other. Returns the values in that shape (a float for 0-d), or None for
+    anything else, for a value out of range, or where a result is not finite: the
+    array path then runs, with its errors and warnings."""
+    cdef Py_buffer bx, by, bo
+    cdef int hx = 0, hy = 0, ndim
+    cdef const double *px = NULL
+    cdef const double *py = NULL
+    cdef double *po
+    cdef double xs = 0.0, ys = 0.0, lo, hi, v, a, denominator = 1.0 - c3
+    cdef Py_ssize_t n = 1, i, sx = 0, sy = 0
+    cdef object out, shape = ()
+    cdef bint two = kind == COHERENCE_GAMMA_NP or kind == COHERENCE_ALPHA_FF
+    if kind < 0 or kind > COHERENCE_ALPHA_FROM_PHI:
+        return None
+    hx = _small_operand(x, &bx, &px, &xs, &sx)
+    try:
+        if not hx:
+            return None
+        if two:
+            hy = _small_operand(y, &by, &py, &ys, &sy)
+            if not hy:
+                return None
+        ndim = 0
+        if hx == 2:
+            n, ndim, shape = bx.len // 8, bx.ndim, x.shape
+        if hy == 2:
+            if hx != 2 or y.shape == shape:
+                n, ndim, shape = by.len // 8, by.ndim, y.shape
+            elif n == 1 and ndim <= by.ndim:  # x of size 1 broadcasts against y
+                sx = 0
+                n, ndim, shape = by.len // 8, by.ndim, y.shape
+            elif by.len == 8 and by.ndim <= ndim:  # y of size 1
+                sy = 0
+            else:
+                return None
+        if two:
+            lo, hi = -1.0, 1.0
+        elif kind == COHERENCE_GAMMA_DATA or kind == COHERENCE_ALPHA_FROM_XI:
+            lo, hi = -DBL_MAX, DBL_MAX
+        elif kind == COHERENCE_ALPHA_FROM_PHI:
+            lo, hi = 0.0, _HALF_PI
+        else:
+            lo, hi = 0.0, 1.0
+        if not _within(px, n, sx, lo, hi, False):
+            return None
+        if two and not _within(py, n, sy, lo, hi, False):
+            return None
+        if kind == COHERENCE_PHI_FROM_ALPHA or kind == COHERENCE_ALPHA_FROM_PHI:
+            # numpy's own loop (the array path's bits), called on the checked input
+            out = (_arccos if kind == COHERENCE_PHI_FROM_ALPHA else _cos)(x)
+            return float(out) if ndim == 0 else out
+        out = _empty(shape)
+        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+        po = <double *>bo.buf
+        for i in range(n):
+            if kind == COHERENCE_GAMMA_NP:
+                a = c0 * px[i * sx] - c1 * py[i * sy]
+                v = a * a
+            elif kind == COHERENCE_ALPHA_FF:
+                a = c0 * px[i * sx] - c1 * py[i * sy]
+                v = (a * a / c2 - c3) / denominator
+            elif kind == COHERENCE_GAMMA_QM:
+                v = c0 * px[i * sx] + c1 * (1.0 - px[i * sx])
+            elif kind == COHERENCE_GAMMA_DATA:
+                v = c0 * px[i * sx]
+            elif kind == COHERENCE_XI_FROM_ALPHA:
+                v = px[i * sx] + (1.0 - px[i * sx]) * c0
+            else:
+                v = (px[i * sx] - c0) / c1
+            if not (v <= DBL_MAX and v >= -DBL_MAX):
+                PyBuffer_Release(&bo)
+                return None
+            if clip:  # numpy.clip: -0.0 stays -0.0
+                v = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
+            po[i] = v
+        return _small_finish(out, &bo, ndim)
+    finally:
+        if hx == 2:
+            PyBuffer_Release(&bx)
+        if hy == 2:
+            PyBuffer_Release(&by)

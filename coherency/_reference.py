@@ -611,6 +611,7 @@ from ._reference_scalar import (  # noqa: E402, F401
     helm_scalar,
     sigma_total_scalar,
     simd_info,
+    small_coherence,
     small_cross_section,
     small_form_factor,
     small_kinematics,

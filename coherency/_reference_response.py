@@ -104,34 +104,39 @@ def _response_poisson(m: float, gx: FloatArray, geps: FloatArray, edges: FloatAr
 def _response_continuous(m: FloatArray, res: ResolutionParams, gx: FloatArray,
                          geps: FloatArray, edges: FloatArray, rows: FloatArray) -> None:
     """Gamma or Gaussian rows (positive width for every m): each linear piece of eps
-    integrated with the CDF F and the partial first moment M(x) = int^x t p(t) dt,
-    from scipy.special (gammainc of shape k and k + 1; ndtr)."""
+    integrated with the CDF F and the centred partial moment H(x) = int^x (m - t) p(t) dt,
+    from scipy.special (gammainc; ndtr). H is at most about sigma in size and in
+    closed form (Gamma: m z^k e^-z / Gamma(k + 1); Gauss: sigma^2 p(x)), so the piece
+    e0 dF + (e1 - e0) ((m - x0) dF - dH) / w loses about eps sigma / w (the rounding
+    of H over the width of the piece), not eps x / w."""
     x = gx[None, :]
     mm = m[:, None]
-    with np.errstate(over="ignore", under="ignore"):
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
         if res.model == _records.RES_GAMMA:
             k = 1.0 + res.p1 * mm
             z = np.maximum(x, 0.0) / (mm / k)
             F, Fc = special.gammainc(k, z), special.gammaincc(k, z)
-            # int^x t p dt = k theta P(k + 1, x / theta), and its complement
-            M, Mc = mm * special.gammainc(k + 1.0, z), mm * special.gammaincc(k + 1.0, z)
+            # P(k, z) - P(k + 1, z) = z^k e^-z / Gamma(k + 1), and k theta = m
+            with np.errstate(invalid="ignore"):
+                log_h = special.xlogy(k, z) - z - special.gammaln(k + 1.0)
+            H = np.where(np.isinf(z), 0.0, mm * np.exp(log_h))  # z = inf: far tail
         else:
             sigma = np.sqrt(res.p1**2 + res.p2**2 * mm + res.p3**2 * mm**2)
             z = (x - mm) / sigma
             F, Fc = special.ndtr(z), special.ndtr(-z)
-            density = sigma * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-            M, Mc = mm * F - density, mm * Fc + density
+            H = sigma * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
     # differences of whichever side is small: no cancellation in either tail
     upper = Fc[:, :-1] < 0.5
     dF = np.where(upper, Fc[:, :-1] - Fc[:, 1:], F[:, 1:] - F[:, :-1])
-    dM = np.where(upper, Mc[:, :-1] - Mc[:, 1:], M[:, 1:] - M[:, :-1])
+    dH = H[:, 1:] - H[:, :-1]
     x0, x1 = gx[:-1], gx[1:]
     width = x1 - x0
     has = width > 0.0
     safe = np.where(has, width, 1.0)
-    # eps = (e0 (x1 - x) + e1 (x - x0)) / width on the piece
+    # eps = e0 + (e1 - e0) (x - x0) / width on the piece, and
+    # int (x - x0) p dx = (m - x0) dF - dH
     with np.errstate(over="ignore", invalid="ignore"):
-        pieces = (geps[:-1] * ((x1 * dF - dM) / safe) + geps[1:] * ((dM - x0 * dF) / safe))
+        pieces = geps[:-1] * dF + (geps[1:] - geps[:-1]) * (((mm - x0) * dF - dH) / safe)
     pieces = np.where(has, pieces, 0.0)
     _narrow_pieces(mm, res, gx, geps, pieces)
     starts = np.searchsorted(gx[:-1], edges[:-1], side="left")

@@ -5,6 +5,7 @@ functions are reached through it."""
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any
 
@@ -177,6 +178,66 @@ def small_kinematics(kind: int, x: Any, mass: float, x_max: float
     if not np.all(v <= _DBL_MAX):
         return None
     return _small_result(v, arr.shape)
+
+
+def _operand(x: Any) -> FloatArray | None:
+    """A small float64 array as it is, a float scalar as a 0-d array, else None."""
+    if type(x) is float or type(x) is np.float64:
+        return np.asarray(x, dtype=np.float64)
+    return _small(x)
+
+
+def small_coherence(kind: int, x: Any, y: Any, c0: float, c1: float, c2: float, c3: float,
+                    clip: bool) -> FloatArray | float | None:
+    """The formulas of coherency.coherence (Sharma & Wong Eqs. 2-6) at small float64
+    arrays, written with numpy as the array path: kind 0, Gamma_NP = (c0 x - c1 y)^2;
+    1, alpha = ((c0 x - c1 y)^2 / c2 - c3) / (1 - c3); 2, Gamma_QM = c0 x + c1 (1 - x);
+    3, Gamma_DATA = c0 x; 4, xi = x + (1 - x) c0; 5, alpha = (x - c0) / c1;
+    6, arccos(x); 7, cos(x); clipped to [0, 1] with ``clip``. x (and y for kinds 0,
+    1): small float64 arrays or float scalars of one shape, or one of size 1 with no
+    more dimensions than the other. In that shape (a float for 0-d), or None for
+    anything else, a value out of range or a result that is not finite."""
+    two = kind in (0, 1)
+    if not 0 <= kind <= 7:
+        return None
+    xa = _operand(x)
+    ya = _operand(y) if two else None
+    if xa is None or (two and ya is None):
+        return None
+    shape = xa.shape
+    if ya is not None and ya.shape != shape:
+        if xa.size == 1 and xa.ndim <= ya.ndim:
+            shape = ya.shape
+        elif not (ya.size == 1 and ya.ndim <= xa.ndim):
+            return None
+    lo, hi = ((-1.0, 1.0) if two else (-_DBL_MAX, _DBL_MAX) if kind in (3, 5)
+              else (0.0, math.pi / 2) if kind == 7 else (0.0, 1.0))
+    if not _in(xa, lo, hi, False) or (ya is not None and not _in(ya, lo, hi, False)):
+        return None
+    if kind >= 6:
+        return _small_result(np.asarray((np.arccos if kind == 6 else np.cos)(xa)).reshape(-1),
+                             shape)
+    a = np.broadcast_to(xa, shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if two:
+            b = np.broadcast_to(ya, shape)  # type: ignore[arg-type]
+            v = (c0 * a - c1 * b) ** 2
+            if kind == 1:
+                v = (v / c2 - c3) / (1.0 - c3)
+        elif kind == 2:
+            v = c0 * a + c1 * (1.0 - a)
+        elif kind == 3:
+            v = c0 * a
+        elif kind == 4:
+            v = a + (1.0 - a) * c0
+        else:
+            v = (a - c0) / c1
+    v = np.asarray(v, dtype=np.float64)
+    if not _in(v, -_DBL_MAX, _DBL_MAX, False):
+        return None
+    if clip:
+        v = np.clip(v, 0.0, 1.0)
+    return _small_result(np.ascontiguousarray(v).reshape(-1), shape)
 
 
 def simd_info() -> str:

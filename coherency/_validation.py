@@ -72,24 +72,10 @@ def as_float_array(
     Raises ``TypeError`` for non-numeric input and ``ValueError`` for NaN,
     infinities (when ``finite``) and values outside ``[min_value, max_value]``.
     """
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be a real number or array of numbers; got {_short(x)}")
-    refuse_masked(x, name)
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged nested sequences and similar
-        raise ValueError(
-            f"{name} must be a rectangular array of numbers; got {_short(x)}: {exc}"
-        ) from None
-    if arr.dtype == object:
-        arr = _object_to_float(arr, x, name)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} must be real numbers; got an array of dtype {arr.dtype}: {_short(x)}"
-        )
-    # Native byte order and C order: strided or big-endian input then runs the very
-    # same (SIMD) loops as a contiguous copy, so results agree bit for bit.
-    arr = np.asarray(arr, dtype=np.float64, order="C")
+    if type(x) is np.ndarray and x.dtype is _F64 and x.flags.c_contiguous:
+        arr = x  # already what the kernels take (native float64, C order): no conversion
+    else:
+        arr = _to_float_array(x, name)
     if arr.size == 0:
         return arr
     # One pass of the backend's all_within (compiled: a single vectorised scan;
@@ -115,6 +101,31 @@ def as_float_array(
     if max_value is not None and hi > max_value:
         raise ValueError(f"{name} must be <= {max_value:g}{u}; {_first_bad(arr, arr > max_value)}")
     return arr
+
+
+_F64 = np.dtype(np.float64)
+
+
+def _to_float_array(x: Any, name: str) -> FloatArray:
+    """``x`` as a native, C-ordered float64 array; ``TypeError`` for non-numeric input."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a real number or array of numbers; got {_short(x)}")
+    refuse_masked(x, name)
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged nested sequences and similar
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers; got {_short(x)}: {exc}"
+        ) from None
+    if arr.dtype == object:
+        arr = _object_to_float(arr, x, name)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must be real numbers; got an array of dtype {arr.dtype}: {_short(x)}"
+        )
+    # Native byte order and C order: strided or big-endian input then runs the very
+    # same (SIMD) loops as a contiguous copy, so results agree bit for bit.
+    return np.asarray(arr, dtype=np.float64, order="C")
 
 
 def as_float(
@@ -233,6 +244,9 @@ def ndim(x: Any, name: str) -> int:
 
 def broadcast(*named: tuple[str, FloatArray]) -> list[FloatArray]:
     """Broadcast arrays against each other; a ``ValueError`` names them on failure."""
+    shape = named[0][1].shape
+    if all(a.shape == shape for _, a in named):  # nothing to broadcast
+        return [np.asarray(a, dtype=np.float64, order="C") for _, a in named]
     try:
         out = np.broadcast_arrays(*(a for _, a in named))
     except ValueError:

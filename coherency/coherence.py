@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import _validation
+from . import _backend, _validation
 from ._charges import charges as _charges
 from ._charges import xi_constants as _xi_constants
 from ._typing import FloatOrArray
@@ -63,6 +63,19 @@ __all__ = [
 _np_arccos = np.arccos
 _np_cos = np.cos
 
+# Kinds of the small-array entry point ``small_coherence`` of the kernel modules: float64
+# arrays of up to ``_validation.SMALL_MAX`` elements (and numpy float scalars) take it,
+# with the array path's arithmetic, so the same bits; anything else, and any value out
+# of range, takes the array path and its errors.
+_SMALL_GAMMA_NP = 0
+_SMALL_ALPHA_FF = 1
+_SMALL_GAMMA_QM = 2
+_SMALL_GAMMA_DATA = 3
+_SMALL_XI_FROM_ALPHA = 4
+_SMALL_ALPHA_FROM_XI = 5
+_SMALL_PHI_FROM_ALPHA = 6
+_SMALL_ALPHA_FROM_PHI = 7
+
 
 def _alpha(alpha: Any) -> npt.NDArray[np.float64]:
     return _validation.as_float_array(alpha, "alpha", min_value=0.0, max_value=1.0)
@@ -73,6 +86,11 @@ def _form_factor(F: Any, name: str) -> npt.NDArray[np.float64]:
 
 
 def _out(values: npt.NDArray[np.float64], shape: tuple[int, ...]) -> FloatOrArray:
+    if shape == ():
+        return float(values)
+    if (type(values) is np.ndarray and values.dtype == np.float64
+            and values.flags.c_contiguous):  # a fresh result of the arithmetic
+        return values.reshape(shape)
     return _validation.restore_shape(np.ascontiguousarray(values, dtype=np.float64)
                                      .reshape(-1), shape)
 
@@ -121,6 +139,11 @@ def gamma_np(
     if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
         amplitude = ch.epsilon * ch.Z * fzf - ch.N * fnf
         return amplitude * amplitude
+    small = _backend.kernels().small_coherence(
+        _SMALL_GAMMA_NP, FZ if fzf is None else fzf, FN if fnf is None else fnf,
+        ch.epsilon * ch.Z, ch.N, 0.0, 0.0, False)
+    if small is not None:  # small float64 arrays: one compiled call
+        return small
     fz, fn = _validation.broadcast(("FZ", _form_factor(FZ, "FZ")),
                                    ("FN", _form_factor(FN, "FN")))
     return _out((ch.epsilon * ch.Z * fz - ch.N * fn) ** 2, fz.shape)
@@ -163,6 +186,10 @@ def gamma_qm(
     af = _validation.plain_float_in(alpha, 0.0, 1.0)
     if af is not None:  # scalar fast path, same arithmetic
         return ch.coherent * af + ch.decoherent * (1.0 - af)
+    small = _backend.kernels().small_coherence(_SMALL_GAMMA_QM, alpha, None, ch.coherent,
+                                               ch.decoherent, 0.0, 0.0, False)
+    if small is not None:  # small float64 arrays: one compiled call
+        return small
     a = _alpha(alpha)
     return _out(ch.coherent * a + ch.decoherent * (1.0 - a), a.shape)
 
@@ -204,6 +231,10 @@ def gamma_data(
     xf = _validation.plain_float(xi)
     if xf is not None:  # scalar fast path
         return ch.coherent * xf
+    small = _backend.kernels().small_coherence(_SMALL_GAMMA_DATA, xi, None, ch.coherent,
+                                               0.0, 0.0, 0.0, False)
+    if small is not None:  # small float64 arrays: one compiled call
+        return small
     x = _validation.as_float_array(xi, "xi")
     return _out(ch.coherent * x, x.shape)
 
@@ -273,10 +304,14 @@ def xi_from_alpha(
     True
     """
     af = _validation.plain_float_in(alpha, 0.0, 1.0)
-    if af is not None:  # scalar fast path, same arithmetic
-        const = _xi_constants(nucleus, epsilon)
-        if const is not None:
+    const = _xi_constants(nucleus, epsilon)
+    if const is not None:
+        if af is not None:  # scalar fast path, same arithmetic
             return af + (1.0 - af) * const[2]
+        small = _backend.kernels().small_coherence(_SMALL_XI_FROM_ALPHA, alpha, None,
+                                                   const[2], 0.0, 0.0, 0.0, False)
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     ch = _charges(nucleus, epsilon)
     xi_dec = ch.xi_decoherent()
     a = _alpha(alpha)
@@ -330,11 +365,15 @@ def alpha_from_xi(
     0.0
     """
     xf = _validation.plain_float(xi)
-    if xf is not None:  # scalar fast path; min/max clip = np.clip for finite values
-        const = _xi_constants(nucleus, epsilon)
-        if const is not None:
+    const = _xi_constants(nucleus, epsilon)
+    if const is not None:
+        if xf is not None:  # scalar fast path; min/max clip = np.clip for finite values
             value = (xf - const[2]) / const[3]
             return min(max(value, 0.0), 1.0) if clip else value
+        small = _backend.kernels().small_coherence(_SMALL_ALPHA_FROM_XI, xi, None, const[2],
+                                                   const[3], 0.0, 0.0, clip)
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     ch = _charges(nucleus, epsilon)
     denominator = ch.alpha_denominator()
     xi_dec = ch.xi_decoherent()
@@ -378,6 +417,10 @@ def phi_from_alpha(alpha: npt.ArrayLike) -> FloatOrArray:
     af = _validation.plain_float_in(alpha, 0.0, 1.0)
     if af is not None:  # scalar fast path: numpy's own arccos on a numpy scalar
         return float(_np_arccos(af))
+    small = _backend.kernels().small_coherence(_SMALL_PHI_FROM_ALPHA, alpha, None, 0.0, 0.0,
+                                               0.0, 0.0, False)
+    if small is not None:  # small float64 arrays: numpy's arccos after one compiled check
+        return small
     a = _alpha(alpha)
     return _out(np.arccos(a), a.shape)
 
@@ -415,6 +458,10 @@ def alpha_from_phi(phi: npt.ArrayLike) -> FloatOrArray:
     pf = _validation.plain_float(phi)
     if pf is not None and 0.0 <= pf <= math.pi / 2:  # scalar fast path (numpy's cos)
         return float(_np_cos(pf))
+    small = _backend.kernels().small_coherence(_SMALL_ALPHA_FROM_PHI, phi, None, 0.0, 0.0,
+                                               0.0, 0.0, False)
+    if small is not None:  # small float64 arrays: numpy's cos after one compiled check
+        return small
     p = _validation.as_float_array(phi, "phi", min_value=0.0, max_value=math.pi / 2,
                                    unit="rad")
     return _out(np.cos(p), p.shape)
@@ -466,13 +513,18 @@ def alpha_from_form_factors(
     """
     fzf = _validation.plain_float_in(FZ, -1.0, 1.0)
     fnf = _validation.plain_float_in(FN, -1.0, 1.0)
-    if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
-        const = _xi_constants(nucleus, epsilon)
-        if const is not None:
-            eps_z, n, xi_dec, denominator, coherent = const
+    const = _xi_constants(nucleus, epsilon)
+    if const is not None:
+        eps_z, n, xi_dec, denominator, coherent = const
+        if fzf is not None and fnf is not None:  # scalar fast path, same arithmetic
             amplitude = eps_z * fzf - n * fnf
             value = (amplitude * amplitude / coherent - xi_dec) / denominator
             return min(max(value, 0.0), 1.0) if clip else value
+        small = _backend.kernels().small_coherence(
+            _SMALL_ALPHA_FF, FZ if fzf is None else fzf, FN if fnf is None else fnf, eps_z, n,
+            coherent, xi_dec, clip)
+        if small is not None:  # small float64 arrays: one compiled call
+            return small
     ch = _charges(nucleus, epsilon)
     denominator = ch.alpha_denominator()
     xi_dec = ch.xi_decoherent()

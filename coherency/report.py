@@ -27,9 +27,6 @@ Choices (stated again in the report itself):
 
 from __future__ import annotations
 
-import json
-import math
-import os
 import secrets
 import shutil
 import sys
@@ -41,7 +38,18 @@ from typing import Any, TextIO
 import numpy as np
 
 from ._figures import FIGURE1_NUCLEI
-from ._report_text import render_markdown, sidak_global_p, summary_text, verdict
+from ._report_alpha import LIKELIHOOD_ALPHA, alpha_constraints, alpha_likelihood, coherent_counts
+from ._report_files import (
+    FIGURE_CAPTIONS,
+    FIGURE_DPI,
+    FIGURE_FILES,
+    move_into_place,
+    report_figures,
+    save_figure,
+    write_files,
+)
+from ._report_text import json_float as _f
+from ._report_text import render_markdown, summary_text
 from .constants import SECONDS_PER_YEAR
 from .experiments import conus_plus
 from .experiments import names as _preset_names
@@ -49,6 +57,9 @@ from .experiments import names as _preset_names
 __all__ = [
     "EXPERIMENTS",
     "FIGURE_CAPTIONS",
+    "FIGURE_DPI",
+    "FIGURE_FILES",
+    "LIKELIHOOD_ALPHA",
     "Q2_SOURCES",
     "Q2_THRESHOLDS_KEVNR",
     "TABLE1_NUCLEI",
@@ -190,12 +201,6 @@ def _source(spec: str) -> Any:
     return by_name(spec)
 
 
-def _f(x: Any) -> float | None:
-    """JSON-safe float (None for non-finite)."""
-    v = float(x)
-    return v if math.isfinite(v) else None
-
-
 def _table1(epsilon: float | None) -> dict[str, Any]:
     from .coherence import coherency_limits
 
@@ -233,46 +238,6 @@ def _q2_ranges(epsilon: float | None, progress: Progress) -> list[dict[str, Any]
     return rows
 
 
-def _coherent_counts(name: str, dataset: str, epsilon: float | None) -> dict[str, Any]:
-    """The counts behind a shipped xi table (the α analysis's inputs): its F = 1
-    prediction, that rescaled bin by bin to Helm, and the background-subtracted data."""
-    from . import data
-    from .rates import event_rate, flux_averaged_sigma
-    from .sources import PionDAR
-
-    tab = data.table(dataset)
-    meas = data.load(dataset)
-    preset = PionDAR.coherent_csi_2017 if "csi" in dataset else PionDAR.coherent_ar_2020
-    src = preset()
-    nuc = meas.nucleus
-    lo, hi = tab["t_nr_lo_kev"] * 1e-3, tab["t_nr_hi_kev"] * 1e-3
-    ratio = np.empty(lo.size)
-    for i, (a, b) in enumerate(zip(lo, hi)):
-        helm = event_rate(src, nuc, 1.0, 1.0, T_min=a, T_max=b, epsilon=epsilon)
-        unity = event_rate(src, nuc, 1.0, 1.0, T_min=a, T_max=b, form_factor="unity",
-                           epsilon=epsilon)
-        ratio[i] = helm / unity if unity > 0 else 0.0
-    predicted = tab["predicted"]
-    observed = tab["on"] - tab["background_ratio"] * tab["background"]
-    return {
-        "name": name,
-        "dataset": dataset,
-        "target": nuc.name,
-        "source": "PionDAR." + preset.__name__ + "()",
-        "threshold_keVnr": float(tab["t_nr_lo_kev"][0]),
-        "sigma_avg_cm2": _f(flux_averaged_sigma(src, nuc, epsilon=epsilon)),
-        "sigma_avg_threshold_cm2": _f(flux_averaged_sigma(src, nuc, T_min=float(lo[0]),
-                                                          epsilon=epsilon)),
-        "counts_coherent": _f(np.sum(predicted)),
-        "counts_helm": _f(np.sum(predicted * ratio)),
-        "counts_observed": _f(np.sum(observed)),
-        "exposure": "the data set's exposure (shipped table)",
-        "note": "the bins and F = 1 prediction of the shipped xi table (coherency.data; its "
-                "header lists the release files and the detector response used); Helm: "
-                "that prediction times the Helm/F = 1 ratio of each bin (tree level)",
-    }
-
-
 def _experiment_counts(exp: CountsSetup, epsilon: float | None) -> dict[str, Any]:
     from .rates import event_rate, flux_averaged_sigma
 
@@ -305,47 +270,6 @@ def _experiment_counts(exp: CountsSetup, epsilon: float | None) -> dict[str, Any
     }
 
 
-def _alpha_constraints(dataset: str, label: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    from . import data
-
-    m = data.load(dataset)
-    iv = m.alpha_interval(0.6827)
-    up = m.alpha_bound(0.9, "upper")
-    lo = m.alpha_bound(0.9, "lower")
-    n = len(m)
-
-    def hypothesis(alpha: float, name: str) -> dict[str, Any]:
-        ex = m.strongest_exclusion(alpha)
-        p_global = sidak_global_p(ex.p_value, n)
-        out = {"alpha": alpha, "q2_MeV2": ex.q2, "bin": ex.index, "p_local": ex.p_value,
-               "p_global": p_global, "n_bins": n,
-               "verdict": verdict(ex.p_value, p_global, n, name)}
-        if alpha == 1.0:
-            out["alpha_upper_90_in_bin"] = _f(up.alpha[ex.index])
-            out["phi_lower_90_half_pi_in_bin"] = _f(up.phi_half_pi[ex.index])
-        else:
-            out["alpha_lower_90_in_bin"] = _f(lo.alpha[ex.index])
-            out["phi_upper_90_half_pi_in_bin"] = _f(lo.phi_half_pi[ex.index])
-        return out
-
-    return {
-        "dataset": dataset,
-        "label": label,
-        "nucleus": m.nucleus.name,
-        "statistical_model": "Gaussian in xi per bin; one-sided p-values; local = per bin, "
-                             "global = Sidak-corrected for the number of bins",
-        "bins": [
-            {"q2_MeV2": _f(m.q2[i]), "xi": _f(m.xi[i]), "xi_err": _f(m.xi_err[i]),
-             "alpha": _f(m.alpha[i]), "alpha_err": _f(m.alpha_err[i]),
-             "alpha_lo_1sigma": _f(iv.lo[i]), "alpha_hi_1sigma": _f(iv.hi[i])}
-            for i in range(n)
-        ],
-        "complete_coherency": hypothesis(1.0, "complete coherency (α = 1)"),
-        "complete_decoherency": hypothesis(0.0, "complete decoherency (α = 0)"),
-        "inputs": inputs,
-    }
-
-
 def _presets(progress: Progress) -> list[dict[str, Any]]:
     """Every experiment preset's prediction beside its published numbers."""
     from . import experiments
@@ -373,18 +297,6 @@ def _presets(progress: Progress) -> list[dict[str, Any]]:
     return rows
 
 
-def _reactor_figure_data(rp: dict[str, Any]) -> dict[str, Any]:
-    """Fig. 2 panel (c): FWHM range and the projected 1 sigma band per q^2 bin."""
-    band = rp["band"]
-    q2 = np.ravel(np.column_stack([band["q2_lo"], band["q2_hi"]]))
-    lo = np.repeat(band["alpha_lo"], 2)
-    hi = np.repeat(band["alpha_hi"], 2)
-    return {"nucleus": rp["nucleus"], "q2_fwhm": rp["q2_fwhm"], "q2": q2, "alpha_lo": lo,
-            "alpha_hi": hi, "alpha_min": max(0.0, float(np.min(lo)) - 0.05),
-            "label": f"projection, {band['exposure']:g} {band['exposure_unit']}, 1σ",
-            "title": rp["title"]}
-
-
 def _reactor_panel(epsilon: float | None) -> dict[str, Any]:
     """Fig. 2(c): the reactor projection's q^2 range (the FWHM of dN/dq^2 on natural Ge
     above its threshold, clipped there: the projection's one bin) and its projected band
@@ -404,7 +316,7 @@ def _reactor_panel(epsilon: float | None) -> dict[str, Any]:
 
 
 def build_report(epsilon: float | None = None, progress: Progress | None = None,
-                 ) -> dict[str, Any]:
+                 *, fits: bool = True) -> dict[str, Any]:
     """Compute every number of the report (JSON-ready dict).
 
     Parameters
@@ -414,12 +326,17 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
         Sharma & Wong's Table 1 and Fig. 1).
     progress : Progress, optional
         Progress bar for the long steps (silent by default).
+    fits : bool
+        Fit alpha(q^2) of :data:`LIKELIHOOD_ALPHA` with the full likelihood (about
+        20 s). False leaves ``alpha_likelihood`` empty and
+        says so in ``meta``.
 
     Returns
     -------
     dict
         Keys ``meta``, ``table1``, ``q2_ranges``, ``presets``, ``other_detectors``,
-        ``alpha_constraints``, ``reactor_panel``, ``projections``.
+        ``alpha_constraints``, ``alpha_likelihood``, ``reactor_panel``,
+        ``projections``.
     """
     from . import __version__, _validation, get_backend
 
@@ -440,12 +357,19 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
         report["other_detectors"].append(_experiment_counts(exp, eps))
         progress.step(f"counts: {exp.name}")
     report["alpha_constraints"] = [
-        _alpha_constraints("coherent_csi", "COHERENT CsI 2017 (CsI as Xe132)",
-                           _coherent_counts("COHERENT CsI 2017", "coherent_csi", eps)),
-        _alpha_constraints("coherent_ar", "COHERENT Ar 2020",
-                           _coherent_counts("COHERENT Ar 2020", "coherent_ar", eps)),
+        alpha_constraints("coherent_csi", "COHERENT CsI 2017 (CsI as Xe132)",
+                          coherent_counts("COHERENT CsI 2017", "coherent_csi", eps)),
+        alpha_constraints("coherent_ar", "COHERENT Ar 2020",
+                          coherent_counts("COHERENT Ar 2020", "coherent_ar", eps)),
     ]
     progress.step("alpha constraints")
+    report["alpha_likelihood"] = []
+    if fits:
+        for name, label in LIKELIHOOD_ALPHA.items():
+            report["alpha_likelihood"].append(alpha_likelihood(name, label))
+            progress.step(f"alpha(q2) fit: {name}")
+    else:
+        report["meta"]["alpha_likelihood"] = "not computed (fits=False, --no-fits)"
     report["reactor_panel"] = _reactor_panel(eps)
     progress.step("reactor q2 range")
     report["projections"] = _projections(eps)
@@ -495,18 +419,14 @@ def _json_safe(obj: Any) -> Any:
 N_STEPS = 1 + len(Q2_SOURCES) + len(_preset_names()) + len(EXPERIMENTS) + 1 + 1 + 1
 
 
-FIGURE_FILES = {
-    "fig1": "fig1_xi_gamma_vs_alpha.png",
-    "fig2": "fig2_alpha_vs_q2.png",
-}
-
-
 def write_report(
     out_dir: str | Path = "coherency-report",
     epsilon: float | None = None,
     figures: bool = True,
     progress: bool = False,
     summary: Callable[[str], None] | None = None,
+    *,
+    fits: bool = True,
 ) -> dict[str, Path]:
     """Compute the report and write it into ``out_dir`` (created if needed).
 
@@ -520,6 +440,11 @@ def write_report(
         Draw Fig. 1 and Fig. 2 as PNG (needs matplotlib, the ``plot`` extra).
     progress : bool
         Show a progress bar on stderr.
+    summary : callable, optional
+        Called with a few lines of summary text when the files are written.
+    fits : bool
+        alpha(q^2) of CsI 2021 and Ar 2020 from the full likelihood
+        (:func:`build_report`).
 
     Returns
     -------
@@ -554,16 +479,16 @@ def write_report(
         from .plotting import require_matplotlib
 
         require_matplotlib()
-    n = N_STEPS + (2 if figures else 0)
+    n = N_STEPS + (len(LIKELIHOOD_ALPHA) if fits else 0) + (2 if figures else 0)
     bar = Progress(n, enabled=progress)
     try:
-        report = build_report(epsilon=epsilon, progress=bar)
+        report = build_report(epsilon=epsilon, progress=bar, fits=fits)
         out.absolute().parent.mkdir(parents=True, exist_ok=True)
         staging = out.absolute().parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
         staging.mkdir()
         try:
-            written = _write_files(report, staging, figures, bar)
-            _move_into_place(staging, out, written)
+            written = write_files(report, staging, figures, bar)
+            move_into_place(staging, out, written)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     finally:
@@ -571,74 +496,6 @@ def write_report(
     if summary is not None:
         summary(summary_text(report, out, sorted(written.values())))
     return {key: out / name for key, name in written.items()}
-
-
-def _move_into_place(staging: Path, out: Path, written: dict[str, str]) -> None:
-    """The finished files from ``staging`` to ``out``: one rename of the folder when
-    ``out`` is new, else one atomic replace per file (other files there stay)."""
-    if not out.exists():
-        try:
-            staging.rename(out)
-            return
-        except OSError:
-            if not out.is_dir():  # made meanwhile by someone else: fall through
-                raise
-    for name in written.values():
-        os.replace(staging / name, out / name)
-
-
-#: Captions of the figures (the report's and the README's).
-FIGURE_CAPTIONS = {
-    "fig1": "ξ = σ/σ(α = 1) (left) and Γ_NP (right) against the degree of coherency α "
-            "for Ar40, Ge74 and Xe132; markers: the α that each neutrino source reaches at "
-            "its largest q² (Helm form factor)",
-    "fig2": "α(q²) allowed at 1σ per bin by the COHERENT CsI 2017 (as Xe132) and Ar 2020 "
-            "data (hatched; no nuclear physics used), the Helm expectation ±10 % (shaded) "
-            "and (c) the reactor-Ge projection at the CONUS+ site with the FWHM of dN/dq² "
-            "(grey)",
-}
-
-
-def report_figures(report: dict[str, Any]) -> dict[str, Any]:
-    """The report's figures (matplotlib Figures) from a :func:`build_report` dict:
-    ``{"fig1": Figure, "fig2": Figure}``; the README shows the same two."""
-    from . import plotting
-    from ._figures import figure1_data
-
-    eps = report["meta"]["epsilon"]
-    return {
-        "fig1": plotting.figure1(figure1_data(epsilon=eps)),
-        "fig2": plotting.figure2(reactor=_reactor_figure_data(report["reactor_panel"]),
-                                 epsilon=eps),
-    }
-
-
-#: Resolution of the saved figures, dots per inch.
-FIGURE_DPI = 150
-
-
-def save_figure(fig: Any, path: Path) -> None:
-    """Save a report figure as PNG (without the software version in its metadata, so
-    that the file depends on the picture only)."""
-    fig.savefig(path, dpi=FIGURE_DPI, metadata={"Software": None})
-
-
-def _write_files(report: dict[str, Any], out: Path, figures: bool, bar: Progress
-                 ) -> dict[str, str]:
-    """Write the figures, report.json and report.md into ``out``; their file names."""
-    paths: dict[str, Path] = {}
-    captions: dict[str, str] = {}
-    if figures:
-        for key, fig in report_figures(report).items():
-            paths[key] = out / FIGURE_FILES[key]
-            save_figure(fig, paths[key])
-            captions[f"Fig. {key[-1]}: {FIGURE_CAPTIONS[key]}"] = FIGURE_FILES[key]
-            bar.step(f"Fig. {key[-1]}")
-    paths["report_json"] = out / "report.json"
-    paths["report_json"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    paths["report_md"] = out / "report.md"
-    paths["report_md"].write_text(render_markdown(report, captions), encoding="utf-8")
-    return {key: path.name for key, path in paths.items()}
 
 
 def __getattr__(name: str) -> Any:

@@ -24,7 +24,7 @@ def update_figures(folder: Path = HERE / "figures") -> dict[str, Path]:
     from coherency import plotting, report
 
     folder.mkdir(parents=True, exist_ok=True)
-    data = report.build_report()
+    data = report.build_report(fits=False)  # the figures do not show the fits
     prints = {}
     paths = {}
     for key, fig in report.report_figures(data).items():

@@ -143,9 +143,50 @@ def test_report_alpha_constraints_equal_api(report_json: dict) -> None:
         np.testing.assert_array_equal([b["alpha"] for b in c["bins"]], m.alpha)
 
 
+def test_report_alpha_likelihood_equals_api(report_json: dict) -> None:
+    from coherency.inference import coherency_fit
+
+    rows = report_json["alpha_likelihood"]
+    assert [r["experiment"] for r in rows] == list(report.LIKELIHOOD_ALPHA)
+    for row in rows:
+        res = coherency_fit(coh.experiments.load(row["experiment"]))
+        assert row["valid"] and res.valid
+        assert len(row["bins"]) == len(res.bins) >= 5
+        for got, b in zip(row["bins"], res.bins):
+            assert got["xi"] == pytest.approx(b.xi, rel=1e-9, abs=1e-9)
+            assert got["xi_interval"] == pytest.approx(list(b.xi_interval), abs=1e-9)
+            assert got["p_coherent"] == pytest.approx(b.p_coherent, rel=1e-6, abs=1e-12)
+            # alpha from xi as Sharma & Wong define it, the bounds ordered
+            assert got["alpha"] == pytest.approx(
+                (got["xi"] - got["xi_dec"]) / (1 - got["xi_dec"]), rel=1e-12, abs=1e-15)
+            assert 0 <= got["alpha_lower_90"] <= got["alpha_upper_90"] <= 1
+            assert got["q2_lo"] <= got["q2_mean"] <= got["q2_hi"]
+        h1 = row["complete_coherency"]
+        assert h1["p_local"] == pytest.approx(res.p_min_coherent, rel=1e-6, abs=1e-12)
+        assert h1["p_global"] == res.global_p_coherent  # same toys, same seed
+        assert h1["p_local"] == min(b["p_coherent"] for b in row["bins"])
+        assert h1["p_local"] <= h1["p_global"] <= 1
+
+
+def test_report_alpha_likelihood_physics(report_json: dict) -> None:
+    """CsI 2021 sees the form-factor suppression the Standard Model predicts at high q^2
+    (complete coherency excluded globally in a bin whose alpha_SM is well below 1);
+    argon excludes neither hypothesis (docs/fits.md)."""
+    csi, ar = report_json["alpha_likelihood"]
+    h1 = csi["complete_coherency"]
+    assert h1["p_global"] < 0.01
+    assert csi["bins"][h1["bin"]]["alpha_sm"] < 0.5
+    assert ar["complete_coherency"]["p_global"] > 0.05
+    assert ar["complete_decoherency"]["p_global"] > 0.05
+    # alpha_SM falls with q^2 in both (the form factors)
+    for row in (csi, ar):
+        a_sm = [b["alpha_sm"] for b in row["bins"]]
+        assert all(x > y for x, y in zip(a_sm, a_sm[1:]))
+
+
 def test_report_wording_follows_the_numbers(report_json: dict, report_dir: Path) -> None:
     md = (report_dir / "report.md").read_text(encoding="utf-8")
-    for c in report_json["alpha_constraints"]:
+    for c in report_json["alpha_constraints"] + report_json["alpha_likelihood"]:
         for key in ("complete_coherency", "complete_decoherency"):
             h = c[key]
             excluded = h["p_global"] < 0.05
@@ -159,12 +200,16 @@ def test_report_wording_follows_the_numbers(report_json: dict, report_dir: Path)
 
 def test_report_epsilon_and_no_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "report", "--out", str(tmp_path / "r"), "--epsilon", "0.045",
-                         "--no-figures")
+                         "--no-figures", "--no-fits")
     assert code == 0 and err == ""
     assert "coherent-csi-2021" in out and "alpha=1 p local" in out
     assert "report.json" in out and ".png" not in out  # no figures announced
+    assert "(likelihood)" not in out  # --no-fits
     data = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
     assert data["meta"]["epsilon"] == 0.045
+    assert data["alpha_likelihood"] == [] and "not computed" in data["meta"]["alpha_likelihood"]
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "## α(q²) from the full likelihood" in md and "Not computed" in md
     xe = data["table1"]["Xe"]
     assert xe["coherent"]["gamma_np"] == pytest.approx((0.045 * 54 - 78) ** 2, rel=1e-14)
     assert not any(p.suffix == ".png" for p in (tmp_path / "r").iterdir())
@@ -410,16 +455,18 @@ def test_report_is_never_half_written(tmp_path: Path, monkeypatch: pytest.Monkey
     def fail(*args: object, **kwargs: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report, "render_markdown", fail)
+    from coherency import _report_files
+
+    monkeypatch.setattr(_report_files, "render_markdown", fail)
     out = tmp_path / "r"
     with pytest.raises(OSError):
-        report.write_report(out, figures=False)
+        report.write_report(out, figures=False, fits=False)
     assert list(tmp_path.iterdir()) == []
     # into an existing folder: its other files stay, the report files appear whole
     monkeypatch.undo()
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    paths = report.write_report(out, figures=False)
+    paths = report.write_report(out, figures=False, fits=False)
     assert {p.name for p in out.iterdir()} == {"notes.txt", "report.json", "report.md"}
     assert paths["report_json"] == out / "report.json"
     assert [p.name for p in tmp_path.iterdir()] == ["r"]
@@ -437,11 +484,11 @@ def _sigint_default() -> None:
 def _python_cli(*argv: str, slow_write: bool = False) -> list[str]:
     """The command in a child that says "ready" on stderr once the package is imported
     (and, with ``slow_write``, "writing" once report.json is written, then waits)."""
-    code = "import sys, time, coherency.cli as c, coherency.report as r\n"
+    code = "import sys, time, coherency.cli as c, coherency._report_files as w\n"
     if slow_write:
         code += ("def slow(*a, **k):\n"
                  "    sys.stderr.write('writing\\n'); sys.stderr.flush(); time.sleep(60)\n"
-                 "r.render_markdown = slow\n")
+                 "w.render_markdown = slow\n")
     code += ("sys.stderr.write('ready\\n'); sys.stderr.flush()\n"
              f"sys.exit(c.main({list(argv)!r}))\n")
     return [sys.executable, "-c", code]
@@ -454,7 +501,7 @@ def test_sigint_exits_130_without_traceback_or_partial_report(when: str,
     import time
 
     out = tmp_path / "r"
-    proc = subprocess.Popen(_python_cli("report", "--out", str(out), "--quiet",
+    proc = subprocess.Popen(_python_cli("report", "--out", str(out), "--quiet", "--no-fits",
                                         slow_write=when == "writing"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=tmp_path,  # not the source tree: the installed package

@@ -69,6 +69,7 @@ PAGES = {
     "auto_examples/plot_dask_scan.html": ["same bits on the cluster and here: True"],
     "auto_examples/plot_fit_csi_2021.html": ["CEvNS events", "no-CEvNS rejected"],
     "auto_examples/plot_bsm_limit.html": ["90 % CL limit at 10 MeV"],
+    "auto_examples/plot_bsm_limits_likelihood.html": ["LMA-Dark, u quarks only"],
     "fits.html": ["coherency.inference"],
     "bsm.html": ["coherency.bsm"],
 }

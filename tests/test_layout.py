@@ -80,8 +80,9 @@ MOVED: dict[str, dict[str, str]] = {
     },
     "coherency.report": {
         **{name: "coherency.report"
-           for name in ("EXPERIMENTS", "FIGURE_FILES", "N_STEPS", "Progress", "Q2_SOURCES",
+           for name in ("EXPERIMENTS", "N_STEPS", "Progress", "Q2_SOURCES",
                         "Q2_THRESHOLDS_KEVNR", "build_report", "write_report")},
+        "FIGURE_FILES": "coherency._report_files",
         "TABLE1_NUCLEI": "coherency._figures",  # the same nuclei as Fig. 1
         "SECONDS_PER_YEAR": "coherency.constants",
         "render_markdown": "coherency._report_text",

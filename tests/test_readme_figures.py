@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(not (FIGURES / "figures.json").is_file(),
 def drawn() -> dict:
     from coherency import plotting, report
 
-    figs = report.report_figures(report.build_report())
+    figs = report.report_figures(report.build_report(fits=False))  # figures only
     return {key: plotting.figure_fingerprint(fig) for key, fig in figs.items()}
 
 

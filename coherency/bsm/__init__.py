@@ -21,7 +21,9 @@ Couplings and their flavour dependence build on :mod:`coherency.couplings`.
 * grids of parameters (:mod:`.batch`): :func:`grid`, :func:`batch_event_counts`,
   :func:`batch_flux_averaged_sigma`, :func:`experiment_grid`;
 * limits (:mod:`.limits`): :func:`delta_chi2`, :func:`limit_curve`,
-  :func:`counts_chi2`.
+  :func:`upper_limit` with a counts-only chi^2 (:func:`counts_chi2`) or the full
+  likelihood of a data release (``statistic="likelihood"``, the model in it as a
+  :class:`LikelihoodModel`).
 
 The kernels are csrc/coh_bsm.c (their numpy twins in coherency._reference); what a
 model brings is added to the Standard Model, so zero parameters give its bits.
@@ -30,7 +32,7 @@ model brings is added to the Standard Model, so zero parameters give its bits.
 from __future__ import annotations
 
 from .batch import Grid, batch_event_counts, batch_flux_averaged_sigma, experiment_grid, grid
-from .limits import counts_chi2, delta_chi2, limit_curve
+from .limits import STATISTICS, LikelihoodModel, counts_chi2, delta_chi2, limit_curve, upper_limit
 from .models import (
     NSI,
     SCALAR_QUARKS,
@@ -52,6 +54,9 @@ __all__ = [
     "counts_chi2",
     "delta_chi2",
     "limit_curve",
+    "upper_limit",
+    "LikelihoodModel",
+    "STATISTICS",
     "experiment_grid",
     "grid",
     "VECTOR_CHARGES",

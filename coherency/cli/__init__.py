@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="1 - 4 sin^2 theta_W in [-3, 1] (default 0.04572; Sharma & Wong: "
                         "0.045)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--no-fits", action="store_true",
+                   help="skip alpha(q^2) of CsI 2021 and Ar 2020 from the full likelihood "
+                        "(about 20 s)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (it is off anyway when stderr is not a terminal)")
     p.add_argument("--quiet", action="store_true", help="no summary, no progress bar")

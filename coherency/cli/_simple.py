@@ -19,7 +19,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     show_progress = not (args.quiet or args.no_progress) and sys.stderr.isatty()
     try:
         write_report(args.out, epsilon=args.epsilon, figures=not args.no_figures,
-                     progress=show_progress, summary=None if args.quiet else print)
+                     progress=show_progress, summary=None if args.quiet else print,
+                     fits=not args.no_fits)
     except OSError as exc:
         if exc.filename is None and exc.errno == 28:  # the summary on a full stdout
             raise

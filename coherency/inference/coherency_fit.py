@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -124,6 +124,25 @@ class CoherencyFit:
     valid: bool
     messages: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain Python data (JSON-ready): the bins as dicts of
+        :class:`CoherencyBin`'s fields (intervals as pairs), the p-values, the toys'
+        count and seed, ``valid``, ``messages`` and ``q2_edges`` (MeV^2)."""
+        return {
+            "experiment": self.experiment,
+            "q2_edges_MeV2": [float(e) for e in self.options.get("q2_edges", ())],
+            "bins": [{k: (list(v) if isinstance(v, tuple) else v)
+                      for k, v in asdict(b).items()} for b in self.bins],
+            "p_min_coherent": self.p_min_coherent,
+            "global_p_coherent": self.global_p_coherent,
+            "sidak_coherent": self.sidak_coherent,
+            "p_min_decoherent": self.p_min_decoherent,
+            "global_p_decoherent": self.global_p_decoherent,
+            "sidak_decoherent": self.sidak_decoherent,
+            "n_toys": self.n_toys, "seed": self.seed, "valid": self.valid,
+            "messages": list(self.messages),
+        }
 
     def table(self) -> str:
         """A text table, one row per q^2 bin."""

@@ -83,6 +83,14 @@ class SpectrumModel(Protocol):
     def build(self, values: Mapping[str, float]) -> Any: ...
 
 
+def _node_route(model: Any) -> bool:
+    """Whether a spectrum model gives its change at the recoil nodes itself: a method
+    ``node_change(experiment, values)`` returning ((flavour, w_j dN/dT change at the
+    preset's nodes T_j), ...) per flavour part of the source (the fast route of
+    :class:`coherency.bsm.LikelihoodModel`, docs/physics.md Eq. 13.10)."""
+    return callable(getattr(model, "node_change", None))
+
+
 @dataclasses.dataclass
 class _Part:
     """One flavour part on one nucleus: B_fk at the nodes and its couplings."""
@@ -147,7 +155,10 @@ class CEvNSSignal:
         A ``model=`` object (physics beyond the Standard Model; general): given to
         :func:`coherency.recoil_spectrum` at the nodes when it takes ``model=``, else
         to ``Experiment.predicted_spectrum(model=...)`` with the detector and timing
-        nuisances applied as their ratios on the Standard-Model signal.
+        nuisances applied as their ratios on the Standard-Model signal. A model with a
+        ``node_change(experiment, values)`` method (:class:`coherency.bsm.LikelihoodModel`)
+        gives the change of the recoil spectrum at the nodes itself, added to the
+        Standard-Model node vectors before the response and its variants (fast).
 
     Notes
     -----
@@ -246,7 +257,9 @@ class CEvNSSignal:
         self.spectrum_model = spectrum_model
         self._model_route = ""
         if spectrum_model is not None:
-            if "model" in inspect.signature(recoil_spectrum).parameters:
+            if _node_route(spectrum_model):
+                self._model_route = "nodes"
+            elif "model" in inspect.signature(recoil_spectrum).parameters:
                 self._model_route = "rates"
             elif "model" in inspect.signature(experiment.predicted_spectrum).parameters:
                 self._model_route = "experiment"
@@ -377,6 +390,13 @@ class CEvNSSignal:
             acc = out[g]
             for p in parts:
                 acc += p.base * self._gamma(p, values)
+        if self._model_route == "nodes":
+            exp = self.experiment
+            change = self.spectrum_model.node_change(exp, values)  # type: ignore[union-attr]
+            for flavour, delta in change:
+                g = (DAR_FLAVOUR_COMPONENT.get(flavour, flavour) if exp.timing is not None
+                     else "all")
+                out[g] = out[g] + np.asarray(delta, dtype=np.float64)
         return out
 
     def energy(self, values: Mapping[str, float] | None = None) -> dict[str, FloatArray]:
