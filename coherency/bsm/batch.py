@@ -7,11 +7,13 @@ of the shift; docs/physics.md Eq. 13.10):
     N(lambda, m) = N_SM + sum_k lambda_k L_k(m) + sum_{k,l} lambda_k lambda_l Q_kl(m),
 
 with L_k the interference of the unit model k with the Standard Model and Q_kl the
-products of the shifts (and the incoherent pieces). The functions here compute L and Q
-once per distinct mass, for all masses in one compiled pass per flavour part and
-nucleus (``bsm_fold_masses``, csrc/coh_bsm.c), and then every point of the grid is a
-few multiplications: a 100 x 100 (coupling, mass) grid costs about as much as 100
-points. Points whose linear parameters are all zero return the Standard Model's bits.
+products of the shifts (and the incoherent pieces). The functions here describe the
+grid to one compiled call (the kernel ``bsm_grid``, csrc/coh_bsm.c: its flavour parts
+and nuclei with their q nodes and weights, the kernel record of every unit model and
+pair of them, the distinct masses and every point's lambdas and mass), which computes L
+and Q once per distinct mass and then every point in a few multiplications: a 100 x 100
+(coupling, mass) grid costs about as much as 100 points. Points whose linear parameters
+are all zero return the Standard Model's bits.
 
 Parameters are given as keyword arrays that broadcast against each other (like ufunc
 arguments); those not given keep the value of the template ``model``:
