@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._records import (
+    BSMGrid,
     BSMSpec,
     FluxModel,
     FormFactorPair,
@@ -80,9 +81,9 @@ class KernelModule(Protocol):
     def bsm_parts(self, spec: BSMSpec, q2: FloatArray, F0: FloatArray, F1: FloatArray,
                   F2: FloatArray, lin: FloatArray, quad: FloatArray,
                   n_threads: int = 1) -> None: ...
-    def bsm_fold_masses(self, spec: BSMSpec, m2: FloatArray, q2: FloatArray,
-                        F0: FloatArray, F1: FloatArray, F2: FloatArray, W: FloatArray,
-                        lin: FloatArray, quad: FloatArray, n_threads: int = 1) -> None: ...
+    def bsm_grid(self, grid: BSMGrid, scale: FloatArray, m2: FloatArray, lambdas: FloatArray,
+                 mass_index: npt.NDArray[np.int64], out: FloatArray,
+                 n_threads: int = 1) -> None: ...
 
     # argument checks
     def all_within(self, x: FloatArray, lo: float, hi: float, lo_open: bool = False,

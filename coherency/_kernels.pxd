@@ -152,7 +152,29 @@ cdef extern from "coh_bsm.h":
     int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
                       const double *F1, const double *F2, double *lin, double *quad,
                       Py_ssize_t i0, Py_ssize_t i1) nogil
-    int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
-                            const double *F0, const double *F1, const double *F2,
-                            Py_ssize_t n_nodes, const double *W, Py_ssize_t n_w,
-                            double *lin, double *quad, Py_ssize_t i0, Py_ssize_t i1) nogil
+    ctypedef struct coh_bsm_piece_t:
+        Py_ssize_t n_specs
+        const coh_bsm_t *specs
+        Py_ssize_t n_nodes
+        const double *q2
+        const double *F0
+        const double *F1
+        const double *F2
+        const double *W
+    ctypedef struct coh_bsm_grid_t:
+        Py_ssize_t n_units
+        Py_ssize_t n_rows
+        Py_ssize_t n_pieces
+        const coh_bsm_piece_t *pieces
+    int COH_BSM_MAX_UNITS
+    int COH_BSM_MAX_ROWS
+    int COH_BSM_NODE_SIZE
+    int coh_bsm_grid_nodes(const coh_bsm_grid_t *g, int override, double *work,
+                           Py_ssize_t i0, Py_ssize_t i1) nogil
+    int coh_bsm_grid_fold(const coh_bsm_grid_t *g, const double *work, const double *scale,
+                          const double *m2, Py_ssize_t n_masses, double *L, double *Q,
+                          Py_ssize_t i0, Py_ssize_t i1) nogil
+    int coh_bsm_grid_combine(Py_ssize_t n_units, Py_ssize_t n_masses, Py_ssize_t n_rows,
+                             const double *L, const double *Q, const double *lambdas,
+                             const long long *mass_index, Py_ssize_t n_points,
+                             double *out, Py_ssize_t i0, Py_ssize_t i1) nogil

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coherency._records import (
+    BSMGrid,
     BSMSpec,
     FluxModel,
     FormFactorPair,
@@ -193,7 +194,8 @@ def build_info() -> dict[str, Any]: ...
 def simd_info() -> str: ...
 def _pool_workers() -> int: ...
 
-# Physics beyond the Standard Model (csrc/coh_bsm.h): ``spec`` is a BSMSpec.
+# Physics beyond the Standard Model (csrc/coh_bsm.h): ``spec`` is a BSMSpec, the
+# ``grid`` of bsm_grid a BSMGrid.
 def bsm_dsigma_dq2(
     q2: npt.NDArray[np.float64],
     E: npt.NDArray[np.float64],
@@ -221,15 +223,12 @@ def bsm_parts(
     quad: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...
-def bsm_fold_masses(
-    spec: BSMSpec,
+def bsm_grid(
+    grid: BSMGrid,
+    scale: npt.NDArray[np.float64],
     m2: npt.NDArray[np.float64],
-    q2: npt.NDArray[np.float64],
-    F0: npt.NDArray[np.float64],
-    F1: npt.NDArray[np.float64],
-    F2: npt.NDArray[np.float64],
-    W: npt.NDArray[np.float64],
-    lin: npt.NDArray[np.float64],
-    quad: npt.NDArray[np.float64],
+    lambdas: npt.NDArray[np.float64],
+    mass_index: npt.NDArray[np.int64],
+    out: npt.NDArray[np.float64],
     n_threads: int = 1,
 ) -> None: ...

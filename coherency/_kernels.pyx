@@ -1075,11 +1075,9 @@ def sigma_total_scalar(double E, double q2_min, spec, double panel_dq,
 cdef enum:
     BSM_CHUNK = 1024       # points per chunk of bsm_dsigma_dq2 and bsm_parts
     BSM_SIGMA_CHUNK = 16   # energies per chunk of bsm_sigma (tens of panels each)
-    BSM_MASS_CHUNK = 8     # masses per chunk of bsm_fold_masses
 
 cdef double COST_BSM_POINT = 40.0    # one point: form factors, terms, parts
 cdef double COST_BSM_SIGMA = 8000.0  # one energy: ~10 panels of 16 nodes
-cdef double COST_BSM_FOLD = 4.0      # one (node, mass) pair of bsm_fold_masses
 
 
 cdef struct BsmCtx:
@@ -1091,10 +1089,7 @@ cdef struct BsmCtx:
     const double *F2
     double *out
     double *out2
-    const double *W
-    Py_ssize_t n_w
     Py_ssize_t n
-    Py_ssize_t n_nodes
     double panel_dq
     const double *gl_x
     const double *gl_w
@@ -1155,13 +1150,6 @@ cdef int _bsm_parts_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
     cdef BsmCtx *ctx = <BsmCtx *>p
     return coh_bsm_parts(&ctx.m, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.out, ctx.out2,
                          c * BSM_CHUNK, _end(c, BSM_CHUNK, ctx.n))
-
-
-cdef int _bsm_fold_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
-    cdef BsmCtx *ctx = <BsmCtx *>p
-    return coh_bsm_fold_masses(&ctx.m, ctx.b, ctx.a, ctx.F0, ctx.F1, ctx.F2, ctx.n_nodes,
-                               ctx.W, ctx.n_w, ctx.out, ctx.out2, c * BSM_MASS_CHUNK,
-                               _end(c, BSM_MASS_CHUNK, ctx.n))
 
 
 def bsm_dsigma_dq2(const double[::1] q2, const double[::1] E, spec, double[::1] out,
@@ -1240,43 +1228,158 @@ def bsm_parts(spec, const double[::1] q2, const double[::1] F0, const double[::1
          "coh_bsm_parts")
 
 
-def bsm_fold_masses(spec, const double[::1] m2, const double[::1] q2,
-                    const double[::1] F0, const double[::1] F1, const double[::1] F2,
-                    const double[::1] W, double[::1] lin, double[::1] quad,
-                    int n_threads=1):
-    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
-    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
-    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
-    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
-    cdef BsmCtx ctx
-    cdef Py_ssize_t n = m2.shape[0]
-    cdef Py_ssize_t nodes = q2.shape[0]
+cdef enum:
+    BSM_GRID_MASS_CHUNK = 4      # masses per chunk of the fold of bsm_grid
+    BSM_GRID_POINT_CHUNK = 4096  # points per chunk of the combination of bsm_grid
+
+cdef double COST_BSM_GRID_NODE = 60.0  # one node of one record (form factors, terms)
+cdef double COST_BSM_GRID_PAIR = 2.0   # one (node, mass) pair of one record, per row
+cdef double COST_BSM_GRID_POINT = 1.0  # one point and row, per product
+
+
+cdef struct BsmGridCtx:
+    coh_bsm_grid_t g
+    int override
+    double *work
+    Py_ssize_t n_records
+    const double *scale
+    const double *m2
+    Py_ssize_t n_masses
+    double *L
+    double *Q
+    const double *lambdas
+    const long long *mass_index
+    Py_ssize_t n_points
+    double *out
+
+
+cdef int _bsm_grid_nodes_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmGridCtx *ctx = <BsmGridCtx *>p
+    return coh_bsm_grid_nodes(&ctx.g, ctx.override, ctx.work, c, c + 1)
+
+
+cdef int _bsm_grid_fold_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmGridCtx *ctx = <BsmGridCtx *>p
+    return coh_bsm_grid_fold(&ctx.g, ctx.work, ctx.scale, ctx.m2, ctx.n_masses, ctx.L, ctx.Q,
+                             c * BSM_GRID_MASS_CHUNK,
+                             _end(c, BSM_GRID_MASS_CHUNK, ctx.n_masses))
+
+
+cdef int _bsm_grid_combine_task(void *p, Py_ssize_t c, int worker) noexcept nogil:
+    cdef BsmGridCtx *ctx = <BsmGridCtx *>p
+    return coh_bsm_grid_combine(ctx.g.n_units, ctx.n_masses, ctx.g.n_rows, ctx.L, ctx.Q,
+                                ctx.lambdas, ctx.mass_index, ctx.n_points, ctx.out,
+                                c * BSM_GRID_POINT_CHUNK,
+                                _end(c, BSM_GRID_POINT_CHUNK, ctx.n_points))
+
+
+def bsm_grid(grid, const double[::1] scale, const double[::1] m2,
+             const double[::1] lambdas, const long long[::1] mass_index, double[::1] out,
+             int n_threads=1):
+    """Values of a grid of model points (csrc/coh_bsm.h: coh_bsm_grid_nodes,
+    coh_bsm_grid_fold, coh_bsm_grid_combine): ``grid`` a BSMGrid of K unit models, n_rows rows and its
+    pieces; ``scale`` one factor per piece; ``m2`` the distinct mediator masses
+    squared (MeV^2; empty: the records' own masses); ``lambdas`` the K linear
+    parameters of every point (K rows of n_points, flat); ``mass_index`` per point its
+    mass in m2 (empty: the first). Writes out[r n_points + p] = sum_k lambda_k (L_k +
+    sum_l lambda_l Q_kl) at the point's mass, L and Q the weighted sums of each piece's
+    parts times its scale."""
+    cdef BsmGridCtx ctx
+    cdef Py_ssize_t K = grid.n_units
+    cdef Py_ssize_t R = grid.n_rows
+    cdef tuple pieces = tuple(grid.pieces)
+    cdef Py_ssize_t n_pieces = len(pieces)
+    cdef Py_ssize_t p, c, n_specs = 0, nodes, total_nodes = 0
+    cdef const double[::1] arr
+    cdef coh_bsm_piece_t *pc = NULL
+    cdef coh_bsm_t *specs = NULL
+    cdef coh_bsm_t *at
+    cdef double work
     memset(&ctx, 0, sizeof(ctx))
-    if F0.shape[0] != nodes or F1.shape[0] != nodes or F2.shape[0] != nodes:
-        raise ValueError("q2, F0, F1 and F2 must have the same length")
-    if nodes == 0 or W.shape[0] == 0 or W.shape[0] % nodes != 0:
-        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
-    cdef Py_ssize_t n_w = W.shape[0] // nodes
-    if lin.shape[0] != n * n_w or quad.shape[0] != n * n_w:
-        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
-    _bsm(spec, &ctx.m)
-    _bsm_checked(&ctx.m, "coh_bsm_fold_masses")
-    if n == 0:
-        return
-    ctx.n = n
-    ctx.n_nodes = nodes
-    ctx.n_w = n_w
-    ctx.b = &m2[0]
-    ctx.a = &q2[0]
-    ctx.F0 = &F0[0]
-    ctx.F1 = &F1[0]
-    ctx.F2 = &F2[0]
-    ctx.W = &W[0]
-    ctx.out = &lin[0]
-    ctx.out2 = &quad[0]
-    cdef double work = COST_BSM_FOLD * n * nodes * (1 + n_w)
-    _run(_bsm_fold_task, &ctx, _n_chunks(n, BSM_MASS_CHUNK), _nt(n_threads, work), work,
-         "coh_bsm_fold_masses")
+    if K < 1 or K > COH_BSM_MAX_UNITS:
+        raise ValueError(f"n_units must be in [1, {COH_BSM_MAX_UNITS}]; got {K}")
+    if R < 1 or R > COH_BSM_MAX_ROWS:
+        raise ValueError(f"n_rows must be in [1, {COH_BSM_MAX_ROWS}]; got {R}")
+    if scale.shape[0] != n_pieces:
+        raise ValueError(f"scale must have one entry per piece ({n_pieces})")
+    if lambdas.shape[0] % K != 0:
+        raise ValueError(f"lambdas must hold {K} rows of one value per point")
+    ctx.n_points = lambdas.shape[0] // K
+    ctx.n_masses = m2.shape[0] if m2.shape[0] else 1
+    if mass_index.shape[0] != 0 and mass_index.shape[0] != ctx.n_points:
+        raise ValueError(f"mass_index must be empty or have one entry per point "
+                         f"({ctx.n_points})")
+    if out.shape[0] != R * ctx.n_points:
+        raise ValueError(f"out must have n_rows x {ctx.n_points} entries")
+    for p in range(n_pieces):
+        n_specs += len(pieces[p].specs)
+    pc = <coh_bsm_piece_t *>malloc((n_pieces if n_pieces else 1) * sizeof(coh_bsm_piece_t))
+    specs = <coh_bsm_t *>malloc((n_specs if n_specs else 1) * sizeof(coh_bsm_t))
+    ctx.L = <double *>malloc(K * ctx.n_masses * R * sizeof(double))
+    ctx.Q = <double *>malloc(K * K * ctx.n_masses * R * sizeof(double))
+    try:
+        if pc == NULL or specs == NULL or ctx.L == NULL or ctx.Q == NULL:
+            raise MemoryError("bsm_grid: no memory for the coefficients")
+        at = specs
+        for p in range(n_pieces):
+            piece = pieces[p]
+            pc[p].n_specs = len(piece.specs)
+            pc[p].specs = at
+            for spec in piece.specs:
+                _bsm(spec, at)
+                at += 1
+            arr = piece.q2
+            nodes = arr.shape[0]
+            pc[p].n_nodes = nodes
+            total_nodes += nodes * pc[p].n_specs
+            pc[p].q2 = &arr[0] if nodes else NULL
+            for name in ("F0", "F1", "F2"):
+                arr = getattr(piece, name)
+                if arr.shape[0] != nodes:
+                    raise ValueError(f"q2 and {name} of piece {p} must have the same length")
+                if name == "F0":
+                    pc[p].F0 = &arr[0] if nodes else NULL
+                elif name == "F1":
+                    pc[p].F1 = &arr[0] if nodes else NULL
+                else:
+                    pc[p].F2 = &arr[0] if nodes else NULL
+            arr = piece.W
+            if arr.shape[0] != R * nodes:
+                raise ValueError(f"W of piece {p} must hold n_rows x len(q2) weights")
+            pc[p].W = &arr[0] if nodes else NULL
+        ctx.g.n_units = K
+        ctx.g.n_rows = R
+        ctx.g.n_pieces = n_pieces
+        ctx.g.pieces = pc
+        ctx.scale = &scale[0] if n_pieces else NULL
+        ctx.m2 = &m2[0] if m2.shape[0] else NULL
+        ctx.lambdas = &lambdas[0] if ctx.n_points else NULL
+        ctx.mass_index = &mass_index[0] if mass_index.shape[0] else NULL
+        ctx.out = &out[0] if ctx.n_points else NULL
+        # the records' checks (through stage 1 on no records)
+        c = coh_bsm_grid_nodes(&ctx.g, 0, NULL, 0, 0)
+        if c != COH_OK:
+            _fail(c, "coh_bsm_grid_nodes")
+        ctx.override = m2.shape[0] != 0
+        ctx.n_records = n_specs
+        ctx.work = <double *>malloc((COH_BSM_NODE_SIZE * total_nodes + 1) * sizeof(double))
+        if ctx.work == NULL:
+            raise MemoryError("bsm_grid: no memory for the node workspace")
+        work = COST_BSM_GRID_NODE * total_nodes
+        _run(_bsm_grid_nodes_task, &ctx, n_specs, _nt(n_threads, work), work,
+             "coh_bsm_grid_nodes")
+        work = total_nodes * COST_BSM_GRID_PAIR * R * ctx.n_masses
+        _run(_bsm_grid_fold_task, &ctx, _n_chunks(ctx.n_masses, BSM_GRID_MASS_CHUNK),
+             _nt(n_threads, work), work, "coh_bsm_grid_fold")
+        work = COST_BSM_GRID_POINT * ctx.n_points * R * K * (K + 1)
+        _run(_bsm_grid_combine_task, &ctx, _n_chunks(ctx.n_points, BSM_GRID_POINT_CHUNK),
+             _nt(n_threads, work), work, "coh_bsm_grid_combine")
+    finally:
+        free(pc)
+        free(specs)
+        free(ctx.L)
+        free(ctx.Q)
+        free(ctx.work)
 
 
 # ---------------------------------------------------------------------------------

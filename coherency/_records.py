@@ -15,6 +15,8 @@ FluxModel          coh_chebmodel_t        csrc/coh_rate.h
 QGrid              coh_qgrid_t            csrc/coh_rate.h
 ResolutionParams   coh_resolution_t       csrc/coh_resp.h
 BSMSpec            coh_bsm_t              csrc/coh_bsm.h
+BSMPiece           coh_bsm_piece_t        csrc/coh_bsm.h
+BSMGrid            coh_bsm_grid_t         csrc/coh_bsm.h
 =================  =====================  ================
 
 Lengths are in MeV^-1 (fm / hbar c), masses and momenta in MeV. The ids of the
@@ -158,6 +160,10 @@ BSM_NEW = 1.0
 """Kind of a term of the model, added to the shift d."""
 BSM_MAX_TERMS = 64
 """Most terms of one BSMSpec (COH_BSM_MAX_TERMS)."""
+BSM_MAX_UNITS = 64
+"""Most linear parameters of one BSMGrid (COH_BSM_MAX_UNITS)."""
+BSM_MAX_ROWS = 4096
+"""Most rows of weights of one BSMGrid (COH_BSM_MAX_ROWS)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -203,3 +209,35 @@ class BSMSpec:
     """Scalar mediator mass squared, MeV^2."""
     pm: float
     """Magnetic moment: pi alpha^2 mu^2 Z^2/m_e^2 (hbar c)^2, cm^2 (0 without one)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BSMPiece:
+    """One flavour part of a source on one nucleus of a grid of model points
+    (csrc/coh_bsm.h, coh_bsm_piece_t): the records of the grid's unit models and of each
+    pair of them, its q nodes with the flux moments there and its rows of weights."""
+
+    specs: tuple[BSMSpec, ...]
+    """The K unit models (lambda_k = 1), then each pair (k, l), k < l, in the order
+    (0, 1), (0, 2), ..., (1, 2), ...: K (K + 1)/2 records."""
+    q2: FloatArray
+    """Nodes q^2, MeV^2 (> 0)."""
+    F0: FloatArray
+    """Flux moments integral_{E_min(q)} Phi E^-k dE at the nodes, k = 0, 1, 2."""
+    F1: FloatArray
+    F2: FloatArray
+    W: FloatArray
+    """n_rows rows of len(q2) weights (>= 0), flat: the q rule, and a detector's
+    response for a spectrum."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BSMGrid:
+    """A grid of model points as the kernels take it (csrc/coh_bsm.h, coh_bsm_grid_t):
+    ``n_units`` linear parameters, ``n_rows`` rows of weights per piece, the pieces."""
+
+    n_units: int
+    """K, the linear parameters lambda_k of the model (1 .. 64)."""
+    n_rows: int
+    """Rows of weights of every piece (1 .. 4096): one value per row and point."""
+    pieces: tuple[BSMPiece, ...]

@@ -593,7 +593,7 @@ def all_within(
 # physics beyond the Standard Model live in their own modules (one topic per file).
 from ._reference_bsm import (  # noqa: E402, F401
     bsm_dsigma_dq2,
-    bsm_fold_masses,
+    bsm_grid,
     bsm_parts,
     bsm_sigma,
 )

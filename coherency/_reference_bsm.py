@@ -8,10 +8,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 from scipy import integrate
 
 from . import _records, _status
 from ._records import (
+    BSM_MAX_ROWS,
+    BSM_MAX_UNITS,
+    BSMGrid,
     BSMSpec,
 )
 from ._reference import (
@@ -180,35 +184,72 @@ def bsm_parts(spec: BSMSpec, q2: FloatArray, F0: FloatArray, F1: FloatArray,
     lin[:], quad[:] = _bsm_parts(spec, p, q2, np.asarray(F0), np.asarray(F1), np.asarray(F2))
 
 
-def bsm_fold_masses(spec: BSMSpec, m2: FloatArray, q2: FloatArray, F0: FloatArray,
-                    F1: FloatArray, F2: FloatArray, W: FloatArray, lin: FloatArray,
-                    quad: FloatArray, n_threads: int = 1) -> None:
-    """For each mediator mass squared m2[k] (MeV^2) and each row r of the weights W
-    (n_w rows of len(q2), >= 0, flat): lin[k n_w + r] and quad[...], the sums over the
-    nodes q2[j] of W[r, j] times the parts of bsm_parts (moments F0, F1, F2), the mass
-    of every mediator of the model replaced by m2[k] (csrc/coh_bsm.h)."""
-    nodes = len(q2)
-    if not (len(F0) == len(F1) == len(F2) == nodes):
-        raise ValueError("q2, F0, F1 and F2 must have the same length")
-    if nodes == 0 or len(W) == 0 or len(W) % nodes:
-        raise ValueError("W must hold one or more rows of len(q2) > 0 weights")
-    n_w = len(W) // nodes
-    if not (len(lin) == len(quad) == len(m2) * n_w):
-        raise ValueError("lin and quad must hold len(m2) x (rows of W) values")
-    rows = _bsm(spec, "bsm_fold_masses")
-    if len(m2) == 0:
-        return
-    x = np.asarray(q2, dtype=np.float64)[None, :]
-    masses = np.asarray(m2, dtype=np.float64)[:, None]
-    p = _bsm_point(spec, rows, x, masses)
-    p = {k: np.broadcast_to(v, (masses.shape[0], nodes)) for k, v in p.items()}
-    lp, qp = _bsm_parts(spec, p, x, np.asarray(F0)[None, :], np.asarray(F1)[None, :],
-                        np.asarray(F2)[None, :])
-    weights = np.asarray(W, dtype=np.float64).reshape(n_w, nodes)
-    # np.sum over the nodes (pairwise, the same for every mass), not a matrix product:
-    # a BLAS product's order of summation depends on the number of masses, and a
-    # mass's value must not depend on the other masses of the call
-    lp = np.broadcast_to(lp, p["a"].shape)
-    qp = np.broadcast_to(qp, p["a"].shape)
-    lin[:] = np.sum(lp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
-    quad[:] = np.sum(qp[:, None, :] * weights[None, :, :], axis=2).reshape(-1)
+def bsm_grid(grid: BSMGrid, scale: FloatArray, m2: FloatArray, lambdas: FloatArray,
+             mass_index: npt.NDArray[np.int64], out: FloatArray, n_threads: int = 1) -> None:
+    """Values of a grid of model points (csrc/coh_bsm.h, coh_bsm_grid_*): for every
+    point p and row r, out[r n_points + p] = sum_k lambda_k (L_k + sum_l lambda_l Q_kl)
+    at the point's mass, L_k and Q_kk the sums over each piece's nodes of its weights
+    times the parts of bsm_parts of unit model k (times the piece's scale),
+    Q_kl = (quad of the pair record - Q_kk - Q_ll)/2; m2 empty: the records' own
+    masses; mass_index empty: every point at the first mass."""
+    K, R = int(grid.n_units), int(grid.n_rows)
+    pieces = tuple(grid.pieces)
+    if not 1 <= K <= BSM_MAX_UNITS:
+        raise ValueError(f"n_units must be in [1, {BSM_MAX_UNITS}]; got {K}")
+    if not 1 <= R <= BSM_MAX_ROWS:
+        raise ValueError(f"n_rows must be in [1, {BSM_MAX_ROWS}]; got {R}")
+    if len(scale) != len(pieces):
+        raise ValueError(f"scale must have one entry per piece ({len(pieces)})")
+    if len(lambdas) % K:
+        raise ValueError(f"lambdas must hold {K} rows of one value per point")
+    n_points = len(lambdas) // K
+    if len(mass_index) not in (0, n_points):
+        raise ValueError(f"mass_index must be empty or have one entry per point "
+                         f"({n_points})")
+    if len(out) != R * n_points:
+        raise ValueError(f"out must have n_rows x {n_points} entries")
+    pairs = [(k, j) for k in range(K) for j in range(k + 1, K)]
+    masses = np.asarray(m2, dtype=np.float64)[:, None] if len(m2) else None
+    n_m = len(m2) if len(m2) else 1
+    L = np.zeros((K, n_m, R))
+    Q = np.zeros((K, K, n_m, R))
+    for p, (piece, s) in enumerate(zip(pieces, scale)):
+        q2 = np.asarray(piece.q2, dtype=np.float64)
+        for name in ("F0", "F1", "F2"):
+            if len(getattr(piece, name)) != len(q2):
+                raise ValueError(f"q2 and {name} of piece {p} must have the same length")
+        if len(piece.W) != R * len(q2):
+            raise ValueError(f"W of piece {p} must hold n_rows x len(q2) weights")
+        if len(piece.specs) != K * (K + 1) // 2:
+            _status.raise_status(_status.BAD_ARG, "bsm_grid")
+        rows = [_bsm(spec, "bsm_grid") for spec in piece.specs]
+        if len(q2) == 0:
+            continue
+        x = q2[None, :]
+        weights = np.asarray(piece.W, dtype=np.float64).reshape(R, len(q2))
+        F = [np.asarray(getattr(piece, name))[None, :] for name in ("F0", "F1", "F2")]
+        for c, (spec, terms) in enumerate(zip(piece.specs, rows)):
+            point = _bsm_point(spec, terms, x, masses)
+            point = {k: np.broadcast_to(v, (n_m, len(q2))) for k, v in point.items()}
+            lin, quad = _bsm_parts(spec, point, x, *F)
+            # (masses, rows): the weighted sums over the nodes
+            lin_sum = np.sum(np.broadcast_to(lin, (n_m, len(q2)))[:, None, :]
+                             * weights[None, :, :], axis=2)
+            quad_sum = np.sum(np.broadcast_to(quad, (n_m, len(q2)))[:, None, :]
+                              * weights[None, :, :], axis=2)
+            if c < K:
+                L[c] += s * lin_sum
+                Q[c, c] += s * quad_sum
+            else:
+                k, j = pairs[c - K]
+                Q[k, j] += s * quad_sum
+    for k, j in pairs:
+        Q[k, j] = Q[j, k] = 0.5 * (Q[k, j] - Q[k, k] - Q[j, j])
+    idx = np.asarray(mass_index, dtype=np.int64) if len(mass_index) else \
+        np.zeros(n_points, dtype=np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= n_m):
+        _status.raise_status(_status.BAD_ARG, "bsm_grid")
+    lam = np.asarray(lambdas, dtype=np.float64).reshape(K, n_points)
+    # at every point: L (K, points, rows), Q (K, K, points, rows)
+    inner = L[:, idx, :] + np.einsum("jp,kjpr->kpr", lam, Q[:, :, idx, :])
+    out[:] = np.einsum("kp,kpr->rp", lam, inner).reshape(-1)

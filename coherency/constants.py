@@ -8,6 +8,8 @@ only place where these numbers are typed.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 
 # Fermi constant, PDG 2024 (G_F/(hbar c)^3 = 1.1663788(6)e-5 GeV^-2).
 FERMI_CONSTANT_PER_GEV2 = 1.1663788e-5
@@ -28,6 +30,22 @@ MUON_MASS_MEV = 105.6583755
 PION_MASS_MEV = 139.57039
 # Proton mass, CODATA 2018: 938.27208816 MeV.
 PROTON_MASS_MEV = 938.27208816
+# Neutron mass, CODATA 2018: 939.56542052 MeV.
+NEUTRON_MASS_MEV = 939.56542052
+# Quark masses, PDG 2024 (Review of Particle Physics, "Quark masses"): u, d, s in the
+# MS-bar scheme at 2 GeV; c and b at their own scale, m_q(m_q); t from direct
+# measurements. MeV.
+QUARK_MASSES_MEV: Mapping[str, float] = MappingProxyType(
+    {"u": 2.16, "d": 4.70, "s": 93.5, "c": 1273.0, "b": 4183.0, "t": 172570.0})
+# Scalar matrix elements of the light quarks in the proton and the neutron,
+# f_Tq^N = <N| m_q qbar q |N>/m_N: J. Ellis, K. A. Olive and C. Savage, Phys. Rev. D 77
+# (2008) 065026 (arXiv:0801.3656), for Sigma_piN = 64 MeV: f_Tu^p = 0.020(4),
+# f_Td^p = 0.026(5), f_Tu^n = 0.014(3), f_Td^n = 0.036(8), f_Ts^p = f_Ts^n = 0.118(62).
+# The heavy quarks couple through the gluons, f_TG^N = 1 - sum of the three.
+NUCLEON_SCALAR_FTQ: Mapping[str, Mapping[str, float]] = MappingProxyType({
+    "p": MappingProxyType({"u": 0.020, "d": 0.026, "s": 0.118}),
+    "n": MappingProxyType({"u": 0.014, "d": 0.036, "s": 0.118}),
+})
 # Tau mass, PDG 2024: 1776.93 MeV.
 TAU_MASS_MEV = 1776.93
 # Fine-structure constant at zero momentum, CODATA 2018: 7.2973525693e-3.

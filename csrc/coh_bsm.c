@@ -1,6 +1,7 @@
 /* Physics beyond the Standard Model: see coh_bsm.h and docs/physics.md section 13. */
 #include <math.h>
 #include "coh_bsm.h"
+#include "coh_simd.h"
 #include "coh_xsec.h"
 
 /* Most panels one coh_bsm_sigma(E) may take (as COH_MAX_PANELS of coh_xsec.c). */
@@ -287,85 +288,285 @@ int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
     return COH_OK;
 }
 
-int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
-                        const double *F0, const double *F1, const double *F2,
-                        ptrdiff_t n_nodes, const double *W, ptrdiff_t n_w, double *lin,
-                        double *quad, ptrdiff_t i0, ptrdiff_t i1)
+/* ---- grids of points ---- */
+
+/* sum_j w[j] x[j] over n <= COH_BSM_BLOCK nodes: node j to partial sum j mod
+ * COH_BSM_LANES, the partial sums added pairwise (the same order on every ISA). */
+static inline double lane_dot(const double *restrict w, const double *restrict x,
+                              ptrdiff_t n)
 {
-    int status = coh_bsm_check(m);
-    if (status != COH_OK) {
-        return status;
-    }
-    if (n_w < 1 || n_w > COH_BSM_MAX_ROWS) {
-        return COH_EBADARG;
-    }
-    /* per node, what does not depend on the mass: the amplitude a, the part d0 of d
-     * without a propagator, the numerator p of the propagator terms (d = d0 + p/(q2 +
-     * m2)), the incoherent part, the scalar numerator (S = sn2/(q2 + m2)^2) and the
-     * flux factors of each part; then per mass one pass over the block's nodes */
-    double fz[COH_BSM_BLOCK], fn[COH_BSM_BLOCK];
-    double A[COH_BSM_BLOCK], D0[COH_BSM_BLOCK], P[COH_BSM_BLOCK], INC[COH_BSM_BLOCK];
-    double SN2[COH_BSM_BLOCK], WK[COH_BSM_BLOCK], WS[COH_BSM_BLOCK], WM[COH_BSM_BLOCK];
-    double L[COH_BSM_BLOCK], Q[COH_BSM_BLOCK];
-    const int scalar = m->sz != 0.0 || m->sn != 0.0;
-    const double M = m->mass;
-    for (ptrdiff_t k = i0; k < i1; ++k) {
-        for (ptrdiff_t r = 0; r < n_w; ++r) {
-            lin[k * n_w + r] = 0.0;
-            quad[k * n_w + r] = 0.0;
+    double s[COH_BSM_LANES] = {0.0};
+    ptrdiff_t j = 0;
+    for (; j + COH_BSM_LANES <= n; j += COH_BSM_LANES) {
+        for (int l = 0; l < COH_BSM_LANES; ++l) {
+            s[l] += w[j + l] * x[j + l];
         }
     }
-    for (ptrdiff_t b = 0; b < n_nodes; b += COH_BSM_BLOCK) {
-        ptrdiff_t nb = n_nodes - b < COH_BSM_BLOCK ? n_nodes - b : COH_BSM_BLOCK;
-        form_factors(m, q2 + b, nb, fz, fn);
+    for (int l = 0; j + l < n; ++l) {
+        s[l] += w[j + l] * x[j + l];
+    }
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+/* Per node of a record, what the sums need apart from the mass (COH_BSM_NODE_SIZE
+ * arrays of the record's nodes, in this order): the amplitude a, the part d0 of d
+ * without the replaced propagators, the numerator p of those (d = d0 + p/(q2 + m2)),
+ * the incoherent part, the flux factor wk of the vector parts, the scalar numerator
+ * sn (its part of quad is sn/(q2 + m2)^2) and the part qc of quad that does not depend
+ * on the mass (the magnetic moment; the scalar with its own mass). */
+enum { NODE_A, NODE_D0, NODE_P, NODE_INC, NODE_WK, NODE_SN, NODE_QC };
+
+static void grid_nodes(const coh_bsm_t *m, const coh_bsm_piece_t *pc, int override,
+                       double *work)
+{
+    const ptrdiff_t n = pc->n_nodes;
+    double *A = work + NODE_A * n, *D0 = work + NODE_D0 * n, *P = work + NODE_P * n;
+    double *INC = work + NODE_INC * n, *WK = work + NODE_WK * n, *SN = work + NODE_SN * n;
+    double *QC = work + NODE_QC * n;
+    double fz[COH_BSM_BLOCK], fn[COH_BSM_BLOCK];
+    const int scalar = m->sz != 0.0 || m->sn != 0.0;
+    const double M = m->mass;
+    for (ptrdiff_t b = 0; b < n; b += COH_BSM_BLOCK) {
+        ptrdiff_t nb = n - b < COH_BSM_BLOCK ? n - b : COH_BSM_BLOCK;
+        form_factors(m, pc->q2 + b, nb, fz, fn);
         for (ptrdiff_t j = 0; j < nb; ++j) {
             ptrdiff_t i = b + j;
-            double x = q2[i];
+            double x = pc->q2[i];
             double a = m->wz * fz[j] - m->wn * fn[j], d0 = 0.0, p = 0.0;
             for (ptrdiff_t t = 0; t < m->n_terms; ++t) {
                 const double *term = m->terms + COH_BSM_TERM_SIZE * t;
                 double c = term[0] * fz[j] + term[1] * fn[j];
                 if (term[4] == COH_BSM_SM) {
                     a += c * term_shape(term, x, term[2]);
-                } else if (term[2] >= 0.0) {
+                } else if (override && term[2] >= 0.0) {
                     p += c * (term[3] > 0.0 ? coh_vacuum_polarization(x, term[3]) : 1.0);
                 } else {
                     d0 += c * term_shape(term, x, term[2]);
                 }
             }
-            A[j] = a;
-            D0[j] = d0;
-            P[j] = p;
-            INC[j] = m->izz * fz[j] * fz[j] + 2.0 * m->izn * fz[j] * fn[j]
+            A[i] = a;
+            D0[i] = d0;
+            P[i] = p;
+            INC[i] = m->izz * fz[j] * fz[j] + 2.0 * m->izn * fz[j] * fn[j]
                      + m->inn * fn[j] * fn[j];
+            double kk = pc->F0[i] - 0.25 * x * pc->F2[i];
+            WK[i] = m->pv * (kk > 0.0 ? kk : 0.0);
             double amp = m->sz * fz[j] + m->sn * fn[j];
-            SN2[j] = scalar ? amp * amp * x : 0.0;
-            double kk = F0[i] - 0.25 * x * F2[i];
-            WK[j] = m->pv * (kk > 0.0 ? kk : 0.0);
-            WS[j] = scalar ? m->ps * F2[i] : 0.0;
-            WM[j] = m->pm != 0.0
-                    ? m->pm * fz[j] * fz[j] * (F0[i] / x - F1[i] / (2.0 * M)
-                                               + x * F2[i] / (16.0 * M * M))
-                    : 0.0;
+            double ws = scalar ? m->ps * pc->F2[i] : 0.0;
+            double qc = m->pm != 0.0
+                        ? m->pm * fz[j] * fz[j] * (pc->F0[i] / x - pc->F1[i] / (2.0 * M)
+                                                   + x * pc->F2[i] / (16.0 * M * M))
+                        : 0.0;
+            SN[i] = 0.0;
+            if (scalar && override) {
+                SN[i] = ws * (amp * amp * x);
+            } else if (scalar) {
+                double den = x + m->ms2;
+                qc += ws * (amp * amp * x / (den * den));
+            }
+            QC[i] = qc;
         }
+    }
+}
+
+/* Add scale x the weighted sums over nodes [b, b + nb) of a record (its node arrays
+ * in work, n_nodes long) at mass squared mk to dl[r] (when not NULL) and dq[r],
+ * r < n_rows (rows of W, n_nodes apart). */
+COH_CLONES
+static void grid_block_sums(const double *restrict work, const double *restrict q2,
+                            ptrdiff_t n_nodes, ptrdiff_t b, ptrdiff_t nb, double mk,
+                            const double *restrict W, ptrdiff_t n_rows, double scale,
+                            double *restrict dl, double *restrict dq)
+{
+    const double *A = work + NODE_A * n_nodes + b, *D0 = work + NODE_D0 * n_nodes + b;
+    const double *P = work + NODE_P * n_nodes + b, *INC = work + NODE_INC * n_nodes + b;
+    const double *WK = work + NODE_WK * n_nodes + b, *SN = work + NODE_SN * n_nodes + b;
+    const double *QC = work + NODE_QC * n_nodes + b;
+    double lin[COH_BSM_BLOCK], quad[COH_BSM_BLOCK];
+    for (ptrdiff_t j = 0; j < nb; ++j) {
+        double inv = 1.0 / (q2[b + j] + mk);
+        double d = D0[j] + P[j] * inv;
+        lin[j] = WK[j] * (2.0 * A[j] * d);
+        quad[j] = WK[j] * (d * d + INC[j]) + SN[j] * inv * inv + QC[j];
+    }
+    for (ptrdiff_t r = 0; r < n_rows; ++r) {
+        const double *w = W + r * n_nodes + b;
+        dq[r] += scale * lane_dot(w, quad, nb);
+        if (dl != NULL) {
+            dl[r] += scale * lane_dot(w, lin, nb);
+        }
+    }
+}
+
+static int grid_check(const coh_bsm_grid_t *g)
+{
+    ptrdiff_t K = g->n_units;
+    if (K < 1 || K > COH_BSM_MAX_UNITS || g->n_rows < 1 || g->n_rows > COH_BSM_MAX_ROWS
+        || g->n_pieces < 0 || (g->n_pieces > 0 && g->pieces == NULL)) {
+        return COH_EBADARG;
+    }
+    for (ptrdiff_t p = 0; p < g->n_pieces; ++p) {
+        const coh_bsm_piece_t *pc = g->pieces + p;
+        if (pc->n_specs != K * (K + 1) / 2 || pc->specs == NULL || pc->n_nodes < 0) {
+            return COH_EBADARG;
+        }
+        for (ptrdiff_t c = 0; c < pc->n_specs; ++c) {
+            int status = coh_bsm_check(pc->specs + c);
+            if (status != COH_OK) {
+                return status;
+            }
+        }
+    }
+    return COH_OK;
+}
+
+int coh_bsm_grid_nodes(const coh_bsm_grid_t *g, int override, double *work,
+                       ptrdiff_t i0, ptrdiff_t i1)
+{
+    int status = grid_check(g);
+    if (status != COH_OK) {
+        return status;
+    }
+    ptrdiff_t index = 0;  /* of the record, over the pieces */
+    for (ptrdiff_t p = 0; p < g->n_pieces && index < i1; ++p) {
+        const coh_bsm_piece_t *pc = g->pieces + p;
+        for (ptrdiff_t c = 0; c < pc->n_specs; ++c, ++index) {
+            if (index >= i0 && index < i1) {
+                grid_nodes(pc->specs + c, pc, override, work);
+            }
+            work += COH_BSM_NODE_SIZE * pc->n_nodes;
+        }
+    }
+    return COH_OK;
+}
+
+int coh_bsm_grid_fold(const coh_bsm_grid_t *g, const double *work, const double *scale,
+                      const double *m2, ptrdiff_t n_masses, double *L, double *Q,
+                      ptrdiff_t i0, ptrdiff_t i1)
+{
+    int status = grid_check(g);
+    if (status != COH_OK) {
+        return status;
+    }
+    if (n_masses < 1 || (m2 == NULL && n_masses != 1)) {
+        return COH_EBADARG;
+    }
+    const ptrdiff_t K = g->n_units, R = g->n_rows;
+    const ptrdiff_t stride = n_masses * R;  /* from one unit (pair) to the next */
+    for (ptrdiff_t u = 0; u < K; ++u) {
         for (ptrdiff_t k = i0; k < i1; ++k) {
-            double mk = m2[k];
-            for (ptrdiff_t j = 0; j < nb; ++j) {
-                double inv = 1.0 / (q2[b + j] + mk);
-                double d = D0[j] + P[j] * inv;
-                L[j] = WK[j] * (2.0 * A[j] * d);
-                Q[j] = WK[j] * (d * d + INC[j]) + WS[j] * SN2[j] * inv * inv + WM[j];
-            }
-            for (ptrdiff_t r = 0; r < n_w; ++r) {
-                const double *w = W + r * n_nodes + b;
-                double sl = 0.0, sq = 0.0;
-                for (ptrdiff_t j = 0; j < nb; ++j) {
-                    sl += w[j] * L[j];
-                    sq += w[j] * Q[j];
+            for (ptrdiff_t r = 0; r < R; ++r) {
+                L[u * stride + k * R + r] = 0.0;
+                for (ptrdiff_t v = 0; v < K; ++v) {
+                    Q[(u * K + v) * stride + k * R + r] = 0.0;
                 }
-                lin[k * n_w + r] += sl;
-                quad[k * n_w + r] += sq;
             }
+        }
+    }
+    for (ptrdiff_t p = 0; p < g->n_pieces; ++p) {
+        const coh_bsm_piece_t *pc = g->pieces + p;
+        const ptrdiff_t n = pc->n_nodes;
+        /* the records in order: units (u, u), then pairs (u, v), u < v; the pairs'
+         * sums go to Q[u, v] first, the cross terms taken out below */
+        ptrdiff_t u = 0, v = 0;
+        for (ptrdiff_t c = 0; c < pc->n_specs; ++c, work += COH_BSM_NODE_SIZE * n) {
+            if (c < K) {
+                u = v = c;
+            } else if (c == K) {
+                u = 0;
+                v = 1;
+            } else if (++v == K) {
+                ++u;
+                v = u + 1;
+            }
+            for (ptrdiff_t b = 0; b < n; b += COH_BSM_BLOCK) {
+                ptrdiff_t nb = n - b < COH_BSM_BLOCK ? n - b : COH_BSM_BLOCK;
+                for (ptrdiff_t k = i0; k < i1; ++k) {
+                    double *dl = u == v ? L + u * stride + k * R : NULL;
+                    double *dq = Q + (u * K + v) * stride + k * R;
+                    grid_block_sums(work, pc->q2, n, b, nb, m2 != NULL ? m2[k] : 1.0,
+                                    pc->W, R, scale[p], dl, dq);
+                }
+            }
+        }
+    }
+    for (ptrdiff_t u = 0; u < K; ++u) {
+        for (ptrdiff_t v = u + 1; v < K; ++v) {
+            for (ptrdiff_t k = i0; k < i1; ++k) {
+                for (ptrdiff_t r = 0; r < R; ++r) {
+                    ptrdiff_t at = k * R + r;
+                    double both = Q[(u * K + v) * stride + at];
+                    double cross = 0.5 * (both - Q[(u * K + u) * stride + at]
+                                          - Q[(v * K + v) * stride + at]);
+                    Q[(u * K + v) * stride + at] = cross;
+                    Q[(v * K + u) * stride + at] = cross;
+                }
+            }
+        }
+    }
+    return COH_OK;
+}
+
+/* One unit model, one row: lambda (L + lambda Q) at each point; a mass index outside
+ * [0, n_masses) reads mass 0 and makes the result nonzero (the loop has no exit, so
+ * that it runs on vectors). */
+COH_CLONES
+static int combine_one(const double *restrict L, const double *restrict Q,
+                       const double *restrict lam, const long long *restrict idx,
+                       ptrdiff_t n_masses, double *restrict out, ptrdiff_t i0, ptrdiff_t i1)
+{
+    int bad = 0;
+    if (idx == NULL) {
+        for (ptrdiff_t p = i0; p < i1; ++p) {
+            out[p] = lam[p] * (L[0] + lam[p] * Q[0]);
+        }
+        return 0;
+    }
+    for (ptrdiff_t p = i0; p < i1; ++p) {
+        long long k = idx[p];
+        int outside = (k < 0) | (k >= n_masses);
+        bad |= outside;
+        k = outside ? 0 : k;
+        out[p] = lam[p] * (L[k] + lam[p] * Q[k]);
+    }
+    return bad;
+}
+
+int coh_bsm_grid_combine(ptrdiff_t n_units, ptrdiff_t n_masses, ptrdiff_t n_rows,
+                         const double *L, const double *Q, const double *lambdas,
+                         const long long *mass_index, ptrdiff_t n_points, double *out,
+                         ptrdiff_t i0, ptrdiff_t i1)
+{
+    const ptrdiff_t K = n_units, R = n_rows;
+    if (K < 1 || K > COH_BSM_MAX_UNITS || R < 1 || R > COH_BSM_MAX_ROWS || n_masses < 1
+        || n_points < 0) {
+        return COH_EBADARG;
+    }
+    if (K == 1 && R == 1) {
+        return combine_one(L, Q, lambdas, mass_index, n_masses, out, i0, i1) ? COH_EBADARG
+                                                                              : COH_OK;
+    }
+    if (mass_index != NULL) {
+        for (ptrdiff_t p = i0; p < i1; ++p) {
+            if (mass_index[p] < 0 || mass_index[p] >= n_masses) {
+                return COH_EBADARG;
+            }
+        }
+    }
+    const ptrdiff_t stride = n_masses * R;
+    for (ptrdiff_t p = i0; p < i1; ++p) {
+        ptrdiff_t k = mass_index != NULL ? (ptrdiff_t)mass_index[p] : 0;
+        for (ptrdiff_t r = 0; r < R; ++r) {
+            ptrdiff_t at = k * R + r;
+            double value = 0.0;
+            for (ptrdiff_t u = 0; u < K; ++u) {
+                double acc = L[u * stride + at];
+                for (ptrdiff_t v = 0; v < K; ++v) {
+                    acc += lambdas[v * n_points + p] * Q[(u * K + v) * stride + at];
+                }
+                value += lambdas[u * n_points + p] * acc;
+            }
+            out[r * n_points + p] = value;
         }
     }
     return COH_OK;

@@ -36,7 +36,7 @@
 #define COH_BSM_NEW 1.0       /* kind of a term of the model (added to d) */
 #define COH_BSM_MAX_TERMS 64  /* terms per model */
 #define COH_BSM_BLOCK 256     /* q nodes per vectorised form-factor call */
-#define COH_BSM_MAX_ROWS 4096 /* weight rows of coh_bsm_fold_masses */
+#define COH_BSM_MAX_ROWS 4096 /* weight rows of a grid (coh_bsm_grid_t) */
 
 /* One model, flavour and nucleus (coherency._records.BSMSpec). */
 typedef struct {
@@ -80,16 +80,77 @@ int coh_bsm_parts(const coh_bsm_t *m, const double *q2, const double *F0,
                   const double *F1, const double *F2, double *lin, double *quad,
                   ptrdiff_t i0, ptrdiff_t i1);
 
-/* Weighted sums over n_nodes q nodes (q2[j] > 0, moments F0[j], F1[j], F2[j]) of lin
- * and quad, for masses k in [i0, i1) (the mediator mass squared of every COH_BSM_NEW
- * term with m2 >= 0, and ms2, replaced by m2[k]) and weight rows r in [0, n_w) (W[r
- * n_nodes + j] >= 0; 1 <= n_w <= COH_BSM_MAX_ROWS, else COH_EBADARG):
- * lin[k n_w + r] = sum_j W[r, j] lin_j(m2[k]), summed in node order (blocks of
- * COH_BSM_BLOCK nodes, each from zero, added in order). */
-int coh_bsm_fold_masses(const coh_bsm_t *m, const double *m2, const double *q2,
-                        const double *F0, const double *F1, const double *F2,
-                        ptrdiff_t n_nodes, const double *W, ptrdiff_t n_w, double *lin,
-                        double *quad, ptrdiff_t i0, ptrdiff_t i1);
+/* ---- grids of points: coherency.bsm.batch ----
+ *
+ * At a fixed mediator mass the change of a rate is a polynomial of degree two in the
+ * model's linear parameters lambda_k (k < K; docs/physics.md Eq. 13.10):
+ *   N(lambda, m) = sum_k lambda_k (L_k(m) + sum_l lambda_l Q_kl(m)).
+ * A grid is K unit models (each with its lambda_k = 1) and pieces, one per flavour part
+ * of the source and nucleus of the target, each with its q nodes, flux moments and
+ * n_rows rows of weights (one row for a count, one per observed bin for a spectrum).
+ * Three stages: coh_bsm_grid_nodes evaluates what does not depend on the mass at each
+ * node of each record (chunks of records), coh_bsm_grid_fold sums the parts over the
+ * nodes for every mass and row (chunks of masses), coh_bsm_grid_combine evaluates the
+ * polynomial at every point (chunks of points). */
+
+#define COH_BSM_LANES 8       /* partial sums of one weighted sum, added pairwise */
+#define COH_BSM_MAX_UNITS 64  /* linear parameters of a grid */
+#define COH_BSM_NODE_SIZE 7   /* doubles per node and record of coh_bsm_grid_nodes */
+
+/* One flavour part on one nucleus (coherency._records.BSMPiece). */
+typedef struct {
+    ptrdiff_t n_specs;       /* len(specs) = K (K + 1)/2 (derived) */
+    const coh_bsm_t *specs;  /* the K unit models, then each pair (k, l), k < l, in order */
+    ptrdiff_t n_nodes;       /* len(q2) (derived) */
+    const double *q2;        /* nodes, MeV^2 (> 0) */
+    const double *F0;        /* flux moments at the nodes */
+    const double *F1;
+    const double *F2;
+    const double *W;         /* n_rows x n_nodes weights (>= 0) */
+} coh_bsm_piece_t;
+
+/* A grid's model and pieces (coherency._records.BSMGrid). */
+typedef struct {
+    ptrdiff_t n_units;               /* K, 1 <= K <= COH_BSM_MAX_UNITS */
+    ptrdiff_t n_rows;                /* rows of weights, 1 <= n_rows <= COH_BSM_MAX_ROWS */
+    ptrdiff_t n_pieces;              /* len(pieces) (derived) */
+    const coh_bsm_piece_t *pieces;
+} coh_bsm_grid_t;
+
+/* Stage 1: the per-node quantities of records i0 .. i1 - 1 (the records of the pieces
+ * in order, each piece's specs in order) into work, COH_BSM_NODE_SIZE x n_nodes
+ * doubles per record, the records one after the other. With override set the mediator
+ * masses of the records are left for stage 2 to replace; else the records' own
+ * masses are used. COH_EBADARG for counts outside their ranges; the statuses of
+ * coh_bsm_check for the records. */
+int coh_bsm_grid_nodes(const coh_bsm_grid_t *g, int override, double *work,
+                       ptrdiff_t i0, ptrdiff_t i1);
+
+/* Stage 2: the coefficients of the grid g (work from stage 1) for the masses k in
+ * [i0, i1) of m2 (MeV^2; the mediator mass squared of every COH_BSM_NEW term with
+ * m2 >= 0, and ms2, replaced by m2[k]; stage 1 with override set), or, with m2 NULL and n_masses = 1,
+ * for the records' own masses (stage 1 without override):
+ *   L[(u n_masses + k) n_rows + r] = sum over pieces p of scale[p] x (the weighted
+ *     sum over p's nodes of lin of unit model u with row r of p's weights),
+ *   Q[((u K + v) n_masses + k) n_rows + r] the same of quad, u = v for the unit
+ *     models and Q_uv = Q_vu = (quad of the pair record - quad of u - quad of v)/2.
+ * Each weighted sum runs over blocks of COH_BSM_BLOCK nodes in order, each block in
+ * COH_BSM_LANES partial sums (node j to sum j mod COH_BSM_LANES) added pairwise and
+ * times scale[p] added to the coefficient, so a mass's coefficients depend on its own
+ * mass only. COH_EBADARG for counts outside their ranges. */
+int coh_bsm_grid_fold(const coh_bsm_grid_t *g, const double *work, const double *scale,
+                      const double *m2, ptrdiff_t n_masses, double *L, double *Q,
+                      ptrdiff_t i0, ptrdiff_t i1);
+
+/* Stage 3: the grid's values at points p in [i0, i1): out[r n_points + p] =
+ * sum_u lambda_u (L[u, k, r] + sum_v lambda_v Q[u, v, k, r]), lambda_u =
+ * lambdas[u n_points + p], k = mass_index[p] (0 when mass_index is NULL), L and Q
+ * laid out as by coh_bsm_grid_fold. COH_EBADARG for a mass index outside
+ * [0, n_masses) or counts outside their ranges. */
+int coh_bsm_grid_combine(ptrdiff_t n_units, ptrdiff_t n_masses, ptrdiff_t n_rows,
+                         const double *L, const double *Q, const double *lambdas,
+                         const long long *mass_index, ptrdiff_t n_points, double *out,
+                         ptrdiff_t i0, ptrdiff_t i1);
 
 /* ---- helpers ---- */
 

@@ -144,6 +144,8 @@ RECORDS = {
     _records.QGrid: ("coh_rate.h", "coh_qgrid_t"),
     _records.ResolutionParams: ("coh_resp.h", "coh_resolution_t"),
     _records.BSMSpec: ("coh_bsm.h", "coh_bsm_t"),
+    _records.BSMPiece: ("coh_bsm.h", "coh_bsm_piece_t"),
+    _records.BSMGrid: ("coh_bsm.h", "coh_bsm_grid_t"),
 }
 
 

@@ -8,7 +8,7 @@
  * bad quadrature rules and out-of-range row indices; the incomplete gamma function
  * and the response matrix (coh_resp.c) on valid and broken grids, models and means;
  * the change a model of coherency.bsm brings (coh_bsm.c: dsigma/dq2, sigma(E) on its
- * doubling panels, the folded parts, the sums over masses with weight rows);
+ * doubling panels, the folded parts, the three stages of a grid of points);
  * and the thread pool
  * (coh_pool.c) with random chunk and thread counts, failing chunks and interrupts.
  * Every array lives in its own heap block of exactly the size the kernel may touch,
@@ -670,21 +670,74 @@ static void fuzz_bsm(void)
             }
         }
     }
+    /* a grid of one or two unit models (the model above, its pair with itself), one
+     * piece on these nodes, random rows, masses and points */
+    ptrdiff_t K = 1 + (ptrdiff_t)(next_u64() % 2);
+    coh_bsm_t specs[3] = {m, m, m};
     ptrdiff_t n_w = (ptrdiff_t)(next_u64() % 3);
     double *W = random_array(n * (n_w > 0 ? n_w : 1), 1);
-    double *lin = alloc_doubles(n * (n_w > 0 ? n_w : 1));
-    double *quad = alloc_doubles(n * (n_w > 0 ? n_w : 1));
-    st = coh_bsm_fold_masses(&m, E, q2, F0, F1, F2, n, W, n_w, lin, quad, i0, i1);
+    coh_bsm_piece_t piece = {K * (K + 1) / 2, specs, n, q2, F0, F1, F2, W};
+    coh_bsm_grid_t grid = {K, n_w, (next_u64() % 8 == 0) ? 0 : 1, &piece};
+    if (next_u64() % 8 == 0) {
+        piece.n_specs = K + 2;  /* not K (K + 1)/2 */
+    }
+    ptrdiff_t n_m = 1 + (ptrdiff_t)(next_u64() % 5);
+    double *m2 = random_array(n_m, valid);
+    for (ptrdiff_t k = 0; valid && k < n_m; ++k) {
+        m2[k] = fabs(m2[k]);
+    }
+    int override = (next_u64() & 1) != 0;
+    double *work = alloc_doubles(COH_BSM_NODE_SIZE * n * 3 + 1);
+    double scale = valid ? uniform() : any_double();
+    double *L = alloc_doubles(K * n_m * (n_w > 0 ? n_w : 1));
+    double *Q = alloc_doubles(K * K * n_m * (n_w > 0 ? n_w : 1));
+    ptrdiff_t r0, r1, m0, m1;
+    any_range(grid.n_pieces > 0 ? piece.n_specs : 0, &r0, &r1);
+    st = coh_bsm_grid_nodes(&grid, override, work, r0, r1);
     if (!status_ok(st)) {
-        fail("coh_bsm_fold_masses status", 0, st, 0);
+        fail("coh_bsm_grid_nodes status", 0, st, 0);
     }
     if (n_w == 0 && st == COH_OK) {
-        fail("coh_bsm_fold_masses took no weight rows", 0, n_w, 0);
+        fail("coh_bsm_grid_nodes took no weight rows", 0, n_w, 0);
     }
-    (void)coh_vacuum_polarization(any_double(), any_double());
+    if (st == COH_OK) {
+        /* stage 2 reads every record's nodes: fill them all */
+        (void)coh_bsm_grid_nodes(&grid, override, work, 0, piece.n_specs);
+        any_range(n_m, &m0, &m1);
+        st = coh_bsm_grid_fold(&grid, work, &scale, override ? m2 : NULL,
+                               override ? n_m : 1, L, Q, m0, override ? m1 : (m1 > 1 ? 1 : m1));
+        if (!status_ok(st)) {
+            fail("coh_bsm_grid_fold status", 0, st, 0);
+        }
+    }
+    ptrdiff_t n_p = any_length();
+    double *lam = random_array(K * n_p, valid);
+    long long *idx = malloc(sizeof(long long) * (size_t)(n_p > 0 ? n_p : 1));
+    for (ptrdiff_t p = 0; p < n_p; ++p) {
+        idx[p] = (long long)(next_u64() % (uint64_t)(n_m + (valid ? 0 : 2))) - (valid ? 0 : 1);
+    }
+    double *vals = alloc_doubles(n_p * (n_w > 0 ? n_w : 1));
+    any_range(n_p, &r0, &r1);
+    for (ptrdiff_t i = 0; i < K * n_m * (n_w > 0 ? n_w : 1); ++i) {
+        L[i] = valid ? uniform() : any_double();
+    }
+    for (ptrdiff_t i = 0; i < K * K * n_m * (n_w > 0 ? n_w : 1); ++i) {
+        Q[i] = valid ? uniform() : any_double();
+    }
+    st = coh_bsm_grid_combine(K, n_m, n_w, L, Q, lam, (next_u64() & 1) ? idx : NULL, n_p,
+                              vals, r0, r1);
+    if (!status_ok(st)) {
+        fail("coh_bsm_grid_combine status", 0, st, 0);
+    }
     free(W);
-    free(lin);
-    free(quad);
+    free(m2);
+    free(work);
+    free(L);
+    free(Q);
+    free(lam);
+    free(idx);
+    free(vals);
+    (void)coh_vacuum_polarization(any_double(), any_double());
     free(q2);
     free(E);
     free(F0);

@@ -10,7 +10,8 @@ Standard-Model path stays as fast as it is and a fit can scan a model's paramete
 Couplings and their flavour dependence build on :mod:`coherency.couplings`.
 
 * models (:mod:`.models`, docs/physics.md §13): :class:`NSI`, :class:`VectorMediator`
-  (universal, B-L, L_mu - L_tau), :class:`ScalarMediator`, :class:`MagneticMoment`,
+  (universal, B-L, L_mu - L_tau), :class:`ScalarMediator` (with
+  :func:`scalar_nucleon_charges` from quark couplings), :class:`MagneticMoment`,
   :class:`Millicharge`, :class:`ChargeRadius`; a tuple of them acts together. Pass
   one as ``model=`` to :func:`coherency.dsigma_dT`, :func:`coherency.sigma_total`,
   :func:`coherency.flux_averaged_sigma`, :func:`coherency.recoil_spectrum`,
@@ -34,6 +35,7 @@ from .batch import Grid, batch_event_counts, batch_flux_averaged_sigma, experime
 from .limits import STATISTICS, LikelihoodModel, counts_chi2, delta_chi2, limit_curve, upper_limit
 from .models import (
     NSI,
+    SCALAR_QUARKS,
     VECTOR_CHARGES,
     ChargeRadius,
     MagneticMoment,
@@ -41,6 +43,7 @@ from .models import (
     Model,
     ScalarMediator,
     VectorMediator,
+    scalar_nucleon_charges,
 )
 from .oscillations import Oscillated, SolarMSW, SterileOscillation
 
@@ -57,6 +60,7 @@ __all__ = [
     "experiment_grid",
     "grid",
     "VECTOR_CHARGES",
+    "SCALAR_QUARKS",
     "NSI",
     "ChargeRadius",
     "MagneticMoment",
@@ -67,4 +71,5 @@ __all__ = [
     "SterileOscillation",
     "ScalarMediator",
     "VectorMediator",
+    "scalar_nucleon_charges",
 ]

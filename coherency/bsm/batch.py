@@ -7,11 +7,13 @@ of the shift; docs/physics.md Eq. 13.10):
     N(lambda, m) = N_SM + sum_k lambda_k L_k(m) + sum_{k,l} lambda_k lambda_l Q_kl(m),
 
 with L_k the interference of the unit model k with the Standard Model and Q_kl the
-products of the shifts (and the incoherent pieces). The functions here compute L and Q
-once per distinct mass, for all masses in one compiled pass per flavour part and
-nucleus (``bsm_fold_masses``, csrc/coh_bsm.c), and then every point of the grid is a
-few multiplications: a 100 x 100 (coupling, mass) grid costs about as much as 100
-points. Points whose linear parameters are all zero return the Standard Model's bits.
+products of the shifts (and the incoherent pieces). The functions here describe the
+grid to one compiled call (the kernel ``bsm_grid``, csrc/coh_bsm.c: its flavour parts
+and nuclei with their q nodes and weights, the kernel record of every unit model and
+pair of them, the distinct masses and every point's lambdas and mass), which computes L
+and Q once per distinct mass and then every point in a few multiplications: a 100 x 100
+(coupling, mass) grid costs about as much as 100 points. Points whose linear parameters
+are all zero return the Standard Model's bits.
 
 Parameters are given as keyword arrays that broadcast against each other (like ufunc
 arguments); those not given keep the value of the template ``model``:
@@ -41,6 +43,7 @@ import numpy.typing as npt
 from .. import _backend, _validation
 from .._cache import BoundedDict
 from .._quadrature import check_source, total_flux
+from .._records import BSMGrid, BSMPiece
 from .._typing import FloatOrArray
 from ..couplings import FLAVOURS, flavour_of
 from ..form_factors import resolve
@@ -184,7 +187,12 @@ def grid(model: Model, **params: Any) -> Grid:
     if mass is not None:
         arrays.append(mass)
     try:
-        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        if not arrays:
+            shape: tuple[int, ...] = ()
+        elif len(arrays) <= 32:  # np.broadcast: no arrays made, as broadcast_shapes does
+            shape = np.broadcast(*arrays).shape
+        else:
+            shape = np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
         raise ValueError("the parameters do not broadcast together: "
                          + ", ".join(str(a.shape) for a in arrays)) from None
@@ -195,9 +203,15 @@ def grid(model: Model, **params: Any) -> Grid:
 
     values = index = None
     if mass is not None:
-        # the distinct masses from the array as given (before broadcasting)
-        values, inv = np.unique(mass, return_inverse=True)
-        index = flat(inv.reshape(mass.shape), np.int64)
+        # the distinct masses (sorted) from the array as given, before broadcasting; an
+        # increasing axis of masses (the usual scan) is its own
+        line = mass.reshape(-1)
+        if line.size > 1 and bool(np.all(line[1:] > line[:-1])):
+            values = line.copy()
+            index = flat(np.arange(line.size).reshape(mass.shape), np.int64)
+        else:
+            values = np.unique(mass)
+            index = flat(np.searchsorted(values, mass), np.int64)
     return Grid(model, tuple(shape), tuple(u for u, _ in axes),
                 tuple(flat(np.asarray(lam, dtype=np.float64)) for _, lam in axes),
                 None if values is None else np.ascontiguousarray(values), index)
@@ -218,74 +232,44 @@ def _as_grid(model: Any, params: Mapping[str, Any]) -> Grid:
     return grid(model, **params)
 
 
-def _fold(rec: Any, masses: FloatArray | None, nodes: tuple[FloatArray, ...],
-          weights: FloatArray, nt: int) -> tuple[FloatArray, FloatArray]:
-    """(lin, quad) summed over the nodes with each row of ``weights`` (rows x nodes,
-    >= 0), per distinct mass (one value without masses): arrays (masses, rows)."""
-    q2, _, F0, F1, F2 = nodes
-    W = weights.reshape(-1, q2.size)
-    m = np.zeros(1) if masses is None else masses
-    if masses is None:
-        lin, quad = _engine.parts(rec, q2, F0, F1, F2, nt)
-        return (W @ lin)[None, :], (W @ quad)[None, :]
-    lin = np.empty(m.size * W.shape[0])
-    quad = np.empty(m.size * W.shape[0])
-    _backend.kernels().bsm_fold_masses(rec, m * m, q2, F0, F1, F2,
-                                       np.ascontiguousarray(W.reshape(-1)), lin, quad, nt)
-    return lin.reshape(m.size, -1), quad.reshape(m.size, -1)
+def _kernel_arrays(g: Grid) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64]]:
+    """The distinct masses squared (MeV^2; empty without a mass), the lambdas (K rows
+    of the points, flat) and the mass index of every point (empty without a mass), as
+    the kernel bsm_grid takes them."""
+    lam = g.lambdas[0] if len(g.lambdas) == 1 else np.concatenate(g.lambdas)
+    if g.mass_values is None or g.mass_index is None:
+        return _EMPTY, lam, _NO_INDEX
+    return g.mass_values * g.mass_values, lam, g.mass_index
 
 
-def _coefficients(g: Grid, rec_of: Any, masses: FloatArray | None,
-                  nodes: tuple[FloatArray, ...], weights: FloatArray, nt: int,
-                  L: FloatArray, Q: FloatArray) -> None:
-    """Add one (flavour part, nucleus) to L[k, m, r] and Q[k, l, m, r] (r the rows of the
-    weights); rec_of((k,)) and rec_of((k, l)) are the kernel records of unit model k
-    and of units k and l together."""
-    K = len(g.units)
-    own = []
-    for k in range(K):
-        lin, quad = _fold(rec_of((k,)), masses, nodes, weights, nt)
-        L[k] += lin
-        Q[k, k] += quad
-        own.append(quad)
-    for k in range(K):
-        for j in range(k + 1, K):
-            _, both = _fold(rec_of((k, j)), masses, nodes, weights, nt)
-            cross = 0.5 * (both - own[k] - own[j])
-            Q[k, j] += cross
-            Q[j, k] += cross
+_EMPTY = np.empty(0)
+_NO_INDEX = np.empty(0, dtype=np.int64)
 
 
-def _combine(g: Grid, L: FloatArray, Q: FloatArray,
-             inverse: npt.NDArray[np.int64] | None) -> FloatArray:
-    """sum_k lambda_k L_k + sum_kl lambda_k lambda_l Q_kl at every point: (rows, points)
-    from L (K, masses, rows) and Q (K, K, masses, rows) (rows first: the points are
-    the contiguous axis, so every product runs numpy's contiguous loops)."""
-    idx = inverse if inverse is not None else np.zeros(g.size, dtype=np.int64)
-
-    def at(a: FloatArray) -> FloatArray:  # (masses, rows) -> (rows, points)
-        return np.ascontiguousarray(a.T)[:, idx]
-
-    if len(g.lambdas) == 1:  # lambda (L + lambda Q): a scan of one coupling
-        lam = g.lambdas[0]
-        return lam * (at(L[0]) + lam * at(Q[0, 0]))
-    out = np.zeros((L.shape[-1], g.size))
-    for k, lam in enumerate(g.lambdas):
-        out += lam * at(L[k])
-        for j, lam2 in enumerate(g.lambdas):
-            out += (lam * lam2) * at(Q[k, j])
+def _grid_values(g: Grid, spec: BSMGrid, scale: FloatArray, nt: int) -> FloatArray:
+    """sum_k lambda_k L_k + sum_kl lambda_k lambda_l Q_kl at every point, per row of the
+    weights: (rows, points) (docs/physics.md Eq. 13.10; the kernel bsm_grid)."""
+    if not g.units or not spec.pieces:
+        return np.zeros((spec.n_rows, g.size))
+    out = np.empty((spec.n_rows, g.size))
+    m2, lam, index = _kernel_arrays(g)
+    _backend.kernels().bsm_grid(spec, scale, m2, lam, index, out.reshape(-1), nt)
     return out
 
 
-def _masses(g: Grid) -> tuple[FloatArray | None, npt.NDArray[np.int64] | None]:
-    return g.mass_values, g.mass_index
+def _combos(K: int) -> list[tuple[int, ...]]:
+    """The unit models, then each pair of them, in the order of BSMPiece.specs."""
+    return [(k,) for k in range(K)] + [(k, j) for k in range(K) for j in range(k + 1, K)]
 
 
 def _floor(g: Grid, uniq: FloatArray | None) -> float:
-    scales = [8.0 * _engine.floor_scale(g.units)] if _engine.floor_scale(g.units) > 0 else []
+    scale = _engine.floor_scale(g.units)
+    lowest = 8.0 * scale if scale > 0 else math.inf
     if uniq is not None:
-        scales += [float(m) for m in uniq if m > 0]
-    return min(scales) / 8.0 if scales else 0.0
+        positive = uniq[uniq > 0]
+        if positive.size:
+            lowest = min(lowest, float(positive[0]))  # sorted
+    return lowest / 8.0 if lowest < math.inf else 0.0
 
 
 def _check_threshold(g: Grid, uniq: FloatArray | None, lowest: float, name: str) -> None:
@@ -298,24 +282,21 @@ def _check_threshold(g: Grid, uniq: FloatArray | None, lowest: float, name: str)
 
 
 @dataclass(frozen=True, eq=False)
-class _Piece:
-    """One (flavour part, nucleus) of a folded grid: the q nodes with their moments,
-    the rule's weights times the part's weight (x 2q), the nucleus' number fraction
-    and nuclei per kg, and the kernel record of every unit model and pair of them."""
+class _Plan:
+    """A folded grid's kernel record (one row of weights per piece: the q rule times
+    the flavour part's weight, x 2q) and per piece the nucleus' number fraction and
+    nuclei per kg."""
 
-    nodes: tuple[FloatArray, ...]
-    w: FloatArray
-    fraction: float
-    per_kg: float
-    recs: dict[tuple[int, ...], Any]
+    spec: BSMGrid
+    fraction: FloatArray
+    per_kg: FloatArray
 
 
-_PLANS: BoundedDict[tuple[Any, ...], tuple[_Piece, ...]] = BoundedDict("bsm grid plans")
+_PLANS: BoundedDict[tuple[Any, ...], _Plan] = BoundedDict("bsm grid plans")
 
 
 def _plan(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | None,
-          form_factor: Any, couplings: Any, epsilon: Any, floor: float
-          ) -> tuple[_Piece, ...]:
+          form_factor: Any, couplings: Any, epsilon: Any, floor: float) -> _Plan:
     """The pieces of a folded grid (cached for hashable arguments: a fit or a limit
     calls the same grid again and again)."""
     key = (source, target, form_factor, couplings, epsilon, T_lo, T_hi, g.units, floor)
@@ -328,25 +309,25 @@ def _plan(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | None,
     tgt, ffs = as_target(target), resolve(form_factor)
     need_f1 = any(isinstance(u, MagneticMoment) for u in g.units)
     per_kg = dict((id(nuc), k) for nuc, k in tgt.component_nuclei_per_kg())
-    K = len(g.units)
-    combos: list[tuple[int, ...]] = [(k,) for k in range(K)]
-    combos += [(k, j) for k in range(K) for j in range(k + 1, K)]
-    pieces = []
+    combos = _combos(len(g.units))
+    pieces, fractions, kgs = [], [], []
     for flavour, part, weight in _engine.flavour_parts(source, couplings, g.units):
         flv = _engine.flavour_for(flavour)
         for nuc, fraction in tgt.components:
             mass = float(nuc.mass)
             q_lo = math.sqrt(2.0 * mass * T_lo)
             q_hi = math.inf if T_hi is None else math.sqrt(2.0 * mass * T_hi)
-            nodes = _engine.folded_nodes(part, mass, q_lo, q_hi, _engine.panel_width(ffs, nuc),
-                                         floor, need_f1)
-            if nodes[0].size == 0:
+            q2, wq, F0, F1, F2 = _engine.folded_nodes(
+                part, mass, q_lo, q_hi, _engine.panel_width(ffs, nuc), floor, need_f1)
+            if q2.size == 0:
                 continue
-            recs = {c: _engine.nucleus_spec(tuple(g.units[i] for i in c), flv, nuc, ffs,
-                                            couplings, epsilon) for c in combos}
-            pieces.append(_Piece(nodes, weight * nodes[1], float(fraction),
-                                 float(per_kg[id(nuc)]), recs))
-    plan = tuple(pieces)
+            specs = tuple(_engine.nucleus_spec(tuple(g.units[i] for i in c), flv, nuc, ffs,
+                                               couplings, epsilon) for c in combos)
+            pieces.append(BSMPiece(specs, q2, F0, F1, F2, np.ascontiguousarray(weight * wq)))
+            fractions.append(float(fraction))
+            kgs.append(float(per_kg[id(nuc)]))
+    plan = _Plan(BSMGrid(len(g.units), 1, tuple(pieces)), np.array(fractions),
+                 np.array(kgs))
     if key is not None:
         _PLANS[key] = plan
     return plan
@@ -355,18 +336,14 @@ def _plan(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | None,
 def _folded_grid(source: Any, target: Any, g: Grid, T_lo: float, T_hi: float | None,
                  form_factor: Any, couplings: Any, epsilon: Any, nt: int,
                  weight_of: Any) -> FloatArray:
-    """sum over flavour parts and nuclei of weight_of(fraction, per_kg) x the change of
+    """sum over flavour parts and nuclei of weight_of(fractions, per_kg) x the change of
     the q integral between the thresholds, at every point (flat)."""
-    uniq, inverse = _masses(g)
+    uniq = g.mass_values
     _check_threshold(g, uniq, T_lo, "T_min")
-    K, n_m = len(g.units), (1 if uniq is None else uniq.size)
-    L = np.zeros((K, n_m, 1))
-    Q = np.zeros((K, K, n_m, 1))
-    for piece in _plan(source, target, g, T_lo, T_hi, form_factor, couplings, epsilon,
-                       _floor(g, uniq)):
-        w = np.ascontiguousarray(weight_of(piece.fraction, piece.per_kg) * piece.w)
-        _coefficients(g, piece.recs.__getitem__, uniq, piece.nodes, w, nt, L, Q)
-    return _combine(g, L, Q, inverse)[0]
+    plan = _plan(source, target, g, T_lo, T_hi, form_factor, couplings, epsilon,
+                 _floor(g, uniq))
+    scale = np.ascontiguousarray(weight_of(plan.fraction, plan.per_kg), dtype=np.float64)
+    return _grid_values(g, plan.spec, scale, nt)[0]
 
 
 def _sm_batch(source: Any, target: Any, exposure: tuple[float, float] | None, T_lo: float,
@@ -450,7 +427,7 @@ def batch_event_counts(source: Any, target: Any, mass_kg: float, time_s: float,
                      epsilon, nt)
     delta = _folded_grid(source, tgt, g, lo, hi, form_factor, couplings, epsilon, nt,
                          lambda fraction, per_kg: per_kg * m * t)
-    out = base + delta
+    out = np.add(delta, base, out=delta)
     _validation.check_finite_result(out, "batch_event_counts", "reduce mass_kg x time_s, "
                                     "the source's flux or the couplings")
     return _validation.restore_shape(out, g.shape)
@@ -517,16 +494,14 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
     T, w = exp.recoil_nodes()
     R = exp.response_matrix(nt)
     ffs = resolve(ff)
-    uniq, inverse = _masses(g)
-    _check_threshold(g, uniq, float(T[0]) if T.size else 1.0, "T_lo_MeV")
+    _check_threshold(g, g.mass_values, float(T[0]) if T.size else 1.0, "T_lo_MeV")
     need_f1 = any(isinstance(u, MagneticMoment) for u in g.units)
-    K, n_m, n_bins = len(g.units), (1 if uniq is None else uniq.size), R.shape[0]
+    combos = _combos(len(g.units))
     energies, taus = [], []
     for flavour, part, weight in exp._parts(cp, g.units):
         taus.append(exp.time_fractions(flavour))
         flv = flavour_of(flavour)
-        L = np.zeros((K, n_m, n_bins))
-        Q = np.zeros((K, K, n_m, n_bins))
+        pieces = []
         for nuc, per_kg in exp.target.component_nuclei_per_kg():
             mass = float(nuc.mass)
             q2 = np.ascontiguousarray(2.0 * mass * T)
@@ -540,16 +515,13 @@ def experiment_grid(experiment: Any, model: Any, *, form_factor: Any = None,
                 if mkey is not None:
                     exp._cache[mkey] = moments
             F0, F1, F2 = moments
-            nodes = (q2, q2, F0, F1, F2)
             scale = weight * per_kg * exp.mass_kg * exp.time_s * 2.0 * mass * w
-
-            def rec_of(combo: tuple[int, ...], nuc: Any = nuc, flv: str = flv) -> Any:
-                return _engine.nucleus_spec(tuple(g.units[i] for i in combo), flv, nuc, ffs,
-                                            cp, epsilon)
-
-            _coefficients(g, rec_of, uniq, nodes, np.ascontiguousarray(scale[None, :] * R),
-                          nt, L, Q)
-        energies.append(_combine(g, L, Q, inverse))
+            specs = tuple(_engine.nucleus_spec(tuple(g.units[i] for i in c), flv, nuc, ffs,
+                                               cp, epsilon) for c in combos)
+            pieces.append(BSMPiece(specs, q2, F0, F1, F2,
+                                   np.ascontiguousarray((scale[None, :] * R).reshape(-1))))
+        spec = BSMGrid(len(g.units), R.shape[0], tuple(pieces))
+        energies.append(_grid_values(g, spec, np.ones(len(pieces)), nt))
     # counts[p, b, c] = base[b, c] + sum_f energy_f[p, b] tau_f[c], parts with the same
     # arrival times (the delayed nu_e and nu_mu-bar) added first
     merged: dict[bytes, list[Any]] = {}

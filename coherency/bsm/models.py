@@ -47,6 +47,10 @@ from ..constants import (
     FINE_STRUCTURE,
     HBARC2_MEV2_CM2,
     MUON_MASS_MEV,
+    NEUTRON_MASS_MEV,
+    NUCLEON_SCALAR_FTQ,
+    PROTON_MASS_MEV,
+    QUARK_MASSES_MEV,
     TAU_MASS_MEV,
 )
 from ..couplings import FLAVOURS, flavour_of
@@ -67,11 +71,11 @@ __all__ = [
 
 #: Largest mediator mass accepted, MeV (1 TeV: far above every momentum transfer).
 MEDIATOR_MASS_MAX_MEV = 1e6
-#: Largest |coupling| of a mediator (products g_nu g_q, gauge couplings).
+#: Largest abs(coupling) of a mediator (products g_nu g_q, gauge couplings).
 COUPLING_MAX = 4.0 * math.pi
-#: Largest |eps| of an NSI coupling.
+#: Largest abs(eps) of an NSI coupling.
 NSI_MAX = 100.0
-#: Largest |mu_nu| in Bohr magnetons, |q_nu| in units of e, |<r^2>| in cm^2.
+#: Largest abs(mu_nu) in Bohr magnetons, abs(q_nu) in units of e, abs(<r^2>) in cm^2.
 MAGNETIC_MOMENT_MAX = 1.0
 MILLICHARGE_MAX = 1.0
 CHARGE_RADIUS_MAX_CM2 = 1e-20
@@ -92,6 +96,16 @@ _LMU_LTAU_LOG = math.log(TAU_MASS_MEV**2 / MUON_MASS_MEV**2)
 # Universal scalar mediator: Q_S = g_nu g_q (14 A + 1.1 Z) (arXiv:1604.01025), i.e.
 # charges 15.1 per proton and 14 per neutron.
 SCALAR_UNIVERSAL = (15.1, 14.0)
+# Quarks a scalar mediator couples to (docs/physics.md Eq. 13.5b): the light ones
+# through f_Tq, the heavy ones through the gluons.
+SCALAR_QUARKS: tuple[str, ...] = ("u", "d", "s", "c", "b", "t")
+_LIGHT_QUARKS = ("u", "d", "s")
+_HEAVY_QUARKS = ("c", "b", "t")
+
+
+@functools.lru_cache(maxsize=256)
+def _quark_charges(pairs: tuple[tuple[str, float], ...]) -> tuple[float, float]:
+    return scalar_nucleon_charges(dict(pairs))
 
 
 def _coupling(value: Any, name: str, bound: float) -> float:
@@ -180,7 +194,7 @@ class NSI(Model):
     ----------
     eps_uV, eps_dV : mapping of (flavour, flavour) to float, optional
         eps^{uV}_{ab} and eps^{dV}_{ab} for flavours "e", "mu", "tau" (or "nue", ...),
-        real and symmetric (eps_ab = eps_ba: give either order), |eps| <= 100; absent
+        real and symmetric (eps_ab = eps_ba: give either order), abs(eps) <= 100; absent
         entries are 0.
 
     Notes
@@ -242,7 +256,7 @@ class VectorMediator(Model):
     coupling : float
         ``"universal"``: the product g_nu g_q of the couplings to left-handed neutrinos
         and to quarks (the same for u and d and every flavour), as ``gsq`` of
-        Cerdeno et al.; ``"B-L"`` and ``"Lmu-Ltau"``: the gauge coupling g'. |coupling|
+        Cerdeno et al.; ``"B-L"`` and ``"Lmu-Ltau"``: the gauge coupling g'. abs(coupling)
         <= 4 pi.
     charges : {"universal", "B-L", "Lmu-Ltau"}
 
@@ -302,6 +316,64 @@ class VectorMediator(Model):
                        (-3.0 * c, 0.0, m2, TAU_MASS_MEV)))
 
 
+def scalar_nucleon_charges(quark_couplings: Mapping[str, float]) -> tuple[float, float]:
+    """Scalar charges of the proton and the neutron from couplings to the quarks.
+
+    Parameters
+    ----------
+    quark_couplings : mapping quark -> float
+        g_q for any of ``"u", "d", "s", "c", "b", "t"`` (the others 0), each within
+        1e3 in absolute value.
+
+    Returns
+    -------
+    (float, float)
+        (Q_S^p, Q_S^n) per unit coupling (docs/physics.md Eq. 13.5b):
+        Q_S^N = sum over u, d, s of g_q (m_N/m_q) f_Tq^N + (2/27) f_TG^N sum over
+        c, b, t of g_q m_N/m_q, f_TG^N = 1 - f_Tu^N - f_Td^N - f_Ts^N, with the f_Tq
+        of J. Ellis, K. A. Olive and C. Savage, PRD 77 (2008) 065026
+        (arXiv:0801.3656) and the quark masses of PDG 2024
+        (:data:`coherency.constants.NUCLEON_SCALAR_FTQ`, ``QUARK_MASSES_MEV``).
+
+    Raises
+    ------
+    ValueError
+        A quark name not in u, d, s, c, b, t, or a coupling outside the range.
+
+    Examples
+    --------
+    Equal couplings to every quark give about 15 per proton and 14.6 per neutron,
+    near the Q_S = 14 A + 1.1 Z quoted by Cerdeno et al. (arXiv:1604.01025):
+
+    >>> cp, cn = scalar_nucleon_charges(dict.fromkeys("udscbt", 1.0))
+    >>> bool(abs(cp - 15.1) < 0.2 and abs(cn - 14.0) < 0.7)
+    True
+    """
+    if not isinstance(quark_couplings, Mapping):
+        raise TypeError(f"quark_couplings must be a mapping quark -> coupling; got "
+                        f"{_validation._short(quark_couplings)}")
+    g = _quark_couplings(quark_couplings, "quark_couplings")
+    out = []
+    for nucleon, m_n in (("p", PROTON_MASS_MEV), ("n", NEUTRON_MASS_MEV)):
+        f = NUCLEON_SCALAR_FTQ[nucleon]
+        light = sum(g[q] * m_n / QUARK_MASSES_MEV[q] * f[q] for q in _LIGHT_QUARKS)
+        f_tg = 1.0 - sum(f[q] for q in _LIGHT_QUARKS)
+        heavy = sum(g[q] * m_n / QUARK_MASSES_MEV[q] for q in _HEAVY_QUARKS)
+        out.append(light + 2.0 / 27.0 * f_tg * heavy)
+    return out[0], out[1]
+
+
+def _quark_couplings(value: Mapping[Any, Any], name: str) -> dict[str, float]:
+    """{quark: g_q} for all six quarks (0 where not given), checked."""
+    g = dict.fromkeys(SCALAR_QUARKS, 0.0)
+    for key, v in value.items():
+        if key not in g:
+            raise ValueError(f"{name}: unknown quark {key!r}; the quarks are "
+                             f"{', '.join(SCALAR_QUARKS)}")
+        g[key] = _coupling(v, f"{name}[{key!r}]", 1e3)
+    return g
+
+
 @dataclass(frozen=True)
 class ScalarMediator(Model):
     """A light scalar of mass ``mass_MeV``, added incoherently (docs/physics.md Eq. 13.5).
@@ -311,18 +383,30 @@ class ScalarMediator(Model):
     mass_MeV : float, MeV
         Mass m_S in [0, 1e6] MeV (0: thresholds must be > 0).
     coupling : float
-        g_nu g_q, the product of the couplings to neutrinos and to quarks; |coupling|
-        <= 4 pi.
-    charges : "universal" or (float, float)
+        g_nu g_q, the product of the couplings to neutrinos and to quarks (with
+        quark couplings given in ``charges``: g_nu times a common scale of them);
+        abs(coupling) <= 4 pi.
+    charges : "universal", (float, float) or mapping quark -> float
         Scalar charge per proton and per neutron: Q_S = coupling (c_p Z F_Z + c_n N F_N).
         ``"universal"``: equal couplings to all quarks, Q_S = g_nu g_q (14 A + 1.1 Z)
-        (c_p = 15.1, c_n = 14), from the nucleon scalar matrix elements as in
-        arXiv:1604.01025 and arXiv:1701.07443.
+        (c_p = 15.1, c_n = 14) as quoted by arXiv:1604.01025 and arXiv:1701.07443.
+        A mapping {"u": g_u, "d": g_d, ...} (quarks u, d, s, c, b, t; others 0,
+        each within 1e3): the charges of :func:`scalar_nucleon_charges` (Eq. 13.5b),
+        the heavy quarks through the gluons.
 
     Notes
     -----
     dsigma/dT = Q_S^2 M^2 T F^2 / [4 pi E^2 (2 M T + m_S^2)^2]: no interference with the
     Standard Model (it flips the neutrino's helicity); the same for every flavour.
+
+    Examples
+    --------
+    >>> s = ScalarMediator(5.0, 1e-6, charges={"u": 1.0, "d": 1.0})
+    >>> s.charges[:2]
+    (('u', 1.0), ('d', 1.0))
+    >>> cp, cn = s.nucleon_charges()
+    >>> bool(cp > cn)
+    True
     """
 
     mass_MeV: float
@@ -332,14 +416,23 @@ class ScalarMediator(Model):
     def __post_init__(self) -> None:
         object.__setattr__(self, "mass_MeV", _mass(self.mass_MeV))
         object.__setattr__(self, "coupling", _coupling(self.coupling, "coupling", COUPLING_MAX))
-        if isinstance(self.charges, str):
-            _validation.check_choice(self.charges, "charges", ("universal",))
+        charges = self.charges
+        if isinstance(charges, tuple) and charges and all(
+                isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str)
+                for c in charges):
+            charges = dict(charges)  # the stored form of quark couplings
+        if isinstance(charges, str):
+            _validation.check_choice(charges, "charges", ("universal",))
+        elif isinstance(charges, Mapping):
+            # stored as ((quark, g_q), ...) for all six quarks: hashable, one form
+            object.__setattr__(self, "charges",
+                               tuple(_quark_couplings(charges, "charges").items()))
         else:
             try:
-                cp, cn = self.charges
+                cp, cn = charges
             except (TypeError, ValueError):
-                raise ValueError(f"charges must be 'universal' or (c_p, c_n); got "
-                                 f"{self.charges!r}") from None
+                raise ValueError(f"charges must be 'universal', (c_p, c_n) or a mapping "
+                                 f"quark -> coupling; got {charges!r}") from None
             object.__setattr__(self, "charges", (
                 _coupling(cp, "charges[0]", 1e3), _coupling(cn, "charges[1]", 1e3)))
 
@@ -347,8 +440,12 @@ class ScalarMediator(Model):
         return coupling
 
     def nucleon_charges(self) -> tuple[float, float]:
-        """(c_p, c_n)."""
-        return SCALAR_UNIVERSAL if self.charges == "universal" else self.charges  # type: ignore[return-value]
+        """(c_p, c_n), the scalar charges per proton and per neutron."""
+        if self.charges == "universal":
+            return SCALAR_UNIVERSAL
+        if isinstance(self.charges[0], tuple):
+            return _quark_charges(self.charges)
+        return self.charges  # type: ignore[no-any-return]
 
     def shift(self, flavour: str) -> _Shift:
         flavour_of(flavour)
@@ -365,7 +462,7 @@ class MagneticMoment(Model):
     Parameters
     ----------
     mu_nu_bohr : float or mapping of flavour to float
-        The effective magnetic moment in Bohr magnetons, |mu| <= 1, for every flavour
+        The effective magnetic moment in Bohr magnetons, abs(mu) <= 1, for every flavour
         or per flavour (absent flavours 0). Only mu^2 enters.
 
     Notes
@@ -396,13 +493,14 @@ class Millicharge(Model):
     Parameters
     ----------
     q_e : float or mapping of flavour to float
-        q_nu for every flavour or per flavour (absent flavours 0), |q_nu| <= 1.
+        q_nu for every flavour or per flavour (absent flavours 0), abs(q_nu) <= 1.
 
     Notes
     -----
     delta_p = (2 sqrt(2) pi alpha / G_F) q_nu / q^2 (photon exchange; q_nu > 0
     interferes destructively), as in M. Cadeddu et al., PRD 102 (2020) 015030
-    (arXiv:2005.01645) with |q|^2 = q^2 = 2 M T. Thresholds must be > 0.
+    (arXiv:2005.01645), q^2 = 2 M T the squared momentum transfer. Thresholds must
+    be > 0.
     """
 
     q_e: tuple[tuple[str, float], ...]
@@ -426,7 +524,7 @@ class ChargeRadius(Model):
     ----------
     r2_cm2 : float or mapping of flavour to float
         <r^2_{nu_a}> in cm^2 for every flavour or per flavour (absent flavours 0),
-        |<r^2>| <= 1e-20 cm^2.
+        abs(<r^2>) <= 1e-20 cm^2.
 
     Notes
     -----
