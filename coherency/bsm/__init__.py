@@ -31,11 +31,12 @@ model brings is added to the Standard Model, so zero parameters give its bits.
 
 from __future__ import annotations
 
+from ._likelihood_model import LikelihoodModel
+from ._quarks import SCALAR_QUARKS, scalar_nucleon_charges
 from .batch import Grid, batch_event_counts, batch_flux_averaged_sigma, experiment_grid, grid
-from .limits import STATISTICS, LikelihoodModel, counts_chi2, delta_chi2, limit_curve, upper_limit
+from .limits import STATISTICS, counts_chi2, delta_chi2, limit_curve, upper_limit
 from .models import (
     NSI,
-    SCALAR_QUARKS,
     VECTOR_CHARGES,
     ChargeRadius,
     MagneticMoment,
@@ -43,7 +44,6 @@ from .models import (
     Model,
     ScalarMediator,
     VectorMediator,
-    scalar_nucleon_charges,
 )
 from .oscillations import Oscillated, SolarMSW, SterileOscillation
 

@@ -47,13 +47,10 @@ from ..constants import (
     FINE_STRUCTURE,
     HBARC2_MEV2_CM2,
     MUON_MASS_MEV,
-    NEUTRON_MASS_MEV,
-    NUCLEON_SCALAR_FTQ,
-    PROTON_MASS_MEV,
-    QUARK_MASSES_MEV,
     TAU_MASS_MEV,
 )
 from ..couplings import FLAVOURS, flavour_of
+from ._quarks import _quark_charges, _quark_couplings
 
 __all__ = [
     "COUPLING_MAX",
@@ -96,18 +93,6 @@ _LMU_LTAU_LOG = math.log(TAU_MASS_MEV**2 / MUON_MASS_MEV**2)
 # Universal scalar mediator: Q_S = g_nu g_q (14 A + 1.1 Z) (arXiv:1604.01025), i.e.
 # charges 15.1 per proton and 14 per neutron.
 SCALAR_UNIVERSAL = (15.1, 14.0)
-# Quarks a scalar mediator couples to (docs/physics.md Eq. 13.5b): the light ones
-# through f_Tq, the heavy ones through the gluons.
-SCALAR_QUARKS: tuple[str, ...] = ("u", "d", "s", "c", "b", "t")
-_LIGHT_QUARKS = ("u", "d", "s")
-_HEAVY_QUARKS = ("c", "b", "t")
-
-
-@functools.lru_cache(maxsize=256)
-def _quark_charges(pairs: tuple[tuple[str, float], ...]) -> tuple[float, float]:
-    return scalar_nucleon_charges(dict(pairs))
-
-
 def _coupling(value: Any, name: str, bound: float) -> float:
     return _validation.as_float(value, name, min_value=-bound, max_value=bound)
 
@@ -314,64 +299,6 @@ class VectorMediator(Model):
         return _Shift(((c * _LMU_LTAU_LOG, 0.0, m2, 0.0),
                        (3.0 * c, 0.0, m2, MUON_MASS_MEV),
                        (-3.0 * c, 0.0, m2, TAU_MASS_MEV)))
-
-
-def scalar_nucleon_charges(quark_couplings: Mapping[str, float]) -> tuple[float, float]:
-    """Scalar charges of the proton and the neutron from couplings to the quarks.
-
-    Parameters
-    ----------
-    quark_couplings : mapping quark -> float
-        g_q for any of ``"u", "d", "s", "c", "b", "t"`` (the others 0), each within
-        1e3 in absolute value.
-
-    Returns
-    -------
-    (float, float)
-        (Q_S^p, Q_S^n) per unit coupling (docs/physics.md Eq. 13.5b):
-        Q_S^N = sum over u, d, s of g_q (m_N/m_q) f_Tq^N + (2/27) f_TG^N sum over
-        c, b, t of g_q m_N/m_q, f_TG^N = 1 - f_Tu^N - f_Td^N - f_Ts^N, with the f_Tq
-        of J. Ellis, K. A. Olive and C. Savage, PRD 77 (2008) 065026
-        (arXiv:0801.3656) and the quark masses of PDG 2024
-        (:data:`coherency.constants.NUCLEON_SCALAR_FTQ`, ``QUARK_MASSES_MEV``).
-
-    Raises
-    ------
-    ValueError
-        A quark name not in u, d, s, c, b, t, or a coupling outside the range.
-
-    Examples
-    --------
-    Equal couplings to every quark give about 15 per proton and 14.6 per neutron,
-    near the Q_S = 14 A + 1.1 Z quoted by Cerdeno et al. (arXiv:1604.01025):
-
-    >>> cp, cn = scalar_nucleon_charges(dict.fromkeys("udscbt", 1.0))
-    >>> bool(abs(cp - 15.1) < 0.2 and abs(cn - 14.0) < 0.7)
-    True
-    """
-    if not isinstance(quark_couplings, Mapping):
-        raise TypeError(f"quark_couplings must be a mapping quark -> coupling; got "
-                        f"{_validation._short(quark_couplings)}")
-    g = _quark_couplings(quark_couplings, "quark_couplings")
-    out = []
-    for nucleon, m_n in (("p", PROTON_MASS_MEV), ("n", NEUTRON_MASS_MEV)):
-        f = NUCLEON_SCALAR_FTQ[nucleon]
-        light = sum(g[q] * m_n / QUARK_MASSES_MEV[q] * f[q] for q in _LIGHT_QUARKS)
-        f_tg = 1.0 - sum(f[q] for q in _LIGHT_QUARKS)
-        heavy = sum(g[q] * m_n / QUARK_MASSES_MEV[q] for q in _HEAVY_QUARKS)
-        out.append(light + 2.0 / 27.0 * f_tg * heavy)
-    return out[0], out[1]
-
-
-def _quark_couplings(value: Mapping[Any, Any], name: str) -> dict[str, float]:
-    """{quark: g_q} for all six quarks (0 where not given), checked."""
-    g = dict.fromkeys(SCALAR_QUARKS, 0.0)
-    for key, v in value.items():
-        if key not in g:
-            raise ValueError(f"{name}: unknown quark {key!r}; the quarks are "
-                             f"{', '.join(SCALAR_QUARKS)}")
-        g[key] = _coupling(v, f"{name}[{key!r}]", 1e3)
-    return g
 
 
 @dataclass(frozen=True)
