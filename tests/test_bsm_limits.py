@@ -66,3 +66,22 @@ def test_bad_limit_arguments() -> None:
         bsm.limit_curve(EXP, bsm.VectorMediator(1.0, 0.0), [1.0], [1e-10, 1e-9], cl=1.0)
     with pytest.raises(ValueError, match="mass_MeV"):
         bsm.limit_curve(EXP, bsm.VectorMediator(1.0, 0.0), [-1.0], [1e-10, 1e-9])
+
+
+def test_a_scan_that_excludes_nothing_says_so() -> None:
+    """A limit the scan does not reach is NaN and named in a warning, not silent."""
+    exp = coh.experiments.load("coherent-csi-2021")
+    masses = np.array([1.0, 10.0])
+    with pytest.warns(coh.CoherencyWarning, match=r"limit_curve: no scanned value up to "
+                                                  r"1e-12 .* 2 of 2 masses \(first 1 MeV\)"):
+        lim = bsm.limit_curve(exp, bsm.VectorMediator(1.0, 0.0), masses,
+                              np.geomspace(1e-14, 1e-12, 5))
+    assert np.isnan(lim).all()
+    with pytest.warns(coh.CoherencyWarning, match="upper_limit: no scanned value"):
+        mu = bsm.upper_limit(exp, bsm.MagneticMoment(0.0),
+                             mu_nu_bohr=np.linspace(0.0, 1e-11, 5))
+    assert np.isnan(mu)
+    # a scan that reaches the limit is silent (warnings are errors in the suite)
+    lim = bsm.limit_curve(exp, bsm.VectorMediator(1.0, 0.0), masses,
+                          np.geomspace(1e-11, 1e-7, 40))
+    assert np.isfinite(lim).all()

@@ -22,6 +22,7 @@ Two statistics (docs/physics.md §13.11, §13.12):
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from .. import _validation
+from .._backend import CoherencyWarning
 from ._likelihood_model import LikelihoodModel, _names_of
 from .batch import experiment_grid, grid
 from .models import (
@@ -99,6 +101,7 @@ class _Profiler:
         self.start = {p.name: v for p, v in zip(self.free, (start_values(lk, None)[p.name]
                                                             for p in self.free))}
         self.n_fits = 0
+        self.failed: list[dict[str, float]] = []  # points whose fit did not converge
 
     def __call__(self, point: Mapping[str, float]) -> float:
         from iminuit import Minuit
@@ -128,7 +131,29 @@ class _Profiler:
             if m.valid and not m.fmin.has_reached_call_limit:
                 self.start = {n: float(m.values[n]) for n in names}
                 return float(m.fval)
+        self.failed.append({k: float(v) for k, v in point.items()})
         return math.nan
+
+    def warn_failed(self, where: str) -> None:
+        """Say so when fits did not converge (their values are NaN)."""
+        if self.failed:
+            warnings.warn(f"{where}: {len(self.failed)} of {self.n_fits} profile fits did "
+                          f"not converge (MIGRAD, strategies 0-2), first at "
+                          f"{self.failed[0]}; those points are NaN", CoherencyWarning,
+                          stacklevel=3)
+
+
+def _warn_unreached(where: str, x_max: float, cl: float, masses: FloatArray | None,
+                    limits: FloatArray) -> None:
+    """Say so when the scan holds no excluded value (the limit is NaN there)."""
+    bad = np.isnan(limits)
+    if not bad.any():
+        return
+    at = "" if masses is None else (f" for {int(bad.sum())} of {bad.size} masses "
+                                    f"(first {float(masses[bad][0]):g} MeV)")
+    warnings.warn(f"{where}: no scanned value up to {x_max:g} is excluded at {cl:g} CL"
+                  f"{at}; the limit is NaN there: extend the scan upward", CoherencyWarning,
+                  stacklevel=3)
 
 
 def _likelihood_for(experiment: Any, template: Model, names: Sequence[str],
@@ -179,6 +204,7 @@ def _likelihood_surface(experiment: Any, model: Any, options: Mapping[str, Any] 
         order = snake.reshape(-1)
     for i in order:
         out[i] = prof({k: float(v[i]) for k, v in flat.items()})
+    prof.warn_failed("delta_chi2")
     return out.reshape(shape), prof.n_fits
 
 
@@ -296,8 +322,9 @@ def limit_curve(experiment: Any, model: Any, mass_MeV: Any, coupling: Any, *,
     ndarray, shape (len(mass_MeV),)
         The smallest coupling where Delta chi^2 crosses the threshold, interpolated
         linearly in log coupling between the scanned points; NaN where no scanned
-        coupling is excluded. A destructive model can be allowed again above the
-        limit (where the charge changes sign): the curve is the first crossing.
+        coupling is excluded, with a CoherencyWarning naming those masses. A
+        destructive model can be allowed again above the limit (where the charge
+        changes sign): the curve is the first crossing.
 
     Raises
     ------
@@ -320,11 +347,15 @@ def limit_curve(experiment: Any, model: Any, mass_MeV: Any, coupling: Any, *,
     g_all = np.concatenate([[0.0], g]) if g[0] > 0 else g
     threshold = float(stats.chi2.ppf(level, 1))
     if statistic == "likelihood":
-        return _likelihood_limits(experiment, model, masses, g_all, threshold, options)
-    d = delta_chi2(experiment, grid(model, coupling=g_all[:, None], mass_MeV=masses[None, :]),
-                   chi2=chi2, n_threads=n_threads)
-    return np.array([_first_crossing(g_all, d[:, j], threshold)
-                     for j in range(masses.size)])
+        out = _likelihood_limits(experiment, model, masses, g_all, threshold, options)
+    else:
+        d = delta_chi2(experiment,
+                       grid(model, coupling=g_all[:, None], mass_MeV=masses[None, :]),
+                       chi2=chi2, n_threads=n_threads)
+        out = np.array([_first_crossing(g_all, d[:, j], threshold)
+                        for j in range(masses.size)])
+    _warn_unreached("limit_curve", float(g_all[-1]), level, masses, out)
+    return out
 
 
 def _likelihood_limits(experiment: Any, model: Model, masses: FloatArray, g_all: FloatArray,
@@ -377,6 +408,7 @@ def _likelihood_limits(experiment: Any, model: Model, masses: FloatArray, g_all:
         out[j] = _first_crossing(g_all[[lo, hi]], np.array([p(lo) - r, p(hi) - r]),
                                  threshold)
         prev = hi
+    prof.warn_failed("limit_curve")
     return out
 
 
@@ -402,7 +434,8 @@ def upper_limit(experiment: Any, model: Any, *, cl: float = 0.9,
     float
         The first value above the minimum of the scan where Delta chi^2 (relative to
         the minimum over the scan) crosses the threshold, interpolated linearly in log
-        value between the scanned points; NaN where none does.
+        value between the scanned points; NaN where none does, with a
+        CoherencyWarning.
 
     Examples
     --------
@@ -426,4 +459,6 @@ def upper_limit(experiment: Any, model: Any, *, cl: float = 0.9,
         raise ValueError("the scanned parameter needs at least two values")
     _validation.check_increasing(x, next(iter(named)))
     start = int(np.argmin(d))
-    return _first_crossing(x[start:], d[start:], float(stats.chi2.ppf(level, 1)))
+    out = _first_crossing(x[start:], d[start:], float(stats.chi2.ppf(level, 1)))
+    _warn_unreached("upper_limit", float(x[-1]), level, None, np.array([out]))
+    return out
