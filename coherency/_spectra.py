@@ -217,22 +217,8 @@ def recoil_spectrum(
     source = check_source(source)
     nt = check_threads(n_threads)
     Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
-    tgt, ffs = as_target(target), _resolve(form_factor)
-    m, t = _exposure(tgt, mass_kg, time_s, source)
-    flat = _validation.flat(Ta)
-    out = np.zeros(flat.size)
-    first = True
-    for part, weight, part_ffs, eps in _terms(source, ffs, epsilon, couplings):
-        E_top = float(part.E_max)
-        for nuc, per_kg in tgt.component_nuclei_per_kg():
-            # above the reach T_max(E_max) dN/dT = 0: clip there (no overflow for huge
-            # T); dN/dT = 2M dN/dq2 at q2 = 2M T
-            T_top = T_max_of(E_top, float(nuc.mass))
-            _add_dN_dq2(part, flat, 2.0 * nuc.mass, 2.0 * T_top, nuc, part_ffs, eps,
-                        weight * per_kg * 2.0 * nuc.mass * m * t, out, not first, nt)
-            first = False
-    _validation.check_finite_result(out, "recoil_spectrum", "reduce mass_kg x time_s or "
-                                    "the source's flux")
+    out = _summed_spectrum(source, target, _validation.flat(Ta), mass_kg, time_s,
+                           form_factor, epsilon, couplings, nt, recoil=True)
     return _validation.restore_shape(out, Ta.shape)
 
 
@@ -263,22 +249,36 @@ def q2_spectrum(
     source = check_source(source)
     nt = check_threads(n_threads)
     qa = _validation.check_q2(q2, "q2", n_threads=nt)
+    out = _summed_spectrum(source, target, _validation.flat(qa), mass_kg, time_s,
+                           form_factor, epsilon, couplings, nt, recoil=False)
+    return _validation.restore_shape(out, qa.shape)
+
+
+def _summed_spectrum(source: Any, target: Any, flat: np.ndarray, mass_kg: float,
+                     time_s: float, form_factor: FormFactorSpec, epsilon: float | None,
+                     couplings: str | None, nt: int, *, recoil: bool) -> np.ndarray:
+    """dN/dT at recoils T (``recoil``) or dN/dq^2 at q^2 (``flat``, checked, 1-D),
+    summed over the source's flavour parts and the target's nuclei (Eqs. 6.2-6.4):
+    dN/dT = 2M dN/dq^2 at q^2 = 2M T. Zero above each nucleus's reach (the points are
+    clipped there: no overflow for huge arguments)."""
     tgt, ffs = as_target(target), _resolve(form_factor)
     m, t = _exposure(tgt, mass_kg, time_s, source)
-    flat = _validation.flat(qa)
     out = np.zeros(flat.size)
     first = True
     for part, weight, part_ffs, eps in _terms(source, ffs, epsilon, couplings):
         E_top = float(part.E_max)
         for nuc, per_kg in tgt.component_nuclei_per_kg():
-            q2_top = q2_max_of(E_top, float(nuc.mass))
-            # dN/dq2 = 0 above the reach: clip there
-            _add_dN_dq2(part, flat, 1.0, 2.0 * q2_top, nuc, part_ffs, eps,
-                        weight * per_kg * m * t, out, not first, nt)
+            if recoil:
+                scale, top = 2.0 * nuc.mass, T_max_of(E_top, float(nuc.mass))
+            else:
+                scale, top = 1.0, q2_max_of(E_top, float(nuc.mass))
+            _add_dN_dq2(part, flat, scale, 2.0 * top, nuc, part_ffs, eps,
+                        weight * per_kg * scale * m * t, out, not first, nt)
             first = False
-    _validation.check_finite_result(out, "q2_spectrum", "reduce mass_kg x time_s or "
-                                    "the source's flux")
-    return _validation.restore_shape(out, qa.shape)
+    name = "recoil_spectrum" if recoil else "q2_spectrum"
+    _validation.check_finite_result(out, name, "reduce mass_kg x time_s or the source's "
+                                    "flux")
+    return out
 
 
 def max_q2(source: Any, target: Any) -> float:
