@@ -532,3 +532,11 @@ def test_stdout_on_dev_full_is_one_line_status_1(argv: list[str]) -> None:
     assert "Traceback" not in res.stderr and "Exception ignored" not in res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "No space left on device" in lines[0]
+
+
+def test_report_flags_are_booleans(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="fits must be True or False; got str"):
+        report.build_report(fits="no")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="figures must be True or False; got int"):
+        report.write_report(tmp_path / "r", figures=0)  # type: ignore[arg-type]
+    assert not (tmp_path / "r").exists()
