@@ -4,6 +4,7 @@ import glob
 import os
 import sys
 
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -25,7 +26,9 @@ extensions = [
     Extension(
         "coherency._kernels",
         ["coherency/_kernels.pyx", *sorted(glob.glob(os.path.join("csrc", "*.c")))],
-        include_dirs=["csrc"],
+        # numpy's C API: the small-array entry points read and make arrays directly
+        # and call numpy's own float64 arccos/cos loops (coherency/_kernels.pyx).
+        include_dirs=["csrc", numpy.get_include()],
         # libm's linker script pulls in libmvec (vector sin/cos/exp) on glibc.
         libraries=[] if sys.platform == "win32" else ["m"],
         extra_compile_args=extra_compile_args,
@@ -37,6 +40,7 @@ extensions = [
             # MSVC's C mode knows C99 restrict only as __restrict.
             *([("restrict", "__restrict")] if sys.platform == "win32" else []),
             *threads,
+            ("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
         ],
         extra_link_args=extra_link_args,
     )

@@ -28,13 +28,6 @@ calling thread checks for signals between its chunks, every ~25 ms, and the kern
 stops and raises KeyboardInterrupt.
 """
 
-from cpython.buffer cimport (
-    PyBUF_C_CONTIGUOUS,
-    PyBUF_FORMAT,
-    PyBUF_WRITABLE,
-    PyBuffer_Release,
-    PyObject_GetBuffer,
-)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.exc cimport PyErr_Occurred
 from cpython.object cimport PyObject_GenericSetAttr
@@ -1385,38 +1378,84 @@ def bsm_grid(grid, const double[::1] scale, const double[::1] m2,
 # ---------------------------------------------------------------------------------
 # Small arrays: the public layer's path for float64 arrays of up to SMALL_MAX
 # elements. Each takes the caller's arguments as they are and returns None unless they
-# are such arrays (C-contiguous, native float64) with every value in range, so that
-# the array path runs and raises its errors; otherwise it calls the same C entry
-# points as the array kernels, on the whole array at once (form factors) or point by
-# point (cross sections, which have no vectorised loop), so the bits are the array
-# path's. No numpy reductions, broadcasting or intermediate arrays: one buffer per
-# argument and the output.
+# are such arrays (C-contiguous, aligned, native float64) with every value in range,
+# so that the array path runs and raises its errors; otherwise it calls the same C
+# entry points as the array kernels, on the whole array at once (form factors) or
+# point by point (cross sections, which have no vectorised loop), so the bits are the
+# array path's. No numpy reductions, broadcasting or intermediate arrays: the inputs
+# are read in place through numpy's C API, and the output is one new array (none for a
+# 0-d result, which is a float).
 # ---------------------------------------------------------------------------------
 
 import numpy as _np
 
-cdef object _ndarray = _np.ndarray
-cdef object _empty = _np.empty
+cimport numpy as cnp
+
+cnp.import_array()
 
 cdef enum:
     SMALL_MAX = 16       # coherency._validation.SMALL_MAX
     SMALL_NUCLEI = 16    # nuclei of a cross-section plan
 
 
-cdef int _small_buffer(object x, Py_buffer *view) except -1:
-    """1 with ``view`` held (the caller releases it) when x is a C-contiguous native
-    float64 ndarray of 1 to SMALL_MAX elements; 0 otherwise."""
-    if type(x) is not _ndarray:
-        return 0
-    try:
-        PyObject_GetBuffer(x, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT)
-    except (BufferError, ValueError, TypeError):
-        return 0
-    if (view.itemsize != 8 or view.format == NULL or view.format[0] != b'd'
-            or view.format[1] != 0 or view.len < 8 or view.len > 8 * SMALL_MAX):
-        PyBuffer_Release(view)
-        return 0
-    return 1
+cdef const double *_small_data(object x, Py_ssize_t *n) noexcept:
+    """The values of x when it is an ndarray (not a subclass) of native, aligned,
+    C-contiguous float64 with 1 to SMALL_MAX elements, with n set to their number;
+    NULL otherwise. The pointer stays valid while the caller holds x (an array that
+    other code references cannot be resized)."""
+    cdef cnp.ndarray a
+    cdef Py_ssize_t size
+    if not cnp.PyArray_CheckExact(x):
+        return NULL
+    a = <cnp.ndarray>x
+    if (cnp.PyArray_TYPE(a) != cnp.NPY_DOUBLE or not cnp.PyArray_ISNOTSWAPPED(a)
+            or not cnp.PyArray_IS_C_CONTIGUOUS(a) or not cnp.PyArray_ISALIGNED(a)):
+        return NULL
+    size = cnp.PyArray_SIZE(a)
+    if size < 1 or size > SMALL_MAX:
+        return NULL
+    n[0] = size
+    return <const double *>cnp.PyArray_DATA(a)
+
+
+cdef inline int _small_ndim(object x) noexcept:
+    """Dimensions of an ndarray that _small_data accepted."""
+    return cnp.PyArray_NDIM(<cnp.ndarray>x)
+
+
+cdef object _small_new(object like, double **out, double *scalar):
+    """The output of a small-array call in the shape of ``like`` (an ndarray that
+    _small_data accepted, or None for a float result): a new C-contiguous float64
+    array with ``out`` set to its values, or, for a 0-d shape, None with ``out`` set to
+    ``scalar`` (the result is then that float: _small_result)."""
+    cdef cnp.ndarray a
+    if like is None or _small_ndim(like) == 0:
+        out[0] = scalar
+        return None
+    a = <cnp.ndarray>like
+    result = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.NPY_DOUBLE, 0)
+    out[0] = <double *>cnp.PyArray_DATA(<cnp.ndarray>result)
+    return result
+
+
+cdef inline object _small_result(object array, double scalar):
+    """What a small-array call returns: the array of _small_new, or the float."""
+    return scalar if array is None else array
+
+
+cdef bint _same_shape(object a, object b) noexcept:
+    """Whether two ndarrays that _small_data accepted have one shape."""
+    cdef int k, nd = _small_ndim(a)
+    cdef cnp.npy_intp *da
+    cdef cnp.npy_intp *db
+    if _small_ndim(b) != nd:
+        return False
+    da = cnp.PyArray_DIMS(<cnp.ndarray>a)
+    db = cnp.PyArray_DIMS(<cnp.ndarray>b)
+    for k in range(nd):
+        if da[k] != db[k]:
+            return False
+    return True
 
 
 cdef inline bint _within(const double *x, Py_ssize_t n, Py_ssize_t step, double lo,
@@ -1431,60 +1470,40 @@ cdef inline bint _within(const double *x, Py_ssize_t n, Py_ssize_t step, double 
     return True
 
 
-cdef object _small_finish(object out, Py_buffer *view, int ndim):
-    """Release the output's buffer; a 0-d result is a float."""
-    cdef double first = (<double *>view.buf)[0]
-    PyBuffer_Release(view)
-    return first if ndim == 0 else out
-
-
 def small_form_factor(object q, int model, double p1, double p2):
     """F(q) of model id ``model`` (lengths p1, p2 in MeV^-1) when q is a small float64
     array of finite values >= 0 (SMALL_MAX elements at most), in q's shape (a float
     for 0-d); None for any other q."""
-    cdef Py_buffer bq, bo
     cdef coh_ff_t ff
     cdef int status
-    cdef Py_ssize_t n
-    cdef object out
-    if not _small_buffer(q, &bq):
+    cdef Py_ssize_t n = 0
+    cdef const double *pq = _small_data(q, &n)
+    cdef double *po
+    cdef double scalar = 0.0
+    if pq == NULL or not _within(pq, n, 1, 0.0, DBL_MAX, False):
         return None
-    try:
-        n = bq.len // 8
-        if not _within(<const double *>bq.buf, n, 1, 0.0, DBL_MAX, False):
-            return None
-        out = _empty(q.shape)
-        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
-        ff.model = model
-        ff.p1 = p1
-        ff.p2 = p2
-        status = coh_form_factor(&ff, <const double *>bq.buf, <double *>bo.buf, 0, n)
-        if status != COH_OK:
-            PyBuffer_Release(&bo)
-            _fail(status, "coh_form_factor")
-        return _small_finish(out, &bo, bq.ndim)
-    finally:
-        PyBuffer_Release(&bq)
+    out = _small_new(q, &po, &scalar)
+    ff.model = model
+    ff.p1 = p1
+    ff.p2 = p2
+    status = coh_form_factor(&ff, pq, po, 0, n)
+    if status != COH_OK:
+        _fail(status, "coh_form_factor")
+    return _small_result(out, scalar)
 
 
 def small_spherical_j1(object x):
     """j1(x) when x is a small float64 array of finite values (SMALL_MAX elements at
     most), in x's shape (a float for 0-d); None for any other x."""
-    cdef Py_buffer bx, bo
-    cdef Py_ssize_t n
-    cdef object out
-    if not _small_buffer(x, &bx):
+    cdef Py_ssize_t n = 0
+    cdef const double *px = _small_data(x, &n)
+    cdef double *po
+    cdef double scalar = 0.0
+    if px == NULL or not _within(px, n, 1, -DBL_MAX, DBL_MAX, False):
         return None
-    try:
-        n = bx.len // 8
-        if not _within(<const double *>bx.buf, n, 1, -DBL_MAX, DBL_MAX, False):
-            return None
-        out = _empty(x.shape)
-        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
-        coh_spherical_j1(<const double *>bx.buf, <double *>bo.buf, 0, n)
-        return _small_finish(out, &bo, bx.ndim)
-    finally:
-        PyBuffer_Release(&bx)
+    out = _small_new(x, &po, &scalar)
+    coh_spherical_j1(px, po, 0, n)
+    return _small_result(out, scalar)
 
 
 def small_cross_section(int kind, object x, object y, tuple plan, double x_max,
@@ -1498,84 +1517,69 @@ def small_cross_section(int kind, object x, object y, tuple plan, double x_max,
     for anything else. Each point is summed over the nuclei in plan order, as the
     scalar path and the array path do."""
     global _rule_x_obj, _rule_w_obj, _rule_x, _rule_w
-    cdef Py_buffer bx, by, bo
-    cdef int hx = 0, hy = 0, status = COH_OK, ndim, k
+    cdef int status = COH_OK, k
     cdef double xv = 0.0, yv = 0.0, total, value, q2, fraction[SMALL_NUCLEI]
     cdef double mass[SMALL_NUCLEI]
     cdef double panel[SMALL_NUCLEI]
+    cdef double scalar = 0.0
     cdef coh_nucleus_t nuc[SMALL_NUCLEI]
     cdef const double *px
     cdef const double *py
     cdef double *po
-    cdef Py_ssize_t n, i, sx, sy, n_nuc = len(plan)
+    cdef Py_ssize_t n = 0, ny = 0, i, sx = 1, sy = 1, n_nuc = len(plan)
     cdef const double[::1] rx
     cdef const double[::1] rw
-    cdef object out, shape
+    cdef object like
     if kind < 0 or kind > 2 or n_nuc < 1 or n_nuc > SMALL_NUCLEI:
         return None
-    hx = _small_buffer(x, &bx)
-    try:
-        if not hx and type(x) is not float:
+    px = _small_data(x, &n)
+    py = _small_data(y, &ny)
+    if px != NULL and py != NULL:
+        if not _same_shape(x, y):
             return None
-        hy = _small_buffer(y, &by)
-        if not hy and type(y) is not float:
-            return None
-        if not hx and not hy:
-            return None
-        if hx and hy and x.shape != y.shape:
-            return None
-        if hx:
-            px, sx, n, ndim, shape = <const double *>bx.buf, 1, bx.len // 8, bx.ndim, x.shape
+        like = x
+    elif px != NULL and type(y) is float:
+        yv = y
+        py, sy, like = &yv, 0, x
+    elif py != NULL and type(x) is float:
+        xv = x
+        px, sx, n, like = &xv, 0, ny, y
+    else:
+        return None
+    if not (_within(px, n, sx, 0.0, x_max, kind == 2)
+            and _within(py, n, sy, 0.0, y_max, kind != 2)):
+        return None
+    for k in range(n_nuc):
+        fraction[k], mass[k], spec, panel[k] = plan[k]
+        _nucleus(spec, &nuc[k])
+    if kind == 2:
+        if gl_x is _rule_x_obj and gl_w is _rule_w_obj:
+            rx, rw = _rule_x, _rule_w
         else:
-            xv = x
-            px, sx = &xv, 0
-        if hy:
-            py, sy, n, ndim, shape = <const double *>by.buf, 1, by.len // 8, by.ndim, y.shape
-        else:
-            yv = y
-            py, sy = &yv, 0
-        if not (_within(px, n, sx, 0.0, x_max, kind == 2)
-                and _within(py, n, sy, 0.0, y_max, kind != 2)):
-            return None
+            rx, rw = gl_x, gl_w
+            _rule(rx, rw, "coh_sigma_total")
+            _rule_x, _rule_w = rx, rw
+            _rule_x_obj, _rule_w_obj = gl_x, gl_w
+    out = _small_new(like, &po, &scalar)
+    for i in range(n):
+        total = 0.0
         for k in range(n_nuc):
-            fraction[k], mass[k], spec, panel[k] = plan[k]
-            _nucleus(spec, &nuc[k])
-        if kind == 2:
-            if gl_x is _rule_x_obj and gl_w is _rule_w_obj:
-                rx, rw = _rule_x, _rule_w
+            if kind == 0:
+                status = coh_dsigma_dq2(&nuc[k], &px[i * sx], &py[i * sy], &value, 0, 1)
+                total += fraction[k] * value
+            elif kind == 1:
+                q2 = 2.0 * mass[k] * px[i * sx]
+                status = coh_dsigma_dq2(&nuc[k], &q2, &py[i * sy], &value, 0, 1)
+                total += fraction[k] * (2.0 * mass[k] * value)
             else:
-                rx, rw = gl_x, gl_w
-                _rule(rx, rw, "coh_sigma_total")
-                _rule_x, _rule_w = rx, rw
-                _rule_x_obj, _rule_w_obj = gl_x, gl_w
-        out = _empty(shape)
-        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
-        po = <double *>bo.buf
-        for i in range(n):
-            total = 0.0
-            for k in range(n_nuc):
-                if kind == 0:
-                    status = coh_dsigma_dq2(&nuc[k], &px[i * sx], &py[i * sy], &value, 0, 1)
-                    total += fraction[k] * value
-                elif kind == 1:
-                    q2 = 2.0 * mass[k] * px[i * sx]
-                    status = coh_dsigma_dq2(&nuc[k], &q2, &py[i * sy], &value, 0, 1)
-                    total += fraction[k] * (2.0 * mass[k] * value)
-                else:
-                    q2 = 2.0 * mass[k] * py[i * sy]
-                    status = coh_sigma_total(&nuc[k], &px[i * sx], &q2, panel[k], &rx[0],
-                                             &rw[0], rx.shape[0], &value, 0, 1)
-                    total += fraction[k] * value
-                if status != COH_OK:
-                    PyBuffer_Release(&bo)
-                    _fail(status, "coh_sigma_total" if kind == 2 else "coh_dsigma_dq2")
-            po[i] = total
-        return _small_finish(out, &bo, ndim)
-    finally:
-        if hx:
-            PyBuffer_Release(&bx)
-        if hy:
-            PyBuffer_Release(&by)
+                q2 = 2.0 * mass[k] * py[i * sy]
+                status = coh_sigma_total(&nuc[k], &px[i * sx], &q2, panel[k], &rx[0],
+                                         &rw[0], rx.shape[0], &value, 0, 1)
+                total += fraction[k] * value
+            if status != COH_OK:
+                _fail(status, "coh_sigma_total" if kind == 2 else "coh_dsigma_dq2")
+        po[i] = total
+    return _small_result(out, scalar)
 
 
 def small_kinematics(int kind, object x, double mass, double x_max):
@@ -1585,45 +1589,71 @@ def small_kinematics(int kind, object x, double mass, double x_max):
     4E^2 M/(M + 2E); 3, q2_min(T) = 2 M T; with the arithmetic of
     coherency.kinematics' scalar path. In x's shape (a float for 0-d); None for any
     other x, or when a value is not finite (the public function then raises)."""
-    cdef Py_buffer bx, bo
-    cdef Py_ssize_t i, n
+    cdef Py_ssize_t i, n = 0
     cdef const double *px
     cdef double *po
-    cdef double v, e
-    cdef object out
-    if kind < 0 or kind > 3 or not _small_buffer(x, &bx):
+    cdef double v, e, scalar = 0.0
+    if kind < 0 or kind > 3:
         return None
-    try:
-        n = bx.len // 8
-        px = <const double *>bx.buf
-        for i in range(n):
-            if not (px[i] >= 0.0 and px[i] < x_max):
-                return None
-        out = _empty(x.shape)
-        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
-        po = <double *>bo.buf
-        for i in range(n):
-            e = px[i]
-            if kind == 0:
-                v = 0.5 * (e + sqrt(e * (e + 2.0 * mass)))
-            elif kind == 1:
-                v = 2.0 * e * e / (mass + 2.0 * e)
-            elif kind == 2:
-                v = 4.0 * e * e * mass / (mass + 2.0 * e)
-            else:
-                v = 2.0 * mass * e
-            if not v <= DBL_MAX:
-                PyBuffer_Release(&bo)
-                return None
-            po[i] = v
-        return _small_finish(out, &bo, bx.ndim)
-    finally:
-        PyBuffer_Release(&bx)
+    px = _small_data(x, &n)
+    if px == NULL:
+        return None
+    for i in range(n):
+        if not (px[i] >= 0.0 and px[i] < x_max):
+            return None
+    out = _small_new(x, &po, &scalar)
+    for i in range(n):
+        e = px[i]
+        if kind == 0:
+            v = 0.5 * (e + sqrt(e * (e + 2.0 * mass)))
+        elif kind == 1:
+            v = 2.0 * e * e / (mass + 2.0 * e)
+        elif kind == 2:
+            v = 4.0 * e * e * mass / (mass + 2.0 * e)
+        else:
+            v = 2.0 * mass * e
+        if not v <= DBL_MAX:
+            return None
+        po[i] = v
+    return _small_result(out, scalar)
 
 
 cdef object _float64 = _np.float64
 cdef object _arccos = _np.arccos
 cdef object _cos = _np.cos
+
+
+cdef int _float64_loop(object ufunc, cnp.PyUFuncGenericFunction *loop,
+                       void **data) except -1:
+    """numpy's own float64 -> float64 inner loop of a one-input ufunc (the function the
+    ufunc machinery calls for a float64 array), or 0 when the ufunc has none."""
+    cdef cnp.ufunc u = <cnp.ufunc?>ufunc
+    cdef int i
+    if u.nin != 1 or u.nout != 1 or u.functions == NULL:
+        return 0
+    for i in range(u.ntypes):
+        if u.types[2 * i] == cnp.NPY_DOUBLE and u.types[2 * i + 1] == cnp.NPY_DOUBLE:
+            loop[0] = u.functions[i]
+            data[0] = u.data[i] if u.data != NULL else NULL
+            return loop[0] != NULL
+    return 0
+
+
+cdef cnp.PyUFuncGenericFunction _arccos_loop = NULL
+cdef cnp.PyUFuncGenericFunction _cos_loop = NULL
+cdef void *_arccos_data = NULL
+cdef void *_cos_data = NULL
+if not _float64_loop(_arccos, &_arccos_loop, &_arccos_data):
+    _arccos_loop = NULL
+if not _float64_loop(_cos, &_cos_loop, &_cos_data):
+    _cos_loop = NULL
+
+
+def _numpy_loops_found():
+    """Whether small_coherence calls numpy's float64 arccos and cos loops directly
+    (True on every numpy this package supports; otherwise it calls the ufuncs)."""
+    return _arccos_loop != NULL and _cos_loop != NULL
+
 
 cdef enum:
     # kinds of small_coherence (coherency.coherence._SMALL_*)
@@ -1639,16 +1669,16 @@ cdef enum:
 cdef double _HALF_PI = 1.5707963267948966  # math.pi / 2, the bound of alpha_from_phi
 
 
-cdef int _small_operand(object x, Py_buffer *view, const double **p, double *scalar,
-                        Py_ssize_t *step) except -1:
-    """2 with ``view`` held when x is a small float64 array (as _small_buffer), 1 for a
+cdef int _small_operand(object x, const double **p, double *scalar, Py_ssize_t *n,
+                        Py_ssize_t *step) noexcept:
+    """2 when x is a small float64 array (as _small_data; n set to its size), 1 for a
     Python float or numpy.float64 scalar (read into ``scalar``, step 0), 0 otherwise."""
-    if _small_buffer(x, view):
-        p[0] = <const double *>view.buf
+    p[0] = _small_data(x, n)
+    if p[0] != NULL:
         step[0] = 1
         return 2
     if type(x) is float or type(x) is _float64:
-        scalar[0] = x
+        scalar[0] = (<double>x)
         p[0] = scalar
         step[0] = 0
         return 1
@@ -1669,7 +1699,7 @@ def small_coherence(int kind, object x, object y, double c0, double c1, double c
     4, xi = x + (1 - x) c0 (x = alpha in [0, 1]; c0 = xi_dec);
     5, alpha = (x - c0) / c1 (x = xi, finite; c0 = xi_dec, c1 = 1 - xi_dec);
     6, phi = arccos(x) (x = alpha in [0, 1]); 7, alpha = cos(x) (x = phi in
-    [0, pi/2]): numpy's own arccos and cos, as the array path.
+    [0, pi/2]): numpy's own float64 arccos and cos loops, which the array path runs.
 
     With ``clip`` (kinds 1 and 5) the result is clipped to [0, 1] as numpy.clip does.
     x (and y for kinds 0 and 1): small float64 arrays (SMALL_MAX elements at most) or
@@ -1677,81 +1707,85 @@ def small_coherence(int kind, object x, object y, double c0, double c1, double c
     the other. Returns the values in that shape (a float for 0-d), or None for
     anything else, for a value out of range, or where a result is not finite: the
     array path then runs, with its errors and warnings."""
-    cdef Py_buffer bx, by, bo
-    cdef int hx = 0, hy = 0, ndim
+    cdef int hx = 0, hy = 0
     cdef const double *px = NULL
     cdef const double *py = NULL
     cdef double *po
-    cdef double xs = 0.0, ys = 0.0, lo, hi, v, a, denominator = 1.0 - c3
-    cdef Py_ssize_t n = 1, i, sx = 0, sy = 0
-    cdef object out, shape = ()
+    cdef double xs = 0.0, ys = 0.0, lo, hi, v, a, scalar = 0.0, denominator = 1.0 - c3
+    cdef Py_ssize_t n = 1, ny = 1, i, sx = 0, sy = 0
+    cdef object like = None
     cdef bint two = kind == COHERENCE_GAMMA_NP or kind == COHERENCE_ALPHA_FF
+    cdef char *args[2]
+    cdef cnp.npy_intp dims[1]
+    cdef cnp.npy_intp steps[2]
+    cdef cnp.PyUFuncGenericFunction loop
     if kind < 0 or kind > COHERENCE_ALPHA_FROM_PHI:
         return None
-    hx = _small_operand(x, &bx, &px, &xs, &sx)
-    try:
-        if not hx:
+    hx = _small_operand(x, &px, &xs, &n, &sx)
+    if not hx:
+        return None
+    if hx == 2:
+        like = x
+    if two:
+        hy = _small_operand(y, &py, &ys, &ny, &sy)
+        if not hy:
             return None
-        if two:
-            hy = _small_operand(y, &by, &py, &ys, &sy)
-            if not hy:
-                return None
-        ndim = 0
-        if hx == 2:
-            n, ndim, shape = bx.len // 8, bx.ndim, x.shape
         if hy == 2:
-            if hx != 2 or y.shape == shape:
-                n, ndim, shape = by.len // 8, by.ndim, y.shape
-            elif n == 1 and ndim <= by.ndim:  # x of size 1 broadcasts against y
+            if hx != 2 or _same_shape(x, y):
+                n, like = ny, y
+            elif n == 1 and _small_ndim(x) <= _small_ndim(y):  # x of size 1 broadcasts
                 sx = 0
-                n, ndim, shape = by.len // 8, by.ndim, y.shape
-            elif by.len == 8 and by.ndim <= ndim:  # y of size 1
+                n, like = ny, y
+            elif ny == 1 and _small_ndim(y) <= _small_ndim(x):  # y of size 1
                 sy = 0
             else:
                 return None
-        if two:
-            lo, hi = -1.0, 1.0
-        elif kind == COHERENCE_GAMMA_DATA or kind == COHERENCE_ALPHA_FROM_XI:
-            lo, hi = -DBL_MAX, DBL_MAX
-        elif kind == COHERENCE_ALPHA_FROM_PHI:
-            lo, hi = 0.0, _HALF_PI
-        else:
-            lo, hi = 0.0, 1.0
-        if not _within(px, n, sx, lo, hi, False):
-            return None
-        if two and not _within(py, n, sy, lo, hi, False):
-            return None
-        if kind == COHERENCE_PHI_FROM_ALPHA or kind == COHERENCE_ALPHA_FROM_PHI:
-            # numpy's own loop (the array path's bits), called on the checked input
+    if two:
+        lo, hi = -1.0, 1.0
+    elif kind == COHERENCE_GAMMA_DATA or kind == COHERENCE_ALPHA_FROM_XI:
+        lo, hi = -DBL_MAX, DBL_MAX
+    elif kind == COHERENCE_ALPHA_FROM_PHI:
+        lo, hi = 0.0, _HALF_PI
+    else:
+        lo, hi = 0.0, 1.0
+    if not _within(px, n, sx, lo, hi, False):
+        return None
+    if two and not _within(py, n, sy, lo, hi, False):
+        return None
+    if kind == COHERENCE_PHI_FROM_ALPHA or kind == COHERENCE_ALPHA_FROM_PHI:
+        loop = _arccos_loop if kind == COHERENCE_PHI_FROM_ALPHA else _cos_loop
+        if loop == NULL:  # numpy's ufunc itself, on the checked input
             out = (_arccos if kind == COHERENCE_PHI_FROM_ALPHA else _cos)(x)
-            return float(out) if ndim == 0 else out
-        out = _empty(shape)
-        PyObject_GetBuffer(out, &bo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
-        po = <double *>bo.buf
-        for i in range(n):
-            if kind == COHERENCE_GAMMA_NP:
-                a = c0 * px[i * sx] - c1 * py[i * sy]
-                v = a * a
-            elif kind == COHERENCE_ALPHA_FF:
-                a = c0 * px[i * sx] - c1 * py[i * sy]
-                v = (a * a / c2 - c3) / denominator
-            elif kind == COHERENCE_GAMMA_QM:
-                v = c0 * px[i * sx] + c1 * (1.0 - px[i * sx])
-            elif kind == COHERENCE_GAMMA_DATA:
-                v = c0 * px[i * sx]
-            elif kind == COHERENCE_XI_FROM_ALPHA:
-                v = px[i * sx] + (1.0 - px[i * sx]) * c0
-            else:
-                v = (px[i * sx] - c0) / c1
-            if not (v <= DBL_MAX and v >= -DBL_MAX):
-                PyBuffer_Release(&bo)
-                return None
-            if clip:  # numpy.clip: -0.0 stays -0.0
-                v = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
-            po[i] = v
-        return _small_finish(out, &bo, ndim)
-    finally:
-        if hx == 2:
-            PyBuffer_Release(&bx)
-        if hy == 2:
-            PyBuffer_Release(&by)
+            return float(out) if like is None or _small_ndim(like) == 0 else out
+        out = _small_new(like, &po, &scalar)
+        # numpy's inner loop, called as the ufunc machinery calls it on an array
+        args[0] = <char *>px
+        args[1] = <char *>po
+        dims[0] = n
+        steps[0] = 8 * sx
+        steps[1] = 8
+        loop(args, dims, steps,
+             _arccos_data if kind == COHERENCE_PHI_FROM_ALPHA else _cos_data)
+        return _small_result(out, scalar)
+    out = _small_new(like, &po, &scalar)
+    for i in range(n):
+        if kind == COHERENCE_GAMMA_NP:
+            a = c0 * px[i * sx] - c1 * py[i * sy]
+            v = a * a
+        elif kind == COHERENCE_ALPHA_FF:
+            a = c0 * px[i * sx] - c1 * py[i * sy]
+            v = (a * a / c2 - c3) / denominator
+        elif kind == COHERENCE_GAMMA_QM:
+            v = c0 * px[i * sx] + c1 * (1.0 - px[i * sx])
+        elif kind == COHERENCE_GAMMA_DATA:
+            v = c0 * px[i * sx]
+        elif kind == COHERENCE_XI_FROM_ALPHA:
+            v = px[i * sx] + (1.0 - px[i * sx]) * c0
+        else:
+            v = (px[i * sx] - c0) / c1
+        if not (v <= DBL_MAX and v >= -DBL_MAX):
+            return None
+        if clip:  # numpy.clip: -0.0 stays -0.0
+            v = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
+        po[i] = v
+    return _small_result(out, scalar)
