@@ -1,12 +1,14 @@
 """Cost of one public call with plain float arguments (target <= 1.5 us), and of the
 same call on small arrays (target: within 2x of the scalar call).
 
-For each function five variants in one group:
+For each function six variants in one group:
   fast     -- Python floats, compiled backend: the scalar fast path;
   array1   -- the first argument as a one-element float64 array (the others plain),
               compiled backend: the small-array path (up to SMALL_MAX = 16 values);
   array16  -- the first argument as a 16-element array: the small-array path, and its
               time per point (ns/point) against the scalar call;
+  npscalar -- every argument as a numpy scalar (numpy.float64, numpy.int64: what
+              indexing or iterating over an array gives), compiled backend;
   numpy0d  -- every argument as a numpy 0-d array, compiled backend;
   twin     -- Python floats on the numpy/scipy backend.
 Run: pytest benchmarks/bench_scalar.py --benchmark-group-by=group
@@ -53,7 +55,8 @@ CALLS: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
 }
 
 
-@pytest.mark.parametrize("variant", ["fast", "array1", "array16", "numpy0d", "twin"])
+@pytest.mark.parametrize("variant", ["fast", "array1", "array16", "npscalar", "numpy0d",
+                                     "twin"])
 @pytest.mark.parametrize("name", list(CALLS))
 def test_scalar_call(benchmark: Any, name: str, variant: str) -> None:
     func, args = CALLS[name]
@@ -68,6 +71,9 @@ def test_scalar_call(benchmark: Any, name: str, variant: str) -> None:
             call_args = args
         elif variant == "numpy0d":
             call_args = tuple(np.asarray(a) for a in args)
+        elif variant == "npscalar":
+            call_args = tuple(np.float64(a) if isinstance(a, float) else np.int64(a)
+                              for a in args)
         else:
             size = 16 if variant == "array16" else 1
             call_args = (np.full(size, float(args[0])), *args[1:])
@@ -76,7 +82,7 @@ def test_scalar_call(benchmark: Any, name: str, variant: str) -> None:
     with coh.use_backend("compiled"):
         fast = func(*args)
     assert type(fast) is float
-    if variant in ("numpy0d", "array1"):
+    if variant in ("numpy0d", "npscalar", "array1"):
         assert np.all(out == fast)  # same bits on the fast and the array paths
     elif variant == "array16":
         np.testing.assert_allclose(out, fast, rtol=1e-14, atol=0)

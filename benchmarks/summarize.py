@@ -22,7 +22,8 @@ from typing import Any
 
 ORDER = ["compiled", "SM compiled", "fast", "n_threads=1", "n_threads=2",
          "plain libmvec loop", "E outside", "301 knots", "array1", "array16",
-         "test_nll_fast_signal", "test_one_fit", "numpy", "numpy0d", "twin", "scipy",
+         "test_nll_fast_signal", "test_one_fit", "npscalar", "numpy", "numpy0d", "twin",
+         "scipy",
          "numpy-cos-0d"]
 
 

@@ -74,6 +74,8 @@ class FormFactor(ABC):
         nt = _validation.check_threads(n_threads)
         qf = _validation.plain_float(q)
         af = _validation.plain_float(A)
+        if af is None:  # A as a 0-d array: the same number as a float
+            af = _validation.size1_float(A)
         if qf is not None and af is not None and qf >= 0.0 and af > 0.0:
             # Scalar fast path: the arithmetic of kernel_params, the same C routine on
             # one point.

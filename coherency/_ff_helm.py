@@ -75,16 +75,19 @@ def _helm_scalar(q: Any, A: Any, s_fm: Any, r_coeff_fm: Any) -> float | None:
     qf = _validation.plain_float(q)
     if qf is None or not qf >= 0.0:
         return None
-    lengths = _helm_lengths(A, s_fm, r_coeff_fm)
+    lengths = _helm_lengths(A, s_fm, r_coeff_fm, q)
     if lengths is None:
         return None
     return float(_backend.kernels().helm_scalar(qf, lengths[0], lengths[1]))
 
 
-def _helm_lengths(A: Any, s_fm: Any, r_coeff_fm: Any) -> tuple[float, float] | None:
+def _helm_lengths(A: Any, s_fm: Any, r_coeff_fm: Any, q: Any = None
+                  ) -> tuple[float, float] | None:
     """(R0, s) in MeV^-1 of helm_form_factor for plain floats/ints in range (cached),
-    else None."""
-    af = _validation.plain_float(A)
+    else None. A may also be a 0-d or one-element array with no more dimensions than
+    q (it broadcasts against q without changing the shape)."""
+    af = (_validation.size1_float(A, q) if type(A) is np.ndarray
+          else _validation.plain_float(A))
     sf = _validation.plain_float(s_fm)
     rf = _validation.plain_float(r_coeff_fm)
     if af is None or sf is None or rf is None:
@@ -157,7 +160,7 @@ def helm_form_factor(
     fast = _helm_scalar(q, A, s_fm, r_coeff_fm)
     if fast is not None:
         return fast
-    lengths = _helm_lengths(A, s_fm, r_coeff_fm) if type(q) is np.ndarray else None
+    lengths = _helm_lengths(A, s_fm, r_coeff_fm, q) if type(q) is np.ndarray else None
     if lengths is not None:  # a small float64 array (<= SMALL_MAX elements): one call
         small = _backend.kernels().small_form_factor(q, _ff_models.HELM.id, *lengths)
         if small is not None:

@@ -278,19 +278,54 @@ _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
 
-def plain_float(x: Any) -> float | None:
-    """``x`` as a float if it is a finite plain Python ``float`` or ``int``, else None.
+# numpy's real scalar types (what indexing or iterating over an array gives): their
+# value as a float is the float64 the array path converts them to.
+_NUMPY_REAL_SCALARS = frozenset({
+    np.float64, np.float32, np.float16, np.int8, np.int16, np.int32, np.int64,
+    np.uint8, np.uint16, np.uint32, np.uint64, np.intc, np.uintc, np.longlong,
+    np.ulonglong,
+})
 
-    The test of the public functions' scalar fast path: numpy scalars,
-    bools, arrays, huge ints, NaN and infinities return None and so take the array
-    path, which raises the usual errors. Ints are those numpy would hold as int64.
+
+def plain_float(x: Any) -> float | None:
+    """``x`` as a float if it is a finite Python ``float`` or ``int``, or a finite numpy
+    real scalar (``numpy.float64`` as an array's elements are, float16/32, the integer
+    types); else None.
+
+    The test of the public functions' scalar fast path: bools (Python's and numpy's),
+    arrays (0-d too), complex numbers, huge ints, NaN and infinities return None and so
+    take the array path, which raises the usual errors. Ints are those numpy would hold
+    as int64; a numpy scalar gives the float64 the array path would convert it to, so
+    both paths see the same number.
     """
     t = type(x)
     if t is float:
         return x if x - x == 0.0 else None  # inf - inf and nan - nan are NaN
-    if t is int and _INT64_MIN <= x <= _INT64_MAX:
-        return float(x)
+    if t is int:
+        return float(x) if _INT64_MIN <= x <= _INT64_MAX else None
+    if t in _NUMPY_REAL_SCALARS:
+        v = float(x)
+        return v if v - v == 0.0 else None
     return None
+
+
+def size1_float(x: Any, like: Any = None) -> float | None:
+    """A broadcasting parameter given as a 0-d or one-element real ndarray (a mass
+    number, a mass beside the array of energies), as a float, when that leaves the
+    result's shape alone: ``x`` has no more dimensions than ``like`` (an ndarray, or
+    anything else for 0 dimensions). None otherwise, and for NaN or infinities: the
+    array path then runs, with its errors.
+
+    With this the scalar and small-array paths take ``A=np.asarray(132)`` or
+    ``mass=np.array([M])`` beside a one-element ``q`` or ``E`` as they take a float;
+    the value is the float64 the array path would convert it to.
+    """
+    if (type(x) is not np.ndarray or x.size != 1
+            or x.ndim > (like.ndim if type(like) is np.ndarray else 0)
+            or x.dtype.type not in _NUMPY_REAL_SCALARS):
+        return None
+    v = float(x.item())
+    return v if v - v == 0.0 else None
 
 
 #: Largest array the public functions' small-array path takes: float64 arrays of up to

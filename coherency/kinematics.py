@@ -45,9 +45,10 @@ def _energy_and_mass(
 _MASSES: BoundedDict[Any, float] = BoundedDict("nuclear masses by name")
 
 
-def _scalar_args(x: Any, mass: Any) -> tuple[float, float] | None:
-    """(x, M) as floats when x is a plain float/int >= 0 and mass a plain float > 0, a
-    Nucleus, or a hashable name/Target naming one nucleus; else None (array path)."""
+def _scalar_args(x: Any, mass: Any, like: Any = None) -> tuple[float, float] | None:
+    """(x, M) as floats when x is a plain float/int >= 0 and mass a plain float > 0 (or
+    a 0-d or one-element array with no more dimensions than ``like``), a Nucleus, or a
+    hashable name/Target naming one nucleus; else None (array path)."""
     xf = _validation.plain_float(x)
     if xf is None or not xf >= 0.0:
         return None
@@ -60,6 +61,8 @@ def _scalar_args(x: Any, mass: Any) -> tuple[float, float] | None:
             _MASSES[mass] = m
         return xf, m
     mf = _validation.plain_float(mass)
+    if mf is None:
+        mf = _validation.size1_float(mass, like)
     if mf is None or not mf > 0.0:
         return None
     return xf, mf
@@ -74,9 +77,14 @@ def _small(kind: int, x: Any, mass: Any) -> FloatOrArray | None:
         return None
     if type(mass) is float and mass > 0.0 and mass - mass == 0.0:
         return _backend.kernels().small_kinematics(kind, x, mass, _BIG)
+    if type(mass) is np.ndarray:  # a 0-d or one-element mass
+        m = _validation.size1_float(mass, x)
+        if m is None or not m > 0.0:
+            return None
+        return _backend.kernels().small_kinematics(kind, x, m, _BIG)
     m = _MASSES.get(mass) if isinstance(mass, (str, Target)) else None
     if m is None:
-        fast = _scalar_args(0.0, mass)
+        fast = _scalar_args(0.0, mass, x)
         if fast is None:
             return None
         m = fast[1]

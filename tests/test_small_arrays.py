@@ -122,3 +122,62 @@ def test_small_path_twin_refuses_the_same_inputs() -> None:
             from coherency import _kernels
 
             assert _kernels.small_spherical_j1(x) is None
+
+
+# A parameter beside the array argument (a mass number, a mass) given as a 0-d or
+# one-element array: the same values and shapes as with a float, errors as before.
+SIZE1_PARAMS = {
+    "helm_form_factor A": (lambda x, p: coh.helm_form_factor(x, p), 132.0, (0.0, 300.0)),
+    "q2_max M": (coh.q2_max, 37000.0, (0.0, 60.0)),
+    "T_max M": (coh.T_max, 37000.0, (0.0, 60.0)),
+    "E_min M": (coh.E_min, 37000.0, (0.0, 0.05)),
+}
+
+
+@pytest.mark.parametrize("name", list(SIZE1_PARAMS))
+def test_size1_parameters(backend: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fn, p, (lo, hi) = SIZE1_PARAMS[name]
+    x = _values(lo, hi, 4)
+    want = fn(x, p)
+    for param in (np.asarray(p), np.array([p]), np.float64(p), np.array([int(p)])):
+        got = fn(x, param)
+        assert got.shape == (4,)
+        np.testing.assert_array_equal(got, want)
+        assert fn(x[:1], param).shape == (1,)
+    # 0-d and scalar arguments with a 0-d parameter: a float, the scalar path's bits
+    # (form factors: the scalar and the SIMD array loop agree to a few ulp)
+    assert fn(float(x[1]), np.asarray(p)) == fn(float(x[1]), p)
+    assert fn(float(x[1]), p) == pytest.approx(want[1], rel=FF_RTOL, abs=0)
+    assert type(fn(np.asarray(x[1]), np.asarray(p))) is float
+    # a one-element parameter with more dimensions than x sets the shape
+    assert fn(x, np.array([[p]])).shape == (1, 4)
+    assert fn(float(x[1]), np.array([p])).shape == (1,)
+    # bad values raise as with a float
+    for bad in (np.asarray(-1.0), np.array([np.nan]), np.array([np.inf])):
+        with pytest.raises(ValueError):
+            fn(x, bad)
+    # the small path takes them without numpy's array machinery
+    fn(x, p)
+    monkeypatch.setattr(_validation, "as_float_array", _no_arrays)
+    monkeypatch.setattr(_validation, "broadcast", _no_arrays)
+    np.testing.assert_array_equal(fn(x, np.array([p])), want)
+    assert fn(float(x[1]), np.asarray(p)) == fn(float(x[1]), p)
+
+
+def _no_arrays(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the small path must not take the array path")
+
+
+def test_form_factor_models_take_a_0d_mass_number(backend: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    q = _values(0.0, 300.0, 3)
+    for model in (coh.Helm(), coh.KleinNystrand(), coh.SymmetrizedFermi()):
+        want = model(q, 132)
+        np.testing.assert_array_equal(model(q, np.asarray(132.0)), want)
+        assert model(float(q[0]), np.asarray(132)) == model(float(q[0]), 132)
+        # A is a scalar of the model: a one-element array is refused as before
+        with pytest.raises(ValueError, match="A must be a scalar"):
+            model(q, np.array([132.0]))
+        with monkeypatch.context() as m:
+            m.setattr(_validation, "as_float_array", _no_arrays)
+            np.testing.assert_array_equal(model(q, np.asarray(132.0)), want)
