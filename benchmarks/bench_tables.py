@@ -8,6 +8,8 @@ isotopes, T_min = 0.1 keV):
   round, so that every cache of the source misses: the first call of a fit);
 * ``flux_averaged_sigma`` (warm);
 * ``recoil_spectrum`` on 1000 recoil energies (warm);
+* ``batch_flux_averaged_sigma`` over 1000 radius scales (warm), beside the analytic
+  reactor spectrum the tables sample;
 * ``event_rate, T outside`` (the 301-knot table only): the same count with T outside
   and a recoil panel per image T_max(E_k) of every knot, as the engine integrates
   analytic sources: the method a table's cost used to grow with, and the check of
@@ -108,3 +110,21 @@ def test_event_rate_methods(benchmark: Any, impl: str) -> None:
     got = benchmark.pedantic(lambda: fn(src), rounds=5 if impl != "E outside" else 50,
                              iterations=1, warmup_rounds=1)
     assert got == pytest.approx(_t_outer(src), rel=1e-10)
+
+
+SCALES = np.linspace(0.9, 1.1, 1000)
+
+
+@pytest.mark.parametrize("impl", [*(f"{n} knots" for n in KNOTS), "analytic Reactor"])
+def test_batch_radius_scan(benchmark: Any, impl: str) -> None:
+    benchmark.group = "table batch_flux_averaged_sigma Reactor x Ge, 1000 radius scales (warm)"
+    benchmark.extra_info["impl"] = impl
+    benchmark.extra_info["n"] = SCALES.size
+    src = REACTOR if impl == "analytic Reactor" else TABLES[int(impl.split()[0])]
+
+    def scan() -> Any:
+        return coh.batch_flux_averaged_sigma(src, "Ge", radius_scale=SCALES, T_min=T_MIN)
+
+    got = benchmark.pedantic(scan, rounds=10, iterations=1, warmup_rounds=1)
+    want = coh.batch_flux_averaged_sigma(REACTOR, "Ge", radius_scale=SCALES, T_min=T_MIN)
+    np.testing.assert_allclose(got, want, rtol=5e-3)  # the same spectrum (301 knots: 0.3 %)

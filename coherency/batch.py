@@ -20,7 +20,8 @@ The E integral of dsigma/dq^2 is analytic in the flux moments,
 so every point is one q integral of F_a F_b G with G(q) = 2q [F0 - q^2/4 F2], which
 does not depend on the form factor. G is tabulated once per (source, nucleus,
 panel width) from q = 0 on panels cut at the images of the source's breakpoints and
-lines and refined until G is resolved (cached for frozen sources); the panel width
+lines (of a linear table: its end knots and lines; the refinement resolves the knots
+inside) and refined until G is resolved (cached for frozen sources); the panel width
 is one oscillation of F^2 at the point's radius scale rounded up to a power of
 2^(1/8). A radius then costs one vectorised form-factor pass over the panels' nodes,
 shared by every threshold at that radius; a threshold adds one partial panel.
@@ -51,7 +52,7 @@ import numpy.typing as npt
 from . import _backend, _ff_models, _validation
 from ._cache import memoize
 from ._flux_moments import cheb_interp, flux_moments
-from ._quadrature import check_source, total_flux
+from ._quadrature import check_source, linear_table, total_flux
 from ._rate_inputs import _exposure, _resolve, nuclear_setup
 from ._records import FormFactorPair, FormFactorParams, QGrid
 from ._typing import FloatOrArray
@@ -199,12 +200,37 @@ def _h(source: Any, mass: float, a: np.ndarray, b: np.ndarray, t: np.ndarray) ->
 
 @memoize("batch q grids")
 def _qgrid(source: Any, mass: float, q_base: float, dq: float) -> QGrid:
-    """Panels, nodes, weights and series of G(q) on [q_base, q_top] for one nucleus."""
+    """Panels, nodes, weights and series of G(q) on [q_base, q_top] for one nucleus.
+
+    Panels are cut at the images of the source's breakpoints and lines, except for a
+    linear table: its flux is continuous and linear between knots, so G is smooth
+    between their images but for a jump of its second derivative at each, which the
+    refinement resolves where it matters; cutting at every knot would make one panel
+    per knot, a cost per point that grows with the table. A table is cut at its end
+    knots (where the flux may drop to zero) and its lines only; where the refinement
+    does not converge so within as many panels as the table has knots (a coarse table,
+    whose kinks are large), its grid is cut at every knot as for other sources."""
+    table = linear_table(source)
+    if table is not None:
+        ends = [float(table[0][0]), float(table[0][-1])]
+        grid = _qgrid_build(source, mass, q_base, dq, ends, budget=table[0].size)
+        if grid is not None:
+            return grid
+    built = _qgrid_build(source, mass, q_base, dq, [float(e) for e in source.breakpoints])
+    assert built is not None
+    return built
+
+
+def _qgrid_build(source: Any, mass: float, q_base: float, dq: float, breaks: list[float],
+                 budget: int | None = None) -> QGrid | None:
+    """The grid of :func:`_qgrid` with panels cut at the images of ``breaks`` and of the
+    source's lines. With a ``budget``: None where the refinement needs more panels
+    than that, or keeps one only because it reached QG_MAX_DEPTH or QG_MAX_PANELS."""
     def q_of(E: float) -> float:
         return math.sqrt(q2_max_of(E, mass))
 
     q_top = q_of(float(source.E_max))
-    energies = [float(e) for e in source.breakpoints] + [float(e) for e, _ in source.lines]
+    energies = breaks + [float(e) for e, _ in source.lines]
     cuts = sorted({q_of(e) for e in energies if e > 0} | {q_base, q_top})
     raw = [c for c in cuts if q_base <= c <= q_top]
     lo: list[float] = []
@@ -229,8 +255,11 @@ def _qgrid(source: Any, mass: float, q_base: float, dq: float) -> QGrid:
         size = np.sum(np.abs(coef), axis=1)
         scale = max(scale, float(np.max(size)))
         tail = np.max(np.abs(coef[:, -4:]), axis=1)
-        ok = ((tail <= QG_TOL * size) | (tail <= QG_TOL * 1e-3 * scale)
-              | (depth == QG_MAX_DEPTH) | (a_arr.size > QG_MAX_PANELS))
+        converged = (tail <= QG_TOL * size) | (tail <= QG_TOL * 1e-3 * scale)
+        ok = converged | (depth == QG_MAX_DEPTH) | (a_arr.size > QG_MAX_PANELS)
+        if budget is not None and (not np.all(converged[ok]) or sum(
+                a.size for a in done_a) + a_arr.size + np.count_nonzero(~ok) > budget):
+            return None
         done_a.append(a_arr[ok])
         done_b.append(b_arr[ok])
         done_c.append(coef[ok])

@@ -517,3 +517,40 @@ def test_source_with_nan_flux_is_refused() -> None:
     src = Broken(np.linspace(1.0, 40.0, 5), np.ones(5))
     with pytest.raises(ValueError, match="not finite"):
         coh.batch_flux_averaged_sigma(src, "Ar40", radius_scale=[0.9, 1.1])
+
+
+def _long_table(n: int) -> sources.Tabulated:
+    E = np.linspace(0.0, 10.0, n)
+    return sources.Tabulated(E, np.asarray(REACTOR.flux(E)))
+
+
+def test_long_linear_table_grid_does_not_grow_with_the_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 6001-knot reactor table: the q grid is cut at the table's ends only (the
+    refinement resolves the knots inside), so it has tens of panels instead of one per
+    knot, and gives the values of the grid cut at every knot to 1e-13."""
+    src = _long_table(6001)
+    mass = coh.nucleus("Ge74").mass
+    assert batch._qgrid(src, mass, 0.0, 1.0).edges.size - 1 < 200
+    every_knot = batch._qgrid_build(src, mass, 0.0, 1.0, [float(e) for e in src.breakpoints])
+    assert every_knot is not None and every_knot.edges.size - 1 >= 6000
+    scale = np.array([0.9, 1.0, 1.1])
+    got = coh.batch_flux_averaged_sigma(src, "Ge", radius_scale=scale, T_min=1e-4)
+    monkeypatch.setattr(batch, "linear_table", lambda source: None)  # cut at every knot
+    coh.clear_caches()
+    want = coh.batch_flux_averaged_sigma(src, "Ge", radius_scale=scale, T_min=1e-4)
+    monkeypatch.undo()
+    coh.clear_caches()
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)
+
+
+def test_coarse_table_grid_is_cut_at_every_knot() -> None:
+    """A 21-knot table has kinks the refinement would resolve with more panels than
+    the table has knots: its grid is cut at every knot image instead."""
+    src = _long_table(21)
+    mass = coh.nucleus("Ar40").mass
+    assert batch._qgrid_build(src, mass, 0.0, 0.0, [0.0, 10.0], budget=21) is None
+    grid = batch._qgrid(src, mass, 0.0, 0.0)
+    q_knots = np.sqrt(coh.q2_max(np.linspace(0.5, 10.0, 20), mass))
+    assert np.all(np.min(np.abs(grid.edges[:, None] - q_knots[None, :]), axis=0)
+                  <= 1e-12 * q_knots)  # every knot image is a panel edge
