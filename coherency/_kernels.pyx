@@ -1526,7 +1526,7 @@ def small_cross_section(int kind, object x, object y, tuple plan, double x_max,
     cdef const double *px
     cdef const double *py
     cdef double *po
-    cdef Py_ssize_t n = 0, ny = 0, i, sx = 1, sy = 1, n_nuc = len(plan)
+    cdef Py_ssize_t n = 0, nx = 0, ny = 0, i, sx = 1, sy = 1, n_nuc = len(plan)
     cdef const double[::1] rx
     cdef const double[::1] rw
     cdef object like
@@ -1560,6 +1560,13 @@ def small_cross_section(int kind, object x, object y, tuple plan, double x_max,
             _rule(rx, rw, "coh_sigma_total")
             _rule_x, _rule_w = rx, rw
             _rule_x_obj, _rule_w_obj = gl_x, gl_w
+    # Python code ran above (the plan, the rule): take the arrays' pointers again
+    if sx == 1:
+        px = _small_data(x, &nx)
+    if sy == 1:
+        py = _small_data(y, &ny)
+    if px == NULL or py == NULL or (sx == 1 and nx != n) or (sy == 1 and ny != n):
+        return None
     out = _small_new(like, &po, &scalar)
     for i in range(n):
         total = 0.0

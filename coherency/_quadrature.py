@@ -80,8 +80,13 @@ def check_source(source: Any) -> Any:
 @memoize("source energy checks", per_backend=False)
 def _check_energies(source: Any) -> bool:
     """The energy domain of a source (cached for frozen sources)."""
-    # one array op over the breakpoints: a table brings thousands of them
-    breaks = np.asarray(source.breakpoints, dtype=np.float64).reshape(-1)
+    # one array op over the breakpoints (a table brings thousands of them) where they
+    # are plain numbers; anything else is read one by one, as float() reads it
+    items = list(source.breakpoints)
+    breaks = np.asarray(items)
+    if breaks.ndim != 1 or breaks.dtype.kind not in "fiu":
+        breaks = np.array([float(b) for b in items], dtype=np.float64)
+    breaks = breaks.astype(np.float64, copy=False)
     lines = [(float(e), float(f)) for e, f in source.lines]
     energies = np.concatenate([breaks, [e for e, _ in lines], [f for _, f in lines]])
     bad = ~(np.isfinite(energies) & (energies >= 0.0))

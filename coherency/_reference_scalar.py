@@ -76,7 +76,8 @@ _DBL_MAX = sys.float_info.max
 
 def _small(x: Any) -> FloatArray | None:
     if (type(x) is not np.ndarray or x.dtype != np.float64 or not x.dtype.isnative
-            or not x.flags.c_contiguous or not 1 <= x.size <= _SMALL_MAX):
+            or not x.flags.c_contiguous or not x.flags.aligned
+            or not 1 <= x.size <= _SMALL_MAX):
         return None
     return x
 

@@ -187,6 +187,26 @@ def _scaled(norm: float, value: FloatOrArray) -> FloatOrArray:
     return value if norm == 1.0 else norm * value
 
 
+def _small_pair(x: Any, xf: float | None, y: Any, yf: float | None) -> tuple[Any, Any]:
+    """The two arguments of a cross section as ``small_cross_section`` takes them (two
+    small float64 arrays of one shape, or one and a float): a number that
+    :func:`_validation.plain_float` read (numpy scalars too) as that float, and a 0-d or
+    one-element array beside a larger one of at least its dimensions as its value (the
+    broadcast shape is the larger one's)."""
+    if xf is not None:
+        x = xf
+    if yf is not None:
+        y = yf
+    if type(x) is np.ndarray and type(y) is np.ndarray and x.shape != y.shape:
+        if x.size == 1:
+            v = _validation.size1_float(x, y)
+            x = x if v is None else v
+        elif y.size == 1:
+            v = _validation.size1_float(y, x)
+            y = y if v is None else v
+    return x, y
+
+
 def dsigma_dq2(
     q2: npt.ArrayLike,
     E: npt.ArrayLike,
@@ -281,7 +301,7 @@ def dsigma_dq2(
     if alpha is None and (type(q2) is np.ndarray or type(E) is np.ndarray):
         plan = _scalar_plan(nucleus, form_factor, epsilon)
         small = (None if plan is None else _backend.kernels().small_cross_section(
-            0, q2, E, plan, _Q2_MAX, _E_MAX, GL_X, GL_W))
+            0, *_small_pair(q2, q2f, E, Ef), plan, _Q2_MAX, _E_MAX, GL_X, GL_W))
         if small is not None:  # small float64 arrays: one compiled call
             return small
     q2a = _validation.check_q2(q2, "q2", n_threads=nt)
@@ -357,7 +377,7 @@ def dsigma_dT(
     if alpha is None and (type(T) is np.ndarray or type(E) is np.ndarray):
         plan = _scalar_plan(nucleus, form_factor, epsilon)
         small = (None if plan is None else _backend.kernels().small_cross_section(
-            1, T, E, plan, _T_MAX, _E_MAX, GL_X, GL_W))
+            1, *_small_pair(T, Tf, E, Ef), plan, _T_MAX, _E_MAX, GL_X, GL_W))
         if small is not None:  # small float64 arrays: one compiled call
             return small
     Ta = _validation.check_recoil_energy(T, "T", n_threads=nt)
@@ -479,7 +499,7 @@ def sigma_total(
     if alpha is None and (type(E) is np.ndarray or type(T_min) is np.ndarray):
         plan = _scalar_plan(target, form_factor, epsilon)
         small = (None if plan is None else _backend.kernels().small_cross_section(
-            2, E, T_min, plan, _E_MAX, _T_MAX, GL_X, GL_W))
+            2, *_small_pair(E, Ef, T_min, Tf), plan, _E_MAX, _T_MAX, GL_X, GL_W))
         if small is not None:  # small float64 arrays: one compiled call
             return small
     Ea = _validation.check_neutrino_energy(E, "E", n_threads=nt)

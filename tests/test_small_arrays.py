@@ -181,3 +181,27 @@ def test_form_factor_models_take_a_0d_mass_number(backend: str,
         with monkeypatch.context() as m:
             m.setattr(_validation, "as_float_array", _no_arrays)
             np.testing.assert_array_equal(model(q, np.asarray(132.0)), want)
+
+
+@pytest.mark.parametrize("name", ["dsigma_dq2", "dsigma_dT", "sigma_total"])
+def test_cross_sections_take_numpy_numbers_beside_a_small_array(
+        backend: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second argument as a numpy scalar, a 0-d or a one-element array beside a
+    small array: the small path, with the values and shape of a float there."""
+    calls = {
+        "dsigma_dq2": (lambda x, y: coh.dsigma_dq2(x, y, "Xe132"), (0.0, 3000.0), 30.0),
+        "dsigma_dT": (lambda x, y: coh.dsigma_dT(x, y, "Ar40"), (0.0, 0.03), 30.0),
+        "sigma_total": (lambda x, y: coh.sigma_total(x, "Ar40", y), (5.0, 50.0), 1e-3),
+    }
+    fn, (lo, hi), y = calls[name]
+    x = _values(lo, hi, 3)
+    want = fn(x, y)
+    fn(x, np.float64(y))  # warm the caches
+    monkeypatch.setattr(_validation, "as_float_array", _no_arrays)
+    for other in (np.float64(y), np.asarray(y), np.array([y])):
+        got = fn(x, other)
+        assert got.shape == (3,)
+        np.testing.assert_array_equal(got, want)
+    monkeypatch.undo()
+    # a one-element array with more dimensions than x sets the shape (array path)
+    np.testing.assert_array_equal(fn(x, np.array([[y]])), want.reshape(1, 3))

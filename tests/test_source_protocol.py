@@ -125,3 +125,26 @@ def test_E_lowest_and_the_deprecated_E_min() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert coh.E_min(1e-3, "Ar40") > 0  # the kinematic E_min is not deprecated
+
+
+def test_breakpoints_of_any_form_are_read_as_numbers() -> None:
+    """The energy check reads a table's breakpoints in one array operation and
+    anything else one by one: a list of numpy scalars or ints works, a value that is
+    not a number is a TypeError, a negative or NaN one a ValueError naming it."""
+
+    class Duck(_DuckSource):
+        pass
+
+    want = coh.flux_averaged_sigma(_DuckSource(), "Ar40")
+    for breaks in ([10, 20], (np.float64(10.0), np.int64(20))):
+        duck = Duck()
+        duck.breakpoints = breaks  # type: ignore[assignment]
+        assert coh.flux_averaged_sigma(duck, "Ar40") == want
+    for bad, err, match in (((10.0, None), TypeError, "None"),
+                            (((10.0, 20.0), (30.0, 40.0)), TypeError, "tuple"),
+                            ((10.0, -1.0), ValueError, "-1.0"),
+                            ((10.0, float("nan")), ValueError, "nan")):
+        duck = Duck()
+        duck.breakpoints = bad  # type: ignore[assignment]
+        with pytest.raises(err, match=match):
+            coh.flux_averaged_sigma(duck, "Ar40")
