@@ -184,7 +184,9 @@ class LikelihoodModel:
             for f in FLAVOURS:
                 cur[f] = self._value(values, f"{field}_{f}", cur[f])
             maker: Any = type(t)
-            return maker(cur)  # type: ignore[no-any-return]
+            # transition radii keep the template's values (a MagneticMoment's field
+            # already holds the effective moments, transitions included)
+            return maker({**cur, **dict(getattr(t, "transition_r2_cm2", ()))})  # type: ignore[no-any-return]
         assert isinstance(t, NSI)
         tables: dict[str, dict[tuple[str, str], float]] = {
             "eps_uV": {k: v for k, v in t.eps_uV}, "eps_dV": {k: v for k, v in t.eps_dV}}

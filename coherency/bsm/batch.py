@@ -28,6 +28,9 @@ Millicharge            ``q_e`` (array or {flavour: array})          q
 ChargeRadius           ``r2_cm2`` (array or {flavour: array})       <r^2>
 NSI                    ``eps_uV``, ``eps_dV`` ({pair: array})       each eps
 =====================  ===========================================  =================
+
+Transition (flavour-changing) charge radii of a ChargeRadius keep the model's values
+at every point; a MagneticMoment's effective moments include its transition moments.
 """
 
 from __future__ import annotations
@@ -166,6 +169,9 @@ def grid(model: Model, **params: Any) -> Grid:
         _only(params, {"r2_cm2"}, model)
         axes = _per_flavour_axes(model, "r2_cm2", params.get("r2_cm2"),
                                  CHARGE_RADIUS_MAX_CM2, 1e-32, ChargeRadius)
+        # transition radii: fixed at the template's values (incoherent, one axis each)
+        axes += [(ChargeRadius({pair: 1e-32}), np.asarray(v / 1e-32))
+                 for pair, v in model.transition_r2_cm2]
     elif isinstance(model, NSI):
         _only(params, {"eps_uV", "eps_dV"}, model)
         for field in ("eps_uV", "eps_dV"):

@@ -115,6 +115,39 @@ def _per_flavour(value: Any, name: str, bound: float) -> tuple[tuple[str, float]
     return tuple((f, v) for f in FLAVOURS)
 
 
+def _flavour_entries(value: Any, name: str, bound: float
+                     ) -> tuple[tuple[tuple[str, float], ...],
+                                tuple[tuple[tuple[str, str], float], ...]]:
+    """(diagonal, transitions) of an electromagnetic property: a number for every
+    flavour, a mapping flavour -> number, or a mapping whose keys may also be pairs of
+    flavours (a, b): the diagonal entry where a == b, a transition (flavour-changing)
+    entry where a != b, one value per unordered pair (give either order). Diagonal as
+    :func:`_per_flavour`; transitions (((a, b), value), ...) with a before b in
+    FLAVOURS order, the non-zero ones."""
+    if not isinstance(value, Mapping) or not any(isinstance(k, tuple) for k in value):
+        return _per_flavour(value, name, bound), ()
+    diag = dict.fromkeys(FLAVOURS, 0.0)
+    seen: dict[tuple[str, str], float] = {}
+    for key, v in value.items():
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise ValueError(f"{name}: keys are flavours or pairs of flavours such as "
+                                 f"('e', 'mu'); got {key!r}")
+            a, b = sorted((flavour_of(k, f"{name} key") for k in key), key=FLAVOURS.index)
+        else:
+            a = b = flavour_of(key, f"{name} key")
+        x = _coupling(v, f"{name}[{key!r}]", bound)
+        if (a, b) in seen and seen[(a, b)] != x:
+            raise ValueError(f"{name}: ({a!r}, {b!r}) is given twice with different values "
+                             f"({seen[(a, b)]!r} and {x!r})")
+        seen[(a, b)] = x
+        if a == b:
+            diag[a] = x
+    trans = tuple(sorted(((k, v) for k, v in seen.items() if k[0] != k[1] and v != 0.0),
+                         key=lambda kv: (FLAVOURS.index(kv[0][0]), FLAVOURS.index(kv[0][1]))))
+    return tuple(diag.items()), trans
+
+
 @dataclass(frozen=True)
 class _Shift:
     """What one model does to one flavour, in the PDG normalisation (module notes):
@@ -388,22 +421,57 @@ class MagneticMoment(Model):
 
     Parameters
     ----------
-    mu_nu_bohr : float or mapping of flavour to float
-        The effective magnetic moment in Bohr magnetons, abs(mu) <= 1, for every flavour
-        or per flavour (absent flavours 0). Only mu^2 enters.
+    mu_nu_bohr : float or mapping
+        The magnetic moment in Bohr magnetons, abs(mu) <= 1: for every flavour, per
+        flavour ({"e": ...}; absent flavours 0), or with pairs of flavours as keys
+        ({("e", "mu"): ...}) for transition moments mu_ab, a != b (one value per pair,
+        either order), beside diagonal ones ({("e", "e"): ...} or {"e": ...}).
+
+    Attributes
+    ----------
+    mu_nu_bohr : tuple of (flavour, float)
+        The effective moment of each flavour, mu_a = sqrt(sum_b mu_ab^2) (the diagonal
+        moment itself when there are no transitions); it must be <= 1.
+    transition_bohr : tuple of ((flavour, flavour), float)
+        The transition moments given (a before b).
 
     Notes
     -----
     dsigma/dT = (pi alpha^2 mu^2 / m_e^2)(1/T - 1/E + T/(4 E^2)) Z^2 F_Z^2 (P. Vogel and
     J. Engel, PRD 39 (1989) 3378; as in arXiv:1604.01025). The 1/T growth makes every
-    integral depend on the threshold: thresholds must be > 0.
+    integral depend on the threshold: thresholds must be > 0. The final neutrino is not
+    observed, so a nu_a scatters with mu_a^2 = sum_b |mu_ab|^2 (C. Giunti and A.
+    Studenikin, Rev. Mod. Phys. 87 (2015) 531, arXiv:1403.6344, at a baseline short
+    against oscillations); only mu_a^2 enters (docs/physics.md Eq. 13.7).
+
+    Examples
+    --------
+    >>> m = MagneticMoment({("e", "mu"): 3e-10, "e": 4e-10})
+    >>> dict(m.mu_nu_bohr)["e"], dict(m.mu_nu_bohr)["mu"], dict(m.mu_nu_bohr)["tau"]
+    (5e-10, 3e-10, 0.0)
     """
 
     mu_nu_bohr: tuple[tuple[str, float], ...]
+    transition_bohr: tuple[tuple[tuple[str, str], float], ...] = field(default=())
 
     def __init__(self, mu_nu_bohr: Any) -> None:
-        object.__setattr__(self, "mu_nu_bohr",
-                           _per_flavour(mu_nu_bohr, "mu_nu_bohr", MAGNETIC_MOMENT_MAX))
+        diag, trans = _flavour_entries(mu_nu_bohr, "mu_nu_bohr", MAGNETIC_MOMENT_MAX)
+        if trans:
+            square = {f: v * v for f, v in diag}
+            for (a, b), v in trans:
+                square[a] += v * v
+                square[b] += v * v
+            effective = []
+            for f in FLAVOURS:
+                mu = math.sqrt(square[f])
+                if not mu <= MAGNETIC_MOMENT_MAX:
+                    raise ValueError(f"mu_nu_bohr: the effective moment of nu_{f}, "
+                                     f"sqrt(sum_b mu_{f}b^2) = {mu!r}, must be <= "
+                                     f"{MAGNETIC_MOMENT_MAX}")
+                effective.append((f, mu))
+            diag = tuple(effective)
+        object.__setattr__(self, "mu_nu_bohr", diag)
+        object.__setattr__(self, "transition_bohr", trans)
 
     def scan_factor(self, value: Any) -> Any:
         return value
@@ -449,9 +517,11 @@ class ChargeRadius(Model):
 
     Parameters
     ----------
-    r2_cm2 : float or mapping of flavour to float
-        <r^2_{nu_a}> in cm^2 for every flavour or per flavour (absent flavours 0),
-        abs(<r^2>) <= 1e-20 cm^2.
+    r2_cm2 : float or mapping
+        <r^2_{nu_a}> in cm^2 for every flavour, per flavour ({"e": ...}; absent
+        flavours 0), or with pairs of flavours as keys ({("e", "mu"): ...}) for
+        transition radii <r^2_{ab}>, a != b (one value per pair, either order), beside
+        diagonal ones; each abs(<r^2>) <= 1e-20 cm^2.
 
     Notes
     -----
@@ -460,23 +530,31 @@ class ChargeRadius(Model):
     Standard-Model radii are negative (<r^2_{nu_e}> = -0.83e-32 cm^2) and give the
     flavour-dependent part of the ``"pdg"`` couplings' g_V^p. The radius given here is
     added to whatever the couplings already hold (with ``couplings="pdg"``, the
-    Standard-Model radius): pass the non-standard part.
+    Standard-Model radius): pass the non-standard part. A transition radius changes
+    the flavour, so it does not interfere: a nu_a gains the incoherent
+    sum_{b != a} [Z delta_p(<r^2_ab>) F_Z]^2 (Cadeddu et al., arXiv:1810.05606;
+    docs/physics.md Eq. 13.6b).
     """
 
     r2_cm2: tuple[tuple[str, float], ...]
+    transition_r2_cm2: tuple[tuple[tuple[str, str], float], ...] = field(default=())
 
     def __init__(self, r2_cm2: Any) -> None:
-        object.__setattr__(self, "r2_cm2", _per_flavour(r2_cm2, "r2_cm2",
-                                                        CHARGE_RADIUS_MAX_CM2))
+        diag, trans = _flavour_entries(r2_cm2, "r2_cm2", CHARGE_RADIUS_MAX_CM2)
+        object.__setattr__(self, "r2_cm2", diag)
+        object.__setattr__(self, "transition_r2_cm2", trans)
 
     def scan_factor(self, value: Any) -> Any:
         return value
 
     def shift(self, flavour: str) -> _Shift:
-        r2 = dict(self.r2_cm2)[flavour_of(flavour)]
-        if r2 == 0.0:
-            return _Shift()
-        return _Shift(((-_EM_C / 6.0 * (r2 / HBARC2_MEV2_CM2), 0.0, -1.0, 0.0),))
+        a = flavour_of(flavour)
+        r2 = dict(self.r2_cm2)[a]
+        terms = (((-_EM_C / 6.0 * (r2 / HBARC2_MEV2_CM2), 0.0, -1.0, 0.0),)
+                 if r2 != 0.0 else ())
+        incoherent = tuple((-_EM_C / 6.0 * (v / HBARC2_MEV2_CM2), 0.0)
+                           for pair, v in self.transition_r2_cm2 if a in pair)
+        return _Shift(terms, incoherent)
 
 
 def as_models(model: Any) -> tuple[Model, ...]:
