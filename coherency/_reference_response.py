@@ -120,6 +120,11 @@ def _response_continuous(m: FloatArray, res: ResolutionParams, gx: FloatArray,
             with np.errstate(invalid="ignore"):
                 log_h = special.xlogy(k, z) - z - special.gammaln(k + 1.0)
             H = np.where(np.isinf(z), 0.0, mm * np.exp(log_h))  # z = inf: far tail
+            # scipy's gammainc is 0 at subnormal z; there P(k, z) = z^k e^-z/Gamma(k + 1)
+            # (1 + z/(k + 1) + ...), which the first two terms give to rounding
+            tiny = z < np.finfo(np.float64).tiny
+            F = np.where(tiny, np.exp(log_h) * (1.0 + z / (k + 1.0)), F)
+            Fc = np.where(tiny, 1.0 - F, Fc)
         else:
             sigma = np.sqrt(res.p1**2 + res.p2**2 * mm + res.p3**2 * mm**2)
             z = (x - mm) / sigma

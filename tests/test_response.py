@@ -706,3 +706,19 @@ def test_resolution_presets() -> None:
     keV = Response(0.1, GaussianEnergy(1.0), None, [0.0, 1.0])
     assert keV.observable == "keVee" and keV.light_yield is None
     np.testing.assert_allclose(keV.mean([0.01]), [1.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("x1", [1e-300, 2.22507386e-309, 1e-320, 5e-324])
+def test_gamma_response_with_a_subnormal_piece(backend: str, x1: float) -> None:
+    """A piece of the efficiency grid of subnormal width at 0 (scipy's gammainc is 0
+    there, so the twin takes the series): the exponential density (Gamma, k = 1) over
+    [0, 1] with eps rising to 1 at x1 and falling to 0 at 0.5 gives
+    int_0^0.5 (1 - 2x) e^-x dx, computed with mpmath."""
+    res = _records.ResolutionParams(_records.RES_GAMMA, 0.0)
+    gx = np.array([0.0, x1, 0.5, 1.0])
+    geps = np.array([0.0, 1.0, 0.0, 0.0])
+    out = np.empty(1)
+    _backend.kernels().response_matrix(np.array([1.0]), res, gx, geps, np.array([0.0, 1.0]),
+                                       out)
+    want = float(mp.quad(lambda x: (1 - 2 * x) * mp.exp(-x), [0, 0.5]))
+    assert out[0] == pytest.approx(want, rel=1e-13)
