@@ -440,7 +440,7 @@ class MagneticMoment(Model):
     dsigma/dT = (pi alpha^2 mu^2 / m_e^2)(1/T - 1/E + T/(4 E^2)) Z^2 F_Z^2 (P. Vogel and
     J. Engel, PRD 39 (1989) 3378; as in arXiv:1604.01025). The 1/T growth makes every
     integral depend on the threshold: thresholds must be > 0. The final neutrino is not
-    observed, so a nu_a scatters with mu_a^2 = sum_b |mu_ab|^2 (C. Giunti and A.
+    observed, so a nu_a scatters with mu_a^2 = sum_b abs(mu_ab)^2 (C. Giunti and A.
     Studenikin, Rev. Mod. Phys. 87 (2015) 531, arXiv:1403.6344, at a baseline short
     against oscillations); only mu_a^2 enters (docs/physics.md Eq. 13.7).
 
