@@ -192,8 +192,9 @@ def show_config(as_dict: bool = False) -> dict[str, Any] | None:
     >>> coherency.show_config(as_dict=True)["version"] == coherency.__version__
     True
     """
-    if not isinstance(as_dict, bool):
-        raise TypeError(f"as_dict must be a bool; got {type(as_dict).__name__} {as_dict!r}")
+    from . import _validation  # (it imports this module)
+
+    _validation.check_flag(as_dict, "as_dict")
     cfg = config()
     if as_dict:
         return cfg

@@ -328,6 +328,15 @@ def size1_float(x: Any, like: Any = None) -> float | None:
     return v if v - v == 0.0 else None
 
 
+def check_flag(value: Any, name: str) -> bool:
+    """A switch argument: True or False (not 0/1, None or a string, whose truth would
+    pass silently); else a TypeError naming it."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False; got {type(value).__name__} "
+                        f"{_short(value)}")
+    return value
+
+
 #: Largest array the public functions' small-array path takes: float64 arrays of up to
 #: this many elements go to the compiled ``small_*`` entry points (one call, no numpy
 #: reductions or broadcasting; ``SMALL_MAX`` in coherency/_kernels.pyx).

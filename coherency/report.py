@@ -37,6 +37,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from . import _validation
 from ._figures import FIGURE1_NUCLEI
 from ._report_alpha import LIKELIHOOD_ALPHA, alpha_constraints, alpha_likelihood, coherent_counts
 from ._report_files import (
@@ -315,11 +316,6 @@ def _reactor_panel(epsilon: float | None) -> dict[str, Any]:
             "band": band, "title": f"(c) reactor, natural Ge, {thr:.3g} keVnr threshold"}
 
 
-def _check_flag(value: Any, name: str) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False; got {type(value).__name__}")
-
-
 def build_report(epsilon: float | None = None, progress: Progress | None = None,
                  *, fits: bool = True) -> dict[str, Any]:
     """Compute every number of the report (JSON-ready dict).
@@ -343,10 +339,10 @@ def build_report(epsilon: float | None = None, progress: Progress | None = None,
         ``alpha_constraints``, ``alpha_likelihood``, ``reactor_panel``,
         ``projections``.
     """
-    from . import __version__, _validation, get_backend
+    from . import __version__, get_backend
 
     eps = _validation.check_epsilon(epsilon)
-    _check_flag(fits, "fits")
+    _validation.check_flag(fits, "fits")
     progress = Progress(1, enabled=False) if progress is None else progress
     report: dict[str, Any] = {
         "meta": {"coherency_version": __version__, "backend": get_backend(), "epsilon": eps,
@@ -481,8 +477,8 @@ def write_report(
     parent = out.absolute().parent
     if parent.exists() and not parent.is_dir():
         raise ValueError(f"out_dir: {str(parent)!r} exists and is not a folder")
-    _check_flag(figures, "figures")
-    _check_flag(fits, "fits")
+    _validation.check_flag(figures, "figures")
+    _validation.check_flag(fits, "fits")
     if figures:
         from .plotting import require_matplotlib
 
